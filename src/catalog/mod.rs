@@ -1,0 +1,220 @@
+//! ecsim's built-in price and capacity data for us-east-1, Linux: EC2
+//! instance types (size, ENI and awsvpc task limits, on-demand price, memory
+//! the ECS agent registers) and Fargate (prices, valid task sizes, billing).
+//!
+//! Every data row carries its source in a comment; rules that AWS does not
+//! publish as formulas are named constants marked ASSUMPTION.
+//!
+//! ```
+//! use ecsim::catalog::{builtin_instance_types, check_fargate_size, fargate_price, fargate_task_cost, Arch};
+//!
+//! let m5 = builtin_instance_types().into_iter().find(|t| t.name == "m5.large").unwrap();
+//! assert_eq!((m5.cpu_units(), m5.awsvpc_task_limit(true)), (2048, 10));
+//!
+//! assert!(check_fargate_size(512, 1024).is_ok());
+//! let cost = fargate_task_cost(fargate_price(Arch::X86_64), 1024, 2048, 3600.0);
+//! assert!((cost - 0.04937).abs() < 1e-9);
+//! ```
+
+mod ec2;
+mod fargate;
+
+pub use ec2::{
+    CPU_UNITS_PER_VCPU, InstanceType, REGISTERED_MEMORY_EXAMPLE_ADVERTISED_MIB, REGISTERED_MEMORY_EXAMPLE_MIB,
+    REGISTERED_MEMORY_RULE, awsvpc_tasks_without_trunking, builtin_instance_types, registered_memory_mib,
+};
+pub use fargate::{
+    FARGATE_MINIMUM_BILLED_SECONDS, FARGATE_PRICE_ARM64, FARGATE_PRICE_X86_64, FargatePrice, check_fargate_size,
+    fargate_billed_seconds, fargate_cpu_sizes, fargate_price, fargate_size_summary, fargate_sizes, fargate_task_cost,
+};
+
+/// Date of the EC2 on-demand price data: the Karpenter pricing file used was
+/// "generated at 2026-02-09T13:43:35Z for us-east-1". Reported as
+/// `catalog_date` in `summary.json`.
+pub const CATALOG_DATE: &str = "2026-02-09";
+
+/// CPU architecture, spelled as ECS's `ecs.cpu-architecture` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Arch {
+    X86_64,
+    Arm64,
+}
+
+impl Arch {
+    /// "x86_64" or "arm64", the values of the `ecs.cpu-architecture` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Arm64 => "arm64",
+        }
+    }
+
+    /// Accepts the attribute spelling (x86_64, arm64) and the task definition
+    /// `runtimePlatform.cpuArchitecture` spelling (X86_64, ARM64).
+    pub fn parse(s: &str) -> Option<Arch> {
+        match s {
+            "x86_64" | "X86_64" => Some(Arch::X86_64),
+            "arm64" | "ARM64" => Some(Arch::Arm64),
+            _ => None,
+        }
+    }
+}
+
+/// Plain-text listing for `ecsim catalog`: the instance types, then Fargate
+/// prices and task sizes. Columns are aligned; output depends only on input.
+pub fn render_catalog_text(types: &[InstanceType]) -> String {
+    use Align::{Left, Right};
+    let mut out = format!("EC2 instance types (us-east-1, Linux, on-demand prices of {CATALOG_DATE})\n");
+    let header = ["name", "arch", "vCPU", "mem GiB", "reg MiB", "ENIs", "awsvpc tasks", "$/h"];
+    let rows: Vec<Vec<String>> = types
+        .iter()
+        .map(|t| {
+            let trunk = t.awsvpc_tasks_trunk.map_or_else(|| "-".to_string(), |n| n.to_string());
+            vec![
+                t.name.clone(),
+                t.arch.as_str().to_string(),
+                t.vcpu.to_string(),
+                (f64::from(t.memory_mib) / 1024.0).to_string(),
+                t.registered_memory_mib.to_string(),
+                t.max_enis.to_string(),
+                format!("{}/{trunk}", t.awsvpc_tasks),
+                t.on_demand_hourly.to_string(),
+            ]
+        })
+        .collect();
+    let align = [Left, Left, Right, Right, Right, Right, Right, Right];
+    out.push_str(&aligned_table(&header, &rows, &align));
+    out.push_str("awsvpc tasks: without / with ENI trunking (- = not supported for trunking)\n");
+    out.push_str(&format!(
+        "reg MiB: memory the ECS agent registers; floor(advertised * {} / {}) unless AWS \
+         documents the type (ASSUMPTION)\n",
+        REGISTERED_MEMORY_EXAMPLE_MIB, REGISTERED_MEMORY_EXAMPLE_ADVERTISED_MIB
+    ));
+
+    out.push_str("\nFargate prices (us-east-1, Linux, on-demand)\n");
+    let price_rows: Vec<Vec<String>> = [Arch::X86_64, Arch::Arm64]
+        .iter()
+        .map(|&arch| {
+            let price = fargate_price(arch);
+            vec![arch.as_str().to_string(), price.vcpu_hour.to_string(), price.gb_hour.to_string()]
+        })
+        .collect();
+    let price_header = ["arch", "$/vCPU-h", "$/GB-h"];
+    out.push_str(&aligned_table(&price_header, &price_rows, &[Left, Right, Right]));
+    out.push_str("billing: per second, rounded up, one-minute minimum\n");
+
+    out.push_str("\nFargate task sizes (cpu units: memory)\n");
+    let size_rows: Vec<Vec<String>> =
+        fargate_size_summary().into_iter().map(|(cpu, memory)| vec![cpu.to_string(), memory]).collect();
+    out.push_str(&aligned_table(&["cpu", "memory"], &size_rows, &[Right, Left]));
+    out
+}
+
+/// Which side of its column a cell is flush with.
+#[derive(Clone, Copy, PartialEq)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Lays out `header` and `rows` in columns two spaces apart, each aligned as
+/// `align` says. Trailing spaces are trimmed.
+fn aligned_table(header: &[&str], rows: &[Vec<String>], align: &[Align]) -> String {
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .zip(align)
+            .map(|((cell, &width), side)| match side {
+                Align::Left => format!("{cell:<width$}"),
+                Align::Right => format!("{cell:>width$}"),
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arch_round_trips_through_both_spellings() {
+        assert_eq!(Arch::X86_64.as_str(), "x86_64");
+        assert_eq!(Arch::Arm64.as_str(), "arm64");
+        for (text, arch) in
+            [("x86_64", Arch::X86_64), ("X86_64", Arch::X86_64), ("arm64", Arch::Arm64), ("ARM64", Arch::Arm64)]
+        {
+            assert_eq!(Arch::parse(text), Some(arch));
+        }
+        assert_eq!(Arch::parse("amd64"), None);
+        assert_eq!(Arch::parse(""), None);
+    }
+
+    #[test]
+    fn catalog_date_is_an_iso_date() {
+        let parts: Vec<&str> = CATALOG_DATE.split('-').collect();
+        assert_eq!(parts.len(), 3);
+        assert!(parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())));
+    }
+
+    fn ec2_section(text: &str) -> Vec<&str> {
+        text.lines().skip(1).take_while(|line| !line.starts_with("awsvpc tasks:")).collect()
+    }
+
+    #[test]
+    fn rendered_rows_hold_the_catalog_values() {
+        let types = builtin_instance_types();
+        let text = render_catalog_text(&types);
+        let section = ec2_section(&text);
+        assert_eq!(section.len(), types.len() + 1);
+        let m5: Vec<&str> = section
+            .iter()
+            .find(|line| line.starts_with("m5.large "))
+            .map(|line| line.split_whitespace().collect())
+            .unwrap_or_default();
+        assert_eq!(m5, ["m5.large", "x86_64", "2", "8", "7985", "3", "2/10", "0.096"]);
+        let t3: Vec<&str> = section
+            .iter()
+            .find(|line| line.starts_with("t3.medium "))
+            .map(|line| line.split_whitespace().collect())
+            .unwrap_or_default();
+        assert_eq!(t3, ["t3.medium", "x86_64", "2", "4", "3992", "3", "2/-", "0.0416"]);
+    }
+
+    #[test]
+    fn rendered_columns_are_aligned() {
+        let text = render_catalog_text(&builtin_instance_types());
+        let section = ec2_section(&text);
+        // Right-aligned last column: every line ends at the same place.
+        let width = section[0].len();
+        assert!(section.iter().all(|line| line.len() == width), "{text}");
+        // The second column starts at the same offset on every line.
+        let arch_at = section[0].find("arch").unwrap_or(0);
+        for line in &section[1..] {
+            let start = line[arch_at..].chars().next();
+            assert!(matches!(start, Some('x' | 'a')), "{line}");
+        }
+    }
+
+    #[test]
+    fn rendering_includes_fargate_and_is_deterministic() {
+        let types = builtin_instance_types();
+        let text = render_catalog_text(&types);
+        assert_eq!(text, render_catalog_text(&types));
+        assert!(text.contains("x86_64   0.04048  0.004445\n"), "{text}");
+        assert!(text.contains("arm64    0.03238   0.00356\n"), "{text}");
+        assert!(text.contains("\n  512  1024, 2048, 3072 or 4096 MiB\n"), "{text}");
+        assert!(text.contains("16384  32768 to 122880 MiB in steps of 8192 MiB\n"), "{text}");
+    }
+}

@@ -1,0 +1,157 @@
+//! Which events of `events.csv` are marked on the time axis, and how.
+
+use plotters::style::RGBColor;
+
+use crate::chart::figure::{Dash, MarkerGroup};
+use crate::chart::palette::{BLACK, BLUISH_GREEN, MID_GREY, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION};
+
+/// One event of `events.csv`, reduced to what a marker needs.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct EventRecord {
+    pub time_s: f64,
+    pub kind: String,
+    pub scope: String,
+    pub name: String,
+}
+
+/// A legend entry and the event kinds it gathers.
+struct MarkerKind {
+    label: &'static str,
+    kinds: &'static [&'static str],
+    colour: RGBColor,
+    dash: Dash,
+    /// Scaling decisions concern one service: shown only on its own charts.
+    own_service_only: bool,
+}
+
+const MARKER_KINDS: [MarkerKind; 8] = [
+    MarkerKind {
+        label: "scale out",
+        kinds: &["scale_out"],
+        colour: BLUISH_GREEN,
+        dash: Dash::Solid,
+        own_service_only: true,
+    },
+    MarkerKind {
+        label: "scale in",
+        kinds: &["scale_in"],
+        colour: SKY_BLUE,
+        dash: Dash::Dashed,
+        own_service_only: true,
+    },
+    MarkerKind {
+        label: "spot / task interruption",
+        kinds: &["spot_interruption", "task_interrupted"],
+        colour: VERMILLION,
+        dash: Dash::Solid,
+        own_service_only: false,
+    },
+    MarkerKind {
+        label: "deployment start",
+        kinds: &["deployment_start"],
+        colour: REDDISH_PURPLE,
+        dash: Dash::Solid,
+        own_service_only: false,
+    },
+    MarkerKind {
+        label: "AZ outage start",
+        kinds: &["az_outage_start"],
+        colour: BLACK,
+        dash: Dash::Solid,
+        own_service_only: false,
+    },
+    MarkerKind {
+        label: "AZ outage end",
+        kinds: &["az_outage_end"],
+        colour: BLACK,
+        dash: Dash::Dashed,
+        own_service_only: false,
+    },
+    MarkerKind {
+        label: "set desired count",
+        kinds: &["set_desired_count"],
+        colour: ORANGE,
+        dash: Dash::Dashed,
+        own_service_only: false,
+    },
+    MarkerKind {
+        label: "kill instances",
+        kinds: &["kill_instances"],
+        colour: MID_GREY,
+        dash: Dash::Solid,
+        own_service_only: false,
+    },
+];
+
+/// Whether events of `kind` ever appear on a chart (others need not be kept).
+pub(crate) fn is_marked(kind: &str) -> bool {
+    MARKER_KINDS.iter().any(|m| m.kinds.contains(&kind))
+}
+
+/// The marker groups for one chart, in a fixed order, leaving out empty ones.
+///
+/// `service` is `Some(name)` on that service's charts: scaling decisions of
+/// that service are shown, and events scoped to another service are not.
+/// On cluster-wide charts (`None`) every marked kind except scaling decisions
+/// is shown. Times are divided by `seconds_per_unit` (3600 for hours).
+pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, seconds_per_unit: f64) -> Vec<MarkerGroup> {
+    let mut groups = Vec::new();
+    for marker in &MARKER_KINDS {
+        if marker.own_service_only && service.is_none() {
+            continue;
+        }
+        let matching: Vec<&EventRecord> = events
+            .iter()
+            .filter(|e| marker.kinds.contains(&e.kind.as_str()))
+            .filter(|e| match service {
+                Some(service) if marker.own_service_only => e.scope == "service" && e.name == service,
+                Some(service) => e.scope != "service" || e.name == service,
+                None => true,
+            })
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        let mut times: Vec<f64> = matching.iter().map(|e| e.time_s / seconds_per_unit).collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        groups.push(MarkerGroup {
+            label: format!("{} ({})", marker.label, matching.len()),
+            colour: marker.colour,
+            dash: marker.dash,
+            times,
+        });
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(time_s: f64, kind: &str, scope: &str, name: &str) -> EventRecord {
+        EventRecord { time_s, kind: kind.to_string(), scope: scope.to_string(), name: name.to_string() }
+    }
+
+    #[test]
+    fn service_charts_show_only_their_own_scaling_and_scoped_events() {
+        let events = vec![
+            event(3600.0, "scale_out", "service", "web"),
+            event(7200.0, "scale_out", "service", "worker"),
+            event(5400.0, "spot_interruption", "instance", "i-1"),
+            event(5400.0, "task_interrupted", "task", "web/3"),
+            event(9000.0, "deployment_start", "service", "worker"),
+        ];
+        let web = marker_groups(&events, Some("web"), 3600.0);
+        let labels: Vec<_> = web.iter().map(|g| g.label.as_str()).collect();
+        assert_eq!(labels, ["scale out (1)", "spot / task interruption (2)"]);
+        assert_eq!(web[0].times, vec![1.0]);
+        // Two events at the same instant make one line.
+        assert_eq!(web[1].times, vec![1.5]);
+
+        let cluster = marker_groups(&events, None, 3600.0);
+        let labels: Vec<_> = cluster.iter().map(|g| g.label.as_str()).collect();
+        assert_eq!(labels, ["spot / task interruption (2)", "deployment start (1)"]);
+        assert!(!is_marked("task_started"));
+    }
+}

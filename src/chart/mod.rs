@@ -1,0 +1,176 @@
+//! Charts (PNG and SVG) and a self-contained HTML report from the
+//! directories `ecsim run` and `ecsim sweep` write.
+//!
+//! A run directory gets, in `DIR/charts/`, per service a requests, tasks,
+//! CPU and latency chart, plus an instances and a cost chart; a sweep
+//! directory gets cost-versus-metric charts with their Pareto frontier and
+//! metric-versus-axis charts. Both get `DIR/report.html`.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! # use chart::chart::{ChartFormat, chart_dir};
+//! # fn main() -> anyhow::Result<()> {
+//! let written = chart_dir(Path::new("results/reference"), ChartFormat::Both)?;
+//! for path in written {
+//!     println!("{}", path.display());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Text is drawn with an embedded font, so no system font is needed.
+
+mod coord;
+mod csv_input;
+mod figure;
+mod font;
+mod html;
+mod legend;
+mod markers;
+mod output;
+mod palette;
+mod pareto;
+mod render;
+mod report;
+mod run_charts;
+mod run_data;
+mod stats;
+mod sweep_charts;
+mod sweep_data;
+#[cfg(test)]
+mod test_fixtures;
+#[cfg(test)]
+mod tests;
+mod ticks;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+
+pub use pareto::pareto_front;
+
+use figure::{Figure, make_stems_unique};
+use report::ChartImage;
+
+/// Which image files to write; the report always inlines SVG.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartFormat {
+    Png,
+    Svg,
+    Both,
+}
+
+impl ChartFormat {
+    fn writes_png(self) -> bool {
+        matches!(self, ChartFormat::Png | ChartFormat::Both)
+    }
+
+    fn writes_svg(self) -> bool {
+        matches!(self, ChartFormat::Svg | ChartFormat::Both)
+    }
+}
+
+/// A chart format name that is not `png`, `svg` or `both`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown chart format `{0}`: expected `png`, `svg` or `both`")]
+pub struct UnknownChartFormat(pub String);
+
+impl FromStr for ChartFormat {
+    type Err = UnknownChartFormat;
+
+    fn from_str(text: &str) -> Result<ChartFormat, UnknownChartFormat> {
+        match text.to_ascii_lowercase().as_str() {
+            "png" => Ok(ChartFormat::Png),
+            "svg" => Ok(ChartFormat::Svg),
+            "both" => Ok(ChartFormat::Both),
+            _ => Err(UnknownChartFormat(text.to_string())),
+        }
+    }
+}
+
+/// Where charts go inside a run or sweep directory.
+const CHARTS_DIR: &str = "charts";
+const REPORT_FILE: &str = "report.html";
+
+/// Detects a run dir (summary.json + timeseries.csv) or a sweep dir (runs.csv + summary.csv) and writes charts into DIR/charts/
+/// and DIR/report.html. Returns the written paths (sorted).
+pub fn chart_dir(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
+    let has = |name: &str| dir.join(name).is_file();
+    let is_run = has(run_data::SUMMARY_FILE) && has(run_data::TIMESERIES_FILE);
+    let is_sweep = has(sweep_data::RUNS_FILE) && has(sweep_data::SUMMARY_CSV_FILE);
+    match (is_run, is_sweep) {
+        (true, false) => chart_run(dir, format),
+        (false, true) => chart_sweep(dir, format),
+        (true, true) => bail!(
+            "{} holds both a run (summary.json, timeseries.csv) and a sweep (runs.csv, summary.csv); cannot tell which to chart",
+            dir.display()
+        ),
+        (false, false) if !dir.is_dir() => bail!("{} is not a directory", dir.display()),
+        (false, false) if has(run_data::SUMMARY_FILE) => bail!(
+            "{} has summary.json but no timeseries.csv, which the run charts need (was the run made with output.timeseries = false?)",
+            dir.display()
+        ),
+        (false, false) => bail!(
+            "{} is neither a run directory (summary.json and timeseries.csv) nor a sweep directory (runs.csv and summary.csv)",
+            dir.display()
+        ),
+    }
+}
+
+/// Charts a run directory; see [`chart_dir`].
+pub fn chart_run(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
+    let run = run_data::RunData::load(dir).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
+    let mut figures = run_charts::run_figures(&run);
+    make_stems_unique(&mut figures);
+    let (mut written, images) = write_charts(dir, &figures, format)?;
+    written.push(write_report(dir, &report::run_report(&run, &images))?);
+    written.sort();
+    Ok(written)
+}
+
+/// Charts a sweep directory; see [`chart_dir`].
+pub fn chart_sweep(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
+    let sweep =
+        sweep_data::SweepData::load(dir).with_context(|| format!("cannot chart sweep directory {}", dir.display()))?;
+    let mut figures = sweep_charts::sweep_figures(&sweep);
+    make_stems_unique(&mut figures);
+    let (mut written, images) = write_charts(dir, &figures, format)?;
+    written.push(write_report(dir, &report::sweep_report(&sweep, &images))?);
+    written.sort();
+    Ok(written)
+}
+
+/// Writes each figure in the chosen formats under `dir/charts/` and returns
+/// the files written with the SVG of every figure for the report.
+fn write_charts(
+    dir: &Path,
+    figures: &[Figure],
+    format: ChartFormat,
+) -> anyhow::Result<(Vec<PathBuf>, Vec<ChartImage>)> {
+    let charts_dir = dir.join(CHARTS_DIR);
+    std::fs::create_dir_all(&charts_dir).with_context(|| format!("cannot create {}", charts_dir.display()))?;
+    let mut written = Vec::new();
+    let mut images = Vec::new();
+    for figure in figures {
+        let svg = output::svg_string(figure)?;
+        if format.writes_svg() {
+            let path = charts_dir.join(format!("{}.svg", figure.stem));
+            output::write_atomic(&path, svg.as_bytes())?;
+            written.push(path);
+        }
+        if format.writes_png() {
+            let path = charts_dir.join(format!("{}.png", figure.stem));
+            output::write_png(figure, &path)?;
+            written.push(path);
+        }
+        images.push(ChartImage { stem: figure.stem.clone(), title: figure.title.clone(), svg });
+    }
+    Ok((written, images))
+}
+
+fn write_report(dir: &Path, html: &str) -> anyhow::Result<PathBuf> {
+    let path = dir.join(REPORT_FILE);
+    output::write_atomic(&path, html.as_bytes())?;
+    Ok(path)
+}

@@ -1,0 +1,366 @@
+//! Draws a `Figure` on any plotters backend (PNG file, in-memory bitmap, SVG).
+//!
+//! Layout of the 1200 × 700 canvas: title and subtitle on top, the panels
+//! stacked on the left sharing the x axis, the legend in a strip on the right.
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::chart::coord::TickedAxis;
+use crate::chart::figure::{Dash, ErrorPoint, Figure, Layer, Panel, Shape, XScale};
+use crate::chart::font::FAMILY;
+use crate::chart::legend::{LegendEntry, Sample, draw_legend, fit_text};
+use crate::chart::palette::{BLACK, DARK_GREY, LIGHT_GREY, MID_GREY};
+use crate::chart::ticks::{MAX_TICKS, TickFormat, nice_ticks, padded_range, time_ticks, whole_number_ticks};
+
+/// Canvas size of every chart, PNG and SVG alike.
+pub(crate) const WIDTH: u32 = 1200;
+pub(crate) const HEIGHT: u32 = 700;
+const LEGEND_WIDTH: u32 = 250;
+const TITLE_SIZE: u32 = 22;
+const SUBTITLE_SIZE: u32 = 14;
+/// Lines longer than this are drawn thinned (see `thin_min_max`): about two
+/// points per horizontal pixel of the plot.
+pub(crate) const THIN_BUCKETS: usize = 900;
+
+/// Turns a plotters drawing error into one that says what failed.
+pub(crate) fn fail<E: std::error::Error + Send + Sync>(error: DrawingAreaErrorKind<E>) -> anyhow::Error {
+    anyhow::anyhow!("drawing the chart failed: {error}")
+}
+
+/// What the backend does with lines, which decides how thick lines are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// SVG: the viewer strokes each polyline.
+    Vector,
+    /// Bitmaps: plotters fills a thick polyline as one polygon, which leaves
+    /// spikes where a path turns back on itself, so lines go segment by segment.
+    Raster,
+}
+
+/// Draws `figure` on `root` (which should be `WIDTH` × `HEIGHT`) and flushes it.
+pub(crate) fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &Figure,
+    target: Target,
+) -> anyhow::Result<()> {
+    root.fill(&WHITE).map_err(fail)?;
+    let (width, _) = root.dim_in_pixel();
+    let header_height = draw_header(root, figure)?;
+    let body = root.margin(header_height, 6, 6, 6);
+    let (body_width, _) = body.dim_in_pixel();
+    let (plots, legend_area) = body.split_horizontally(body_width.saturating_sub(LEGEND_WIDTH));
+    let x_axis = XGeometry::new(figure);
+    let panel_count = figure.panels.len().max(1);
+    let areas = plots.split_evenly((panel_count, 1));
+    for (index, (panel, area)) in figure.panels.iter().zip(&areas).enumerate() {
+        let is_last = index + 1 == figure.panels.len();
+        draw_panel(area, figure, &x_axis, panel, (is_last, panel_count), target)?;
+    }
+    let legend_area = legend_area.margin(8, 0, 10, 0);
+    draw_legend(&legend_area, &legend_entries(figure))?;
+    debug_assert!(width > 0);
+    root.present().map_err(fail)?;
+    Ok(())
+}
+
+/// Draws the title (and subtitle) and returns the height they take.
+fn draw_header<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, figure: &Figure) -> anyhow::Result<u32> {
+    let (width, _) = root.dim_in_pixel();
+    let max_width = width.saturating_sub(32);
+    let title_style = TextStyle::from((FAMILY, TITLE_SIZE).into_font()).color(&BLACK);
+    let title = fit_text(root, &figure.title, &title_style, max_width)?;
+    root.draw(&Text::new(title, (16, 10), title_style)).map_err(fail)?;
+    match &figure.subtitle {
+        Some(subtitle) => {
+            let style = TextStyle::from((FAMILY, SUBTITLE_SIZE).into_font()).color(&DARK_GREY);
+            let subtitle = fit_text(root, subtitle, &style, max_width)?;
+            root.draw(&Text::new(subtitle, (16, 40), style)).map_err(fail)?;
+            Ok(64)
+        }
+        None => Ok(44),
+    }
+}
+
+/// The x range, ticks and tick labels every panel of a figure shares.
+struct XGeometry {
+    min: f64,
+    max: f64,
+    ticks: Vec<f64>,
+    format: TickFormat,
+    categories: Option<Vec<String>>,
+}
+
+impl XGeometry {
+    fn new(figure: &Figure) -> XGeometry {
+        let (min, max) = if figure.x.max > figure.x.min {
+            (figure.x.min, figure.x.max)
+        } else {
+            (figure.x.min - 0.5, figure.x.min + 0.5)
+        };
+        let (ticks, step, categories) = match &figure.x.scale {
+            XScale::Time { in_days } => {
+                let (ticks, step) = time_ticks(min, max, *in_days, MAX_TICKS + 2);
+                (ticks, step, None)
+            }
+            XScale::Numeric => {
+                let (ticks, step) = nice_ticks(min, max, MAX_TICKS);
+                (ticks, step, None)
+            }
+            XScale::Categories(names) => {
+                let ticks = (0..names.len()).map(|i| i as f64).collect();
+                (ticks, 1.0, Some(names.clone()))
+            }
+        };
+        let format = TickFormat::new(&ticks, step);
+        XGeometry { min, max, ticks, format, categories }
+    }
+
+    fn label(&self, value: f64) -> String {
+        match &self.categories {
+            Some(names) => {
+                let index = value.round();
+                if index >= 0.0 && (index as usize) < names.len() {
+                    shorten(&names[index as usize], 18)
+                } else {
+                    String::new()
+                }
+            }
+            None => self.format.format(value),
+        }
+    }
+}
+
+/// At most `max_chars` characters, the last one an ellipsis when cut.
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        text.to_string()
+    } else {
+        let kept: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+        kept + "…"
+    }
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    figure: &Figure,
+    x_axis: &XGeometry,
+    panel: &Panel,
+    (is_last, panel_count): (bool, usize),
+    target: Target,
+) -> anyhow::Result<()> {
+    let y_values: Vec<f64> = panel.layers.iter().flat_map(Layer::y_extent).collect();
+    let (y_min, y_max) = padded_range(&y_values, &panel.y_include);
+    let y_tick_budget = if panel_count > 1 { MAX_TICKS / 2 } else { MAX_TICKS };
+    let (y_ticks, y_step) = if panel.integer_y {
+        whole_number_ticks(y_min, y_max, y_tick_budget)
+    } else {
+        nice_ticks(y_min, y_max, y_tick_budget)
+    };
+    let y_format = TickFormat::new(&y_ticks, y_step);
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(8)
+        .margin_right(12)
+        .x_label_area_size(if is_last { 52 } else { 26 })
+        .y_label_area_size(76)
+        .build_cartesian_2d(
+            TickedAxis::new(x_axis.min, x_axis.max, x_axis.ticks.clone()),
+            TickedAxis::new(y_min, y_max, y_ticks),
+        )
+        .map_err(fail)?;
+    let x_label = |v: &f64| x_axis.label(*v);
+    let y_label = |v: &f64| y_format.format(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.bold_line_style(LIGHT_GREY)
+        .light_line_style(TRANSPARENT)
+        .axis_style(MID_GREY)
+        .label_style(TextStyle::from((FAMILY, 13).into_font()).color(&DARK_GREY))
+        .axis_desc_style(TextStyle::from((FAMILY, 14).into_font()).color(&BLACK))
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .y_desc(panel.y_label.as_str());
+    if is_last {
+        mesh.x_desc(figure.x.label.as_str());
+    }
+    mesh.draw().map_err(fail)?;
+
+    let plot = chart.plotting_area();
+    for group in &figure.markers {
+        let style = group.colour.mix(0.6).stroke_width(1);
+        for &t in group.times.iter().filter(|&&t| t >= x_axis.min && t <= x_axis.max) {
+            let line = vec![(t, y_min), (t, y_max)];
+            match group.dash {
+                Dash::Solid => plot.draw(&PathElement::new(line, style)),
+                Dash::Dashed => plot.draw(&DashedPathElement::new(line, 5, 4, style)),
+            }
+            .map_err(fail)?;
+        }
+    }
+    // Bands first so that lines and points stay on top of the shading.
+    let (bands, others): (Vec<&Layer>, Vec<&Layer>) =
+        panel.layers.iter().partition(|layer| matches!(layer, Layer::Band { .. }));
+    for layer in bands.into_iter().chain(others) {
+        draw_layer(plot, layer, (x_axis.min, x_axis.max), target)?;
+    }
+    if !panel.layers.iter().any(Layer::has_data) {
+        let style =
+            TextStyle::from((FAMILY, 16).into_font()).color(&DARK_GREY).pos(Pos::new(HPos::Center, VPos::Center));
+        let centre = ((x_axis.min + x_axis.max) / 2.0, (y_min + y_max) / 2.0);
+        plot.draw(&Text::new("no data", centre, style)).map_err(fail)?;
+    }
+    Ok(())
+}
+
+type PlotArea<DB, X, Y> = DrawingArea<DB, Cartesian2d<X, Y>>;
+
+fn draw_layer<DB, X, Y>(
+    plot: &PlotArea<DB, X, Y>,
+    layer: &Layer,
+    (x_min, x_max): (f64, f64),
+    target: Target,
+) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    match layer {
+        Layer::Line { colour, dash, width, segments, .. } => {
+            for segment in segments.iter().filter(|s| !s.is_empty()) {
+                let style = colour.stroke_width(*width);
+                match dash {
+                    Dash::Solid if segment.len() == 1 => plot.draw(&Circle::new(segment[0], 2, colour.filled())),
+                    Dash::Solid if target == Target::Raster => {
+                        for pair in segment.windows(2) {
+                            plot.draw(&PathElement::new(pair.to_vec(), style)).map_err(fail)?;
+                        }
+                        Ok(())
+                    }
+                    Dash::Solid => plot.draw(&PathElement::new(segment.clone(), style)),
+                    Dash::Dashed => plot.draw(&DashedPathElement::new(segment.iter().copied(), 7, 5, style)),
+                }
+                .map_err(fail)?;
+            }
+        }
+        Layer::Threshold { colour, y, .. } => {
+            let line = vec![(x_min, *y), (x_max, *y)];
+            plot.draw(&DashedPathElement::new(line, 10, 6, colour.stroke_width(2))).map_err(fail)?;
+        }
+        Layer::Band { colour, segments, .. } => {
+            for segment in segments.iter().filter(|s| s.len() > 1) {
+                let outline: Vec<(f64, f64)> = segment
+                    .iter()
+                    .map(|&(x, _, high)| (x, high))
+                    .chain(segment.iter().rev().map(|&(x, low, _)| (x, low)))
+                    .collect();
+                plot.draw(&Polygon::new(outline, colour.mix(0.2).filled())).map_err(fail)?;
+            }
+        }
+        Layer::Points { colour, shape, points, .. } => {
+            for point in points {
+                draw_error_bars(plot, point, *colour)?;
+                let (x, y) = plot.map_coordinate(&(point.x, point.y));
+                draw_pixel_shape(plot, (x, y), *shape, *colour)?;
+            }
+        }
+        Layer::Frontier { points, .. } => {
+            let path: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+            plot.draw(&DashedPathElement::new(path.iter().copied(), 8, 5, BLACK.stroke_width(2))).map_err(fail)?;
+            let tag_style = TextStyle::from((FAMILY, 12).into_font()).color(&BLACK);
+            for (x, y, tag) in points {
+                plot.draw(&Circle::new((*x, *y), 9, BLACK.stroke_width(2))).map_err(fail)?;
+                plot.draw(&(EmptyElement::at((*x, *y)) + Text::new(tag.clone(), (9, -22), tag_style.clone())))
+                    .map_err(fail)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 95% CI whiskers with short caps, in data coordinates.
+fn draw_error_bars<DB, X, Y>(plot: &PlotArea<DB, X, Y>, point: &ErrorPoint, colour: RGBColor) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let style = colour.mix(0.85).stroke_width(1);
+    if let Some(ci) = point.x_ci.filter(|ci| *ci > 0.0) {
+        plot.draw(&PathElement::new(vec![(point.x - ci, point.y), (point.x + ci, point.y)], style)).map_err(fail)?;
+        for end in [point.x - ci, point.x + ci] {
+            plot.draw(&(EmptyElement::at((end, point.y)) + PathElement::new(vec![(0, -4), (0, 4)], style)))
+                .map_err(fail)?;
+        }
+    }
+    if let Some(ci) = point.y_ci.filter(|ci| *ci > 0.0) {
+        plot.draw(&PathElement::new(vec![(point.x, point.y - ci), (point.x, point.y + ci)], style)).map_err(fail)?;
+        for end in [point.y - ci, point.y + ci] {
+            plot.draw(&(EmptyElement::at((point.x, end)) + PathElement::new(vec![(-4, 0), (4, 0)], style)))
+                .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws a marker centred on a pixel of `plot`'s backend (the plot area's
+/// coordinates are data values, so go through its pixel-space twin).
+fn draw_pixel_shape<DB, X, Y>(
+    plot: &PlotArea<DB, X, Y>,
+    centre: (i32, i32),
+    shape: Shape,
+    colour: RGBColor,
+) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let (x_range, y_range) = plot.get_pixel_range();
+    let pixels = plot.strip_coord_spec();
+    let local = (centre.0 - x_range.start, centre.1 - y_range.start);
+    draw_shape(&pixels, local, shape, colour)
+}
+
+/// Draws a filled marker of `shape` centred on pixel `centre` of `area`.
+pub(crate) fn draw_shape<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    centre: (i32, i32),
+    shape: Shape,
+    colour: RGBColor,
+) -> anyhow::Result<()> {
+    let style = colour.filled();
+    let (x, y) = centre;
+    match shape {
+        Shape::Circle => area.draw(&Circle::new(centre, 5, style)),
+        Shape::Triangle => area.draw(&TriangleMarker::new(centre, 6, style)),
+        Shape::Square => area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], style)),
+        Shape::Diamond => area.draw(&Polygon::new(vec![(x, y - 6), (x + 6, y), (x, y + 6), (x - 6, y)], style)),
+    }
+    .map_err(fail)
+}
+
+/// Legend rows: every labelled layer once (first panel first), then markers.
+pub(crate) fn legend_entries(figure: &Figure) -> Vec<LegendEntry> {
+    let mut entries: Vec<LegendEntry> = Vec::new();
+    for layer in figure.panels.iter().flat_map(|p| &p.layers) {
+        let (label, sample) = match layer {
+            Layer::Line { label, colour, dash, width, .. } => (label, Sample::Line(*colour, *dash, *width)),
+            Layer::Threshold { label, colour, .. } => (label, Sample::Line(*colour, Dash::Dashed, 2)),
+            Layer::Band { label, colour, .. } => (label, Sample::Band(*colour)),
+            Layer::Points { label, colour, shape, .. } => (label, Sample::Point(*colour, *shape)),
+            Layer::Frontier { label, .. } => (label, Sample::Frontier),
+        };
+        if label.is_empty() || entries.iter().any(|e| &e.label == label) {
+            continue;
+        }
+        let label = if layer.has_data() { label.clone() } else { format!("{label} (no data)") };
+        entries.push(LegendEntry { label, sample });
+    }
+    for group in &figure.markers {
+        entries.push(LegendEntry { label: group.label.clone(), sample: Sample::Marker(group.colour, group.dash) });
+    }
+    entries
+}

@@ -1,0 +1,189 @@
+//! Loads a run directory (`summary.json`, `timeseries.csv`, `events.csv`,
+//! `scenario.toml`) into the values the run charts and report need.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+
+use crate::chart::csv_input;
+use crate::chart::markers::{EventRecord, is_marked};
+
+/// What one run wrote, validated.
+#[derive(Clone, Debug)]
+pub(crate) struct RunData {
+    /// The whole `summary.json`, for the report tables.
+    pub summary: Value,
+    pub scenario_name: String,
+    pub duration_s: f64,
+    /// Per service: the targets drawn as reference lines.
+    pub targets: BTreeMap<String, ServiceTargets>,
+    pub series: TimeSeries,
+    /// Only the event kinds that are marked on charts.
+    pub events: Vec<EventRecord>,
+    /// `scenario.toml`, when present.
+    pub scenario_text: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct ServiceTargets {
+    pub cpu_target_percent: Option<f64>,
+    pub latency_p99_slo_ms: Option<f64>,
+}
+
+/// One metric's rows: (time_s, value) in time order.
+type Series = Vec<(u64, f64)>;
+/// Metric name → series, for one entity.
+type MetricMap = BTreeMap<String, Series>;
+
+/// `timeseries.csv` by scope, entity name and metric, each series in time order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TimeSeries {
+    /// Length of one row's interval: the smallest gap between distinct times.
+    pub interval_s: u64,
+    by_scope: BTreeMap<String, BTreeMap<String, MetricMap>>,
+}
+
+impl TimeSeries {
+    /// The series of one metric of one entity, empty when it never appears.
+    pub(crate) fn get(&self, scope: &str, name: &str, metric: &str) -> &[(u64, f64)] {
+        self.by_scope
+            .get(scope)
+            .and_then(|names| names.get(name))
+            .and_then(|metrics| metrics.get(metric))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The entity names seen under `scope`, sorted.
+    pub(crate) fn names(&self, scope: &str) -> Vec<String> {
+        self.by_scope.get(scope).map(|names| names.keys().cloned().collect()).unwrap_or_default()
+    }
+}
+
+pub(crate) const SUMMARY_FILE: &str = "summary.json";
+pub(crate) const TIMESERIES_FILE: &str = "timeseries.csv";
+pub(crate) const EVENTS_FILE: &str = "events.csv";
+pub(crate) const SCENARIO_FILE: &str = "scenario.toml";
+
+impl RunData {
+    pub(crate) fn load(dir: &Path) -> anyhow::Result<RunData> {
+        let summary_path = dir.join(SUMMARY_FILE);
+        let text = std::fs::read_to_string(&summary_path)
+            .with_context(|| format!("cannot read {}", summary_path.display()))?;
+        let summary: Value =
+            serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", summary_path.display()))?;
+        if !summary.is_object() {
+            bail!("{} must hold a JSON object", summary_path.display());
+        }
+        let scenario_name = summary
+            .get("scenario")
+            .and_then(Value::as_str)
+            .with_context(|| format!("{} has no string `scenario`", summary_path.display()))?
+            .to_string();
+        let duration_s = summary
+            .get("duration_s")
+            .and_then(Value::as_f64)
+            .filter(|d| d.is_finite() && *d > 0.0)
+            .with_context(|| format!("{} has no positive number `duration_s`", summary_path.display()))?;
+        let targets = service_targets(&summary, &summary_path)?;
+        let series = read_timeseries(&dir.join(TIMESERIES_FILE))?;
+        let events = read_events(&dir.join(EVENTS_FILE))?;
+        let scenario_path = dir.join(SCENARIO_FILE);
+        let scenario_text = if scenario_path.exists() {
+            Some(
+                std::fs::read_to_string(&scenario_path)
+                    .with_context(|| format!("cannot read {}", scenario_path.display()))?,
+            )
+        } else {
+            None
+        };
+        Ok(RunData { summary, scenario_name, duration_s, targets, series, events, scenario_text })
+    }
+}
+
+/// `services.<name>.scaling.cpu_target_percent` and
+/// `services.<name>.slo.latency_p99_ms`, each a number or null.
+fn service_targets(summary: &Value, path: &Path) -> anyhow::Result<BTreeMap<String, ServiceTargets>> {
+    let Some(services) = summary.get("services") else {
+        return Ok(BTreeMap::new());
+    };
+    let services = services.as_object().with_context(|| format!("{}: `services` must be an object", path.display()))?;
+    let mut targets = BTreeMap::new();
+    for (name, service) in services {
+        let number_at = |section: &str, key: &str| -> anyhow::Result<Option<f64>> {
+            match service.get(section).and_then(|s| s.get(key)) {
+                None | Some(Value::Null) => Ok(None),
+                Some(value) => value.as_f64().map(Some).with_context(|| {
+                    format!(
+                        "{}: `services.{name}.{section}.{key}` is {value}; expected a number or null",
+                        path.display()
+                    )
+                }),
+            }
+        };
+        targets.insert(
+            name.clone(),
+            ServiceTargets {
+                cpu_target_percent: number_at("scaling", "cpu_target_percent")?,
+                latency_p99_slo_ms: number_at("slo", "latency_p99_ms")?,
+            },
+        );
+    }
+    Ok(targets)
+}
+
+fn read_timeseries(path: &Path) -> anyhow::Result<TimeSeries> {
+    let mut reader = csv_input::open(path)?;
+    let header = csv_input::header(&mut reader, path)?;
+    csv_input::expect_header(&header, &["time_s", "scope", "name", "metric", "value"], path)?;
+    let mut series = TimeSeries::default();
+    let mut times = BTreeSet::new();
+    for record in csv_input::records(&mut reader, path) {
+        let record = record?;
+        let line = csv_input::line_of(&record);
+        let time_s = csv_input::integer(&record[0], path, line, "time_s")?;
+        let value = csv_input::number(&record[4], path, line, "value")?;
+        times.insert(time_s);
+        let names = series.by_scope.entry(record[1].to_string()).or_default();
+        let metrics = match names.get_mut(&record[2]) {
+            Some(metrics) => metrics,
+            None => names.entry(record[2].to_string()).or_default(),
+        };
+        match metrics.get_mut(&record[3]) {
+            Some(points) => points.push((time_s, value)),
+            None => {
+                metrics.insert(record[3].to_string(), vec![(time_s, value)]);
+            }
+        }
+    }
+    for metrics in series.by_scope.values_mut().flat_map(BTreeMap::values_mut) {
+        for points in metrics.values_mut() {
+            points.sort_by_key(|p| p.0);
+        }
+    }
+    let times: Vec<u64> = times.into_iter().collect();
+    series.interval_s = times.windows(2).map(|w| w[1] - w[0]).min().unwrap_or(60);
+    Ok(series)
+}
+
+fn read_events(path: &Path) -> anyhow::Result<Vec<EventRecord>> {
+    let mut reader = csv_input::open(path)?;
+    let header = csv_input::header(&mut reader, path)?;
+    csv_input::expect_header(&header, &["time_s", "kind", "scope", "name", "detail"], path)?;
+    let mut events = Vec::new();
+    for record in csv_input::records(&mut reader, path) {
+        let record = record?;
+        if !is_marked(&record[1]) {
+            continue;
+        }
+        let line = csv_input::line_of(&record);
+        events.push(EventRecord {
+            time_s: csv_input::number(&record[0], path, line, "time_s")?,
+            kind: record[1].to_string(),
+            scope: record[2].to_string(),
+            name: record[3].to_string(),
+        });
+    }
+    Ok(events)
+}

@@ -1,0 +1,101 @@
+//! Subcommands, one file each with the same shape: `Args` and `exec`.
+//!
+//! Exit codes: 0 success; 1 the input is invalid (scenario, sweep or results
+//! directory); 2 the command line is wrong (clap); 3 the run failed
+//! (I/O, an invariant); 130 interrupted by Ctrl-C.
+
+pub mod catalog;
+pub mod chart;
+pub mod run;
+pub mod sweep;
+pub mod validate;
+
+use clap::{Parser, Subcommand};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Parser, Debug)]
+#[command(name = "ecsim", version, about = "Discrete-event simulator of Amazon ECS scheduling and auto scaling")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate a scenario and write summary.json, timeseries.csv and events.csv.
+    Run(run::Args),
+    /// Check scenario or sweep files and report every problem.
+    Validate(validate::Args),
+    /// Run a parameter sweep in parallel and write runs.csv and summary.csv.
+    Sweep(sweep::Args),
+    /// Draw charts (PNG, SVG) and report.html for a run or sweep results directory.
+    Chart(chart::Args),
+    /// Print the built-in EC2 instance and Fargate catalog.
+    Catalog(catalog::Args),
+}
+
+/// Why a command failed, and the exit code that says so.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input is invalid (exit 1).
+    Input(String),
+    /// The run could not complete (exit 3).
+    Run(String),
+    /// Ctrl-C (exit 130).
+    Interrupted(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Input(_) => 1,
+            Failure::Run(_) => 3,
+            Failure::Interrupted(_) => 130,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Input(m) => write!(f, "error: {m}"),
+            Failure::Run(m) => write!(f, "error: {m}"),
+            Failure::Interrupted(m) => write!(f, "interrupted: {m}"),
+        }
+    }
+}
+
+pub fn exec(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Run(a) => run::exec(a),
+        Command::Validate(a) => validate::exec(a),
+        Command::Sweep(a) => sweep::exec(a),
+        Command::Chart(a) => chart::exec(a),
+        Command::Catalog(a) => catalog::exec(a),
+    }
+}
+
+/// A flag Ctrl-C sets, installed once per process.
+pub fn cancel_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let handler_flag = flag.clone();
+        // If a handler cannot be installed, Ctrl-C simply kills the process;
+        // outputs are still written atomically, so nothing partial remains.
+        let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
+        flag
+    })
+    .clone()
+}
+
+/// A progress bar on stderr that indicatif hides when stderr is not a terminal.
+pub fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -1,0 +1,193 @@
+//! `ecsim run`: simulate one scenario (all its replications) and write the results.
+
+use super::Failure;
+use crate::chart::ChartFormat;
+use crate::model::{RunOptions, simulate};
+use crate::report::{CsvSink, SharedSink, summary_text, write_atomically};
+use crate::scenario::{self, Scenario};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Results directory [default: results/<scenario name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override simulation.seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override simulation.replications.
+    #[arg(long)]
+    pub replications: Option<u32>,
+    /// Also draw the charts and report.html.
+    #[arg(long)]
+    pub charts: bool,
+    /// Chart format with --charts.
+    #[arg(long, default_value = "both")]
+    pub format: ChartFormat,
+    /// Check the model's invariants after every event (slow).
+    #[arg(long)]
+    pub check_invariants: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn exec(args: Args) -> Result<(), Failure> {
+    let mut sc = scenario::load(&args.scenario).map_err(|d| Failure::Input(d.to_string()))?;
+    if let Some(seed) = args.seed {
+        sc.seed = seed;
+    }
+    if let Some(r) = args.replications {
+        if r == 0 {
+            return Err(Failure::Input("--replications must be at least 1".into()));
+        }
+        sc.replications = r;
+    }
+    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
+    std::fs::create_dir_all(&out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
+    let cancel = super::cancel_flag();
+    let mut summaries = Vec::new();
+    for rep in 0..sc.replications {
+        let dir = if sc.replications == 1 { out.clone() } else { out.join(format!("replication-{rep}")) };
+        std::fs::create_dir_all(&dir).map_err(|e| Failure::Run(format!("cannot create {}: {e}", dir.display())))?;
+        let summary = run_one(&sc, rep, &dir, &args, cancel.clone())?;
+        if !args.quiet {
+            print_summary(&sc, &summary, &dir);
+        }
+        if args.charts {
+            let written = crate::chart::chart_run(&dir, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
+            if !args.quiet {
+                eprintln!("  charts         {} files in {}", written.len(), dir.join("charts").display());
+            }
+        }
+        summaries.push(summary);
+    }
+    if sc.replications > 1 {
+        write_replication_summary(&out, &summaries)?;
+        if !args.quiet {
+            eprintln!("summary of {} replications: {}", sc.replications, out.join("summary.csv").display());
+        }
+    }
+    Ok(())
+}
+
+/// One replication into `dir`: time series and events streamed to temporary
+/// files, committed with summary.json only when the run completes.
+fn run_one(
+    sc: &Scenario,
+    rep: u32,
+    dir: &Path,
+    args: &Args,
+    cancel: Arc<std::sync::atomic::AtomicBool>,
+) -> Result<Value, Failure> {
+    let sink = CsvSink::create(dir, sc.output.timeseries, sc.output.events).map_err(Failure::Run)?;
+    let shared = Arc::new(Mutex::new(sink));
+    let bar = if args.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        super::progress_bar(
+            sc.duration.as_millis() / 60_000,
+            "{prefix} [{bar:30}] {percent}% of simulated time, {elapsed}",
+        )
+    };
+    bar.set_prefix(sc.name.clone());
+    let opts =
+        RunOptions { check_invariants: args.check_invariants, cancel: Some(cancel), progress: Some(bar.clone()) };
+    let outcome = simulate(sc, rep, opts, Box::new(SharedSink(shared.clone())));
+    bar.finish_and_clear();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) if e == crate::model::INTERRUPTED => {
+            return Err(Failure::Interrupted(format!(
+                "the run of {} stopped; no results were written to {}",
+                sc.name,
+                dir.display()
+            )));
+        }
+        Err(e) => return Err(Failure::Run(e)),
+    };
+    let mut sink = Arc::try_unwrap(shared)
+        .map_err(|_| Failure::Run("internal: sink still shared".into()))?
+        .into_inner()
+        .map_err(|_| Failure::Run("internal: sink poisoned".into()))?;
+    sink.commit().map_err(Failure::Run)?;
+    write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(Failure::Run)?;
+    write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes()).map_err(Failure::Run)?;
+    Ok(outcome.summary)
+}
+
+fn write_replication_summary(out: &Path, summaries: &[Value]) -> Result<(), Failure> {
+    let flat: Vec<_> = summaries.iter().map(crate::report::flatten).collect();
+    let mut keys: Vec<&String> = flat.iter().flat_map(|f| f.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut text = String::from("figure,n,mean,sd,ci95\n");
+    for k in keys {
+        let values: Vec<f64> = flat.iter().filter_map(|f| f.get(k).copied().flatten()).collect();
+        let s = crate::sweep::summarize(&values);
+        let cell = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        text.push_str(&format!("{k},{},{},{},{}\n", s.n, cell(s.mean), cell(s.sd), cell(s.ci95)));
+    }
+    write_atomically(&out.join("summary.csv"), text.as_bytes()).map_err(Failure::Run)
+}
+
+fn get<'a>(v: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(v, |v, k| v.get(k).unwrap_or(&Value::Null))
+}
+
+fn f(v: &Value, path: &str) -> f64 {
+    get(v, path).as_f64().unwrap_or(0.0)
+}
+
+/// The short human summary on stderr.
+fn print_summary(sc: &Scenario, s: &Value, dir: &Path) {
+    let rep = get(s, "replication").as_u64().unwrap_or(0);
+    eprintln!("{} (seed {}, {}, replication {rep})", sc.name, sc.seed, sc.duration);
+    let providers: Vec<String> = sc
+        .providers
+        .iter()
+        .map(|p| format!("{} ${:.2}", p.name, f(s, &format!("cost.by_provider.{}", p.name))))
+        .collect();
+    eprintln!("  cost           ${:.2}  ({})", f(s, "cost.total_usd"), providers.join(", "));
+    let offered = f(s, "requests.total");
+    let availability = get(s, "requests.availability").as_f64();
+    match availability {
+        Some(a) => eprintln!(
+            "  requests       {offered:.0} offered, {:.3}% served, {:.0} failed",
+            a * 100.0,
+            f(s, "requests.failed")
+        ),
+        None => eprintln!("  requests       none offered"),
+    }
+    let ms = |k: &str| get(s, k).as_f64().map_or("-".to_string(), |x| format!("{x:.1} ms"));
+    eprintln!(
+        "  latency        p50 {}, p95 {}, p99 {}",
+        ms("latency.p50_ms"),
+        ms("latency.p95_ms"),
+        ms("latency.p99_ms")
+    );
+    eprintln!("  SLO            {} violation minutes", f(s, "slo.violation_minutes"));
+    eprintln!(
+        "  tasks          {} started, {} interrupted, {:.1} pending task-minutes",
+        f(s, "tasks.started"),
+        f(s, "tasks.interrupted"),
+        f(s, "tasks.pending_task_minutes")
+    );
+    eprintln!(
+        "  instances      {} launched, peak {}, {} interrupted",
+        f(s, "instances.launched"),
+        f(s, "instances.peak"),
+        f(s, "instances.interrupted")
+    );
+    eprintln!(
+        "  scaling        {} actions ({} out, {} in)",
+        f(s, "scaling.actions"),
+        f(s, "scaling.scale_out"),
+        f(s, "scaling.scale_in")
+    );
+    eprintln!("  results        {}", dir.display());
+}

@@ -1,0 +1,169 @@
+//! `ecsim sweep`: expand the grid, check every configuration, run them all in
+//! parallel with common random numbers, and write runs.csv and summary.csv.
+
+use super::Failure;
+use crate::chart::ChartFormat;
+use crate::model::record::{NullSink, Sink};
+use crate::model::{RunOptions, simulate};
+use crate::report::{CsvSink, SharedSink, flatten, summary_text, write_atomically};
+use crate::scenario::{self, Scenario};
+use crate::sweep::{
+    Configuration, Figures, Runner, SweepSpec, expand, load_sweep, load_toml_table, run_sweep, write_sweep_tables,
+};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Sweep file (TOML with a [sweep] table).
+    pub sweep: PathBuf,
+    /// Results directory [default: results/<sweep name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+    /// Keep every run's outputs under DIR/runs/<variant>/<configuration>/<replication>/.
+    #[arg(long)]
+    pub keep_runs: bool,
+    /// Also draw the sweep charts and report.html.
+    #[arg(long)]
+    pub charts: bool,
+    /// Chart format with --charts.
+    #[arg(long, default_value = "both")]
+    pub format: ChartFormat,
+}
+
+/// A sweep ready to run: every configuration parsed and validated.
+pub struct Plan {
+    pub spec: SweepSpec,
+    pub configs: Vec<Configuration>,
+    pub scenarios: Vec<Scenario>,
+    pub base_text: String,
+    pub sweep_text: String,
+}
+
+/// Describes a configuration for messages: its variant and axis values.
+fn describe(cfg: &Configuration) -> String {
+    let axes: Vec<String> = cfg.axis_values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    if axes.is_empty() {
+        format!("variant \"{}\"", cfg.variant)
+    } else {
+        format!("variant \"{}\", {}", cfg.variant, axes.join(", "))
+    }
+}
+
+/// Loads the sweep, expands it and parses every configuration before anything runs.
+pub fn plan(file: &Path) -> Result<Plan, String> {
+    let spec = load_sweep(file).map_err(|e| e.to_string())?;
+    let base = load_toml_table(&spec.scenario).map_err(|e| e.to_string())?;
+    let base_text = scenario::read_text(&spec.scenario).map_err(|e| format!("{}: {e}", spec.scenario.display()))?;
+    let sweep_text = scenario::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let configs = expand(&spec, &base).map_err(|e| format!("{}: {e}", file.display()))?;
+    let base_dir = spec.scenario.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut scenarios = Vec::with_capacity(configs.len());
+    // Problem text -> configurations it appears in, so a bad axis value is reported once.
+    let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for cfg in &configs {
+        let text =
+            toml::to_string(&cfg.doc).map_err(|e| format!("configuration {}: cannot serialise: {e}", cfg.index))?;
+        let label = format!("{} (configuration {})", spec.scenario.display(), cfg.index);
+        match scenario::load_str(&text, &label, &base_dir) {
+            Ok(mut sc) => {
+                // Keep the base file's text for provenance and the copy in results.
+                sc.source_text = base_text.clone();
+                scenarios.push(sc);
+            }
+            Err(d) => {
+                for p in d.problems {
+                    let what = if p.path.is_empty() { p.message } else { format!("{}: {}", p.path, p.message) };
+                    problems.entry(what).or_default().push(format!("configuration {} ({})", cfg.index, describe(cfg)));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let mut msg = format!("{}: {} problem(s) in the swept configurations:", file.display(), problems.len());
+        for (what, where_) in &problems {
+            let first = &where_[0];
+            let more = if where_.len() > 1 { format!(" and {} more", where_.len() - 1) } else { String::new() };
+            msg.push_str(&format!("\n  {what}\n    in {first}{more}"));
+        }
+        return Err(msg);
+    }
+    Ok(Plan { spec, configs, scenarios, base_text, sweep_text })
+}
+
+struct SimRunner<'a> {
+    scenarios: &'a [Scenario],
+    keep_runs: Option<PathBuf>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Runner for SimRunner<'_> {
+    fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, String> {
+        let sc = &self.scenarios[cfg.index];
+        let opts = RunOptions { check_invariants: false, cancel: Some(self.cancel.clone()), progress: None };
+        let Some(root) = &self.keep_runs else {
+            let sink: Box<dyn Sink + Send> = Box::new(NullSink);
+            return simulate(sc, replication, opts, sink).map(|o| flatten(&o.summary));
+        };
+        let dir = root.join(&cfg.variant).join(cfg.index.to_string()).join(replication.to_string());
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let shared = Arc::new(Mutex::new(CsvSink::create(&dir, sc.output.timeseries, sc.output.events)?));
+        let outcome = simulate(sc, replication, opts, Box::new(SharedSink(shared.clone())))?;
+        let mut sink = Arc::try_unwrap(shared)
+            .map_err(|_| "internal: sink still shared".to_string())?
+            .into_inner()
+            .map_err(|_| "internal: sink poisoned".to_string())?;
+        sink.commit()?;
+        write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes())?;
+        write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes())?;
+        Ok(flatten(&outcome.summary))
+    }
+}
+
+pub fn exec(args: Args) -> Result<(), Failure> {
+    let plan = plan(&args.sweep).map_err(Failure::Input)?;
+    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
+    std::fs::create_dir_all(&out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
+    let cancel = super::cancel_flag();
+    let runner = SimRunner {
+        scenarios: &plan.scenarios,
+        keep_runs: args.keep_runs.then(|| out.join("runs")),
+        cancel: cancel.clone(),
+    };
+    let jobs = args.jobs.unwrap_or(0);
+    let results =
+        run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel).map_err(|e| Failure::Run(e.to_string()))?;
+    write_sweep_tables(&out, &plan.spec, &plan.configs, &results).map_err(|e| Failure::Run(e.to_string()))?;
+    write_atomically(&out.join("sweep.toml"), plan.sweep_text.as_bytes()).map_err(Failure::Run)?;
+    write_atomically(&out.join("scenario.toml"), plan.base_text.as_bytes()).map_err(Failure::Run)?;
+    for run in results.runs.iter().filter(|r| r.outcome.is_err()) {
+        if let Err(e) = &run.outcome
+            && e != crate::model::INTERRUPTED
+        {
+            eprintln!("run failed: configuration {} replication {}: {e}", run.configuration, run.replication);
+        }
+    }
+    let unfinished = results.planned
+        - results
+            .runs
+            .iter()
+            .filter(|r| r.outcome.as_ref().err().is_none_or(|e| e != crate::model::INTERRUPTED))
+            .count();
+    if unfinished > 0 {
+        return Err(Failure::Interrupted(format!(
+            "{unfinished} of {} runs did not finish; the finished rows are in {}",
+            results.planned,
+            out.display()
+        )));
+    }
+    if args.charts {
+        crate::chart::chart_sweep(&out, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
+    }
+    eprintln!("results in {}", out.display());
+    Ok(())
+}

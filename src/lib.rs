@@ -1,0 +1,21 @@
+//! ecsim: a discrete-event simulator of Amazon ECS scheduling, capacity and
+//! auto scaling, for cost and reliability questions asked before a change.
+//!
+//! The flow is one way: a scenario file is parsed and validated into a typed
+//! [`scenario::Scenario`]; [`model::simulate`] replays it as a discrete-event
+//! simulation; [`report`] writes the results; [`sweep`] runs many variants in
+//! parallel; [`chart`] draws them.
+
+pub mod calendar;
+pub mod catalog;
+pub mod chart;
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod query;
+pub mod report;
+pub mod rng;
+pub mod scaling;
+pub mod scenario;
+pub mod sweep;
+pub mod units;

@@ -1,0 +1,275 @@
+//! Cost: EC2 per second with a 60-second minimum per instance, at the
+//! on-demand or spot price; reserved instances paid for all the time and
+//! covering on-demand instances of their type (the unused part is reported
+//! apart); Fargate per vCPU-hour and GB-hour, per second with a one-minute
+//! minimum, Fargate Spot at its discount.
+//!
+//! Costs accrue as piecewise-constant rates, integrated whenever a rate
+//! changes. A service's share of an instance is its tasks' reserved CPU and
+//! memory (half each), priced at the instance's list price and scaled so that
+//! each provider's allocations and its unallocated remainder add up to what
+//! the provider really cost (reserved coverage and minimums included).
+
+use super::Simulation;
+use super::entities::{InstanceId, Owner, Purchase, TaskId};
+use crate::catalog::{Arch, fargate_price};
+use crate::engine::SimTime;
+use crate::scenario::Scenario;
+
+/// Minimum billed time per EC2 instance and per Fargate task.
+pub const MINIMUM_BILLED_SECONDS: f64 = 60.0;
+
+struct Reserved {
+    instance_type: crate::scenario::TypeId,
+    count: f64,
+    hourly: f64,
+    on_demand_hourly: f64,
+    /// Live on-demand instances of the type per provider.
+    live: Vec<u32>,
+}
+
+pub struct CostLedger {
+    since: SimTime,
+    warmup: SimTime,
+    /// List-price rate of each provider's instances and Fargate tasks (USD/h).
+    rate: Vec<f64>,
+    /// Counted (after warm-up) list-price cost, reserved discount (negative) and minimum top-ups.
+    nominal: Vec<f64>,
+    discount: Vec<f64>,
+    topups: Vec<f64>,
+    pub reserved_unused: f64,
+    /// Cost accrued this minute per provider, and for unused reservations (all of it, warm-up included).
+    pub minute: Vec<f64>,
+    pub minute_reserved_unused: f64,
+    /// Cumulative cost from the start (for the time series).
+    pub cumulative: f64,
+    reserved: Vec<Reserved>,
+    /// Instances and resource-holding tasks per provider, and their counted seconds.
+    live_instances: Vec<u32>,
+    live_tasks: Vec<u32>,
+    pub instance_seconds: Vec<f64>,
+    pub task_seconds: Vec<f64>,
+    /// Per owner (services, then scheduled tasks) and provider: list-price allocation rate and counted total.
+    alloc_rate: Vec<Vec<f64>>,
+    alloc_total: Vec<Vec<f64>>,
+    alloc_since: Vec<Vec<SimTime>>,
+}
+
+/// What the ledger reports at the end of a run (all counted after warm-up).
+pub struct CostReport {
+    pub by_provider: Vec<f64>,
+    pub by_owner: Vec<f64>,
+    pub unallocated: f64,
+    pub reserved_unused: f64,
+    pub total: f64,
+}
+
+impl CostLedger {
+    pub fn new(sc: &Scenario) -> Self {
+        let np = sc.providers.len();
+        let owners = sc.services.len() + sc.batch.len();
+        CostLedger {
+            since: SimTime::ZERO,
+            warmup: SimTime::ZERO + sc.warmup,
+            rate: vec![0.0; np],
+            nominal: vec![0.0; np],
+            discount: vec![0.0; np],
+            topups: vec![0.0; np],
+            reserved_unused: 0.0,
+            minute: vec![0.0; np],
+            minute_reserved_unused: 0.0,
+            cumulative: 0.0,
+            reserved: sc
+                .reserved
+                .iter()
+                .map(|r| Reserved {
+                    instance_type: r.instance_type,
+                    count: f64::from(r.count),
+                    hourly: r.hourly.0,
+                    on_demand_hourly: sc.instance_types[r.instance_type.idx()].on_demand_hourly,
+                    live: vec![0; np],
+                })
+                .collect(),
+            live_instances: vec![0; np],
+            live_tasks: vec![0; np],
+            instance_seconds: vec![0.0; np],
+            task_seconds: vec![0.0; np],
+            alloc_rate: vec![vec![0.0; np]; owners],
+            alloc_total: vec![vec![0.0; np]; owners],
+            alloc_since: vec![vec![SimTime::ZERO; np]; owners],
+        }
+    }
+
+    /// Seconds of [from, to) that count (after warm-up).
+    fn counted(&self, from: SimTime, to: SimTime) -> f64 {
+        to.saturating_since(from.max(self.warmup)).as_secs_f64()
+    }
+
+    /// Integrates every provider rate up to `now`.
+    pub fn close(&mut self, now: SimTime) {
+        if now <= self.since {
+            return;
+        }
+        let all = now.saturating_since(self.since).as_secs_f64();
+        let counted = self.counted(self.since, now);
+        for p in 0..self.rate.len() {
+            let c = self.rate[p] * all / 3600.0;
+            self.minute[p] += c;
+            self.cumulative += c;
+            self.nominal[p] += self.rate[p] * counted / 3600.0;
+            self.instance_seconds[p] += f64::from(self.live_instances[p]) * counted;
+            self.task_seconds[p] += f64::from(self.live_tasks[p]) * counted;
+        }
+        for r in &self.reserved {
+            let n: u32 = r.live.iter().sum();
+            let covered = r.count.min(f64::from(n));
+            let unused = (r.count - covered) * r.hourly / 3600.0;
+            self.minute_reserved_unused += unused * all;
+            self.cumulative += unused * all;
+            self.reserved_unused += unused * counted;
+            if n > 0 {
+                let saving = covered * (r.on_demand_hourly - r.hourly) / 3600.0;
+                for (p, &k) in r.live.iter().enumerate() {
+                    let share = saving * f64::from(k) / f64::from(n);
+                    self.minute[p] -= share * all;
+                    self.cumulative -= share * all;
+                    self.discount[p] -= share * counted;
+                }
+            }
+        }
+        self.since = now;
+    }
+
+    fn close_alloc(&mut self, owner: usize, p: usize, now: SimTime) {
+        let since = self.alloc_since[owner][p];
+        self.alloc_total[owner][p] += self.alloc_rate[owner][p] * self.counted(since, now) / 3600.0;
+        self.alloc_since[owner][p] = now;
+    }
+
+    fn change_alloc(&mut self, owner: usize, p: usize, now: SimTime, delta: f64) {
+        self.close_alloc(owner, p, now);
+        self.alloc_rate[owner][p] += delta;
+    }
+
+    fn topup(&mut self, p: usize, now: SimTime, hourly: f64, lived_s: f64) {
+        let billed = lived_s.ceil().max(MINIMUM_BILLED_SECONDS);
+        let extra = (billed - lived_s) * hourly / 3600.0;
+        self.minute[p] += extra;
+        self.cumulative += extra;
+        if now >= self.warmup {
+            self.topups[p] += extra;
+        }
+    }
+
+    pub fn finish(&mut self, now: SimTime) -> CostReport {
+        self.close(now);
+        for o in 0..self.alloc_rate.len() {
+            for p in 0..self.rate.len() {
+                self.close_alloc(o, p, now);
+            }
+        }
+        let by_provider: Vec<f64> =
+            (0..self.rate.len()).map(|p| self.nominal[p] + self.discount[p] + self.topups[p]).collect();
+        let factor: Vec<f64> = (0..self.rate.len())
+            .map(|p| if self.nominal[p] > 0.0 { by_provider[p] / self.nominal[p] } else { 0.0 })
+            .collect();
+        let by_owner: Vec<f64> =
+            self.alloc_total.iter().map(|row| row.iter().zip(&factor).map(|(a, f)| a * f).sum()).collect();
+        let provider_total: f64 = by_provider.iter().sum();
+        let allocated: f64 = by_owner.iter().sum();
+        CostReport {
+            unallocated: provider_total - allocated,
+            reserved_unused: self.reserved_unused,
+            total: provider_total + self.reserved_unused,
+            by_provider,
+            by_owner,
+        }
+    }
+}
+
+impl Simulation<'_> {
+    fn owner_index(&self, owner: Owner) -> usize {
+        match owner {
+            Owner::Service(s) => s.idx(),
+            Owner::Batch(b, _) => self.sc.services.len() + b.idx(),
+        }
+    }
+
+    pub fn cost_instance_started(&mut self, i: InstanceId) {
+        self.cost.close(self.now);
+        let inst = &self.instances[i.idx()];
+        let p = inst.provider.idx();
+        self.cost.rate[p] += inst.hourly;
+        self.cost.live_instances[p] += 1;
+        if inst.purchase == Purchase::OnDemand {
+            for r in self.cost.reserved.iter_mut().filter(|r| r.instance_type == inst.instance_type) {
+                r.live[p] += 1;
+            }
+        }
+    }
+
+    pub fn cost_instance_stopped(&mut self, i: InstanceId) {
+        self.cost.close(self.now);
+        let inst = &self.instances[i.idx()];
+        let p = inst.provider.idx();
+        self.cost.rate[p] -= inst.hourly;
+        self.cost.live_instances[p] -= 1;
+        if inst.purchase == Purchase::OnDemand {
+            for r in self.cost.reserved.iter_mut().filter(|r| r.instance_type == inst.instance_type) {
+                r.live[p] = r.live[p].saturating_sub(1);
+            }
+        }
+        let lived = self.now.saturating_since(inst.launched_at).as_secs_f64();
+        let hourly = inst.hourly;
+        self.cost.topup(p, self.now, hourly, lived);
+    }
+
+    /// A task's list-price rate on Fargate (None on EC2, where the instance is billed).
+    fn fargate_rate(&self, t: TaskId) -> Option<f64> {
+        let task = &self.tasks[t.idx()];
+        let f = self.sc.providers[task.provider.idx()].fargate()?;
+        let td = &self.sc.task_defs[task.task_def.idx()];
+        let price = fargate_price(td.arch.unwrap_or(Arch::X86_64));
+        let list = td.cpu.vcpu() * price.vcpu_hour + td.memory.gib() * price.gb_hour;
+        Some(if f.spot { list * (1.0 - self.sc.spot.fargate_discount) } else { list })
+    }
+
+    /// Billing starts (PENDING).
+    pub fn cost_task_started(&mut self, t: TaskId) {
+        self.cost.close(self.now);
+        let p = self.tasks[t.idx()].provider.idx();
+        self.cost.live_tasks[p] += 1;
+        if let Some(rate) = self.fargate_rate(t) {
+            let o = self.owner_index(self.tasks[t.idx()].owner);
+            self.cost.rate[p] += rate;
+            self.cost.change_alloc(o, p, self.now, rate);
+        }
+    }
+
+    /// Billing ends (STOPPED); only tasks that started billing are passed on.
+    pub fn cost_task_stopped(&mut self, t: TaskId) {
+        let Some(from) = self.tasks[t.idx()].billed_from else { return };
+        self.cost.close(self.now);
+        let p = self.tasks[t.idx()].provider.idx();
+        self.cost.live_tasks[p] = self.cost.live_tasks[p].saturating_sub(1);
+        if let Some(rate) = self.fargate_rate(t) {
+            let o = self.owner_index(self.tasks[t.idx()].owner);
+            self.cost.rate[p] -= rate;
+            self.cost.change_alloc(o, p, self.now, -rate);
+            let lived = self.now.saturating_since(from).as_secs_f64();
+            self.cost.topup(p, self.now, rate, lived);
+        }
+    }
+
+    /// A task's share of its instance starts or ends.
+    pub fn cost_reservation_changed(&mut self, t: TaskId, i: InstanceId, added: bool) {
+        let inst = &self.instances[i.idx()];
+        let td = &self.sc.task_defs[self.tasks[t.idx()].task_def.idx()];
+        let share = 0.5 * f64::from(td.cpu.0) / f64::from(inst.registered_cpu.0.max(1))
+            + 0.5 * f64::from(td.memory.0) / f64::from(inst.registered_mem.0.max(1));
+        let delta = share * inst.hourly;
+        let o = self.owner_index(self.tasks[t.idx()].owner);
+        let p = inst.provider.idx();
+        self.cost.change_alloc(o, p, self.now, if added { delta } else { -delta });
+    }
+}

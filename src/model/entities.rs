@@ -1,0 +1,200 @@
+//! The things that exist during a run: container instances and tasks.
+//! Both live in arenas (`Vec`) indexed by ids that are never reused, so an
+//! id in a stale event always points at the right (possibly stopped) thing.
+
+use crate::engine::SimTime;
+use crate::scenario::{BatchId, ProviderId, ServiceId, TaskDefId, TypeId, ZoneId};
+use crate::units::{CpuUnits, MemMib};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct InstanceId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskId(pub u32);
+
+impl InstanceId {
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+impl TaskId {
+    pub fn idx(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Container instance status, as ECS reports it (plus the EC2 launch before registration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceState {
+    /// Requested from EC2, booting; not yet registered with the cluster.
+    Launching,
+    Active,
+    /// Gets no new tasks; its service tasks are being replaced.
+    Draining,
+    Terminated,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purchase {
+    OnDemand,
+    Spot,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub provider: ProviderId,
+    /// Position among the instances this provider launched (keys its random draws).
+    pub ordinal: u64,
+    pub instance_type: TypeId,
+    pub zone: ZoneId,
+    pub purchase: Purchase,
+    pub state: InstanceState,
+    pub launched_at: SimTime,
+    pub terminated_at: Option<SimTime>,
+    /// The ASG has decided to terminate it (scale-in); it no longer counts toward desired.
+    pub leaving: bool,
+    /// A spot interruption notice has arrived; it terminates at this time.
+    pub spot_termination_at: Option<SimTime>,
+    pub registered_cpu: CpuUnits,
+    pub registered_mem: MemMib,
+    pub free_cpu: CpuUnits,
+    pub free_mem: MemMib,
+    /// awsvpc task slots left (ENIs).
+    pub free_eni: u32,
+    /// Static host ports in use by tasks.
+    pub ports: Vec<u16>,
+    /// Tasks holding resources here (PENDING through STOPPING).
+    pub tasks: Vec<TaskId>,
+    /// Nominal hourly price (on-demand or spot).
+    pub hourly: f64,
+}
+
+impl Instance {
+    pub fn is_live(&self) -> bool {
+        self.state != InstanceState::Terminated
+    }
+    /// Counts toward the ASG's size (not terminated, not being scaled in).
+    pub fn counts_for_asg(&self) -> bool {
+        self.is_live() && !self.leaving
+    }
+    pub fn accepts_tasks(&self) -> bool {
+        self.state == InstanceState::Active && self.spot_termination_at.is_none()
+    }
+}
+
+/// Task status, following ECS's lastStatus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TaskState {
+    /// Waiting for capacity (EC2) or being provisioned (Fargate).
+    Provisioning,
+    /// Placed; image pull and container start.
+    Pending,
+    Running,
+    /// Deregistered from the load balancer; finishing in-flight work for the deregistration delay.
+    Deactivating,
+    /// SIGTERM sent; exits within the stop timeout.
+    Stopping,
+    Stopped,
+}
+
+impl TaskState {
+    pub fn is_active(self) -> bool {
+        self != TaskState::Stopped
+    }
+}
+
+/// Why a task stopped (summary.json splits stopped tasks by it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StopReason {
+    /// Scale-in or a smaller desired count.
+    ScaledIn,
+    /// Replaced by a deployment.
+    Deployment,
+    /// Moved off a draining instance.
+    Drained,
+    /// Spot interruption (EC2 or Fargate Spot).
+    SpotInterruption,
+    /// Its instance was terminated under it (scale-in without draining, kill_instances).
+    InstanceTerminated,
+    /// Its availability zone failed.
+    ZoneOutage,
+    /// A batch job finished its work.
+    Completed,
+}
+
+impl StopReason {
+    pub fn key(self) -> &'static str {
+        match self {
+            StopReason::ScaledIn => "scaled_in",
+            StopReason::Deployment => "deployment",
+            StopReason::Drained => "drained",
+            StopReason::SpotInterruption => "spot_interruption",
+            StopReason::InstanceTerminated => "instance_terminated",
+            StopReason::ZoneOutage => "zone_outage",
+            StopReason::Completed => "completed",
+        }
+    }
+    pub const ALL: [StopReason; 7] = [
+        StopReason::ScaledIn,
+        StopReason::Deployment,
+        StopReason::Drained,
+        StopReason::SpotInterruption,
+        StopReason::InstanceTerminated,
+        StopReason::ZoneOutage,
+        StopReason::Completed,
+    ];
+    /// Whether the stop was forced on the task (counts as an interruption).
+    pub fn is_interruption(self) -> bool {
+        matches!(self, StopReason::SpotInterruption | StopReason::InstanceTerminated | StopReason::ZoneOutage)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Service(ServiceId),
+    /// A scheduled (batch) task: which schedule, which job.
+    Batch(BatchId, u32),
+}
+
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub owner: Owner,
+    pub task_def: TaskDefId,
+    pub provider: ProviderId,
+    /// Position among tasks of this provider (keys Fargate random draws).
+    pub provider_ordinal: u64,
+    pub instance: Option<InstanceId>,
+    pub zone: Option<ZoneId>,
+    pub state: TaskState,
+    pub created_at: SimTime,
+    pub running_at: Option<SimTime>,
+    /// Counts as healthy for deployments from this time.
+    pub healthy_at: Option<SimTime>,
+    /// Receiving requests (registered and healthy behind the LB, or running without one).
+    pub serving: bool,
+    /// Billed from this time (Fargate: image pull; EC2: resources reserved).
+    pub billed_from: Option<SimTime>,
+    pub stopped_at: Option<SimTime>,
+    pub stop_reason: Option<StopReason>,
+    /// Must be replaced (old deployment, draining instance, spot notice).
+    pub retiring: bool,
+    /// A Fargate Spot interruption notice arrived; killed at this time.
+    pub kill_at: Option<SimTime>,
+    /// The last placement failure reason logged for this task (to log each reason once).
+    pub last_failure: Option<&'static str>,
+    /// Fargate: provisioning in progress (an event is on its way).
+    pub provisioning_started: bool,
+}
+
+impl Task {
+    pub fn service(&self) -> Option<ServiceId> {
+        match self.owner {
+            Owner::Service(s) => Some(s),
+            Owner::Batch(..) => None,
+        }
+    }
+    /// Holds resources on its instance (or is billed on Fargate).
+    pub fn holds_resources(&self) -> bool {
+        matches!(self.state, TaskState::Pending | TaskState::Running | TaskState::Deactivating | TaskState::Stopping)
+    }
+}

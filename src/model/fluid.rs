@@ -1,0 +1,440 @@
+//! The fluid workload: request rates through the services, integrated
+//! piecewise between the instants the serving sets change.
+//!
+//! Each service receives its entry rate (through its load balancer if it has
+//! one) plus the calls of its callers (through their route). Traffic is split
+//! evenly over the serving tasks; a route that still knows dead endpoints
+//! (targets the load balancer has not yet marked unhealthy, records cached in
+//! callers' DNS) sends them their share, which fails. Each task is an M/M/1
+//! queue with a timeout (see `queueing`). A caller's request fails when one
+//! of its downstream calls fails.
+
+use super::queueing::{self, Component, LatencyHistogram, TaskLoad};
+use super::{Event, Simulation};
+use crate::engine::SimTime;
+use crate::scenario::{CallRoute, Scenario, ServiceId, TaskDefId};
+
+/// Serving tasks of one task definition within a service.
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub task_def: TaskDefId,
+    pub serving: u32,
+    /// Tasks whose CPU and memory CloudWatch averages (RUNNING through STOPPING).
+    pub reporting: u32,
+    /// Requests per second one task can serve.
+    pub mu: f64,
+    pub load: TaskLoad,
+}
+
+/// A DNS record callers still hold for a task that is gone.
+#[derive(Clone, Copy, Debug)]
+pub struct DnsGhost {
+    pub removed_at: SimTime,
+    /// Before this the task still answers (it is draining behind its LB).
+    pub dead_from: SimTime,
+    pub expires_at: SimTime,
+}
+
+/// Rates of one service during the current segment (requests/s).
+#[derive(Clone, Debug, Default)]
+pub struct Rates {
+    pub offered: f64,
+    pub entry_offered: f64,
+    /// Offered requests reaching tasks (incl. those then shed).
+    pub to_tasks: f64,
+    /// Requests into healthy targets through the load balancer.
+    pub lb_to_tasks: f64,
+    pub served_local: f64,
+    pub served: f64,
+    pub shed: f64,
+    pub timed_out: f64,
+    pub stale: f64,
+    pub no_target: f64,
+    pub downstream: f64,
+    pub entry_stale: f64,
+    pub entry_no_target: f64,
+    /// Share of `to_tasks` that is entry traffic.
+    pub entry_share: f64,
+    pub capacity: f64,
+    /// Calls arriving by route: load balancer, service discovery, service connect.
+    pub calls_in: [f64; 3],
+}
+
+/// Per-minute sums of one service (requests, not rates).
+#[derive(Clone, Debug, Default)]
+pub struct MinuteAcc {
+    pub offered: f64,
+    pub served: f64,
+    pub failed_shed: f64,
+    pub failed_timeout: f64,
+    pub failed_stale: f64,
+    pub failed_no_target: f64,
+    pub failed_downstream: f64,
+    pub failed_interrupted: f64,
+    pub entry_offered: f64,
+    pub entry_served: f64,
+    pub entry_failed_shed: f64,
+    pub entry_failed_timeout: f64,
+    pub entry_failed_stale: f64,
+    pub entry_failed_no_target: f64,
+    pub entry_failed_downstream: f64,
+    pub entry_failed_interrupted: f64,
+    pub latency: Vec<Component>,
+    pub entry_latency: Vec<Component>,
+    /// ∫ Σ task CPU% dt and ∫ reporting tasks dt (CloudWatch average).
+    pub cpu_task_seconds: f64,
+    pub mem_task_seconds: f64,
+    pub task_seconds: f64,
+    pub cpu_min: Option<f64>,
+    pub cpu_max: Option<f64>,
+    pub mem_min: Option<f64>,
+    pub mem_max: Option<f64>,
+    pub lb_received: f64,
+    pub healthy_target_seconds: f64,
+    pub capacity_seconds: f64,
+    pub seconds: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceFluid {
+    pub entry_rate: f64,
+    pub groups: Vec<Group>,
+    pub lb_ghosts: Vec<SimTime>,
+    pub dns_ghosts: Vec<DnsGhost>,
+    pub rates: Rates,
+    pub minute: MinuteAcc,
+    /// Run-long latency of all requests and of entry requests (after warm-up).
+    pub latency_run: LatencyHistogram,
+    pub entry_latency_run: LatencyHistogram,
+}
+
+pub struct FluidState {
+    pub services: Vec<ServiceFluid>,
+    pub segment_start: SimTime,
+    pub dirty: bool,
+}
+
+impl FluidState {
+    pub fn new(sc: &Scenario) -> Self {
+        FluidState {
+            services: sc
+                .services
+                .iter()
+                .map(|_| ServiceFluid {
+                    entry_rate: 0.0,
+                    groups: Vec::new(),
+                    lb_ghosts: Vec::new(),
+                    dns_ghosts: Vec::new(),
+                    rates: Rates::default(),
+                    minute: MinuteAcc::default(),
+                    latency_run: LatencyHistogram::default(),
+                    entry_latency_run: LatencyHistogram::default(),
+                })
+                .collect(),
+            segment_start: SimTime::ZERO,
+            dirty: true,
+        }
+    }
+
+    fn group_mut(&mut self, sc: &Scenario, s: ServiceId, td: TaskDefId) -> &mut Group {
+        let groups = &mut self.services[s.idx()].groups;
+        let pos = match groups.iter().position(|g| g.task_def == td) {
+            Some(p) => p,
+            None => {
+                let w = &sc.services[s.idx()].workload;
+                let vcpu = sc.task_defs[td.idx()].cpu.vcpu();
+                let mu = if w.cpu_per_request_s > 0.0 { vcpu / w.cpu_per_request_s } else { f64::INFINITY };
+                groups.push(Group {
+                    task_def: td,
+                    serving: 0,
+                    reporting: 0,
+                    mu,
+                    load: queueing::task_load(0.0, 1.0, 1.0),
+                });
+                groups.len() - 1
+            }
+        };
+        &mut groups[pos]
+    }
+
+    pub fn add_serving(&mut self, sc: &Scenario, s: ServiceId, td: TaskDefId, delta: i32) {
+        let g = self.group_mut(sc, s, td);
+        g.serving = g.serving.saturating_add_signed(delta);
+        self.dirty = true;
+    }
+
+    pub fn add_reporting(&mut self, sc: &Scenario, s: ServiceId, td: TaskDefId, delta: i32) {
+        let g = self.group_mut(sc, s, td);
+        g.reporting = g.reporting.saturating_add_signed(delta);
+    }
+
+    /// Mean requests inside one task of this group now.
+    pub fn task_in_flight(&self, s: ServiceId, td: TaskDefId) -> f64 {
+        self.services[s.idx()].groups.iter().find(|g| g.task_def == td).map_or(0.0, |g| g.load.in_flight)
+    }
+
+    pub fn serving(&self, s: ServiceId) -> u32 {
+        self.services[s.idx()].groups.iter().map(|g| g.serving).sum()
+    }
+}
+
+impl Simulation<'_> {
+    /// New entry rates at a tick boundary.
+    pub fn fluid_tick(&mut self) {
+        self.flush();
+        for (i, svc) in self.sc.services.iter().enumerate() {
+            self.fluid.services[i].entry_rate =
+                super::workload::entry_rate(&svc.workload, i, self.now, &self.sc.calendar, &self.streams);
+        }
+        self.fluid.dirty = true;
+    }
+
+    /// Integrates the workload up to now with the rates of the state that held since the last flush.
+    pub fn flush(&mut self) {
+        let now = self.now;
+        let start = self.fluid.segment_start;
+        if now <= start {
+            return;
+        }
+        let dns_active = self.fluid.services.iter().any(|f| !f.dns_ghosts.is_empty());
+        let mid = SimTime::from_millis((start.as_millis() + now.as_millis()) / 2);
+        if self.fluid.dirty || dns_active {
+            self.compute_rates(mid);
+            self.fluid.dirty = dns_active;
+        }
+        let dt = now.saturating_since(start).as_secs_f64();
+        let counting = start >= SimTime::ZERO + self.sc.warmup;
+        for (i, f) in self.fluid.services.iter_mut().enumerate() {
+            integrate(self.sc, i, f, dt, counting);
+        }
+        self.fluid.segment_start = now;
+        self.expire_ghosts(now);
+    }
+
+    fn expire_ghosts(&mut self, now: SimTime) {
+        let mut changed = false;
+        for f in &mut self.fluid.services {
+            let before = f.lb_ghosts.len() + f.dns_ghosts.len();
+            f.lb_ghosts.retain(|&t| t > now);
+            f.dns_ghosts.retain(|g| g.expires_at > now);
+            changed |= before != f.lb_ghosts.len() + f.dns_ghosts.len();
+        }
+        if changed {
+            self.fluid.dirty = true;
+        }
+    }
+
+    /// A target that died while registered: the LB keeps sending it traffic until `until`.
+    pub fn add_lb_ghost(&mut self, s: ServiceId, until: SimTime) {
+        if until <= self.now {
+            return;
+        }
+        self.flush();
+        self.fluid.services[s.idx()].lb_ghosts.push(until);
+        self.fluid.dirty = true;
+        self.at(until, Event::Refresh);
+    }
+
+    /// A deregistered task whose DNS record callers may still hold.
+    pub fn add_dns_ghost(&mut self, s: ServiceId, removed_at: SimTime, dead_from: SimTime) {
+        let Some(d) = &self.sc.services[s.idx()].discovery else { return };
+        let expires_at = removed_at + d.dns_ttl;
+        if expires_at <= self.now || dead_from >= expires_at {
+            return;
+        }
+        self.flush();
+        self.fluid.services[s.idx()].dns_ghosts.push(DnsGhost { removed_at, dead_from, expires_at });
+        self.fluid.dirty = true;
+        if dead_from > self.now {
+            self.at(dead_from, Event::Refresh);
+        }
+        self.at(expires_at, Event::Refresh);
+    }
+
+    /// Requests lost inside a task that died.
+    pub fn record_killed_in_flight(&mut self, s: ServiceId, lost: f64) {
+        if lost <= 0.0 || self.now < SimTime::ZERO + self.sc.warmup {
+            return;
+        }
+        let f = &mut self.fluid.services[s.idx()];
+        // They were counted as served as they arrived; move them to failed
+        // (within this minute's served, so no minute goes negative).
+        let lost = lost.min(f.minute.served.max(0.0));
+        let share = f.rates.entry_share;
+        f.minute.failed_interrupted += lost;
+        f.minute.served -= lost;
+        f.minute.entry_failed_interrupted += lost * share;
+        f.minute.entry_served -= lost * share;
+        self.rec.totals.killed_in_flight += lost;
+    }
+
+    /// Rates of every service for the state now, with DNS weights at `t`.
+    fn compute_rates(&mut self, t: SimTime) {
+        let sc = self.sc;
+        for f in &mut self.fluid.services {
+            f.rates = Rates::default();
+        }
+        // Callers first: demand flows down the call graph.
+        for &sid in &sc.call_order {
+            let s = sid.idx();
+            let cfg = &sc.services[s];
+            let timeout = cfg.workload.request_timeout_s;
+            let f = &mut self.fluid.services[s];
+            let n: u32 = f.groups.iter().map(|g| g.serving).sum();
+            let n_f = f64::from(n);
+            let lb_ghosts = f.lb_ghosts.len() as f64;
+            let dns_weight: f64 = f
+                .dns_ghosts
+                .iter()
+                .filter(|g| t >= g.dead_from)
+                .map(|g| {
+                    1.0 - t.saturating_since(g.removed_at).as_secs_f64()
+                        / g.expires_at.saturating_since(g.removed_at).as_secs_f64()
+                })
+                .map(|w| w.clamp(0.0, 1.0))
+                .sum();
+            let entry_ghosts = if cfg.load_balancer.is_some() { lb_ghosts } else { 0.0 };
+            let calls = f.rates.calls_in;
+            let routes = [
+                (f.entry_rate, entry_ghosts, true),
+                (calls[0], lb_ghosts, false),
+                (calls[1], dns_weight, false),
+                (calls[2], 0.0, false),
+            ];
+            let r = &mut f.rates;
+            for (rate, ghosts, is_entry) in routes {
+                if rate <= 0.0 {
+                    continue;
+                }
+                r.offered += rate;
+                if is_entry {
+                    r.entry_offered += rate;
+                }
+                if n == 0 && ghosts <= 0.0 {
+                    r.no_target += rate;
+                    if is_entry {
+                        r.entry_no_target += rate;
+                    }
+                    continue;
+                }
+                let stale = rate * ghosts / (n_f + ghosts);
+                r.stale += stale;
+                r.to_tasks += rate - stale;
+                if is_entry {
+                    r.entry_stale += stale;
+                    r.entry_share += rate - stale;
+                }
+            }
+            if cfg.load_balancer.is_some() {
+                let via_lb = f.entry_rate + calls[0];
+                r.lb_to_tasks = if n > 0 { via_lb * n_f / (n_f + lb_ghosts) } else { 0.0 };
+            }
+            r.entry_share = if r.to_tasks > 0.0 { r.entry_share / r.to_tasks } else { 0.0 };
+            let lambda = if n > 0 { r.to_tasks / n_f } else { 0.0 };
+            for g in &mut f.groups {
+                g.load = queueing::task_load(lambda, g.mu, timeout);
+                if g.serving > 0 {
+                    let k = f64::from(g.serving);
+                    r.served_local += k * g.load.served;
+                    r.shed += k * g.load.shed;
+                    r.timed_out += k * g.load.timed_out;
+                    r.capacity += k * g.mu;
+                }
+            }
+            let served_local = r.served_local;
+            for c in &cfg.calls {
+                let route = match c.via {
+                    CallRoute::LoadBalancer => 0,
+                    CallRoute::ServiceDiscovery => 1,
+                    CallRoute::ServiceConnect => 2,
+                };
+                self.fluid.services[c.service.idx()].rates.calls_in[route] += served_local * c.per_request;
+            }
+        }
+        // Callees first: a request succeeds only if its downstream calls do.
+        for &sid in sc.call_order.iter().rev() {
+            let s = sid.idx();
+            let mut success = 1.0;
+            for c in &sc.services[s].calls {
+                let callee = &self.fluid.services[c.service.idx()].rates;
+                let ok = if callee.offered > 0.0 { (callee.served / callee.offered).clamp(0.0, 1.0) } else { 1.0 };
+                success *= libm::pow(ok, c.per_request);
+            }
+            let r = &mut self.fluid.services[s].rates;
+            r.served = r.served_local * success;
+            r.downstream = r.served_local - r.served;
+        }
+    }
+}
+
+/// Adds `dt` seconds of the current rates to the minute's sums.
+fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64, counting: bool) {
+    let cfg = &sc.services[s];
+    let w = &cfg.workload;
+    let r = &f.rates;
+    let m = &mut f.minute;
+    m.seconds += dt;
+    m.offered += r.offered * dt;
+    m.served += r.served * dt;
+    m.failed_shed += r.shed * dt;
+    m.failed_timeout += r.timed_out * dt;
+    m.failed_stale += r.stale * dt;
+    m.failed_no_target += r.no_target * dt;
+    m.failed_downstream += r.downstream * dt;
+    let e = r.entry_share;
+    m.entry_offered += r.entry_offered * dt;
+    m.entry_failed_stale += r.entry_stale * dt;
+    m.entry_failed_no_target += r.entry_no_target * dt;
+    m.entry_served += r.served * e * dt;
+    m.entry_failed_shed += r.shed * e * dt;
+    m.entry_failed_timeout += r.timed_out * e * dt;
+    m.entry_failed_downstream += r.downstream * e * dt;
+    m.lb_received += r.lb_to_tasks * dt;
+    m.capacity_seconds += r.capacity * dt;
+    let mut serving_total = 0u32;
+    for g in &f.groups {
+        serving_total += g.serving;
+        let td = &sc.task_defs[g.task_def.idx()];
+        let idle = g.reporting.saturating_sub(g.serving);
+        let base_cpu = w.baseline_cpu_percent;
+        let mem_of = |in_flight: f64| {
+            ((w.memory_base_mib + w.memory_per_inflight_mib * in_flight) / f64::from(td.memory.0) * 100.0).min(100.0)
+        };
+        let busy_cpu = (base_cpu + 100.0 * g.load.utilization).min(100.0);
+        let busy_mem = mem_of(g.load.in_flight);
+        let serving_reporting = g.serving.min(g.reporting);
+        if serving_reporting > 0 {
+            let k = f64::from(serving_reporting);
+            m.cpu_task_seconds += k * busy_cpu * dt;
+            m.mem_task_seconds += k * busy_mem * dt;
+            extend(&mut m.cpu_min, &mut m.cpu_max, busy_cpu);
+            extend(&mut m.mem_min, &mut m.mem_max, busy_mem);
+        }
+        if idle > 0 {
+            let k = f64::from(idle);
+            m.cpu_task_seconds += k * base_cpu * dt;
+            m.mem_task_seconds += k * mem_of(0.0) * dt;
+            extend(&mut m.cpu_min, &mut m.cpu_max, base_cpu);
+            extend(&mut m.mem_min, &mut m.mem_max, mem_of(0.0));
+        }
+        m.task_seconds += f64::from(g.reporting) * dt;
+        if g.serving > 0 && g.load.admitted > 0.0 {
+            let weight = f64::from(g.serving) * g.load.admitted * dt;
+            let timeout = w.request_timeout_s;
+            queueing::add_component(&mut m.latency, g.load.decay, weight, timeout);
+            if e > 0.0 {
+                queueing::add_component(&mut m.entry_latency, g.load.decay, weight * e, timeout);
+            }
+            if counting {
+                f.latency_run.add(g.load.decay, weight);
+                f.entry_latency_run.add(g.load.decay, weight * e);
+            }
+        }
+    }
+    m.healthy_target_seconds += f64::from(serving_total) * dt;
+}
+
+fn extend(lo: &mut Option<f64>, hi: &mut Option<f64>, v: f64) {
+    *lo = Some(lo.map_or(v, |x| x.min(v)));
+    *hi = Some(hi.map_or(v, |x| x.max(v)));
+}

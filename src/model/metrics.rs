@@ -1,0 +1,320 @@
+//! The minute: close the workload sums, publish CloudWatch datapoints,
+//! evaluate service auto scaling and managed scaling, record the time series
+//! and the SLO.
+
+use super::Simulation;
+use super::entities::{InstanceState, Purchase, TaskState};
+use super::queueing;
+use super::record::Agg;
+use crate::engine::{MS_PER_MINUTE, SimTime};
+use crate::scaling::{Datapoint, MinuteMetrics};
+use crate::scenario::{ProviderId, ServiceId};
+
+/// Time-series ids, registered once in a fixed order (cluster, providers, services, batch).
+#[derive(Default)]
+pub struct SeriesIds {
+    cluster: [usize; 7],
+    providers: Vec<[usize; 11]>,
+    services: Vec<[usize; 15]>,
+    alarms: Vec<Vec<usize>>,
+    batch: Vec<[usize; 2]>,
+}
+
+const CLUSTER_METRICS: [(&str, Agg); 7] = [
+    ("cost_usd_cumulative", Agg::Last),
+    ("cost_usd_per_hour", Agg::Mean),
+    ("instances", Agg::Last),
+    ("tasks", Agg::Last),
+    ("demand_rps", Agg::Mean),
+    ("served_rps", Agg::Mean),
+    ("failed_rps", Agg::Mean),
+];
+
+const PROVIDER_METRICS: [(&str, Agg); 11] = [
+    ("instances", Agg::Last),
+    ("instances_launching", Agg::Last),
+    ("instances_draining", Agg::Last),
+    ("instances_on_demand", Agg::Last),
+    ("instances_spot", Agg::Last),
+    ("desired_capacity", Agg::Last),
+    ("tasks", Agg::Last),
+    ("cpu_reservation_percent", Agg::Mean),
+    ("memory_reservation_percent", Agg::Mean),
+    ("capacity_provider_reservation", Agg::Mean),
+    ("cost_usd_per_hour", Agg::Mean),
+];
+
+const SERVICE_METRICS: [(&str, Agg); 15] = [
+    ("desired", Agg::Last),
+    ("running", Agg::Last),
+    ("pending", Agg::Last),
+    ("healthy", Agg::Last),
+    ("min_capacity", Agg::Last),
+    ("max_capacity", Agg::Last),
+    ("demand_rps", Agg::Mean),
+    ("served_rps", Agg::Mean),
+    ("failed_rps", Agg::Mean),
+    ("capacity_rps", Agg::Mean),
+    ("cpu_percent", Agg::Mean),
+    ("memory_percent", Agg::Mean),
+    ("requests_per_target", Agg::Mean),
+    ("latency_p50_ms", Agg::Last),
+    ("latency_p99_ms", Agg::Last),
+];
+
+impl Simulation<'_> {
+    pub fn register_series(&mut self) {
+        let sc = self.sc;
+        let mut ids = SeriesIds::default();
+        for (k, (m, agg)) in CLUSTER_METRICS.iter().enumerate() {
+            ids.cluster[k] = self.rec.register("cluster", &sc.cluster_name, m, *agg);
+        }
+        for p in &sc.providers {
+            let mut row = [0; 11];
+            for (k, (m, agg)) in PROVIDER_METRICS.iter().enumerate() {
+                row[k] = self.rec.register("provider", &p.name, m, *agg);
+            }
+            ids.providers.push(row);
+        }
+        for (s, svc) in sc.services.iter().enumerate() {
+            let mut row = [0; 15];
+            for (k, (m, agg)) in SERVICE_METRICS.iter().enumerate() {
+                row[k] = self.rec.register("service", &svc.name, m, *agg);
+            }
+            ids.services.push(row);
+            let mut alarms = Vec::new();
+            if let Some(scaler) = &self.services[s].scaler {
+                for (policy, which, _) in scaler.alarm_states() {
+                    let metric =
+                        if which == "alarm" { format!("alarm_{policy}") } else { format!("alarm_{policy}_{which}") };
+                    alarms.push(self.rec.register("service", &svc.name, &metric, Agg::Last));
+                }
+            }
+            ids.alarms.push(alarms);
+        }
+        for b in &sc.batch {
+            ids.batch.push([
+                self.rec.register("batch", &b.name, "running", Agg::Last),
+                self.rec.register("batch", &b.name, "waiting", Agg::Last),
+            ]);
+        }
+        self.series = ids;
+    }
+
+    /// Everything that happens once a minute, at the end of the minute.
+    pub fn close_minute(&mut self) {
+        let now = self.now;
+        let minute_start = SimTime::from_millis(now.as_millis().saturating_sub(MS_PER_MINUTE));
+        let counting = minute_start >= SimTime::ZERO + self.sc.warmup;
+        if counting {
+            self.rec.warmup_over();
+        }
+        self.cost.close(now);
+        if let Some(bar) = &self.opts.progress {
+            bar.set_position(now.minute_index());
+        }
+        let mut cluster_demand = 0.0;
+        let mut cluster_served = 0.0;
+        let mut cluster_failed = 0.0;
+        for s in 0..self.sc.services.len() {
+            let (d, sv, f) = self.close_service_minute(ServiceId::from_idx(s), counting);
+            cluster_demand += d;
+            cluster_served += sv;
+            cluster_failed += f;
+        }
+        let mut instances = 0u32;
+        let mut tasks = 0u32;
+        for p in 0..self.sc.providers.len() {
+            let (i, t) = self.close_provider_minute(ProviderId::from_idx(p));
+            instances += i;
+            tasks += t;
+        }
+        let c = self.series.cluster;
+        let minute_cost: f64 = self.cost.minute.iter().sum::<f64>() + self.cost.minute_reserved_unused;
+        self.rec.put(c[0], Some(self.cost.cumulative));
+        self.rec.put(c[1], Some(minute_cost * 60.0));
+        self.rec.put(c[2], Some(f64::from(instances)));
+        self.rec.put(c[3], Some(f64::from(tasks)));
+        self.rec.put(c[4], Some(cluster_demand / 60.0));
+        self.rec.put(c[5], Some(cluster_served / 60.0));
+        self.rec.put(c[6], Some(cluster_failed / 60.0));
+        for v in &mut self.cost.minute {
+            *v = 0.0;
+        }
+        self.cost.minute_reserved_unused = 0.0;
+        for b in 0..self.sc.batch.len() {
+            let st = &self.batches[b];
+            let running = st.active.iter().filter(|&&t| self.tasks[t.idx()].state == TaskState::Running).count();
+            let waiting = st.active.iter().filter(|&&t| self.tasks[t.idx()].state <= TaskState::Pending).count();
+            let ids = self.series.batch[b];
+            self.rec.put(ids[0], Some(running as f64));
+            self.rec.put(ids[1], Some(waiting as f64));
+        }
+        if self.rec.interval_ends(now, self.sc.end()) {
+            for s in 0..self.sc.services.len() {
+                let comps = std::mem::take(&mut self.rec.interval_latency[s]);
+                let ids = self.series.services[s];
+                self.rec.set_interval_value(ids[13], queueing::mixture_quantile(&comps, 0.5).map(|x| x * 1000.0));
+                self.rec.set_interval_value(ids[14], queueing::mixture_quantile(&comps, 0.99).map(|x| x * 1000.0));
+            }
+            self.rec.emit_interval(now);
+        }
+    }
+
+    /// Returns the minute's (offered, served, failed) entry requests.
+    fn close_service_minute(&mut self, s: ServiceId, counting: bool) -> (f64, f64, f64) {
+        let now = self.now;
+        let cfg = &self.sc.services[s.idx()];
+        let m = std::mem::take(&mut self.fluid.services[s.idx()].minute);
+        let secs = m.seconds.max(1e-9);
+        let ids = self.series.services[s.idx()];
+        let failed = m.offered - m.served;
+        let st = &self.rec.services[s.idx()];
+        let running = st.by_state[TaskState::Running as usize];
+        let pending = st.by_state[0] + st.by_state[1];
+        let desired = self.services[s.idx()].desired;
+        let healthy = self.fluid.serving(s);
+        let put = |rec: &mut super::record::Recorder, k: usize, v: Option<f64>| rec.put(ids[k], v);
+        put(&mut self.rec, 0, Some(f64::from(desired)));
+        put(&mut self.rec, 1, Some(f64::from(running)));
+        put(&mut self.rec, 2, Some(f64::from(pending)));
+        put(&mut self.rec, 3, Some(f64::from(healthy)));
+        if let Some(scaler) = &self.services[s.idx()].scaler {
+            let (lo, hi) = (scaler.min_capacity(), scaler.max_capacity());
+            put(&mut self.rec, 4, Some(f64::from(lo)));
+            put(&mut self.rec, 5, Some(f64::from(hi)));
+        }
+        put(&mut self.rec, 6, Some(m.offered / secs));
+        put(&mut self.rec, 7, Some(m.served / secs));
+        put(&mut self.rec, 8, Some(failed / secs));
+        put(&mut self.rec, 9, Some(m.capacity_seconds / secs));
+        let cpu = (m.task_seconds > 0.0).then(|| m.cpu_task_seconds / m.task_seconds);
+        let mem = (m.task_seconds > 0.0).then(|| m.mem_task_seconds / m.task_seconds);
+        put(&mut self.rec, 10, cpu);
+        put(&mut self.rec, 11, mem);
+        let targets = m.healthy_target_seconds / secs;
+        let rpt = (cfg.load_balancer.is_some() && targets > 0.0).then(|| m.lb_received / targets * 60.0 / secs);
+        put(&mut self.rec, 12, rpt);
+        let p99 = queueing::mixture_quantile(&m.latency, 0.99);
+        for c in &m.latency {
+            queueing::add_component(&mut self.rec.interval_latency[s.idx()], c.rate, c.weight, c.timeout);
+        }
+        if counting {
+            let st = &mut self.rec.services[s.idx()];
+            st.requests.offered += m.offered;
+            st.requests.served += m.served;
+            st.requests.shed += m.failed_shed;
+            st.requests.timeout += m.failed_timeout;
+            st.requests.stale += m.failed_stale;
+            st.requests.no_target += m.failed_no_target;
+            st.requests.downstream += m.failed_downstream;
+            st.requests.interrupted += m.failed_interrupted;
+            if running < desired {
+                st.below_desired_minutes += 1;
+            }
+            if let Some(slo) = &cfg.workload.slo
+                && m.offered > 0.0
+            {
+                let availability = m.served / m.offered;
+                let slow = slo.latency_p99_s.is_some_and(|l| p99.is_some_and(|p| p > l + 1e-12));
+                if slow || availability < slo.availability {
+                    st.slo_violation_minutes += 1;
+                    if m.entry_offered > 0.0 {
+                        self.rec.totals.slo_violation_minutes += 1;
+                    }
+                }
+            }
+            let t = &mut self.rec.totals.requests;
+            t.offered += m.entry_offered;
+            t.served += m.entry_served;
+            t.shed += m.entry_failed_shed;
+            t.timeout += m.entry_failed_timeout;
+            t.stale += m.entry_failed_stale;
+            t.no_target += m.entry_failed_no_target;
+            t.downstream += m.entry_failed_downstream;
+            t.interrupted += m.entry_failed_interrupted;
+        }
+        // CloudWatch: this minute's datapoints, visible after the publication delay.
+        let sample_count = m.task_seconds / secs;
+        let datapoint = |avg: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
+            avg.map(|a| Datapoint {
+                average: a,
+                minimum: lo.unwrap_or(a),
+                maximum: hi.unwrap_or(a),
+                sum: a * sample_count,
+                sample_count,
+            })
+        };
+        let metrics = MinuteMetrics {
+            cpu: datapoint(cpu, m.cpu_min, m.cpu_max),
+            memory: datapoint(mem, m.mem_min, m.mem_max),
+            request_count_per_target: rpt.map(Datapoint::single),
+        };
+        let delay = (self.sc.metric_delay.as_millis() / MS_PER_MINUTE) as usize;
+        let st = &mut self.services[s.idx()];
+        st.published.push_back(metrics);
+        let visible = if st.published.len() > delay {
+            st.published.pop_front().unwrap_or_default()
+        } else {
+            MinuteMetrics::default()
+        };
+        let deploying = st.deployment.is_some();
+        let decision = st.scaler.as_mut().and_then(|sc| sc.on_minute(now, &visible, running, desired, deploying));
+        if let Some(scaler) = &self.services[s.idx()].scaler {
+            let states: Vec<u8> = scaler.alarm_states().iter().map(|(_, _, a)| a.code()).collect();
+            for (k, code) in states.into_iter().enumerate() {
+                let id = self.series.alarms[s.idx()][k];
+                self.rec.put(id, Some(f64::from(code)));
+            }
+        }
+        if let Some(d) = decision {
+            self.apply_scaling_decision(s, d);
+        }
+        (m.entry_offered, m.entry_served, m.entry_offered - m.entry_served)
+    }
+
+    /// Returns the provider's (instances, tasks) at the end of the minute.
+    fn close_provider_minute(&mut self, p: ProviderId) -> (u32, u32) {
+        let cpr = self.managed_scaling_minute(p);
+        let ids = self.series.providers[p.idx()];
+        let mut by_state = [0u32; 4];
+        let (mut od, mut spot) = (0u32, 0u32);
+        let (mut reg_cpu, mut reg_mem, mut free_cpu, mut free_mem) = (0u64, 0u64, 0u64, 0u64);
+        for &i in &self.providers[p.idx()].instances {
+            let inst = &self.instances[i.idx()];
+            by_state[inst.state as usize] += 1;
+            match inst.purchase {
+                Purchase::OnDemand => od += 1,
+                Purchase::Spot => spot += 1,
+            }
+            if matches!(inst.state, InstanceState::Active | InstanceState::Draining) {
+                reg_cpu += u64::from(inst.registered_cpu.0);
+                reg_mem += u64::from(inst.registered_mem.0);
+                free_cpu += u64::from(inst.free_cpu.0);
+                free_mem += u64::from(inst.free_mem.0);
+            }
+        }
+        let live = by_state[0] + by_state[1] + by_state[2];
+        let tasks_by_state = self.rec.provider_tasks[p.idx()];
+        let tasks = tasks_by_state[1] + tasks_by_state[2] + tasks_by_state[3] + tasks_by_state[4];
+        let is_asg = self.sc.providers[p.idx()].asg().is_some();
+        let rate = self.cost.minute[p.idx()] * 60.0;
+        let put = |rec: &mut super::record::Recorder, k: usize, v: Option<f64>| rec.put(ids[k], v);
+        if is_asg {
+            put(&mut self.rec, 0, Some(f64::from(live)));
+            put(&mut self.rec, 1, Some(f64::from(by_state[0])));
+            put(&mut self.rec, 2, Some(f64::from(by_state[2])));
+            put(&mut self.rec, 3, Some(f64::from(od)));
+            put(&mut self.rec, 4, Some(f64::from(spot)));
+            put(&mut self.rec, 5, Some(f64::from(self.providers[p.idx()].desired)));
+            if reg_cpu > 0 {
+                put(&mut self.rec, 7, Some((reg_cpu - free_cpu) as f64 / reg_cpu as f64 * 100.0));
+                put(&mut self.rec, 8, Some((reg_mem - free_mem) as f64 / reg_mem.max(1) as f64 * 100.0));
+            }
+            put(&mut self.rec, 9, cpr);
+        }
+        put(&mut self.rec, 6, Some(f64::from(tasks)));
+        put(&mut self.rec, 10, Some(rate));
+        (live, tasks)
+    }
+}

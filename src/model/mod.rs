@@ -1,0 +1,425 @@
+//! The ECS world and its discrete-event run.
+//!
+//! [`Simulation`] owns everything one run needs (world state, event queue,
+//! random streams, recorder) and is `Send`, so a sweep runs many in
+//! parallel. Each concern lives in its own file as an `impl Simulation`
+//! block: capacity (ASGs, Fargate), placement, the service scheduler, task
+//! lifecycle, spot, the fluid workload, cost, batch, scripted events and the
+//! per-minute metrics. The event dispatch is the one `match` in `handle`.
+
+pub mod batch;
+pub mod capacity;
+pub mod cost;
+pub mod entities;
+pub mod fluid;
+pub mod invariants;
+pub mod metrics;
+pub mod placement;
+pub mod queueing;
+pub mod record;
+pub mod scheduler;
+pub mod scripted;
+pub mod spot;
+pub mod summary;
+pub mod tasks;
+pub mod workload;
+
+use crate::engine::{EventQueue, MS_PER_MINUTE, SimDuration, SimTime};
+use crate::rng::RngStreams;
+use crate::scaling::ServiceScaler;
+use crate::scenario::{BatchId, InitialState, ProviderId, Scenario, ServiceId, TaskDefId, ZoneId};
+use entities::{Instance, InstanceId, Task, TaskId, TaskState};
+use record::{Recorder, Sink};
+
+/// Everything that can happen at an instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Fluid workload step; at minute boundaries also metrics, alarms and scaling.
+    Tick,
+    /// An EC2 instance finished booting and registered with the cluster.
+    InstanceReady(InstanceId),
+    /// Retry a spot launch that failed for lack of capacity, avoiding the failed pool.
+    LaunchRetry { provider: ProviderId, avoid: u32 },
+    /// Retry placing the tasks waiting for capacity on a provider.
+    PlaceWaiting(ProviderId),
+    /// Fargate capacity is ready: the task moves to PENDING.
+    TaskProvisioned(TaskId),
+    /// Retry a Fargate task whose Spot capacity was unavailable.
+    FargateRetry(TaskId),
+    /// Containers started: the task is RUNNING.
+    TaskStarted(TaskId),
+    /// The load balancer's health checks passed: the task receives traffic.
+    TaskHealthy(TaskId),
+    /// The deregistration delay is over: SIGTERM.
+    TaskDeregistered(TaskId),
+    /// The stop timeout is over: the task is STOPPED.
+    TaskExited(TaskId),
+    /// A batch job finished its work.
+    BatchWorkDone(TaskId),
+    /// Run the service scheduler for one service.
+    Reconcile(ServiceId),
+    /// An EC2 spot interruption notice.
+    SpotNotice(InstanceId),
+    /// The end of a spot notice: the instance is reclaimed.
+    SpotReclaimed(InstanceId),
+    /// A draining instance being scaled in has waited as long as the lifecycle hook allows.
+    DrainTimeout(InstanceId),
+    /// A Fargate Spot interruption notice for one task.
+    FargateSpotNotice(TaskId),
+    /// The end of a Fargate Spot notice.
+    FargateSpotKill(TaskId),
+    /// A correlated reclaim event in one spot pool.
+    Reclaim(u32),
+    /// A scheduled scaling action fires.
+    ScheduledAction { service: ServiceId, action: u32 },
+    /// A scheduled (batch) task fires.
+    BatchFire(BatchId),
+    /// A scripted event from the scenario.
+    Scripted(u32),
+    /// An availability zone comes back.
+    OutageEnd(ZoneId),
+    /// A stale endpoint expires: the workload rates change at this instant.
+    Refresh,
+}
+
+/// Options that change what a run records, never what it simulates.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Check the model's invariants after every event (slow; for debugging and tests).
+    pub check_invariants: bool,
+    /// Set from another thread (Ctrl-C) to stop the run early with an error.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Advanced once per simulated minute.
+    pub progress: Option<indicatif::ProgressBar>,
+}
+
+/// Per-provider runtime state.
+#[derive(Debug)]
+pub struct ProviderState {
+    /// ASG desired capacity (EC2 providers).
+    pub desired: u32,
+    /// Instances launched so far (ordinal of the next one).
+    pub launched: u64,
+    /// Tasks assigned so far (ordinal of the next one).
+    pub tasks_assigned: u64,
+    /// Launch attempts so far (keys launch-failure draws).
+    pub launch_attempts: u64,
+    /// Failed spot launches waiting to be retried (count toward the ASG size).
+    pub retries_pending: u32,
+    /// Live instances (not terminated), in id order.
+    pub instances: Vec<InstanceId>,
+    /// Tasks waiting for capacity, oldest first.
+    pub waiting: Vec<TaskId>,
+    pub placement_requested: bool,
+    /// Fargate vCPU in use (for the account quota).
+    pub fargate_vcpu: f64,
+    /// Managed scaling alarms on CapacityProviderReservation.
+    pub cpr_high: Option<crate::scaling::Alarm>,
+    pub cpr_low: Option<crate::scaling::Alarm>,
+    pub last_cpr: Option<f64>,
+}
+
+/// A rolling deployment in progress.
+#[derive(Clone, Copy, Debug)]
+pub struct Deployment {
+    pub started: SimTime,
+    pub to: TaskDefId,
+    /// A stall was logged and nothing has moved since.
+    pub stall_logged: bool,
+}
+
+/// Per-service runtime state.
+pub struct ServiceState {
+    pub desired: u32,
+    /// The task definition new tasks use (the primary deployment's).
+    pub task_def: TaskDefId,
+    /// Tasks not yet stopped, in creation order.
+    pub tasks: Vec<TaskId>,
+    pub scaler: Option<ServiceScaler>,
+    pub deployment: Option<Deployment>,
+    pub reconcile_pending: bool,
+    /// Tasks placed so far (keys the random placement strategy).
+    pub placements: u64,
+    /// Datapoints waiting to become visible to alarms (minute, metrics).
+    pub published: std::collections::VecDeque<crate::scaling::MinuteMetrics>,
+}
+
+/// Per-zone runtime state.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ZoneState {
+    pub down_until: Option<SimTime>,
+}
+
+/// One run of one scenario.
+pub struct Simulation<'s> {
+    pub sc: &'s Scenario,
+    pub replication: u32,
+    pub opts: RunOptions,
+    pub queue: EventQueue<Event>,
+    pub streams: RngStreams,
+    pub now: SimTime,
+    pub instances: Vec<Instance>,
+    pub tasks: Vec<Task>,
+    pub providers: Vec<ProviderState>,
+    pub services: Vec<ServiceState>,
+    pub batches: Vec<batch::BatchState>,
+    pub zones: Vec<ZoneState>,
+    pub fluid: fluid::FluidState,
+    pub cost: cost::CostLedger,
+    pub rec: Recorder<'s>,
+    pub spot: spot::SpotState,
+    /// Ordinal of the next task per task definition (keys startup draws).
+    pub task_def_starts: Vec<u64>,
+    pub series: metrics::SeriesIds,
+    /// The first broken invariant noticed inside the model (checked with `check_invariants`).
+    pub violation: Option<String>,
+    pub last_cumulative_cost: f64,
+    /// The run was cancelled (Ctrl-C); no results.
+    pub cancelled: bool,
+}
+
+/// Named constants the model relies on that AWS does not publish exactly;
+/// `summary.json` lists them under `assumptions` with the scaling module's.
+pub const ASSUMPTIONS: &[(&str, &str)] = &[
+    ("model::capacity::MANAGED_DRAINING_TIMEOUT", "3600s"),
+    ("model::capacity::PRICE_CAPACITY_BAND", "0.05"),
+    ("model::capacity::scale_in_halving", "ceil(excess / 2) instances per minute"),
+    ("model::capacity::scale_from_zero", "2 instances"),
+    ("scenario::assumed::SPOT_DISCOUNT", "0.65"),
+    ("scenario::assumed::SPOT_INTERRUPTION_BAND", "<5%"),
+    ("scenario::assumed::FARGATE_SPOT_DISCOUNT", "0.70"),
+    ("scenario::assumed::METRIC_DELAY_S", "60"),
+    ("scenario::assumed::LAUNCH_TIME", "lognormal median 90s p95 180s"),
+    ("scenario::assumed::FARGATE_PROVISIONING", "lognormal median 35s p95 70s"),
+    ("scenario::assumed::TASK_STARTUP_S", "10"),
+    ("scenario::assumed::DNS_TTL_S", "60"),
+    ("catalog::REGISTERED_MEMORY_RULE", "floor(advertised MiB x 7985 / 8192)"),
+    ("model::tasks::stop_exit", "a task exits at the end of its stop timeout"),
+];
+
+/// Everything a finished run reports.
+pub struct RunOutcome {
+    pub summary: serde_json::Value,
+}
+
+impl<'s> Simulation<'s> {
+    /// Builds the world at t = 0 as the scenario's initial state says.
+    pub fn new(sc: &'s Scenario, replication: u32, opts: RunOptions, sink: Box<dyn Sink + Send + 's>) -> Self {
+        let streams = RngStreams::new(sc.seed, replication);
+        let providers = sc
+            .providers
+            .iter()
+            .map(|p| ProviderState {
+                desired: p.asg().map_or(0, |a| a.desired_capacity),
+                launched: 0,
+                tasks_assigned: 0,
+                launch_attempts: 0,
+                retries_pending: 0,
+                instances: Vec::new(),
+                waiting: Vec::new(),
+                placement_requested: false,
+                fargate_vcpu: 0.0,
+                cpr_high: None,
+                cpr_low: None,
+                last_cpr: None,
+            })
+            .collect();
+        let services = sc
+            .services
+            .iter()
+            .map(|s| ServiceState {
+                desired: s.desired_count,
+                task_def: s.task_def,
+                tasks: Vec::new(),
+                scaler: s.auto_scaling.clone().map(ServiceScaler::new),
+                deployment: None,
+                reconcile_pending: false,
+                placements: 0,
+                published: std::collections::VecDeque::new(),
+            })
+            .collect();
+        let mut sim = Simulation {
+            sc,
+            replication,
+            opts,
+            queue: EventQueue::with_capacity(1024),
+            streams,
+            now: SimTime::ZERO,
+            instances: Vec::new(),
+            tasks: Vec::new(),
+            providers,
+            services,
+            batches: sc.batch.iter().map(|_| batch::BatchState::default()).collect(),
+            zones: vec![ZoneState::default(); sc.zones.len()],
+            fluid: fluid::FluidState::new(sc),
+            cost: cost::CostLedger::new(sc),
+            rec: Recorder::new(sc, sink),
+            spot: spot::SpotState::new(sc),
+            task_def_starts: vec![0; sc.task_defs.len()],
+            series: metrics::SeriesIds::default(),
+            violation: None,
+            last_cumulative_cost: 0.0,
+            cancelled: false,
+        };
+        sim.register_series();
+        sim.init_capacity_alarms();
+        sim.start();
+        sim
+    }
+
+    /// Schedules an event; model code never schedules into the past.
+    pub fn at(&mut self, time: SimTime, event: Event) {
+        self.queue.schedule_at_or_now(time, event);
+    }
+
+    pub fn after(&mut self, delay: SimDuration, event: Event) {
+        self.queue.schedule_at_or_now(self.now + delay, event);
+    }
+
+    fn start(&mut self) {
+        let steady = self.sc.initial_state == InitialState::Steady;
+        self.init_instances(steady);
+        for s in 0..self.sc.services.len() {
+            let sid = ServiceId::from_idx(s);
+            let desired = self.services[s].desired;
+            for _ in 0..desired {
+                self.create_service_task(sid, steady);
+            }
+        }
+        self.schedule_scripted_and_schedules();
+        self.spot_start();
+        self.at(SimTime::ZERO, Event::Tick);
+        for p in 0..self.providers.len() {
+            self.request_placement(ProviderId::from_idx(p));
+        }
+        for s in 0..self.services.len() {
+            self.request_reconcile(ServiceId::from_idx(s));
+        }
+    }
+
+    /// Runs to the end of the horizon and returns the summary.
+    pub fn run(mut self) -> Result<RunOutcome, String> {
+        let end = self.sc.end();
+        while let Some((t, ev)) = self.queue.pop_until(end) {
+            self.now = t;
+            self.handle(ev);
+            if self.cancelled {
+                return Err(INTERRUPTED.to_string());
+            }
+            if self.opts.check_invariants {
+                if let Err(e) = self.check_invariants() {
+                    return Err(format!("invariant violated at {} s after {ev:?}: {e}", self.now));
+                }
+                self.last_cumulative_cost = self.cost.cumulative;
+            }
+        }
+        self.now = end;
+        self.finish()
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Tick => self.on_tick(),
+            Event::InstanceReady(i) => self.on_instance_ready(i),
+            Event::LaunchRetry { provider, avoid } => self.on_launch_retry(provider, avoid),
+            Event::PlaceWaiting(p) => self.place_waiting(p),
+            Event::TaskProvisioned(t) => self.on_task_provisioned(t),
+            Event::FargateRetry(t) => self.on_fargate_retry(t),
+            Event::TaskStarted(t) => self.on_task_started(t),
+            Event::TaskHealthy(t) => self.on_task_healthy(t),
+            Event::TaskDeregistered(t) => self.on_task_deregistered(t),
+            Event::TaskExited(t) => self.on_task_exited(t),
+            Event::BatchWorkDone(t) => self.on_batch_work_done(t),
+            Event::Reconcile(s) => self.reconcile(s),
+            Event::SpotNotice(i) => self.on_spot_notice(i),
+            Event::SpotReclaimed(i) => self.on_spot_reclaimed(i),
+            Event::DrainTimeout(i) => self.on_drain_timeout(i),
+            Event::FargateSpotNotice(t) => self.on_fargate_spot_notice(t),
+            Event::FargateSpotKill(t) => self.on_fargate_spot_kill(t),
+            Event::Reclaim(pool) => self.on_reclaim(pool),
+            Event::ScheduledAction { service, action } => self.on_scheduled_action(service, action),
+            Event::BatchFire(b) => self.on_batch_fire(b),
+            Event::Scripted(i) => self.on_scripted(i),
+            Event::OutageEnd(z) => self.on_outage_end(z),
+            Event::Refresh => self.flush(),
+        }
+    }
+
+    /// The fluid step at tick boundaries and the minute's bookkeeping at
+    /// minute boundaries (a tick longer than a minute still closes every minute).
+    fn on_tick(&mut self) {
+        if self.opts.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
+            self.cancelled = true;
+            return;
+        }
+        self.flush();
+        let now = self.now.as_millis();
+        if now % MS_PER_MINUTE == 0 && now > 0 {
+            self.close_minute();
+        }
+        let end = self.sc.end();
+        if self.now >= end {
+            return;
+        }
+        let tick = self.sc.tick.as_millis();
+        if now % tick == 0 {
+            self.fluid_tick();
+        }
+        let next_tick = (now / tick + 1) * tick;
+        let next_minute = (now / MS_PER_MINUTE + 1) * MS_PER_MINUTE;
+        let next = SimTime::from_millis(next_tick.min(next_minute)).min(end);
+        self.at(next, Event::Tick);
+    }
+
+    /// True once the warm-up is over: summary figures count from then on.
+    pub fn counting(&self) -> bool {
+        self.now >= SimTime::ZERO + self.sc.warmup
+    }
+
+    pub fn task(&self, t: TaskId) -> &Task {
+        &self.tasks[t.idx()]
+    }
+
+    pub fn instance(&self, i: InstanceId) -> &Instance {
+        &self.instances[i.idx()]
+    }
+
+    pub fn task_state(&self, t: TaskId) -> TaskState {
+        self.tasks[t.idx()].state
+    }
+
+    pub fn zone_up(&self, z: ZoneId) -> bool {
+        self.zones[z.idx()].down_until.is_none()
+    }
+
+    /// Runs the service scheduler for `s` at the current instant (once, however often asked).
+    pub fn request_reconcile(&mut self, s: ServiceId) {
+        let st = &mut self.services[s.idx()];
+        if !st.reconcile_pending {
+            st.reconcile_pending = true;
+            self.at(self.now, Event::Reconcile(s));
+        }
+    }
+
+    /// Retries waiting tasks of provider `p` at the current instant (once, however often asked).
+    pub fn request_placement(&mut self, p: ProviderId) {
+        let st = &mut self.providers[p.idx()];
+        if !st.placement_requested && !st.waiting.is_empty() {
+            st.placement_requested = true;
+            self.at(self.now, Event::PlaceWaiting(p));
+        }
+    }
+}
+
+/// The error of a run stopped by Ctrl-C.
+pub const INTERRUPTED: &str = "interrupted";
+
+/// Runs one scenario replication to completion.
+pub fn simulate(
+    sc: &Scenario,
+    replication: u32,
+    opts: RunOptions,
+    sink: Box<dyn Sink + Send + '_>,
+) -> Result<RunOutcome, String> {
+    Simulation::new(sc, replication, opts, sink).run()
+}

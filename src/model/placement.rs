@@ -1,0 +1,573 @@
+//! Task placement on EC2 container instances, in ECS's order: resources
+//! (CPU, memory, static host ports, awsvpc ENIs, architecture), then
+//! constraints (distinctInstance, memberOf), then strategies in order
+//! (binpack, spread, random; later ones break ties of earlier ones, and the
+//! lowest instance id breaks what remains). The same strategies choose which
+//! task to stop on scale-in: spread stops where the service is most
+//! concentrated, binpack stops where it frees the most, random at random.
+//!
+//! Which capacity provider a new task uses follows the strategy's base and
+//! weight: the base provider fills its base first, then each task goes to the
+//! provider furthest below its weighted share (ties to the earlier provider).
+
+use super::Simulation;
+use super::entities::{InstanceId, Owner, TaskId, TaskState};
+use crate::query::InstanceFacts;
+use crate::rng::Stream;
+use crate::scenario::{
+    BinpackField, NetworkMode, PlacementConstraint, PlacementStrategy, ProviderId, ServiceId, SpreadField, StrategyItem,
+};
+
+/// Why no instance could take a task (the `tasks.placement_failures` keys).
+pub const FAILURE_REASONS: [&str; 11] = [
+    "no_instances",
+    "attribute_arch",
+    "resource_cpu",
+    "resource_memory",
+    "resource_ports",
+    "resource_eni",
+    "constraint_member_of",
+    "constraint_distinct_instance",
+    "fargate_quota",
+    "fargate_spot_capacity",
+    "zone_outage",
+];
+
+/// An instance as the cluster query language sees it.
+struct Facts<'a> {
+    zone: &'a str,
+    instance_type: &'a str,
+    arch: &'a str,
+    running: u32,
+}
+
+impl InstanceFacts for Facts<'_> {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        match name {
+            "ecs.availability-zone" => Some(self.zone),
+            "ecs.instance-type" => Some(self.instance_type),
+            "ecs.os-type" => Some("linux"),
+            "ecs.os-family" => Some("LINUX"),
+            "ecs.cpu-architecture" => Some(self.arch),
+            _ => None,
+        }
+    }
+    fn running_tasks_count(&self) -> u32 {
+        self.running
+    }
+}
+
+/// Placement rules of whoever owns a task (a service or a scheduled task).
+struct Rules<'a> {
+    strategies: &'a [PlacementStrategy],
+    constraints: &'a [PlacementConstraint],
+}
+
+impl<'s> Simulation<'s> {
+    fn rules(&self, owner: Owner) -> Rules<'_> {
+        match owner {
+            Owner::Service(s) => {
+                let svc = &self.sc.services[s.idx()];
+                Rules { strategies: &svc.placement_strategy, constraints: &svc.constraints }
+            }
+            Owner::Batch(b, _) => {
+                let st = &self.sc.batch[b.idx()];
+                Rules { strategies: &st.placement_strategy, constraints: &st.constraints }
+            }
+        }
+    }
+
+    /// Tasks of the same group (service, or scheduled task) on an instance.
+    fn group_tasks_on(&self, owner: Owner, i: InstanceId) -> u32 {
+        self.instances[i.idx()].tasks.iter().filter(|&&t| same_group(self.tasks[t.idx()].owner, owner)).count() as u32
+    }
+
+    /// Places a task on one of its provider's instances, or says why not.
+    pub fn try_place(&mut self, t: TaskId) -> Result<(), &'static str> {
+        let (owner, td_id, provider) = {
+            let task = &self.tasks[t.idx()];
+            (task.owner, task.task_def, task.provider)
+        };
+        let td = &self.sc.task_defs[td_id.idx()];
+        let rules = self.rules(owner);
+        let mut best: Option<(InstanceId, Vec<f64>)> = None;
+        // The furthest stage any instance reached, to name the closest miss.
+        let mut closest: (usize, &'static str) = (0, "no_instances");
+        let group_zone_counts = self.group_zone_counts(owner);
+        let attr_counts = self.attribute_counts(owner, rules.strategies);
+        let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
+            let ordinal = match owner {
+                Owner::Service(s) => self.services[s.idx()].placements,
+                Owner::Batch(b, _) => self.batches[b.idx()].placements,
+            };
+            self.streams.draws(Stream::Placement, owner_key(owner), ordinal)
+        });
+        for &i in &self.providers[provider.idx()].instances {
+            let inst = &self.instances[i.idx()];
+            if !inst.accepts_tasks() || inst.leaving || !self.zone_up(inst.zone) {
+                continue;
+            }
+            let itype = &self.sc.instance_types[inst.instance_type.idx()];
+            let checks: [(bool, &'static str); 7] = [
+                (td.arch.is_none_or(|a| a == itype.arch), "attribute_arch"),
+                (inst.free_cpu >= td.cpu, "resource_cpu"),
+                (inst.free_mem >= td.memory, "resource_memory"),
+                (td.static_host_ports.iter().all(|p| !inst.ports.contains(p)), "resource_ports"),
+                (td.network_mode != NetworkMode::Awsvpc || inst.free_eni > 0, "resource_eni"),
+                (
+                    rules.constraints.iter().all(|c| match c {
+                        PlacementConstraint::MemberOf(e) => e.matches(&Facts {
+                            zone: &self.sc.zones[inst.zone.idx()],
+                            instance_type: &itype.name,
+                            arch: itype.arch.as_str(),
+                            running: inst.tasks.len() as u32,
+                        }),
+                        PlacementConstraint::DistinctInstance => true,
+                    }),
+                    "constraint_member_of",
+                ),
+                (
+                    !rules.constraints.iter().any(|c| matches!(c, PlacementConstraint::DistinctInstance))
+                        || self.group_tasks_on(owner, i) == 0,
+                    "constraint_distinct_instance",
+                ),
+            ];
+            if let Some(stage) = checks.iter().position(|(ok, _)| !ok) {
+                if stage + 1 > closest.0 {
+                    closest = (stage + 1, checks[stage].1);
+                }
+                continue;
+            }
+            let mut key = Vec::with_capacity(rules.strategies.len());
+            for s in rules.strategies {
+                key.push(match s {
+                    PlacementStrategy::Binpack(BinpackField::Cpu) => f64::from((inst.free_cpu - td.cpu).0),
+                    PlacementStrategy::Binpack(BinpackField::Memory) => f64::from((inst.free_mem - td.memory).0),
+                    PlacementStrategy::Spread(SpreadField::InstanceId) => f64::from(self.group_tasks_on(owner, i)),
+                    PlacementStrategy::Spread(SpreadField::Zone) => f64::from(group_zone_counts[inst.zone.idx()]),
+                    PlacementStrategy::Spread(field) => {
+                        let value = self.spread_value(i, field);
+                        attr_counts.iter().find(|(v, _)| *v == value).map_or(0.0, |(_, n)| f64::from(*n))
+                    }
+                    PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
+                });
+            }
+            if best.as_ref().is_none_or(|(_, k)| lexi_less(&key, k)) {
+                best = Some((i, key));
+            }
+        }
+        let Some((i, _)) = best else { return Err(closest.1) };
+        match owner {
+            Owner::Service(s) => self.services[s.idx()].placements += 1,
+            Owner::Batch(b, _) => self.batches[b.idx()].placements += 1,
+        }
+        self.reserve(t, i);
+        Ok(())
+    }
+
+    /// The value an instance has for a spread field (not zone or instanceId).
+    fn spread_value(&self, i: InstanceId, field: &SpreadField) -> String {
+        let inst = &self.instances[i.idx()];
+        let itype = &self.sc.instance_types[inst.instance_type.idx()];
+        match field {
+            SpreadField::InstanceType => itype.name.clone(),
+            SpreadField::OsType => "linux".to_string(),
+            SpreadField::Arch => itype.arch.as_str().to_string(),
+            SpreadField::Zone => self.sc.zones[inst.zone.idx()].clone(),
+            SpreadField::InstanceId => i.0.to_string(),
+            SpreadField::Attribute(_) => String::new(),
+        }
+    }
+
+    /// Counts of the group's placed tasks by attribute value, for spread on
+    /// instance type, OS or architecture (empty when no such strategy).
+    fn attribute_counts(&self, owner: Owner, strategies: &[PlacementStrategy]) -> Vec<(String, u32)> {
+        let mut out: Vec<(String, u32)> = Vec::new();
+        for s in strategies {
+            let PlacementStrategy::Spread(field) = s else { continue };
+            if matches!(field, SpreadField::Zone | SpreadField::InstanceId) {
+                continue;
+            }
+            for t in self.group_tasks(owner) {
+                if let Some(i) = self.tasks[t.idx()].instance {
+                    let v = self.spread_value(i, field);
+                    match out.iter_mut().find(|(k, _)| *k == v) {
+                        Some(e) => e.1 += 1,
+                        None => out.push((v, 1)),
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Active tasks of a placement group.
+    fn group_tasks(&self, owner: Owner) -> Vec<TaskId> {
+        match owner {
+            Owner::Service(s) => self.services[s.idx()].tasks.clone(),
+            Owner::Batch(b, _) => self.batches[b.idx()].active.clone(),
+        }
+    }
+
+    /// Active tasks of a group per zone.
+    fn group_zone_counts(&self, owner: Owner) -> Vec<u32> {
+        let mut counts = vec![0u32; self.sc.zones.len()];
+        let tasks: &[TaskId] = match owner {
+            Owner::Service(s) => &self.services[s.idx()].tasks,
+            Owner::Batch(b, _) => &self.batches[b.idx()].active,
+        };
+        for t in tasks {
+            let task = &self.tasks[t.idx()];
+            if task.state.is_active()
+                && let Some(z) = task.zone
+            {
+                counts[z.idx()] += 1;
+            }
+        }
+        counts
+    }
+
+    /// Reserves a task's resources on an instance.
+    pub fn reserve(&mut self, t: TaskId, i: InstanceId) {
+        self.flush();
+        if !self.instances[i.idx()].accepts_tasks() && self.violation.is_none() {
+            self.violation =
+                Some(format!("task {} placed on i-{} which is {:?}", t.0, i.0, self.instances[i.idx()].state));
+        }
+        let td = &self.sc.task_defs[self.tasks[t.idx()].task_def.idx()];
+        let inst = &mut self.instances[i.idx()];
+        inst.free_cpu -= td.cpu;
+        inst.free_mem -= td.memory;
+        if td.network_mode == NetworkMode::Awsvpc {
+            inst.free_eni -= 1;
+        }
+        inst.ports.extend_from_slice(&td.static_host_ports);
+        inst.tasks.push(t);
+        let zone = inst.zone;
+        let task = &mut self.tasks[t.idx()];
+        task.instance = Some(i);
+        task.zone = Some(zone);
+        self.cost_reservation_changed(t, i, true);
+    }
+
+    /// Returns a stopped task's resources to its instance.
+    pub fn unreserve(&mut self, t: TaskId, i: InstanceId) {
+        let td = &self.sc.task_defs[self.tasks[t.idx()].task_def.idx()];
+        self.cost_reservation_changed(t, i, false);
+        let inst = &mut self.instances[i.idx()];
+        inst.free_cpu += td.cpu;
+        inst.free_mem += td.memory;
+        if td.network_mode == NetworkMode::Awsvpc {
+            inst.free_eni += 1;
+        }
+        for p in &td.static_host_ports {
+            if let Some(pos) = inst.ports.iter().position(|x| x == p) {
+                inst.ports.swap_remove(pos);
+            }
+        }
+        if let Some(pos) = inst.tasks.iter().position(|&x| x == t) {
+            inst.tasks.remove(pos);
+        }
+    }
+
+    /// Logs a placement failure once per task and reason.
+    pub fn note_placement_failure(&mut self, t: TaskId, reason: &'static str) {
+        if self.tasks[t.idx()].last_failure == Some(reason) {
+            return;
+        }
+        self.tasks[t.idx()].last_failure = Some(reason);
+        let owner = self.tasks[t.idx()].owner;
+        let provider = self.tasks[t.idx()].provider;
+        if self.counting() {
+            self.rec.count_placement_failure(reason);
+        }
+        let name = owner_name(self.sc, owner);
+        let pname = &self.sc.providers[provider.idx()].name;
+        let detail = format_args!("task {} of {name} could not be placed on {pname}: {}", t.0, failure_text(reason));
+        self.rec.event(self.now, "placement_failed", "task", name, detail);
+    }
+
+    /// The service or scheduled task's name (borrowing only the scenario).
+    pub fn owner_name(&self, owner: Owner) -> &'s str {
+        owner_name(self.sc, owner)
+    }
+
+    /// Retries the provider's waiting tasks, oldest first. Once a task of a
+    /// group fails, later tasks of the same group and shape are skipped.
+    pub fn place_waiting(&mut self, p: ProviderId) {
+        self.providers[p.idx()].placement_requested = false;
+        if self.sc.providers[p.idx()].is_fargate() {
+            return self.fargate_place_waiting(p);
+        }
+        let waiting = std::mem::take(&mut self.providers[p.idx()].waiting);
+        let mut keep = Vec::with_capacity(waiting.len());
+        let mut failed: Vec<(Owner, crate::scenario::TaskDefId)> = Vec::new();
+        for t in waiting {
+            let task = &self.tasks[t.idx()];
+            if task.state != TaskState::Provisioning {
+                continue;
+            }
+            let group = (group_of(task.owner), task.task_def);
+            if failed.contains(&group) {
+                keep.push(t);
+                continue;
+            }
+            match self.try_place(t) {
+                Ok(()) => self.start_pending(t),
+                Err(reason) => {
+                    self.note_placement_failure(t, reason);
+                    failed.push(group);
+                    keep.push(t);
+                }
+            }
+        }
+        let list = &mut self.providers[p.idx()].waiting;
+        keep.append(list);
+        *list = keep;
+    }
+
+    /// The provider a new task of service `s` goes to (base, then weights).
+    pub fn pick_provider_for_service(&self, s: ServiceId) -> ProviderId {
+        let counts = self.provider_counts(s);
+        pick_provider(&self.sc.services[s.idx()].strategy, &counts)
+    }
+
+    /// Current (non-retiring, not stopping) tasks of a service per strategy item.
+    pub fn provider_counts(&self, s: ServiceId) -> Vec<u32> {
+        let strategy = &self.sc.services[s.idx()].strategy;
+        let mut counts = vec![0u32; strategy.len()];
+        for &t in &self.services[s.idx()].tasks {
+            let task = &self.tasks[t.idx()];
+            if task.retiring || task.state > TaskState::Running {
+                continue;
+            }
+            if let Some(pos) = strategy.iter().position(|i| i.provider == task.provider) {
+                counts[pos] += 1;
+            }
+        }
+        counts
+    }
+
+    /// Chooses which of `candidates` (tasks of service `s`) to stop on scale-in.
+    pub fn pick_victim(&mut self, s: ServiceId, candidates: &[TaskId]) -> Option<TaskId> {
+        // Never-started tasks first, then tasks still starting, then running ones.
+        let stage = |t: TaskId| match self.tasks[t.idx()].state {
+            TaskState::Provisioning => 0,
+            TaskState::Pending => 1,
+            _ if !self.is_healthy(t, self.now) => 2,
+            _ => 3,
+        };
+        let min_stage = candidates.iter().map(|&t| stage(t)).min()?;
+        let pool: Vec<TaskId> = candidates.iter().copied().filter(|&t| stage(t) == min_stage).collect();
+        let strategy = &self.sc.services[s.idx()].strategy;
+        // The provider furthest above its share gives up a task.
+        let counts = self.provider_counts(s);
+        let present: Vec<usize> = (0..strategy.len())
+            .filter(|&k| pool.iter().any(|&t| self.tasks[t.idx()].provider == strategy[k].provider))
+            .collect();
+        let shrink = shrink_choice(strategy, &counts, &present);
+        let pool: Vec<TaskId> = match shrink {
+            Some(k) => pool.into_iter().filter(|&t| self.tasks[t.idx()].provider == strategy[k].provider).collect(),
+            None => pool,
+        };
+        let rules = self.rules(Owner::Service(s));
+        let zone_counts = self.group_zone_counts(Owner::Service(s));
+        let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
+            self.streams.draws(Stream::Placement, owner_key(Owner::Service(s)) ^ 1, self.services[s.idx()].placements)
+        });
+        let mut best: Option<(TaskId, Vec<f64>)> = None;
+        for &t in &pool {
+            let task = &self.tasks[t.idx()];
+            let mut key = Vec::new();
+            match task.instance {
+                Some(i) => {
+                    let inst = &self.instances[i.idx()];
+                    let td = &self.sc.task_defs[task.task_def.idx()];
+                    for st in rules.strategies {
+                        key.push(match st {
+                            PlacementStrategy::Spread(SpreadField::Zone) => -f64::from(zone_counts[inst.zone.idx()]),
+                            PlacementStrategy::Spread(SpreadField::InstanceId) => {
+                                -f64::from(self.group_tasks_on(Owner::Service(s), i))
+                            }
+                            PlacementStrategy::Spread(_) => 0.0,
+                            PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((inst.free_cpu + td.cpu).0),
+                            PlacementStrategy::Binpack(BinpackField::Memory) => {
+                                -f64::from((inst.free_mem + td.memory).0)
+                            }
+                            PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
+                        });
+                    }
+                }
+                // Fargate: keep zones balanced.
+                None => key.push(-f64::from(task.zone.map_or(0, |z| zone_counts[z.idx()]))),
+            }
+            if best.as_ref().is_none_or(|(_, k)| lexi_less(&key, k)) {
+                best = Some((t, key));
+            }
+        }
+        best.map(|(t, _)| t)
+    }
+}
+
+pub fn owner_name(sc: &crate::scenario::Scenario, owner: Owner) -> &str {
+    match owner {
+        Owner::Service(s) => &sc.services[s.idx()].name,
+        Owner::Batch(b, _) => &sc.batch[b.idx()].name,
+    }
+}
+
+fn same_group(a: Owner, b: Owner) -> bool {
+    match (a, b) {
+        (Owner::Service(x), Owner::Service(y)) => x == y,
+        (Owner::Batch(x, _), Owner::Batch(y, _)) => x == y,
+        _ => false,
+    }
+}
+
+/// A group key independent of the batch job number.
+fn group_of(owner: Owner) -> Owner {
+    match owner {
+        Owner::Batch(b, _) => Owner::Batch(b, 0),
+        o => o,
+    }
+}
+
+fn owner_key(owner: Owner) -> u64 {
+    match owner {
+        Owner::Service(s) => s.0 as u64,
+        Owner::Batch(b, _) => (1 << 32) | b.0 as u64,
+    }
+}
+
+/// Strict lexicographic "less than"; equal keys keep the earlier candidate.
+fn lexi_less(a: &[f64], b: &[f64]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        match x.total_cmp(y) {
+            std::cmp::Ordering::Less => return true,
+            std::cmp::Ordering::Greater => return false,
+            std::cmp::Ordering::Equal => {}
+        }
+    }
+    false
+}
+
+/// Base first, then the provider with the largest deficit against its
+/// weighted share of the tasks beyond the base (ties to the earlier item).
+pub fn pick_provider(strategy: &[StrategyItem], counts: &[u32]) -> ProviderId {
+    if let Some(k) = strategy.iter().position(|i| i.base > 0)
+        && counts[k] < strategy[k].base
+    {
+        return strategy[k].provider;
+    }
+    let beyond_base = |k: usize| counts[k].saturating_sub(strategy[k].base);
+    let total_weight: u32 = strategy.iter().map(|i| i.weight).sum();
+    let n_after = (0..strategy.len()).map(beyond_base).sum::<u32>() + 1;
+    let mut best: Option<(usize, f64)> = None;
+    for (k, item) in strategy.iter().enumerate() {
+        if item.weight == 0 {
+            continue;
+        }
+        let target = f64::from(item.weight) * f64::from(n_after) / f64::from(total_weight.max(1));
+        let deficit = target - f64::from(beyond_base(k));
+        if best.is_none_or(|(_, d)| deficit > d + 1e-12) {
+            best = Some((k, deficit));
+        }
+    }
+    strategy[best.map_or(0, |(k, _)| k)].provider
+}
+
+/// Which strategy item should lose a task: the one furthest above its share,
+/// never cutting the base provider below its base while others have tasks.
+fn shrink_choice(strategy: &[StrategyItem], counts: &[u32], present: &[usize]) -> Option<usize> {
+    if present.len() <= 1 {
+        return present.first().copied();
+    }
+    let total_weight: u32 = strategy.iter().map(|i| i.weight).sum::<u32>().max(1);
+    let beyond: u32 = (0..strategy.len()).map(|k| counts[k].saturating_sub(strategy[k].base)).sum();
+    let n_after = f64::from(beyond.saturating_sub(1));
+    let mut best: Option<(usize, f64)> = None;
+    for &k in present {
+        let item = &strategy[k];
+        let extra = counts[k].saturating_sub(item.base);
+        if extra == 0 && item.base > 0 {
+            continue;
+        }
+        let surplus = f64::from(extra) - f64::from(item.weight) * n_after / f64::from(total_weight);
+        if best.is_none_or(|(_, b)| surplus > b + 1e-12) {
+            best = Some((k, surplus));
+        }
+    }
+    best.map(|(k, _)| k).or_else(|| present.first().copied())
+}
+
+fn failure_text(reason: &str) -> &'static str {
+    match reason {
+        "no_instances" => "no ACTIVE container instance",
+        "attribute_arch" => "no instance of the task's CPU architecture",
+        "resource_cpu" => "insufficient CPU units on the closest matching instance",
+        "resource_memory" => "insufficient memory on the closest matching instance",
+        "resource_ports" => "a required host port is already in use on the closest matching instance",
+        "resource_eni" => "no free network interface (awsvpc) on the closest matching instance",
+        "constraint_member_of" => "no instance matches the memberOf constraint",
+        "constraint_distinct_instance" => {
+            "every matching instance already runs a task of this group (distinctInstance)"
+        }
+        "fargate_quota" => "the Fargate vCPU quota is reached",
+        "fargate_spot_capacity" => "Fargate Spot capacity is unavailable at this time",
+        "zone_outage" => "every availability zone is down",
+        _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(p: u32, base: u32, weight: u32) -> StrategyItem {
+        StrategyItem { provider: ProviderId(p), base, weight }
+    }
+
+    fn split(strategy: &[StrategyItem], n: u32) -> Vec<u32> {
+        let mut counts = vec![0u32; strategy.len()];
+        for _ in 0..n {
+            let p = pick_provider(strategy, &counts);
+            let k = strategy.iter().position(|i| i.provider == p).unwrap();
+            counts[k] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn aws_weight_example_one_to_four() {
+        // ECS docs: weights A=1, B=4 -> for every task on A, four on B.
+        let s = [item(0, 0, 1), item(1, 0, 4)];
+        assert_eq!(split(&s, 5), vec![1, 4]);
+        assert_eq!(split(&s, 10), vec![2, 8]);
+    }
+
+    #[test]
+    fn base_then_weight() {
+        // FARGATE base 2 weight 1, FARGATE_SPOT weight 3.
+        let s = [item(0, 2, 1), item(1, 0, 3)];
+        assert_eq!(split(&s, 1), vec![1, 0]);
+        assert_eq!(split(&s, 2), vec![2, 0]);
+        assert_eq!(split(&s, 3), vec![2, 1]);
+        assert_eq!(split(&s, 10), vec![4, 6]);
+        assert_eq!(split(&s, 6), vec![3, 3]);
+    }
+
+    #[test]
+    fn weight_zero_gets_only_its_base() {
+        let s = [item(0, 3, 0), item(1, 0, 1)];
+        assert_eq!(split(&s, 8), vec![3, 5]);
+    }
+
+    #[test]
+    fn shrink_keeps_the_split() {
+        let s = [item(0, 2, 1), item(1, 0, 3)];
+        // 4 on FARGATE (base 2 + 2), 6 on SPOT: 8 beyond base, removing one -> 7: targets 1.75 / 5.25.
+        assert_eq!(shrink_choice(&s, &[4, 6], &[0, 1]), Some(1));
+        // Base provider at its base is never shrunk while others have tasks.
+        assert_eq!(shrink_choice(&s, &[2, 1], &[0, 1]), Some(1));
+    }
+}

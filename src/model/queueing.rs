@@ -1,0 +1,261 @@
+//! M/M/1 per task, with a request timeout, and quantiles of mixtures.
+//!
+//! A task with service rate μ (requests/s it can serve) and arrival rate λ:
+//! - demand above μ is shed (fails at once);
+//! - the admitted rate a = min(λ, μ) sees sojourn times T ~ Exp(μ − a);
+//! - a request whose sojourn would exceed the timeout τ fails, so latency is
+//!   min(T, τ) and a saturated task (a = μ) serves nothing in time.
+//!
+//! Latency over many tasks and minutes is the request-weighted mixture of
+//! these truncated exponentials; its quantiles are found by bisection.
+
+/// The steady-state outcome of one task for one arrival rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TaskLoad {
+    /// Admitted requests/s (≤ μ).
+    pub admitted: f64,
+    /// Shed requests/s (λ − μ when overloaded).
+    pub shed: f64,
+    /// Admitted requests/s that exceed the timeout.
+    pub timed_out: f64,
+    /// Requests/s answered within the timeout.
+    pub served: f64,
+    /// Rate parameter of the sojourn-time distribution, μ − a (0 when saturated).
+    pub decay: f64,
+    /// Busy fraction of the task's CPU, a / μ.
+    pub utilization: f64,
+    /// Mean requests in the system (Little's law on min(T, τ)).
+    pub in_flight: f64,
+}
+
+/// One task with service rate `mu` receiving `lambda` requests/s.
+pub fn task_load(lambda: f64, mu: f64, timeout_s: f64) -> TaskLoad {
+    if mu <= 0.0 {
+        return TaskLoad {
+            admitted: 0.0,
+            shed: lambda,
+            timed_out: 0.0,
+            served: 0.0,
+            decay: 0.0,
+            utilization: 1.0,
+            in_flight: 0.0,
+        };
+    }
+    let admitted = lambda.min(mu);
+    let shed = lambda - admitted;
+    let decay = mu - admitted;
+    let late = libm::exp(-decay * timeout_s);
+    let timed_out = admitted * late;
+    TaskLoad {
+        admitted,
+        shed,
+        timed_out,
+        served: admitted - timed_out,
+        decay,
+        utilization: admitted / mu,
+        in_flight: admitted * mean_truncated(decay, timeout_s),
+    }
+}
+
+/// E[min(T, τ)] for T ~ Exp(rate): (1 − e^{−rate τ}) / rate, and τ when rate = 0.
+pub fn mean_truncated(rate: f64, timeout_s: f64) -> f64 {
+    if rate * timeout_s < 1e-12 {
+        return timeout_s;
+    }
+    -libm::expm1(-rate * timeout_s) / rate
+}
+
+/// One part of a latency mixture: `weight` requests whose latency is
+/// min(Exp(rate), timeout) (a rate of 0 means all reach the timeout).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Component {
+    pub rate: f64,
+    pub weight: f64,
+    pub timeout: f64,
+}
+
+/// Share of the mixture's requests finished by `x` seconds.
+fn mixture_cdf(components: &[Component], total: f64, x: f64) -> f64 {
+    let done: f64 =
+        components.iter().map(|c| if x >= c.timeout { c.weight } else { c.weight * -libm::expm1(-c.rate * x) }).sum();
+    done / total
+}
+
+/// Quantile `q` (0 < q < 1) of a mixture of truncated exponentials, in
+/// seconds, by bisection on the CDF. `None` when the mixture is empty.
+pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
+    let total: f64 = components.iter().map(|c| c.weight).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let single = |c: &Component| if c.rate > 0.0 { (-libm::log1p(-q) / c.rate).min(c.timeout) } else { c.timeout };
+    let mut lo = components.iter().map(single).fold(f64::INFINITY, f64::min).max(0.0);
+    let mut hi = components.iter().map(single).fold(0.0, f64::max);
+    if components.len() == 1 || hi - lo <= 1e-12 * hi.max(1e-300) {
+        return Some(hi);
+    }
+    // 100 halvings take the bracket to f64 precision; stop earlier when it is.
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if mixture_cdf(components, total, mid) < q {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-12 * hi {
+            break;
+        }
+    }
+    Some(0.5 * (lo + hi))
+}
+
+/// Mean of the mixture in seconds.
+pub fn mixture_mean(components: &[Component]) -> Option<f64> {
+    let total: f64 = components.iter().map(|c| c.weight).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    Some(components.iter().map(|c| c.weight * mean_truncated(c.rate, c.timeout)).sum::<f64>() / total)
+}
+
+/// Adds a component, merging with an existing one of the same rate and timeout.
+pub fn add_component(list: &mut Vec<Component>, rate: f64, weight: f64, timeout: f64) {
+    if weight <= 0.0 {
+        return;
+    }
+    match list.iter_mut().find(|c| c.rate == rate && c.timeout == timeout) {
+        Some(c) => c.weight += weight,
+        None => list.push(Component { rate, weight, timeout }),
+    }
+}
+
+/// A run-long latency mixture kept in bounded memory: components are binned
+/// by log(rate) with 0.05% relative width, each bin keeping its weight and
+/// weighted mean rate, so quantiles stay accurate to well under 0.1%.
+#[derive(Clone, Debug, Default)]
+pub struct LatencyHistogram {
+    bins: std::collections::BTreeMap<i64, (f64, f64)>,
+    saturated: f64,
+}
+
+const BINS_PER_E: f64 = 2000.0;
+
+impl LatencyHistogram {
+    pub fn add(&mut self, rate: f64, weight: f64) {
+        if weight <= 0.0 {
+            return;
+        }
+        if rate <= 0.0 {
+            self.saturated += weight;
+            return;
+        }
+        let key = (libm::log(rate) * BINS_PER_E).round() as i64;
+        let e = self.bins.entry(key).or_insert((0.0, 0.0));
+        e.0 += weight;
+        e.1 += weight * rate;
+    }
+
+    pub fn merge(&mut self, other: &LatencyHistogram) {
+        for (k, (w, wr)) in &other.bins {
+            let e = self.bins.entry(*k).or_insert((0.0, 0.0));
+            e.0 += w;
+            e.1 += wr;
+        }
+        self.saturated += other.saturated;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bins.is_empty() && self.saturated <= 0.0
+    }
+
+    /// The binned mixture, for requests with the given timeout.
+    pub fn components(&self, timeout: f64) -> Vec<Component> {
+        let mut out: Vec<Component> =
+            self.bins.values().map(|(w, wr)| Component { rate: wr / w, weight: *w, timeout }).collect();
+        if self.saturated > 0.0 {
+            out.push(Component { rate: 0.0, weight: self.saturated, timeout });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mm1_textbook_values() {
+        // μ = 100/s, λ = 80/s: mean sojourn 1/(μ−λ) = 50 ms, p99 = ln(100)/20 = 230.26 ms.
+        let l = task_load(80.0, 100.0, 60.0);
+        assert_eq!(l.admitted, 80.0);
+        assert_eq!(l.shed, 0.0);
+        assert!(l.timed_out < 1e-300);
+        assert!((l.utilization - 0.8).abs() < 1e-15);
+        let c = [Component { rate: l.decay, weight: l.admitted, timeout: 60.0 }];
+        assert!((mixture_mean(&c).unwrap() - 0.05).abs() < 1e-12);
+        let p99 = mixture_quantile(&c, 0.99).unwrap();
+        assert!((p99 - libm::log(100.0) / 20.0).abs() < 1e-12, "{p99}");
+        let p50 = mixture_quantile(&c, 0.5).unwrap();
+        assert!((p50 - libm::log(2.0) / 20.0).abs() < 1e-12);
+        // Little's law: L = λ W = 80 × 0.05 = 4 = ρ/(1−ρ).
+        assert!((l.in_flight - 4.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn overload_sheds_the_excess_and_times_out_the_rest() {
+        let l = task_load(150.0, 100.0, 30.0);
+        assert_eq!(l.shed, 50.0);
+        assert_eq!(l.admitted, 100.0);
+        assert_eq!(l.served, 0.0);
+        assert_eq!(l.timed_out, 100.0);
+        assert_eq!(l.utilization, 1.0);
+        assert_eq!(
+            mixture_quantile(&[Component { rate: l.decay, weight: l.admitted, timeout: 30.0 }], 0.5),
+            Some(30.0)
+        );
+    }
+
+    #[test]
+    fn timeout_tail() {
+        // μ − λ = 0.1/s, τ = 10 s: e^{-1} of admitted requests time out.
+        let l = task_load(9.9, 10.0, 10.0);
+        assert!((l.timed_out / l.admitted - libm::exp(-1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn mixture_quantile_solves_the_cdf() {
+        let c = [
+            Component { rate: 10.0, weight: 3.0, timeout: 60.0 },
+            Component { rate: 100.0, weight: 1.0, timeout: 60.0 },
+        ];
+        let x = mixture_quantile(&c, 0.95).unwrap();
+        let f = (3.0 * (1.0 - (-10.0 * x).exp()) + (1.0 - (-100.0 * x).exp())) / 4.0;
+        assert!((f - 0.95).abs() < 1e-10, "{f}");
+    }
+
+    #[test]
+    fn different_timeouts_mix() {
+        // Half the requests all time out at 1 s, half finish fast: the median is where the fast half ends.
+        let c = [
+            Component { rate: 0.0, weight: 1.0, timeout: 1.0 },
+            Component { rate: 1000.0, weight: 1.0, timeout: 30.0 },
+        ];
+        assert_eq!(mixture_quantile(&c, 0.75), Some(1.0));
+        let p25 = mixture_quantile(&c, 0.25).unwrap();
+        assert!((p25 - libm::log(2.0) / 1000.0).abs() < 1e-12, "{p25}");
+    }
+
+    #[test]
+    fn histogram_keeps_quantiles() {
+        let mut h = LatencyHistogram::default();
+        let mut exact = Vec::new();
+        for i in 1..500 {
+            let r = 5.0 + f64::from(i) * 0.37;
+            h.add(r, 1.0);
+            add_component(&mut exact, r, 1.0, 60.0);
+        }
+        let a = mixture_quantile(&h.components(60.0), 0.99).unwrap();
+        let b = mixture_quantile(&exact, 0.99).unwrap();
+        assert!((a - b).abs() / b < 1e-3, "{a} {b}");
+    }
+}

@@ -1,0 +1,365 @@
+//! What a run remembers: counters for the summary, the per-minute time
+//! series (aggregated to the output interval) and the event log. Outputs go
+//! to a [`Sink`]; a sweep passes a sink that keeps nothing.
+
+use super::entities::{InstanceState, Owner, StopReason, TaskState};
+use super::queueing::Component;
+use crate::engine::{SimDuration, SimTime};
+use crate::scaling::Direction;
+use crate::scenario::{ProviderId, Scenario, ServiceId};
+use std::fmt;
+
+/// Where time series rows and events go.
+pub trait Sink: Send {
+    fn wants_rows(&self) -> bool;
+    fn wants_events(&self) -> bool;
+    fn row(&mut self, time_s: u64, scope: &str, name: &str, metric: &str, value: f64);
+    fn event(&mut self, time: SimTime, kind: &str, scope: &str, name: &str, detail: fmt::Arguments<'_>);
+}
+
+/// A sink that keeps nothing (sweeps, benchmarks).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn wants_rows(&self) -> bool {
+        false
+    }
+    fn wants_events(&self) -> bool {
+        false
+    }
+    fn row(&mut self, _: u64, _: &str, _: &str, _: &str, _: f64) {}
+    fn event(&mut self, _: SimTime, _: &str, _: &str, _: &str, _: fmt::Arguments<'_>) {}
+}
+
+/// Request outcomes, in requests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Requests {
+    pub offered: f64,
+    pub served: f64,
+    pub shed: f64,
+    pub timeout: f64,
+    pub stale: f64,
+    pub no_target: f64,
+    pub downstream: f64,
+    pub interrupted: f64,
+}
+
+impl Requests {
+    pub fn failed(&self) -> f64 {
+        self.shed + self.timeout + self.stale + self.no_target + self.downstream + self.interrupted
+    }
+}
+
+/// Run-wide counters (after warm-up).
+#[derive(Debug, Default)]
+pub struct Totals {
+    pub tasks_started: u64,
+    pub instances_launched: u64,
+    pub instances_interrupted: u64,
+    pub launch_failures: u64,
+    pub capacity_scale_out: u64,
+    pub capacity_scale_in: u64,
+    pub killed_in_flight: f64,
+    pub placement_failures: [u64; super::placement::FAILURE_REASONS.len()],
+    pub stops: [u64; StopReason::ALL.len()],
+    pub tasks_interrupted: u64,
+    pub pending_task_seconds: f64,
+    pub instances_peak: u32,
+    pub slo_violation_minutes: u64,
+    pub requests: Requests,
+}
+
+/// Per-service counters (after warm-up).
+#[derive(Debug, Default)]
+pub struct ServiceTotals {
+    pub tasks_started: u64,
+    pub tasks_interrupted: u64,
+    pub scale_out: u64,
+    pub scale_in: u64,
+    pub requests: Requests,
+    pub pending_task_seconds: f64,
+    pub below_desired_minutes: u64,
+    pub slo_violation_minutes: u64,
+    pub deployments: u64,
+    pub deployments_completed: u64,
+    pub deployments_stalled: u64,
+    pub deployment_total_s: f64,
+    pub deployment_max_s: f64,
+    /// Tasks per state, and since when the pending count last changed.
+    pub by_state: [u32; 6],
+    pending_since: SimTime,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Agg {
+    /// Average over the minutes of the interval (rates, percentages).
+    Mean,
+    /// The value at the end of the interval (counts, cumulative sums, alarm states).
+    Last,
+}
+
+struct Series {
+    scope: &'static str,
+    name: String,
+    metric: String,
+    agg: Agg,
+    sum: f64,
+    count: u32,
+    last: Option<f64>,
+}
+
+pub struct Recorder<'a> {
+    sink: Box<dyn Sink + Send + 'a>,
+    warmup: SimTime,
+    pub totals: Totals,
+    pub services: Vec<ServiceTotals>,
+    /// Tasks per provider per state; instances per provider per state.
+    pub provider_tasks: Vec<[u32; 6]>,
+    pub provider_instances: Vec<[u32; 4]>,
+    pending_since: SimTime,
+    series: Vec<Series>,
+    /// Latency components of the current output interval, per service.
+    pub interval_latency: Vec<Vec<Component>>,
+    interval: SimDuration,
+    interval_start: SimTime,
+}
+
+fn state_index(s: TaskState) -> usize {
+    s as usize
+}
+
+fn instance_index(s: InstanceState) -> usize {
+    s as usize
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(sc: &Scenario, sink: Box<dyn Sink + Send + 'a>) -> Recorder<'a> {
+        Recorder {
+            sink,
+            warmup: SimTime::ZERO + sc.warmup,
+            totals: Totals::default(),
+            services: sc.services.iter().map(|_| ServiceTotals::default()).collect(),
+            provider_tasks: vec![[0; 6]; sc.providers.len()],
+            provider_instances: vec![[0; 4]; sc.providers.len()],
+            pending_since: SimTime::ZERO,
+            series: Vec::new(),
+            interval_latency: vec![Vec::new(); sc.services.len()],
+            interval: sc.output.timeseries_interval,
+            interval_start: SimTime::ZERO,
+        }
+    }
+
+    fn counting(&self, now: SimTime) -> bool {
+        now >= self.warmup
+    }
+
+    pub fn wants_rows(&self) -> bool {
+        self.sink.wants_rows()
+    }
+
+    /// Logs an event (formatting only when the sink keeps events).
+    pub fn event(&mut self, now: SimTime, kind: &str, scope: &str, name: &str, detail: fmt::Arguments<'_>) {
+        if self.sink.wants_events() {
+            self.sink.event(now, kind, scope, name, detail);
+        }
+    }
+
+    /// Registers a series and returns its id (call in a fixed order).
+    pub fn register(&mut self, scope: &'static str, name: &str, metric: &str, agg: Agg) -> usize {
+        self.series.push(Series {
+            scope,
+            name: name.to_string(),
+            metric: metric.to_string(),
+            agg,
+            sum: 0.0,
+            count: 0,
+            last: None,
+        });
+        self.series.len() - 1
+    }
+
+    /// One minute's value of a series (None = undefined, left out).
+    pub fn put(&mut self, id: usize, value: Option<f64>) {
+        let Some(v) = value.filter(|v| v.is_finite()) else { return };
+        let s = &mut self.series[id];
+        s.sum += v;
+        s.count += 1;
+        s.last = Some(v);
+    }
+
+    /// Overrides a series' value for the whole interval (used for interval quantiles).
+    pub fn set_interval_value(&mut self, id: usize, value: Option<f64>) {
+        let s = &mut self.series[id];
+        match value.filter(|v| v.is_finite()) {
+            Some(v) => {
+                s.sum = v;
+                s.count = 1;
+                s.last = Some(v);
+            }
+            None => {
+                s.sum = 0.0;
+                s.count = 0;
+                s.last = None;
+            }
+        }
+    }
+
+    /// Whether the minute ending at `minute_end` closes an output interval.
+    pub fn interval_ends(&self, minute_end: SimTime, horizon_end: SimTime) -> bool {
+        minute_end.saturating_since(self.interval_start) >= self.interval || minute_end >= horizon_end
+    }
+
+    /// Writes the interval's rows and starts the next interval.
+    pub fn emit_interval(&mut self, minute_end: SimTime) {
+        let time_s = self.interval_start.as_millis() / 1000;
+        let wants = self.sink.wants_rows();
+        for s in &mut self.series {
+            if wants && s.count > 0 {
+                let v = match s.agg {
+                    Agg::Mean => s.sum / f64::from(s.count),
+                    Agg::Last => s.last.unwrap_or(0.0),
+                };
+                self.sink.row(time_s, s.scope, &s.name, &s.metric, v);
+            }
+            s.sum = 0.0;
+            s.count = 0;
+            s.last = None;
+        }
+        for l in &mut self.interval_latency {
+            l.clear();
+        }
+        self.interval_start = minute_end;
+    }
+
+    pub fn task_state_changed(
+        &mut self,
+        now: SimTime,
+        owner: Owner,
+        provider: ProviderId,
+        old: Option<TaskState>,
+        new: Option<TaskState>,
+    ) {
+        let pending = |s: Option<TaskState>| matches!(s, Some(TaskState::Provisioning | TaskState::Pending));
+        let counting = self.counting(now);
+        if let Owner::Service(s) = owner {
+            let st = &mut self.services[s.idx()];
+            if pending(old) != pending(new) {
+                let n = f64::from(st.by_state[0] + st.by_state[1]);
+                if counting {
+                    st.pending_task_seconds +=
+                        n * now.saturating_since(st.pending_since.max(self.warmup)).as_secs_f64();
+                }
+                st.pending_since = now;
+            }
+            if let Some(o) = old {
+                st.by_state[state_index(o)] -= 1;
+            }
+            if let Some(n) = new {
+                st.by_state[state_index(n)] += 1;
+            }
+        }
+        if pending(old) != pending(new) {
+            let n: u32 = self.provider_tasks.iter().map(|c| c[0] + c[1]).sum();
+            if counting {
+                self.totals.pending_task_seconds +=
+                    f64::from(n) * now.saturating_since(self.pending_since.max(self.warmup)).as_secs_f64();
+            }
+            self.pending_since = now;
+        }
+        let pt = &mut self.provider_tasks[provider.idx()];
+        if let Some(o) = old {
+            pt[state_index(o)] -= 1;
+        }
+        if let Some(n) = new {
+            pt[state_index(n)] += 1;
+        }
+    }
+
+    /// Closes the pending-task integrals at the end of the run.
+    pub fn close_pending(&mut self, now: SimTime) {
+        let warmup = self.warmup;
+        for st in &mut self.services {
+            let n = f64::from(st.by_state[0] + st.by_state[1]);
+            st.pending_task_seconds += n * now.saturating_since(st.pending_since.max(warmup)).as_secs_f64();
+            st.pending_since = now;
+        }
+        let n: u32 = self.provider_tasks.iter().map(|c| c[0] + c[1]).sum();
+        self.totals.pending_task_seconds +=
+            f64::from(n) * now.saturating_since(self.pending_since.max(warmup)).as_secs_f64();
+        self.pending_since = now;
+    }
+
+    pub fn instance_state(
+        &mut self,
+        now: SimTime,
+        p: ProviderId,
+        old: Option<InstanceState>,
+        new: Option<InstanceState>,
+    ) {
+        let c = &mut self.provider_instances[p.idx()];
+        if let Some(o) = old {
+            c[instance_index(o)] -= 1;
+        }
+        if let Some(n) = new {
+            c[instance_index(n)] += 1;
+        }
+        if self.counting(now) {
+            let live: u32 = self.provider_instances.iter().map(|c| c[0] + c[1] + c[2]).sum();
+            self.totals.instances_peak = self.totals.instances_peak.max(live);
+        }
+    }
+
+    /// Starts counting peaks at the end of the warm-up from the current state.
+    pub fn warmup_over(&mut self) {
+        let live: u32 = self.provider_instances.iter().map(|c| c[0] + c[1] + c[2]).sum();
+        self.totals.instances_peak = self.totals.instances_peak.max(live);
+    }
+
+    pub fn count_stop(&mut self, now: SimTime, owner: Owner, reason: StopReason) {
+        if !self.counting(now) {
+            return;
+        }
+        let k = StopReason::ALL.iter().position(|&r| r == reason).unwrap_or(0);
+        self.totals.stops[k] += 1;
+        if reason.is_interruption() {
+            self.totals.tasks_interrupted += 1;
+            if let Owner::Service(s) = owner {
+                self.services[s.idx()].tasks_interrupted += 1;
+            }
+        }
+    }
+
+    pub fn count_placement_failure(&mut self, reason: &str) {
+        if let Some(k) = super::placement::FAILURE_REASONS.iter().position(|&r| r == reason) {
+            self.totals.placement_failures[k] += 1;
+        }
+    }
+
+    pub fn count_scaling(&mut self, s: ServiceId, d: Direction) {
+        match d {
+            Direction::Out => self.services[s.idx()].scale_out += 1,
+            Direction::In => self.services[s.idx()].scale_in += 1,
+        }
+    }
+
+    pub fn deployment_started(&mut self, s: ServiceId) {
+        self.services[s.idx()].deployments += 1;
+    }
+
+    pub fn deployment_completed(&mut self, s: ServiceId, took: SimDuration) {
+        let st = &mut self.services[s.idx()];
+        st.deployments_completed += 1;
+        st.deployment_total_s += took.as_secs_f64();
+        st.deployment_max_s = st.deployment_max_s.max(took.as_secs_f64());
+    }
+
+    pub fn deployment_superseded(&mut self, s: ServiceId, took: SimDuration) {
+        let st = &mut self.services[s.idx()];
+        st.deployment_total_s += took.as_secs_f64();
+        st.deployment_max_s = st.deployment_max_s.max(took.as_secs_f64());
+    }
+
+    pub fn deployment_stalled(&mut self, s: ServiceId) {
+        self.services[s.idx()].deployments_stalled += 1;
+    }
+}

@@ -1,0 +1,200 @@
+//! The ECS service scheduler: keep `desired` tasks of the current task
+//! definition, replace what stops, and retire tasks that must go (an old
+//! deployment's, or those on a draining instance) within the deployment
+//! bounds:
+//! - at most ⌊desired × maximumPercent / 100⌋ tasks exist (PENDING through
+//!   STOPPING, as the 2023 ECS guide counts them), so new tasks start only
+//!   while there is room;
+//! - at least ⌈desired × minimumHealthyPercent / 100⌉ healthy tasks remain,
+//!   so a healthy task is retired only when enough others are healthy.
+//!
+//! A scale-in (desired below the current count) is not bounded by the
+//! minimum: ECS stops the extra tasks at once.
+
+use super::entities::{StopReason, TaskId, TaskState};
+use super::{Deployment, Simulation};
+use crate::scenario::{ServiceId, TaskDefId};
+
+impl Simulation<'_> {
+    pub fn reconcile(&mut self, s: ServiceId) {
+        self.services[s.idx()].reconcile_pending = false;
+        let now = self.now;
+        let cfg = &self.sc.services[s.idx()];
+        let desired = self.services[s.idx()].desired;
+        let max_total = (f64::from(desired) * cfg.max_percent / 100.0 + 1e-9).floor() as u32;
+        let min_healthy = (f64::from(desired) * cfg.min_healthy_percent / 100.0 - 1e-9).ceil().max(0.0) as u32;
+
+        let tasks = self.services[s.idx()].tasks.clone();
+        let live = |t: &TaskId| self.tasks[t.idx()].state <= TaskState::Running;
+        let current: Vec<TaskId> = tasks.iter().copied().filter(|t| live(t) && !self.tasks[t.idx()].retiring).collect();
+        let retiring: Vec<TaskId> = tasks.iter().copied().filter(|t| live(t) && self.tasks[t.idx()].retiring).collect();
+        let mut started = 0u32;
+        let mut stopped = 0u32;
+
+        // 1. Scale-in: stop the extra current tasks.
+        if current.len() as u32 > desired {
+            let mut pool = current.clone();
+            for _ in 0..(current.len() as u32 - desired) {
+                let Some(v) = self.pick_victim(s, &pool) else { break };
+                pool.retain(|&t| t != v);
+                self.stop_task(v, StopReason::ScaledIn);
+                stopped += 1;
+            }
+        }
+
+        // 2. Retire: unhealthy retiring tasks go at once; healthy ones while enough stay healthy.
+        let healthy_now = tasks.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
+        let mut can_stop = healthy_now.saturating_sub(min_healthy);
+        let mut order = retiring.clone();
+        order.sort_by_key(|&t| (self.is_healthy(t, now), t));
+        for t in order {
+            let healthy = self.is_healthy(t, now);
+            if healthy {
+                if can_stop == 0 {
+                    continue;
+                }
+                can_stop -= 1;
+            }
+            let reason = self.retire_reason(t);
+            self.stop_task(t, reason);
+            stopped += 1;
+        }
+
+        // 3. Start what is missing, within maximumPercent.
+        let current_now = self.services[s.idx()]
+            .tasks
+            .iter()
+            .filter(|&&t| self.tasks[t.idx()].state <= TaskState::Running && !self.tasks[t.idx()].retiring)
+            .count() as u32;
+        let existing = self.services[s.idx()].tasks.len() as u32;
+        let want = desired.saturating_sub(current_now);
+        let room = max_total.saturating_sub(existing);
+        for _ in 0..want.min(room) {
+            self.create_service_task(s, false);
+            started += 1;
+        }
+
+        self.deployment_progress(s, started, stopped, want > room);
+    }
+
+    fn retire_reason(&self, t: TaskId) -> StopReason {
+        let task = &self.tasks[t.idx()];
+        let on_draining =
+            task.instance.is_some_and(|i| self.instances[i.idx()].state == super::entities::InstanceState::Draining);
+        if on_draining {
+            StopReason::Drained
+        } else if task.kill_at.is_some() {
+            StopReason::SpotInterruption
+        } else {
+            StopReason::Deployment
+        }
+    }
+
+    /// Completes a deployment when only new, healthy tasks remain; reports it
+    /// once as stalled when nothing can start or stop because of the bounds.
+    fn deployment_progress(&mut self, s: ServiceId, started: u32, stopped: u32, blocked_by_max: bool) {
+        let Some(dep) = self.services[s.idx()].deployment else { return };
+        let now = self.now;
+        let desired = self.services[s.idx()].desired;
+        let tasks = &self.services[s.idx()].tasks;
+        let old_left = tasks.iter().any(|&t| self.tasks[t.idx()].task_def != dep.to);
+        let new_healthy =
+            tasks.iter().filter(|&&t| self.tasks[t.idx()].task_def == dep.to && self.is_healthy(t, now)).count() as u32;
+        if !old_left && new_healthy >= desired {
+            let took = now.saturating_since(dep.started);
+            self.services[s.idx()].deployment = None;
+            self.rec.deployment_completed(s, took);
+            let name = &self.sc.services[s.idx()].name;
+            self.rec.event(
+                now,
+                "deployment_complete",
+                "service",
+                name,
+                format_args!("rolled out in {:.0} s", took.as_secs_f64()),
+            );
+            return;
+        }
+        if started > 0 || stopped > 0 {
+            if let Some(d) = self.services[s.idx()].deployment.as_mut() {
+                d.stall_logged = false;
+            }
+            return;
+        }
+        // Nothing moved. Stuck if no task is on its way to a new state.
+        let in_motion = tasks.iter().any(|&t| {
+            let task = &self.tasks[t.idx()];
+            match task.state {
+                TaskState::Pending | TaskState::Deactivating | TaskState::Stopping => true,
+                TaskState::Running => !self.is_healthy(t, now),
+                TaskState::Provisioning => task.provisioning_started || self.provider_can_grow(task.provider),
+                TaskState::Stopped => false,
+            }
+        });
+        let waiting = tasks
+            .iter()
+            .filter(|&&t| {
+                let task = &self.tasks[t.idx()];
+                task.state == TaskState::Provisioning
+                    && !task.provisioning_started
+                    && !self.provider_can_grow(task.provider)
+            })
+            .count();
+        if in_motion && waiting == 0 {
+            return;
+        }
+        if dep.stall_logged {
+            return;
+        }
+        let why = if waiting > 0 {
+            format!(
+                "{waiting} new task(s) cannot be placed and the deployment configuration keeps the old ones running"
+            )
+        } else if blocked_by_max {
+            "unable to stop or start tasks during a deployment because of the service deployment configuration"
+                .to_string()
+        } else {
+            return;
+        };
+        if let Some(d) = self.services[s.idx()].deployment.as_mut() {
+            d.stall_logged = true;
+        }
+        self.rec.deployment_stalled(s);
+        let name = &self.sc.services[s.idx()].name;
+        self.rec.event(now, "deployment_stalled", "service", name, format_args!("{why}"));
+    }
+
+    /// Starts a rolling deployment to `td`.
+    pub fn start_deployment(&mut self, s: ServiceId, td: TaskDefId) {
+        let now = self.now;
+        if let Some(prev) = self.services[s.idx()].deployment.take() {
+            self.rec.deployment_superseded(s, now.saturating_since(prev.started));
+        }
+        self.services[s.idx()].task_def = td;
+        for t in self.services[s.idx()].tasks.clone() {
+            if self.tasks[t.idx()].task_def != td {
+                self.tasks[t.idx()].retiring = true;
+            }
+        }
+        self.services[s.idx()].deployment = Some(Deployment { started: now, to: td, stall_logged: false });
+        self.rec.deployment_started(s);
+        let name = &self.sc.services[s.idx()].name;
+        let family = &self.sc.task_defs[td.idx()].family;
+        self.rec.event(
+            now,
+            "deployment_start",
+            "service",
+            name,
+            format_args!("rolling update to task definition {family}"),
+        );
+        self.request_reconcile(s);
+    }
+
+    /// Sets the desired count (scaling action, scheduled action, or manual).
+    pub fn set_desired(&mut self, s: ServiceId, desired: u32) {
+        if self.services[s.idx()].desired != desired {
+            self.flush();
+            self.services[s.idx()].desired = desired;
+            self.request_reconcile(s);
+        }
+    }
+}

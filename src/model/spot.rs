@@ -1,0 +1,275 @@
+//! Spot capacity: EC2 Spot interruptions per pool, correlated reclaim
+//! events, and Fargate Spot task interruptions.
+//!
+//! A pool's monthly interruption share p (from a Spot Instance Advisor band
+//! or a percentage) becomes a constant hazard −ln(1 − p) per 30 days for each
+//! running instance. Each instance's interruption time is drawn at launch
+//! from its own stream (provider, instance ordinal), so turning spot draining
+//! on or off, or changing a scaling target, leaves the interruptions alone.
+//! A notice comes 2 minutes before the reclaim; with spot draining the
+//! instance goes DRAINING at the notice, without it its tasks die at the end.
+
+use super::entities::{InstanceId, InstanceState, Purchase, StopReason, TaskId};
+use super::{Event, Simulation};
+use crate::engine::{MS_PER_DAY, SimDuration};
+use crate::rng::Stream;
+use crate::scenario::{SpotPoolConfig, TypeId, ZoneId};
+
+/// The month the advisor's shares refer to.
+pub const MONTH: SimDuration = SimDuration::from_millis(30 * MS_PER_DAY);
+
+/// Mean time to interruption for a monthly share p: 30 days / −ln(1 − p).
+pub fn mean_time_to_interruption(monthly_share: f64) -> Option<f64> {
+    if monthly_share <= 0.0 {
+        return None;
+    }
+    let hazard_per_month = -libm::log1p(-monthly_share);
+    Some(MONTH.as_secs_f64() / hazard_per_month)
+}
+
+/// One correlated reclaim process: a pool (type × zone) and its rate.
+#[derive(Clone, Debug)]
+pub struct ReclaimProcess {
+    pub instance_type: TypeId,
+    pub zone: ZoneId,
+    pub rate_per_month: f64,
+    pub fraction: f64,
+    /// Events so far (keys the draws of the next gap).
+    pub count: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct SpotState {
+    pub reclaims: Vec<ReclaimProcess>,
+}
+
+impl SpotState {
+    /// One reclaim process per configured event source and spot-capable pool it covers.
+    pub fn new(sc: &crate::scenario::Scenario) -> Self {
+        let mut spot_types: Vec<TypeId> = Vec::new();
+        for p in &sc.providers {
+            if let Some(a) = p.asg()
+                && a.lifecycle != crate::scenario::Lifecycle::OnDemand
+            {
+                for &t in &a.instance_types {
+                    if !spot_types.contains(&t) {
+                        spot_types.push(t);
+                    }
+                }
+            }
+        }
+        spot_types.sort();
+        let mut reclaims = Vec::new();
+        for r in &sc.spot.reclaims {
+            for &t in &spot_types {
+                if r.instance_type.is_some_and(|x| x != t) {
+                    continue;
+                }
+                for z in 0..sc.zones.len() {
+                    let zone = ZoneId::from_idx(z);
+                    if r.zone.is_some_and(|x| x != zone) {
+                        continue;
+                    }
+                    reclaims.push(ReclaimProcess {
+                        instance_type: t,
+                        zone,
+                        rate_per_month: r.rate_per_month,
+                        fraction: r.fraction,
+                        count: 0,
+                    });
+                }
+            }
+        }
+        SpotState { reclaims }
+    }
+}
+
+impl Simulation<'_> {
+    /// The spot terms of a type in a zone (a zone-specific pool overrides the type's).
+    pub fn spot_pool(&self, t: TypeId, zone: ZoneId) -> &SpotPoolConfig {
+        self.sc
+            .spot
+            .pools
+            .iter()
+            .rev()
+            .find(|p| p.instance_type == t && p.zone == Some(zone))
+            .unwrap_or(&self.sc.spot.pools[t.idx()])
+    }
+
+    pub fn spot_start(&mut self) {
+        for k in 0..self.spot.reclaims.len() {
+            self.schedule_next_reclaim(k);
+        }
+    }
+
+    fn schedule_next_reclaim(&mut self, k: usize) {
+        let r = &self.spot.reclaims[k];
+        if r.rate_per_month <= 0.0 {
+            return;
+        }
+        let mean = MONTH.as_secs_f64() / r.rate_per_month;
+        let gap = self.streams.draws(Stream::SpotReclaim, k as u64, r.count).exponential(mean);
+        self.spot.reclaims[k].count += 1;
+        let at = self.now + SimDuration::from_secs_f64(gap);
+        if at < self.sc.end() {
+            self.at(at, Event::Reclaim(k as u32));
+        }
+    }
+
+    /// Draws when a new spot instance will be interrupted.
+    pub fn spot_instance_created(&mut self, i: InstanceId) {
+        let inst = &self.instances[i.idx()];
+        let share = self.spot_pool(inst.instance_type, inst.zone).monthly_interruption;
+        let Some(mean) = mean_time_to_interruption(share) else { return };
+        let life =
+            self.streams.draws(Stream::SpotInterruption, inst.provider.idx() as u64, inst.ordinal).exponential(mean);
+        let at = self.now + SimDuration::from_secs_f64(life);
+        if at < self.sc.end() {
+            self.at(at, Event::SpotNotice(i));
+        }
+    }
+
+    pub fn on_spot_notice(&mut self, i: InstanceId) {
+        let inst = &self.instances[i.idx()];
+        if !inst.is_live() || inst.spot_termination_at.is_some() || inst.purchase != Purchase::Spot {
+            return;
+        }
+        let end = self.now + self.sc.spot.notice;
+        self.instances[i.idx()].spot_termination_at = Some(end);
+        let p = self.instances[i.idx()].provider;
+        if self.counting() {
+            self.rec.totals.instances_interrupted += 1;
+        }
+        let name = &self.sc.providers[p.idx()].name;
+        let tasks = self.instances[i.idx()].tasks.len();
+        self.rec.event(
+            self.now,
+            "spot_notice",
+            "instance",
+            &format!("i-{}", i.0),
+            format_args!("{name}: interruption notice; reclaimed in {}; {tasks} task(s) on it", self.sc.spot.notice),
+        );
+        let draining = self.sc.providers[p.idx()].asg().is_some_and(|a| a.spot_draining);
+        if draining && self.instances[i.idx()].state == InstanceState::Active {
+            self.drain_instance(i, false, "spot interruption notice (ECS_ENABLE_SPOT_INSTANCE_DRAINING)");
+        }
+        self.after(self.sc.spot.notice, Event::SpotReclaimed(i));
+    }
+
+    pub fn on_spot_reclaimed(&mut self, i: InstanceId) {
+        if !self.instances[i.idx()].is_live() {
+            return;
+        }
+        let p = self.instances[i.idx()].provider;
+        let name = &self.sc.providers[p.idx()].name;
+        self.rec.event(
+            self.now,
+            "spot_interruption",
+            "instance",
+            &format!("i-{}", i.0),
+            format_args!("{name}: reclaimed by EC2"),
+        );
+        self.terminate_instance(i, StopReason::SpotInterruption);
+    }
+
+    /// A correlated reclaim: ⌈fraction × running⌉ instances of the pool get notices at once (oldest first).
+    pub fn on_reclaim(&mut self, k: u32) {
+        let k = k as usize;
+        let (t, z, fraction) = {
+            let r = &self.spot.reclaims[k];
+            (r.instance_type, r.zone, r.fraction)
+        };
+        let mut pool: Vec<InstanceId> = self
+            .instances
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| {
+                x.is_live()
+                    && x.purchase == Purchase::Spot
+                    && x.instance_type == t
+                    && x.zone == z
+                    && x.spot_termination_at.is_none()
+            })
+            .map(|(i, _)| InstanceId(i as u32))
+            .collect();
+        pool.sort_by_key(|&i| (self.instances[i.idx()].provider, self.instances[i.idx()].ordinal));
+        let take = (fraction * pool.len() as f64 - 1e-9).ceil().max(0.0) as usize;
+        if take > 0 {
+            let tname = &self.sc.instance_types[t.idx()].name;
+            let zname = &self.sc.zones[z.idx()];
+            self.rec.event(
+                self.now,
+                "reclaim_event",
+                "cluster",
+                &self.sc.cluster_name,
+                format_args!("EC2 reclaims {take} of {} spot {tname} in {zname}", pool.len()),
+            );
+            for &i in pool.iter().take(take) {
+                self.on_spot_notice(i);
+            }
+        }
+        self.schedule_next_reclaim(k);
+    }
+
+    /// Draws a Fargate Spot task's interruption when it starts running.
+    pub fn fargate_spot_schedule(&mut self, t: TaskId) {
+        let task = &self.tasks[t.idx()];
+        let is_spot = self.sc.providers[task.provider.idx()].fargate().is_some_and(|f| f.spot);
+        if !is_spot {
+            return;
+        }
+        let Some(mean) = mean_time_to_interruption(self.sc.spot.fargate_monthly_interruption) else { return };
+        let life = self
+            .streams
+            .draws(Stream::FargateSpotInterruption, task.provider.idx() as u64, task.provider_ordinal)
+            .exponential(mean);
+        let at = self.now + SimDuration::from_secs_f64(life);
+        if at < self.sc.end() {
+            self.at(at, Event::FargateSpotNotice(t));
+        }
+    }
+
+    /// SIGTERM and two minutes: the task deregisters and stops, cut short at the end of the notice.
+    pub fn on_fargate_spot_notice(&mut self, t: TaskId) {
+        if !self.tasks[t.idx()].state.is_active() || self.tasks[t.idx()].kill_at.is_some() {
+            return;
+        }
+        let end = self.now + self.sc.spot.notice;
+        self.tasks[t.idx()].kill_at = Some(end);
+        let owner = self.tasks[t.idx()].owner;
+        let name = self.owner_name(owner).to_string();
+        self.rec.event(
+            self.now,
+            "task_interrupted",
+            "task",
+            &name,
+            format_args!("task {}: Fargate Spot interruption notice", t.0),
+        );
+        self.stop_task(t, StopReason::SpotInterruption);
+        self.after(self.sc.spot.notice, Event::FargateSpotKill(t));
+        if let Some(s) = self.tasks[t.idx()].service() {
+            self.request_reconcile(s);
+        }
+    }
+
+    pub fn on_fargate_spot_kill(&mut self, t: TaskId) {
+        if self.tasks[t.idx()].state.is_active() {
+            self.kill_task(t, StopReason::SpotInterruption);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hazard_from_monthly_share() {
+        // 7.5% a month -> mean life 30 d / −ln(0.925).
+        let mean = mean_time_to_interruption(0.075).unwrap();
+        assert!((mean - 30.0 * 86400.0 / -(0.925f64).ln()).abs() < 1e-6);
+        // P(survive a month) = e^{−month/mean} = 1 − p.
+        assert!((libm::exp(-MONTH.as_secs_f64() / mean) - 0.925).abs() < 1e-12);
+        assert_eq!(mean_time_to_interruption(0.0), None);
+    }
+}

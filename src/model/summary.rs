@@ -1,0 +1,225 @@
+//! The end of a run: close every integral and build `summary.json`.
+//! Every provider, service, reason and policy key is always present (with 0)
+//! so that a sweep's columns never depend on what happened in one run.
+
+use super::entities::StopReason;
+use super::placement::FAILURE_REASONS;
+use super::queueing::{self, Component};
+use super::record::Requests;
+use super::{RunOutcome, Simulation};
+use serde_json::{Map, Value, json};
+
+/// A JSON number, or null for undefined values (never NaN).
+fn num(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+fn opt(v: Option<f64>) -> Value {
+    v.map_or(Value::Null, num)
+}
+
+fn requests_json(r: &Requests) -> Value {
+    let failed = r.failed();
+    json!({
+        "total": num(r.offered),
+        "served": num(r.served),
+        "failed": num(failed),
+        "availability": if r.offered > 0.0 { num(r.served / r.offered) } else { Value::Null },
+        "failed_shed": num(r.shed),
+        "failed_timeout": num(r.timeout),
+        "failed_stale_endpoint": num(r.stale),
+        "failed_interrupted": num(r.interrupted),
+        "failed_downstream": num(r.downstream),
+        "failed_no_target": num(r.no_target),
+    })
+}
+
+fn latency_json(components: &[Component]) -> Value {
+    let q = |p: f64| opt(queueing::mixture_quantile(components, p).map(|x| x * 1000.0));
+    json!({
+        "p50_ms": q(0.5),
+        "p95_ms": q(0.95),
+        "p99_ms": q(0.99),
+        "mean_ms": opt(queueing::mixture_mean(components).map(|x| x * 1000.0)),
+    })
+}
+
+/// Quantile of a plain sample (nearest rank on the sorted values).
+fn sample_quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+impl Simulation<'_> {
+    pub fn finish(mut self) -> Result<RunOutcome, String> {
+        let end = self.now;
+        self.flush();
+        self.rec.close_pending(end);
+        let cost = self.cost.finish(end);
+        let sc = self.sc;
+        let t = &self.rec.totals;
+
+        let mut by_provider = Map::new();
+        let mut task_hours = Map::new();
+        let mut instance_hours = Map::new();
+        for (p, cfg) in sc.providers.iter().enumerate() {
+            by_provider.insert(cfg.name.clone(), num(cost.by_provider[p]));
+            task_hours.insert(cfg.name.clone(), num(self.cost.task_seconds[p] / 3600.0));
+            instance_hours.insert(cfg.name.clone(), num(self.cost.instance_seconds[p] / 3600.0));
+        }
+        let mut by_service = Map::new();
+        for (s, cfg) in sc.services.iter().enumerate() {
+            by_service.insert(cfg.name.clone(), num(cost.by_owner[s]));
+        }
+        let mut failures = Map::new();
+        for (k, reason) in FAILURE_REASONS.iter().enumerate() {
+            failures.insert((*reason).to_string(), json!(t.placement_failures[k]));
+        }
+        let mut stopped = Map::new();
+        for (k, reason) in StopReason::ALL.iter().enumerate() {
+            stopped.insert(reason.key().to_string(), json!(t.stops[k]));
+        }
+
+        // Run-long latency: entry requests over all services, each with its own timeout.
+        let mut entry_components = Vec::new();
+        let mut services = Map::new();
+        let mut deployments = Map::new();
+        let (mut actions, mut outs, mut ins) = (0u64, 0u64, 0u64);
+        for (s, cfg) in sc.services.iter().enumerate() {
+            let timeout = cfg.workload.request_timeout_s;
+            let f = &self.fluid.services[s];
+            entry_components.extend(f.entry_latency_run.components(timeout));
+            let st = &self.rec.services[s];
+            actions += st.scale_out + st.scale_in;
+            outs += st.scale_out;
+            ins += st.scale_in;
+            let cpu_target = cfg.auto_scaling.as_ref().and_then(|a| {
+                a.target_tracking
+                    .iter()
+                    .find(|p| p.metric == crate::scaling::ServiceMetric::CpuUtilization)
+                    .map(|p| p.target_value)
+            });
+            let slo = cfg.workload.slo.as_ref();
+            services.insert(
+                cfg.name.clone(),
+                json!({
+                    "requests": requests_json(&st.requests),
+                    "latency": latency_json(&f.latency_run.components(timeout)),
+                    "slo": {
+                        "violation_minutes": st.slo_violation_minutes,
+                        "latency_p99_ms": opt(slo.and_then(|x| x.latency_p99_s).map(|x| x * 1000.0)),
+                        "availability": opt(slo.map(|x| x.availability)),
+                    },
+                    "tasks": {
+                        "started": st.tasks_started,
+                        "interrupted": st.tasks_interrupted,
+                        "pending_task_minutes": num(st.pending_task_seconds / 60.0),
+                        "below_desired_minutes": st.below_desired_minutes,
+                    },
+                    "scaling": {
+                        "actions": st.scale_out + st.scale_in,
+                        "scale_out": st.scale_out,
+                        "scale_in": st.scale_in,
+                        "cpu_target_percent": opt(cpu_target),
+                    },
+                    "cost_usd": num(cost.by_owner[s]),
+                }),
+            );
+            deployments.insert(
+                cfg.name.clone(),
+                json!({
+                    "count": st.deployments,
+                    "completed": st.deployments_completed,
+                    "stalled": st.deployments_stalled,
+                    "in_progress": u64::from(self.services[s].deployment.is_some()),
+                    "total_s": num(st.deployment_total_s + self.services[s].deployment.map_or(0.0, |d| end.saturating_since(d.started).as_secs_f64())),
+                    "max_s": num(st.deployment_max_s.max(self.services[s].deployment.map_or(0.0, |d| end.saturating_since(d.started).as_secs_f64()))),
+                }),
+            );
+        }
+
+        let mut batch = Map::new();
+        for (b, cfg) in sc.batch.iter().enumerate() {
+            let jobs: Vec<&super::batch::Job> = self.batches[b].jobs.iter().filter(|j| j.counted).collect();
+            let completed = jobs.iter().filter(|j| j.done).count();
+            let failed = jobs.iter().filter(|j| j.failed).count();
+            let mut waits: Vec<f64> = jobs
+                .iter()
+                .filter_map(|j| j.first_running.map(|r| r.saturating_since(j.fired_at).as_secs_f64()))
+                .collect();
+            waits.sort_by(f64::total_cmp);
+            let wasted: f64 = jobs.iter().map(|j| j.wasted_s).sum::<f64>() / 3600.0;
+            let c = cost.by_owner[sc.services.len() + b];
+            batch.insert(
+                cfg.name.clone(),
+                json!({
+                    "jobs": jobs.len(),
+                    "completed": completed,
+                    "failed": failed,
+                    "attempts": jobs.iter().map(|j| u64::from(j.attempts)).sum::<u64>(),
+                    "wait_mean_s": if waits.is_empty() { Value::Null } else { num(waits.iter().sum::<f64>() / waits.len() as f64) },
+                    "wait_p95_s": opt(sample_quantile(&waits, 0.95)),
+                    "wasted_task_hours": num(wasted),
+                    "cost_usd": num(c),
+                    "cost_per_job_usd": if completed > 0 { num(c / completed as f64) } else { Value::Null },
+                }),
+            );
+        }
+
+        let mut assumptions = Map::new();
+        for a in crate::scaling::ASSUMPTIONS {
+            assumptions.insert(a.name.to_string(), Value::String(a.value.to_string()));
+        }
+        for (name, value) in super::ASSUMPTIONS {
+            assumptions.insert((*name).to_string(), Value::String((*value).to_string()));
+        }
+
+        let summary = json!({
+            "ecsim_version": env!("CARGO_PKG_VERSION"),
+            "scenario": sc.name,
+            "scenario_sha256": crate::report::sha256_hex(sc.source_text.as_bytes()),
+            "catalog_date": crate::catalog::CATALOG_DATE,
+            "seed": sc.seed,
+            "replication": self.replication,
+            "duration_s": num(sc.duration.as_secs_f64()),
+            "warmup_s": num(sc.warmup.as_secs_f64()),
+            "assumptions": assumptions,
+            "cost": {
+                "total_usd": num(cost.total),
+                "by_provider": by_provider,
+                "by_service": by_service,
+                "unallocated_usd": num(cost.unallocated),
+                "reserved_unused_usd": num(cost.reserved_unused),
+            },
+            "requests": requests_json(&t.requests),
+            "latency": latency_json(&entry_components),
+            "slo": { "violation_minutes": t.slo_violation_minutes },
+            "tasks": {
+                "started": t.tasks_started,
+                "interrupted": t.tasks_interrupted,
+                "killed_in_flight": num(t.killed_in_flight),
+                "pending_task_minutes": num(t.pending_task_seconds / 60.0),
+                "task_hours": task_hours,
+                "placement_failures": failures,
+                "stopped": stopped,
+            },
+            "instances": {
+                "launched": t.instances_launched,
+                "interrupted": t.instances_interrupted,
+                "launch_failures": t.launch_failures,
+                "peak": t.instances_peak,
+                "instance_hours": instance_hours,
+                "capacity_scale_out": t.capacity_scale_out,
+                "capacity_scale_in": t.capacity_scale_in,
+            },
+            "scaling": { "actions": actions, "scale_out": outs, "scale_in": ins },
+            "deployments": deployments,
+            "batch": batch,
+            "services": services,
+        });
+        Ok(RunOutcome { summary })
+    }
+}

@@ -1,0 +1,337 @@
+//! Task lifecycle: PROVISIONING → PENDING → RUNNING → DEACTIVATING →
+//! STOPPING → STOPPED, with a graceful path (deregister, wait the
+//! deregistration delay, SIGTERM, stop timeout) and an abrupt one (the task
+//! dies with its instance, zone or spot capacity; requests in flight fail and
+//! the load balancer keeps routing to it until its health checks notice).
+
+use super::entities::{InstanceState, Owner, StopReason, Task, TaskId, TaskState};
+use super::{Event, Simulation};
+use crate::engine::{SimDuration, SimTime};
+use crate::rng::Stream;
+use crate::scenario::{ProviderId, ProviderKind, ServiceId, TaskDefId};
+
+/// Without a load balancer or container health check, ECS counts a task as
+/// healthy for deployments 40 s after it reaches RUNNING (aws-ecs.md 1.5).
+pub const NO_LB_HEALTHY_DELAY: SimDuration = SimDuration::from_secs(40);
+
+impl Simulation<'_> {
+    /// Creates a task in PROVISIONING; the caller starts its provisioning.
+    pub fn new_task(&mut self, owner: Owner, task_def: TaskDefId, provider: ProviderId) -> TaskId {
+        let id = TaskId(self.tasks.len() as u32);
+        let ordinal = self.providers[provider.idx()].tasks_assigned;
+        self.providers[provider.idx()].tasks_assigned += 1;
+        self.tasks.push(Task {
+            owner,
+            task_def,
+            provider,
+            provider_ordinal: ordinal,
+            instance: None,
+            zone: None,
+            state: TaskState::Provisioning,
+            created_at: self.now,
+            running_at: None,
+            healthy_at: None,
+            serving: false,
+            billed_from: None,
+            stopped_at: None,
+            stop_reason: None,
+            retiring: false,
+            kill_at: None,
+            last_failure: None,
+            provisioning_started: false,
+        });
+        if let Owner::Service(s) = owner {
+            self.services[s.idx()].tasks.push(id);
+        }
+        self.count_state(id, None, Some(TaskState::Provisioning));
+        if self.counting() {
+            self.rec.totals.tasks_started += 1;
+            if let Owner::Service(s) = owner {
+                self.rec.services[s.idx()].tasks_started += 1;
+            }
+        }
+        id
+    }
+
+    /// A new service task on the provider the capacity provider strategy picks.
+    /// With `instant`, a task that can be placed now starts RUNNING and
+    /// healthy at once (the steady initial state).
+    pub fn create_service_task(&mut self, s: ServiceId, instant: bool) -> TaskId {
+        let provider = self.pick_provider_for_service(s);
+        let td = self.services[s.idx()].task_def;
+        let t = self.new_task(Owner::Service(s), td, provider);
+        if instant && self.try_start_instantly(t) {
+            return t;
+        }
+        self.begin_provisioning(t);
+        t
+    }
+
+    /// Initial state: placed and healthy at t = 0, with no startup delay.
+    fn try_start_instantly(&mut self, t: TaskId) -> bool {
+        let provider = self.tasks[t.idx()].provider;
+        let placed = match &self.sc.providers[provider.idx()].kind {
+            ProviderKind::Asg(_) => self.try_place(t).is_ok(),
+            ProviderKind::Fargate(_) => self.fargate_admit(t).is_ok(),
+        };
+        if !placed {
+            return false;
+        }
+        self.set_task_state(t, TaskState::Pending);
+        self.tasks[t.idx()].billed_from = Some(self.now);
+        self.cost_task_started(t);
+        self.set_task_state(t, TaskState::Running);
+        let task = &mut self.tasks[t.idx()];
+        task.running_at = Some(self.now);
+        task.healthy_at = Some(self.now);
+        self.set_serving(t, true);
+        self.after_running(t);
+        true
+    }
+
+    /// Starts placement (EC2) or provisioning (Fargate) of a PROVISIONING task.
+    pub fn begin_provisioning(&mut self, t: TaskId) {
+        let provider = self.tasks[t.idx()].provider;
+        match &self.sc.providers[provider.idx()].kind {
+            ProviderKind::Asg(_) => match self.try_place(t) {
+                Ok(()) => self.start_pending(t),
+                Err(reason) => {
+                    self.note_placement_failure(t, reason);
+                    self.providers[provider.idx()].waiting.push(t);
+                }
+            },
+            ProviderKind::Fargate(_) => self.fargate_begin(t),
+        }
+    }
+
+    /// Resources are reserved: PENDING, then RUNNING after the startup time.
+    pub fn start_pending(&mut self, t: TaskId) {
+        self.set_task_state(t, TaskState::Pending);
+        self.tasks[t.idx()].billed_from = Some(self.now);
+        let td = self.tasks[t.idx()].task_def;
+        let ordinal = self.task_def_starts[td.idx()];
+        self.task_def_starts[td.idx()] += 1;
+        let mut draws = self.streams.draws(Stream::TaskStartup, td.idx() as u64, ordinal);
+        let startup = self.sc.task_defs[td.idx()].startup_time.sample(&mut draws);
+        self.after(startup, Event::TaskStarted(t));
+        self.cost_task_started(t);
+    }
+
+    pub fn on_task_started(&mut self, t: TaskId) {
+        if self.tasks[t.idx()].state != TaskState::Pending {
+            return;
+        }
+        self.set_task_state(t, TaskState::Running);
+        self.tasks[t.idx()].running_at = Some(self.now);
+        match self.tasks[t.idx()].owner {
+            Owner::Service(s) => match &self.sc.services[s.idx()].load_balancer {
+                Some(lb) => {
+                    let wait = lb.time_to_healthy();
+                    self.after(wait, Event::TaskHealthy(t));
+                }
+                None => {
+                    self.tasks[t.idx()].healthy_at = Some(self.now + NO_LB_HEALTHY_DELAY);
+                    self.set_serving(t, true);
+                    // The scheduler re-checks deployments when the task counts as healthy.
+                    self.after(NO_LB_HEALTHY_DELAY, Event::Reconcile(s));
+                    self.request_reconcile(s);
+                }
+            },
+            Owner::Batch(..) => {}
+        }
+        self.after_running(t);
+    }
+
+    /// Work that starts with RUNNING whatever the path: batch work, Fargate Spot draws.
+    fn after_running(&mut self, t: TaskId) {
+        if let Owner::Batch(b, job) = self.tasks[t.idx()].owner {
+            self.batch_job_running(t, b, job);
+        }
+        self.fargate_spot_schedule(t);
+    }
+
+    pub fn on_task_healthy(&mut self, t: TaskId) {
+        let task = &self.tasks[t.idx()];
+        if task.state != TaskState::Running || task.serving {
+            return;
+        }
+        self.tasks[t.idx()].healthy_at = Some(self.now);
+        self.set_serving(t, true);
+        if let Some(s) = self.tasks[t.idx()].service() {
+            self.request_reconcile(s);
+        }
+    }
+
+    /// Graceful stop: deregister, wait the deregistration delay, SIGTERM, stop timeout.
+    pub fn stop_task(&mut self, t: TaskId, reason: StopReason) {
+        let state = self.tasks[t.idx()].state;
+        match state {
+            TaskState::Provisioning | TaskState::Pending => {
+                self.tasks[t.idx()].stop_reason = Some(reason);
+                self.finish_task(t);
+            }
+            TaskState::Running => {
+                self.tasks[t.idx()].stop_reason = Some(reason);
+                let delay = self.deregistration_delay(t);
+                self.deregister(t, delay);
+                self.set_task_state(t, TaskState::Deactivating);
+                self.after(delay, Event::TaskDeregistered(t));
+            }
+            TaskState::Deactivating | TaskState::Stopping | TaskState::Stopped => {}
+        }
+    }
+
+    fn deregistration_delay(&self, t: TaskId) -> SimDuration {
+        match self.tasks[t.idx()].owner {
+            Owner::Service(s) => {
+                self.sc.services[s.idx()].load_balancer.as_ref().map_or(SimDuration::ZERO, |lb| lb.deregistration_delay)
+            }
+            Owner::Batch(..) => SimDuration::ZERO,
+        }
+    }
+
+    /// The task stops receiving new requests; DNS callers keep its record until their TTL runs out.
+    fn deregister(&mut self, t: TaskId, alive_for: SimDuration) {
+        if !self.tasks[t.idx()].serving {
+            return;
+        }
+        self.set_serving(t, false);
+        if let Some(s) = self.tasks[t.idx()].service() {
+            self.add_dns_ghost(s, self.now, self.now + alive_for);
+        }
+    }
+
+    pub fn on_task_deregistered(&mut self, t: TaskId) {
+        if self.tasks[t.idx()].state != TaskState::Deactivating {
+            return;
+        }
+        self.set_task_state(t, TaskState::Stopping);
+        let timeout = self.sc.task_defs[self.tasks[t.idx()].task_def.idx()].stop_timeout;
+        self.after(timeout, Event::TaskExited(t));
+    }
+
+    pub fn on_task_exited(&mut self, t: TaskId) {
+        if self.tasks[t.idx()].state != TaskState::Stopping {
+            return;
+        }
+        self.finish_task(t);
+    }
+
+    /// Abrupt death. Requests in flight fail; a task that was still
+    /// registered keeps receiving its share until the LB marks it unhealthy.
+    pub fn kill_task(&mut self, t: TaskId, reason: StopReason) {
+        let task = &self.tasks[t.idx()];
+        if !task.state.is_active() {
+            return;
+        }
+        let was_serving = task.serving;
+        if was_serving {
+            self.flush();
+            let lost = self.in_flight(t);
+            if let Some(s) = self.tasks[t.idx()].service() {
+                self.record_killed_in_flight(s, lost);
+                self.set_serving(t, false);
+                if let Some(lb) = &self.sc.services[s.idx()].load_balancer {
+                    let until = self.now + lb.time_to_unhealthy();
+                    self.add_lb_ghost(s, until);
+                }
+                self.add_dns_ghost(s, self.now, self.now);
+            }
+        }
+        self.tasks[t.idx()].stop_reason = Some(reason);
+        self.finish_task(t);
+    }
+
+    /// STOPPED: release resources, bill, tell the owner.
+    pub fn finish_task(&mut self, t: TaskId) {
+        let prev = self.tasks[t.idx()].state;
+        if prev == TaskState::Stopped {
+            return;
+        }
+        if self.tasks[t.idx()].serving {
+            self.set_serving(t, false);
+        }
+        self.cost_task_stopped(t);
+        self.set_task_state(t, TaskState::Stopped);
+        let now = self.now;
+        let task = &mut self.tasks[t.idx()];
+        task.stopped_at = Some(now);
+        let reason = task.stop_reason.unwrap_or(StopReason::ScaledIn);
+        let owner = task.owner;
+        let provider = task.provider;
+        let instance = task.instance;
+        if let Some(i) = instance {
+            self.unreserve(t, i);
+            let inst = &self.instances[i.idx()];
+            if inst.state == InstanceState::Draining && inst.leaving && inst.tasks.is_empty() {
+                self.terminate_instance(i, StopReason::InstanceTerminated);
+            }
+        } else if self.sc.providers[provider.idx()].is_fargate() && prev >= TaskState::Pending {
+            self.fargate_release(t);
+        }
+        self.rec.count_stop(now, owner, reason);
+        match owner {
+            Owner::Service(s) => {
+                let list = &mut self.services[s.idx()].tasks;
+                if let Some(pos) = list.iter().position(|&x| x == t) {
+                    list.remove(pos);
+                }
+                self.request_reconcile(s);
+            }
+            Owner::Batch(b, job) => self.batch_task_stopped(t, b, job, reason),
+        }
+        self.request_placement(provider);
+    }
+
+    /// Requests currently inside a task (Little's law on its current load).
+    pub fn in_flight(&self, t: TaskId) -> f64 {
+        let task = &self.tasks[t.idx()];
+        let Some(s) = task.service() else { return 0.0 };
+        self.fluid.task_in_flight(s, task.task_def)
+    }
+
+    /// Moves a task to a new state and keeps every counter in step.
+    pub fn set_task_state(&mut self, t: TaskId, new: TaskState) {
+        let old = self.tasks[t.idx()].state;
+        if old == new {
+            return;
+        }
+        self.flush();
+        self.tasks[t.idx()].state = new;
+        self.count_state(t, Some(old), Some(new));
+    }
+
+    fn count_state(&mut self, t: TaskId, old: Option<TaskState>, new: Option<TaskState>) {
+        let task = &self.tasks[t.idx()];
+        let (owner, td, provider) = (task.owner, task.task_def, task.provider);
+        let reporting = |s: Option<TaskState>| {
+            matches!(s, Some(TaskState::Running | TaskState::Deactivating | TaskState::Stopping))
+        };
+        self.rec.task_state_changed(self.now, owner, provider, old, new);
+        if let Owner::Service(s) = owner {
+            let delta = i32::from(reporting(new)) - i32::from(reporting(old));
+            if delta != 0 {
+                self.fluid.add_reporting(self.sc, s, td, delta);
+            }
+        }
+    }
+
+    /// Adds or removes a task from its service's serving set (flushing the workload first).
+    pub fn set_serving(&mut self, t: TaskId, serving: bool) {
+        if self.tasks[t.idx()].serving == serving {
+            return;
+        }
+        self.flush();
+        self.tasks[t.idx()].serving = serving;
+        if let Some(s) = self.tasks[t.idx()].service() {
+            let td = self.tasks[t.idx()].task_def;
+            self.fluid.add_serving(self.sc, s, td, if serving { 1 } else { -1 });
+        }
+    }
+
+    /// Whether a task counts as healthy for minimum-healthy-percent at `now`.
+    pub fn is_healthy(&self, t: TaskId, now: SimTime) -> bool {
+        let task = &self.tasks[t.idx()];
+        task.state == TaskState::Running && task.healthy_at.is_some_and(|h| h <= now)
+    }
+}

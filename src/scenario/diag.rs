@@ -1,0 +1,254 @@
+//! Problems found in a scenario, each tied to a place a user can find:
+//! `file:line:column` when the key is in the file, the dotted key otherwise.
+//!
+//! The resolver records problems against index paths such as
+//! `services[0].auto_scaling.min_capacity`; this module turns them into
+//! `services[web].auto_scaling.min_capacity` and a line:column, using the
+//! spans of the parsed document.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+
+/// One problem: where and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Dotted key path in display form (`services[web].desired_count`), empty for the whole file.
+    pub path: String,
+    /// 1-based line and column, when known.
+    pub line_col: Option<(usize, usize)>,
+    pub message: String,
+}
+
+/// All problems of one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostics {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", self.file)?;
+            if let Some((line, col)) = p.line_col {
+                write!(f, ":{line}:{col}")?;
+            }
+            if p.path.is_empty() {
+                write!(f, ": {}", p.message)?;
+            } else {
+                write!(f, ": {}: {}", p.path, p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Where each key path of the document is, and the display name of each array element.
+#[derive(Default)]
+pub struct SpanIndex {
+    /// index path -> where it is
+    entries: BTreeMap<String, Entry>,
+    line_starts: Vec<usize>,
+}
+
+struct Entry {
+    /// The key (or the array element) a user would look for.
+    anchor: Range<usize>,
+    /// The whole value, to find the innermost key around an error offset.
+    value: Range<usize>,
+    display: String,
+}
+
+/// Keys that name an element of an array of tables, in the order they are tried.
+pub const SELECTOR_KEYS: &[&str] = &["name", "family", "capacity_provider", "service", "instance_type"];
+
+impl SpanIndex {
+    pub fn build(source: &str, root: &DeTable<'_>) -> SpanIndex {
+        let mut index = SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source) };
+        index.walk_table(root, "", "");
+        index
+    }
+
+    /// An index that knows only line numbers (for errors before a document exists).
+    pub fn lines_only(source: &str) -> SpanIndex {
+        SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source) }
+    }
+
+    fn walk_table(&mut self, table: &DeTable<'_>, index_path: &str, display_path: &str) {
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let ip = join(index_path, name);
+            let dp = join(display_path, name);
+            self.entries.insert(ip.clone(), Entry { anchor: key.span(), value: value.span(), display: dp.clone() });
+            self.walk_value(value.get_ref(), &ip, &dp);
+        }
+    }
+
+    fn walk_value(&mut self, value: &DeValue<'_>, ip: &str, dp: &str) {
+        match value {
+            DeValue::Table(t) => self.walk_table(t, ip, dp),
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let label = match item.get_ref() {
+                        DeValue::Table(t) => selector_name(t).unwrap_or_else(|| i.to_string()),
+                        _ => i.to_string(),
+                    };
+                    let eip = format!("{ip}[{i}]");
+                    let edp = format!("{dp}[{label}]");
+                    self.entries
+                        .insert(eip.clone(), Entry { anchor: item.span(), value: item.span(), display: edp.clone() });
+                    self.walk_value(item.get_ref(), &eip, &edp);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Line and column (1-based) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        (line, offset - self.line_starts[line - 1] + 1)
+    }
+
+    /// Display path and position of an index path; falls back to the nearest
+    /// enclosing key that exists (a missing key is reported at its table).
+    pub fn locate(&self, index_path: &str) -> (String, Option<(usize, usize)>) {
+        let mut probe = index_path.to_string();
+        let mut suffix = String::new();
+        loop {
+            if let Some(e) = self.entries.get(&probe) {
+                return (format!("{}{suffix}", e.display), Some(self.line_col(e.anchor.start)));
+            }
+            match probe.rfind(['.', '[']) {
+                Some(cut) => {
+                    suffix = format!("{}{suffix}", &probe[cut..]);
+                    probe.truncate(cut);
+                }
+                None => return (index_path.to_string(), None),
+            }
+        }
+    }
+
+    pub fn problem(&self, index_path: &str, message: impl Into<String>) -> Problem {
+        let (path, line_col) = self.locate(index_path);
+        Problem { path, line_col, message: message.into() }
+    }
+
+    /// A problem at a byte span (from a toml error): the path is the innermost
+    /// key whose value contains the span, or `fallback_path` when none does.
+    pub fn problem_at_span(
+        &self,
+        span: Option<Range<usize>>,
+        fallback_path: &str,
+        message: impl Into<String>,
+    ) -> Problem {
+        let (fallback_display, fallback_pos) = self.locate(fallback_path);
+        let Some(span) = span else {
+            return Problem { path: fallback_display, line_col: fallback_pos, message: message.into() };
+        };
+        let innermost = self
+            .entries
+            .values()
+            .filter(|e| e.value.start <= span.start && span.end <= e.value.end.max(e.value.start + 1))
+            .min_by_key(|e| e.value.end - e.value.start);
+        let path = innermost.map_or(fallback_display, |e| e.display.clone());
+        Problem { path, line_col: Some(self.line_col(span.start)), message: message.into() }
+    }
+}
+
+fn selector_name(t: &DeTable<'_>) -> Option<String> {
+    SELECTOR_KEYS.iter().find_map(|k| match t.get(*k).map(|v| v.get_ref()) {
+        Some(DeValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    })
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+}
+
+fn line_starts(source: &str) -> Vec<usize> {
+    std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.len() / 3).max(1) + 1;
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Adds "did you mean" to serde's unknown-field and unknown-variant messages.
+pub fn improve_serde_message(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))
+    else {
+        return message.to_string();
+    };
+    let Some((word, tail)) = rest.split_once('`') else { return message.to_string() };
+    let candidates: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    match did_you_mean(word, candidates.iter().copied()) {
+        Some(best) => format!("{message}; did you mean `{best}`?"),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_maps_indices_to_names_and_lines() {
+        let src = "[simulation]\nname = \"x\"\n\n[[services]]\nname = \"web\"\ndesired_count = 2\n";
+        let doc = DeTable::parse(src).unwrap();
+        let idx = SpanIndex::build(src, doc.get_ref());
+        assert_eq!(idx.locate("services[0].desired_count"), ("services[web].desired_count".into(), Some((6, 1))));
+        // A missing key is reported at its enclosing element.
+        assert_eq!(idx.locate("services[0].auto_scaling.min_capacity").0, "services[web].auto_scaling.min_capacity");
+        assert_eq!(idx.locate("services[0].auto_scaling.min_capacity").1, Some((4, 1)));
+        assert_eq!(idx.locate("simulation.name").1, Some((2, 1)));
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("desird_count", ["desired_count", "name"]), Some("desired_count"));
+        assert_eq!(did_you_mean("zzz", ["desired_count", "name"]), None);
+        let m = improve_serde_message("unknown field `desird_count`, expected one of `name`, `desired_count`");
+        assert!(m.ends_with("did you mean `desired_count`?"), "{m}");
+    }
+
+    #[test]
+    fn display_formats_file_line_col_path() {
+        let d = Diagnostics {
+            file: "s.toml".into(),
+            problems: vec![
+                Problem { path: "services[web].desired_count".into(), line_col: Some((6, 17)), message: "bad".into() },
+                Problem { path: String::new(), line_col: None, message: "empty".into() },
+            ],
+        };
+        assert_eq!(d.to_string(), "s.toml:6:17: services[web].desired_count: bad\ns.toml: empty");
+    }
+}

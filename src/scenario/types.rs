@@ -1,0 +1,444 @@
+//! The validated scenario: every default applied, every name resolved to an
+//! index. The simulation reads only these types, never the raw file.
+
+use super::dist::Dist;
+use crate::calendar::{Calendar, Schedule};
+use crate::catalog::{Arch, InstanceType};
+use crate::engine::{SimDuration, SimTime};
+use crate::query::Expression;
+use crate::scaling::AutoScalingConfig;
+use crate::units::{CpuUnits, MemMib, UsdPerHour};
+
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn idx(self) -> usize {
+                self.0 as usize
+            }
+            pub fn from_idx(i: usize) -> Self {
+                $name(i as u32)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Index into `Scenario::instance_types`.
+    TypeId
+);
+id_type!(
+    /// Index into `Scenario::providers`.
+    ProviderId
+);
+id_type!(
+    /// Index into `Scenario::task_defs`.
+    TaskDefId
+);
+id_type!(
+    /// Index into `Scenario::services`.
+    ServiceId
+);
+id_type!(
+    /// Index into `Scenario::batch`.
+    BatchId
+);
+id_type!(
+    /// Index into `Scenario::zones`.
+    ZoneId
+);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitialState {
+    /// min_size instances and desired tasks already running at t = 0.
+    Steady,
+    /// Everything launches at t = 0.
+    Cold,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    /// The file's text, for the provenance hash and the copy in the results.
+    pub source_text: String,
+    pub source_label: String,
+    pub calendar: Calendar,
+    pub duration: SimDuration,
+    pub seed: u64,
+    pub tick: SimDuration,
+    pub replications: u32,
+    pub initial_state: InitialState,
+    pub warmup: SimDuration,
+    pub metric_delay: SimDuration,
+    pub region: String,
+    pub zones: Vec<String>,
+    pub cluster_name: String,
+    pub awsvpc_trunking: bool,
+    pub instance_types: Vec<InstanceType>,
+    pub providers: Vec<Provider>,
+    pub reserved: Vec<Reservation>,
+    pub spot: SpotMarket,
+    pub task_defs: Vec<TaskDef>,
+    pub services: Vec<Service>,
+    /// Services ordered so that every caller comes before the services it calls.
+    pub call_order: Vec<ServiceId>,
+    pub batch: Vec<ScheduledTask>,
+    pub events: Vec<ScriptedEvent>,
+    pub output: OutputConfig,
+}
+
+impl Scenario {
+    pub fn end(&self) -> SimTime {
+        SimTime::ZERO + self.duration
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Provider {
+    pub name: String,
+    pub kind: ProviderKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum ProviderKind {
+    Asg(AsgConfig),
+    Fargate(FargateConfig),
+}
+
+impl Provider {
+    pub fn asg(&self) -> Option<&AsgConfig> {
+        match &self.kind {
+            ProviderKind::Asg(a) => Some(a),
+            ProviderKind::Fargate(_) => None,
+        }
+    }
+    pub fn fargate(&self) -> Option<&FargateConfig> {
+        match &self.kind {
+            ProviderKind::Fargate(f) => Some(f),
+            ProviderKind::Asg(_) => None,
+        }
+    }
+    pub fn is_fargate(&self) -> bool {
+        matches!(self.kind, ProviderKind::Fargate(_))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    OnDemand,
+    Spot,
+    /// On-demand base and percentage above base; the rest spot.
+    Mixed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllocationStrategy {
+    /// On-demand: the order of `instance_types` (AWS's `prioritized`).
+    Prioritized,
+    LowestPrice,
+    CapacityOptimized,
+    PriceCapacityOptimized,
+}
+
+#[derive(Clone, Debug)]
+pub struct AsgConfig {
+    pub instance_types: Vec<TypeId>,
+    pub lifecycle: Lifecycle,
+    pub spot_allocation: AllocationStrategy,
+    pub on_demand_allocation: AllocationStrategy,
+    pub on_demand_base: u32,
+    pub on_demand_percent_above_base: f64,
+    pub min_size: u32,
+    pub max_size: u32,
+    /// Initial desired capacity (defaults to min_size).
+    pub desired_capacity: u32,
+    pub launch_time: Dist,
+    pub spot_draining: bool,
+    pub termination_protection: bool,
+    pub managed_draining: bool,
+    pub managed_scaling: Option<ManagedScaling>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ManagedScaling {
+    pub target_capacity: f64,
+    pub min_step: u32,
+    pub max_step: u32,
+    pub warmup: SimDuration,
+}
+
+#[derive(Clone, Debug)]
+pub struct FargateConfig {
+    pub spot: bool,
+    pub provisioning_time: Dist,
+    /// Account vCPU quota for this provider's tasks, if any.
+    pub max_vcpu: Option<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Reservation {
+    pub instance_type: TypeId,
+    pub count: u32,
+    pub hourly: UsdPerHour,
+}
+
+#[derive(Clone, Debug)]
+pub struct SpotMarket {
+    pub notice: SimDuration,
+    pub launch_failure_probability: f64,
+    /// Per instance type: price and monthly interruption share (pool overrides applied).
+    pub pools: Vec<SpotPoolConfig>,
+    pub reclaims: Vec<ReclaimConfig>,
+    pub fargate_discount: f64,
+    pub fargate_monthly_interruption: f64,
+    pub fargate_unavailable_probability: f64,
+}
+
+/// The spot terms of one instance type, optionally in one zone.
+#[derive(Clone, Debug)]
+pub struct SpotPoolConfig {
+    pub instance_type: TypeId,
+    pub zone: Option<ZoneId>,
+    pub hourly: UsdPerHour,
+    /// Share of instances interrupted per 30-day month.
+    pub monthly_interruption: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ReclaimConfig {
+    pub rate_per_month: f64,
+    pub fraction: f64,
+    pub instance_type: Option<TypeId>,
+    pub zone: Option<ZoneId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkMode {
+    None,
+    Bridge,
+    Host,
+    Awsvpc,
+}
+
+#[derive(Clone, Debug)]
+pub struct TaskDef {
+    pub family: String,
+    pub cpu: CpuUnits,
+    pub memory: MemMib,
+    pub network_mode: NetworkMode,
+    /// Host ports reserved on the instance (static mappings in bridge/host mode).
+    pub static_host_ports: Vec<u16>,
+    pub startup_time: Dist,
+    pub stop_timeout: SimDuration,
+    pub arch: Option<Arch>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct StrategyItem {
+    pub provider: ProviderId,
+    pub base: u32,
+    pub weight: u32,
+}
+
+/// What `spread` spreads over.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SpreadField {
+    InstanceId,
+    Zone,
+    InstanceType,
+    OsType,
+    Arch,
+    /// A custom attribute: instances without it share one "absent" bucket.
+    Attribute(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinpackField {
+    Cpu,
+    Memory,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlacementStrategy {
+    Binpack(BinpackField),
+    Spread(SpreadField),
+    Random,
+}
+
+#[derive(Clone, Debug)]
+pub enum PlacementConstraint {
+    DistinctInstance,
+    MemberOf(Expression),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LbKind {
+    Alb,
+    Nlb,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoadBalancer {
+    pub kind: LbKind,
+    pub deregistration_delay: SimDuration,
+    pub health_check_interval: SimDuration,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+}
+
+impl LoadBalancer {
+    /// Time from RUNNING to first traffic: consecutive passing checks.
+    pub fn time_to_healthy(&self) -> SimDuration {
+        self.health_check_interval.saturating_mul(u64::from(self.healthy_threshold))
+    }
+    /// Time a dead target keeps receiving traffic before the LB notices.
+    pub fn time_to_unhealthy(&self) -> SimDuration {
+        self.health_check_interval.saturating_mul(u64::from(self.unhealthy_threshold))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Discovery {
+    pub dns_ttl: SimDuration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallRoute {
+    LoadBalancer,
+    ServiceDiscovery,
+    ServiceConnect,
+}
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub service: ServiceId,
+    pub per_request: f64,
+    pub via: CallRoute,
+}
+
+#[derive(Clone, Debug)]
+pub enum RatePattern {
+    Constant(f64),
+    /// rate = base + (peak − base)(1 + cos(2π(h − peak_at)/24))/2, h the local hour.
+    Diurnal {
+        base: f64,
+        peak: f64,
+        peak_at_hours: f64,
+        tz: jiff::tz::TimeZone,
+    },
+    /// Linear from `from` at `start` to `to` at `end`, held outside.
+    Ramp {
+        from: f64,
+        to: f64,
+        start: SimTime,
+        end: SimTime,
+    },
+    Trace(Trace),
+}
+
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// Milliseconds from start, strictly increasing.
+    pub times: Vec<u64>,
+    /// Requests per second (already scaled).
+    pub values: Vec<f64>,
+    pub linear: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Spike {
+    pub at: SimTime,
+    pub multiplier: f64,
+    pub ramp: SimDuration,
+    pub hold: SimDuration,
+}
+
+#[derive(Clone, Debug)]
+pub struct Slo {
+    pub latency_p99_s: Option<f64>,
+    pub availability: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub rate: RatePattern,
+    /// Log-standard deviation of the per-minute multiplicative noise (0 = none).
+    pub noise_sigma: f64,
+    pub spikes: Vec<Spike>,
+    /// vCPU-seconds of work per request.
+    pub cpu_per_request_s: f64,
+    pub request_timeout_s: f64,
+    pub baseline_cpu_percent: f64,
+    pub memory_base_mib: f64,
+    pub memory_per_inflight_mib: f64,
+    pub slo: Option<Slo>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScheduledAction {
+    pub name: String,
+    pub schedule: Schedule,
+    pub min_capacity: Option<u32>,
+    pub max_capacity: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    pub task_def: TaskDefId,
+    pub desired_count: u32,
+    pub health_check_grace: SimDuration,
+    pub strategy: Vec<StrategyItem>,
+    pub placement_strategy: Vec<PlacementStrategy>,
+    pub constraints: Vec<PlacementConstraint>,
+    pub min_healthy_percent: f64,
+    pub max_percent: f64,
+    pub load_balancer: Option<LoadBalancer>,
+    pub discovery: Option<Discovery>,
+    pub workload: Workload,
+    pub auto_scaling: Option<AutoScalingConfig>,
+    pub scheduled_actions: Vec<ScheduledAction>,
+    pub calls: Vec<Call>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScheduledTask {
+    pub name: String,
+    pub task_def: TaskDefId,
+    pub schedule: Schedule,
+    pub count: u32,
+    pub duration: Dist,
+    pub strategy: Vec<StrategyItem>,
+    pub placement_strategy: Vec<PlacementStrategy>,
+    pub constraints: Vec<PlacementConstraint>,
+    pub max_attempts: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScriptedEvent {
+    pub at: SimTime,
+    pub kind: ScriptedKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum ScriptedKind {
+    Deploy { service: ServiceId, task_def: TaskDefId },
+    AzOutage { zone: ZoneId, duration: SimDuration },
+    SetDesiredCount { service: ServiceId, count: u32 },
+    KillInstances { provider: ProviderId, amount: KillAmount, zone: Option<ZoneId> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum KillAmount {
+    Count(u32),
+    Fraction(f64),
+}
+
+#[derive(Clone, Debug)]
+pub struct OutputConfig {
+    pub timeseries: bool,
+    pub timeseries_interval: SimDuration,
+    pub events: bool,
+}
