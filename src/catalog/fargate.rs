@@ -41,7 +41,7 @@ impl MemoryChoices {
         match *self {
             MemoryChoices::List(values) => values.contains(&memory_mib),
             MemoryChoices::Steps { min, max, step } => {
-                (min..=max).contains(&memory_mib) && (memory_mib - min) % step == 0
+                (min..=max).contains(&memory_mib) && (memory_mib - min).is_multiple_of(step)
             }
         }
     }

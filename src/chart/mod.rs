@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! # use chart::chart::{ChartFormat, chart_dir};
+//! # use ecsim::chart::{ChartFormat, chart_dir};
 //! # fn main() -> anyhow::Result<()> {
 //! let written = chart_dir(Path::new("results/reference"), ChartFormat::Both)?;
 //! for path in written {

@@ -135,13 +135,13 @@ impl fmt::Display for SimTime {
 impl fmt::Display for SimDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0;
-        if ms % MS_PER_DAY == 0 && ms > 0 {
+        if ms.is_multiple_of(MS_PER_DAY) && ms > 0 {
             write!(f, "{}d", ms / MS_PER_DAY)
-        } else if ms % MS_PER_HOUR == 0 && ms > 0 {
+        } else if ms.is_multiple_of(MS_PER_HOUR) && ms > 0 {
             write!(f, "{}h", ms / MS_PER_HOUR)
-        } else if ms % MS_PER_MINUTE == 0 && ms > 0 {
+        } else if ms.is_multiple_of(MS_PER_MINUTE) && ms > 0 {
             write!(f, "{}m", ms / MS_PER_MINUTE)
-        } else if ms % MS_PER_SECOND == 0 {
+        } else if ms.is_multiple_of(MS_PER_SECOND) {
             write!(f, "{}s", ms / MS_PER_SECOND)
         } else {
             write!(f, "{}ms", ms)

@@ -213,8 +213,8 @@ pub fn resolve(
     };
     let tick = sim.tick.map_or(SimDuration::from_minutes(1), |d| d.0);
     let tick_ms = tick.as_millis();
-    let divides_minute = tick_ms > 0 && tick_ms % MS_PER_SECOND == 0 && MS_PER_MINUTE % tick_ms == 0;
-    let whole_minutes = tick_ms % MS_PER_MINUTE == 0 && tick_ms <= 5 * MS_PER_MINUTE && tick_ms > 0;
+    let divides_minute = tick_ms > 0 && tick_ms.is_multiple_of(MS_PER_SECOND) && MS_PER_MINUTE.is_multiple_of(tick_ms);
+    let whole_minutes = tick_ms.is_multiple_of(MS_PER_MINUTE) && tick_ms <= 5 * MS_PER_MINUTE && tick_ms > 0;
     if !(divides_minute || whole_minutes) {
         ctx.err(
             "simulation.tick",
@@ -241,7 +241,7 @@ pub fn resolve(
     }
     let metric_delay =
         raw.cloudwatch.and_then(|c| c.metric_delay).map_or(SimDuration::from_secs(assumed::METRIC_DELAY_S), |d| d.0);
-    if metric_delay.as_millis() % MS_PER_MINUTE != 0 || metric_delay > SimDuration::from_minutes(10) {
+    if !metric_delay.as_millis().is_multiple_of(MS_PER_MINUTE) || metric_delay > SimDuration::from_minutes(10) {
         ctx.err("cloudwatch.metric_delay", format!("{metric_delay} must be whole minutes between 0m and 10m"));
     }
 
@@ -529,7 +529,7 @@ pub fn resolve(
     // ---------------------------------------------------------- output
     let out = raw.output.unwrap_or_default();
     let interval = out.timeseries_interval.map_or(SimDuration::from_minutes(1), |d| d.0);
-    if interval.as_millis() == 0 || interval.as_millis() % MS_PER_MINUTE != 0 {
+    if interval.as_millis() == 0 || !interval.as_millis().is_multiple_of(MS_PER_MINUTE) {
         ctx.err(
             "output.timeseries_interval",
             format!("{interval} must be a whole number of minutes (\"1m\", \"15m\", \"1h\")"),
