@@ -300,7 +300,14 @@ impl<'s> Simulation<'s> {
     /// Runs to the end of the horizon and returns the summary.
     pub fn run(mut self) -> Result<RunOutcome, String> {
         let end = self.sc.end();
-        while let Some((t, ev)) = self.queue.pop_until(end) {
+        self.run_until(end)?;
+        self.now = end;
+        self.finish()
+    }
+
+    /// Processes every event up to and including `limit` (tests inspect the world in between).
+    pub fn run_until(&mut self, limit: SimTime) -> Result<(), String> {
+        while let Some((t, ev)) = self.queue.pop_until(limit) {
             self.now = t;
             self.handle(ev);
             if self.cancelled {
@@ -313,8 +320,7 @@ impl<'s> Simulation<'s> {
                 self.last_cumulative_cost = self.cost.cumulative;
             }
         }
-        self.now = end;
-        self.finish()
+        Ok(())
     }
 
     fn handle(&mut self, ev: Event) {

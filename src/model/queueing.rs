@@ -129,16 +129,19 @@ pub fn add_component(list: &mut Vec<Component>, rate: f64, weight: f64, timeout:
     }
 }
 
-/// A run-long latency mixture kept in bounded memory: components are binned
-/// by log(rate) with 0.05% relative width, each bin keeping its weight and
-/// weighted mean rate, so quantiles stay accurate to well under 0.1%.
+/// A run-long latency mixture in bounded memory. It keeps components exactly
+/// while there are few distinct ones; past `EXACT_LIMIT` it bins them by
+/// log(rate) with 0.05% relative width (each bin keeps its weight and
+/// weighted mean rate), so quantiles stay accurate to well under 0.1%.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyHistogram {
+    exact: Vec<(f64, f64)>,
     bins: std::collections::BTreeMap<i64, (f64, f64)>,
     saturated: f64,
 }
 
 const BINS_PER_E: f64 = 2000.0;
+const EXACT_LIMIT: usize = 1024;
 
 impl LatencyHistogram {
     pub fn add(&mut self, rate: f64, weight: f64) {
@@ -149,29 +152,38 @@ impl LatencyHistogram {
             self.saturated += weight;
             return;
         }
+        if self.bins.is_empty() {
+            if let Some(e) = self.exact.iter_mut().find(|(r, _)| *r == rate) {
+                e.1 += weight;
+                return;
+            }
+            if self.exact.len() < EXACT_LIMIT {
+                self.exact.push((rate, weight));
+                return;
+            }
+            for (r, w) in std::mem::take(&mut self.exact) {
+                self.bin(r, w);
+            }
+        }
+        self.bin(rate, weight);
+    }
+
+    fn bin(&mut self, rate: f64, weight: f64) {
         let key = (libm::log(rate) * BINS_PER_E).round() as i64;
         let e = self.bins.entry(key).or_insert((0.0, 0.0));
         e.0 += weight;
         e.1 += weight * rate;
     }
 
-    pub fn merge(&mut self, other: &LatencyHistogram) {
-        for (k, (w, wr)) in &other.bins {
-            let e = self.bins.entry(*k).or_insert((0.0, 0.0));
-            e.0 += w;
-            e.1 += wr;
-        }
-        self.saturated += other.saturated;
-    }
-
     pub fn is_empty(&self) -> bool {
-        self.bins.is_empty() && self.saturated <= 0.0
+        self.exact.is_empty() && self.bins.is_empty() && self.saturated <= 0.0
     }
 
-    /// The binned mixture, for requests with the given timeout.
+    /// The mixture, for requests with the given timeout.
     pub fn components(&self, timeout: f64) -> Vec<Component> {
         let mut out: Vec<Component> =
-            self.bins.values().map(|(w, wr)| Component { rate: wr / w, weight: *w, timeout }).collect();
+            self.exact.iter().map(|&(rate, weight)| Component { rate, weight, timeout }).collect();
+        out.extend(self.bins.values().map(|(w, wr)| Component { rate: wr / w, weight: *w, timeout }));
         if self.saturated > 0.0 {
             out.push(Component { rate: 0.0, weight: self.saturated, timeout });
         }
@@ -249,8 +261,8 @@ mod tests {
     fn histogram_keeps_quantiles() {
         let mut h = LatencyHistogram::default();
         let mut exact = Vec::new();
-        for i in 1..500 {
-            let r = 5.0 + f64::from(i) * 0.37;
+        for i in 1..5000 {
+            let r = 5.0 + f64::from(i) * 0.037;
             h.add(r, 1.0);
             add_component(&mut exact, r, 1.0, 60.0);
         }

@@ -1,0 +1,102 @@
+//! The real binary: exit codes, error messages, outputs, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ecsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("ecsim runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ecsim-it-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn quickstart_runs_and_writes_the_three_outputs() {
+    let out = temp_dir("quickstart");
+    let o = ecsim(&["run", "scenarios/quickstart.toml", "--out", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["summary.json", "timeseries.csv", "events.csv", "scenario.toml"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    assert!(ts.starts_with("time_s,scope,name,metric,value\n"));
+    let ev = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(ev.starts_with("time_s,kind,scope,name,detail\n"));
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn same_scenario_and_seed_give_byte_identical_outputs() {
+    let (a, b) = (temp_dir("det-a"), temp_dir("det-b"));
+    for dir in [&a, &b] {
+        let o = ecsim(&["run", "scenarios/reference.toml", "--out", dir.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    for f in ["summary.json", "timeseries.csv", "events.csv"] {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between two runs");
+    }
+}
+
+#[test]
+fn invalid_scenario_exits_1_naming_the_place() {
+    let dir = temp_dir("bad");
+    let file = dir.join("bad.toml");
+    std::fs::write(
+        &file,
+        "[simulation]\nduration = \"1d\"\n[[services]]\nname = \"web\"\ntask_definition = \"web\"\ndesird_count = 2\n",
+    )
+    .unwrap();
+    let o = ecsim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad.toml:6:1"), "{err}");
+    assert!(err.contains("did you mean `desired_count`?"), "{err}");
+    let o = ecsim(&["run", file.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!dir.join("out").exists(), "no output directory for an invalid scenario");
+}
+
+#[test]
+fn validate_accepts_the_shared_reference_and_every_shipped_scenario() {
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/reference.toml");
+    let mut args = vec!["validate".to_string()];
+    if reference.is_file() {
+        args.push(reference.display().to_string());
+    }
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            args.push(p.display().to_string());
+        }
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = ecsim(&refs);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn catalog_lists_instance_types_and_fargate() {
+    let o = ecsim(&["catalog"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("m5.large") && text.contains("m7g.large"), "{text}");
+}

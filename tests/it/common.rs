@@ -1,0 +1,82 @@
+//! Helpers shared by the integration tests.
+
+use ecsim::engine::SimTime;
+use ecsim::model::record::NullSink;
+use ecsim::model::{RunOptions, Simulation, simulate};
+use ecsim::scenario::{Scenario, load_str};
+use serde_json::Value;
+use std::path::Path;
+
+/// Parses scenario text (relative paths start in tests/fixtures).
+pub fn scenario(text: &str) -> Scenario {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    match load_str(text, "test.toml", &base) {
+        Ok(s) => s,
+        Err(d) => panic!("scenario does not load:\n{d}"),
+    }
+}
+
+/// Parsing errors as one string.
+pub fn errors(text: &str) -> String {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    match load_str(text, "test.toml", &base) {
+        Ok(_) => panic!("scenario loads but should not"),
+        Err(d) => d.to_string(),
+    }
+}
+
+pub fn opts() -> RunOptions {
+    RunOptions { check_invariants: true, ..RunOptions::default() }
+}
+
+/// Runs a scenario (replication 0) with invariant checks and returns summary.json.
+pub fn run(sc: &Scenario) -> Value {
+    match simulate(sc, 0, opts(), Box::new(NullSink)) {
+        Ok(o) => o.summary,
+        Err(e) => panic!("run failed: {e}"),
+    }
+}
+
+/// A simulation stopped at `t` seconds, for inspecting the world.
+pub fn world_at(sc: &Scenario, t_s: u64) -> Simulation<'_> {
+    let mut sim = Simulation::new(sc, 0, opts(), Box::new(NullSink));
+    if let Err(e) = sim.run_until(SimTime::from_secs(t_s)) {
+        panic!("run failed: {e}");
+    }
+    sim
+}
+
+/// A figure of summary.json by dotted path.
+pub fn fig(v: &Value, path: &str) -> f64 {
+    let mut cur = v;
+    for k in path.split('.') {
+        cur = cur.get(k).unwrap_or_else(|| panic!("no figure {path} (stuck at {k})"));
+    }
+    cur.as_f64().unwrap_or_else(|| panic!("{path} is not a number: {cur}"))
+}
+
+pub fn close(actual: f64, expected: f64, rel: f64) -> bool {
+    (actual - expected).abs() <= rel * expected.abs().max(1e-12)
+}
+
+#[macro_export]
+macro_rules! assert_close {
+    ($actual:expr, $expected:expr, $rel:expr) => {{
+        let (a, e): (f64, f64) = ($actual, $expected);
+        assert!(
+            $crate::common::close(a, e, $rel),
+            "{} = {a}, expected {e} (relative tolerance {})",
+            stringify!($actual),
+            $rel
+        );
+    }};
+}
+
+/// `[simulation]` + one zone-per-letter region, ready to append providers and services to.
+pub fn header(duration: &str, zones: &[&str]) -> String {
+    let zones: Vec<String> = zones.iter().map(|z| format!("\"us-east-1{z}\"")).collect();
+    format!(
+        "[simulation]\nname = \"t\"\nstart = \"2026-03-02T00:00:00Z\"\nduration = \"{duration}\"\nseed = 1\n\n[region]\nname = \"us-east-1\"\navailability_zones = [{}]\n\n",
+        zones.join(", ")
+    )
+}

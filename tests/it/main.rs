@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per concern. Most run the
+//! library on small scenarios whose figures are worked out by hand; `cli`
+//! runs the built binary.
+
+mod cli;
+mod common;
+mod cost;
+mod placement;
+mod workload;

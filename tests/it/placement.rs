@@ -1,0 +1,143 @@
+//! Placement in ECS's order: resources, then constraints, then strategies.
+
+use crate::common::{fig, header, run, scenario, world_at};
+use ecsim::model::Simulation;
+use ecsim::model::entities::TaskState;
+
+/// Three (or `n`) m5.large instances, one service with the given task definition and placement lines.
+fn cluster(n: u32, task_def: &str, service: &str, extra: &str) -> String {
+    format!(
+        "{}[cluster]\nname = \"c\"\n{extra}\n[[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = {n}\nmax_size = {n}\n\n\
+         [[task_definitions]]\nfamily = \"t\"\n{task_def}\n\n[[services]]\nname = \"s\"\ntask_definition = \"t\"\n{service}\n",
+        header("10m", &["a", "b", "c"])
+    )
+}
+
+fn running(sim: &Simulation) -> usize {
+    sim.tasks.iter().filter(|t| t.state == TaskState::Running).count()
+}
+
+fn tasks_per_instance(sim: &Simulation) -> Vec<usize> {
+    sim.instances.iter().map(|i| i.tasks.len()).collect()
+}
+
+#[test]
+fn cpu_limits_tasks_per_instance() {
+    // m5.large registers 2048 CPU units: four 512-unit tasks each, twelve on three instances.
+    let sc = scenario(&cluster(3, "cpu = 512\nmemory = 100", "desired_count = 13", ""));
+    let sim = world_at(&sc, 60);
+    assert_eq!(running(&sim), 12);
+    assert_eq!(tasks_per_instance(&sim), vec![4, 4, 4]);
+    let s = run(&sc);
+    assert!(fig(&s, "tasks.placement_failures.resource_cpu") >= 1.0);
+}
+
+#[test]
+fn memory_limits_tasks_per_instance() {
+    // m5.large registers 7985 MiB: two 3000 MiB tasks fit, a third does not.
+    let sc = scenario(&cluster(3, "cpu = 256\nmemory = 3000", "desired_count = 7", ""));
+    assert_eq!(running(&world_at(&sc, 60)), 6);
+    assert!(fig(&run(&sc), "tasks.placement_failures.resource_memory") >= 1.0);
+}
+
+#[test]
+fn static_host_port_allows_one_task_per_instance() {
+    let static_port = "cpu = 256\nmemory = 256\nnetwork_mode = \"bridge\"\nport_mappings = [{ container_port = 80, host_port = 8080 }]";
+    let sc = scenario(&cluster(3, static_port, "desired_count = 5", ""));
+    assert_eq!(tasks_per_instance(&world_at(&sc, 60)), vec![1, 1, 1]);
+    assert!(fig(&run(&sc), "tasks.placement_failures.resource_ports") >= 1.0);
+    // Dynamic host ports (host_port 0) do not conflict.
+    let dynamic = static_port.replace("host_port = 8080", "host_port = 0");
+    assert_eq!(running(&world_at(&scenario(&cluster(3, &dynamic, "desired_count = 5", "")), 60)), 5);
+}
+
+#[test]
+fn awsvpc_tasks_are_limited_by_enis() {
+    // m5.large: 3 ENIs, one is the instance's own, so 2 awsvpc tasks; 10 with ENI trunking.
+    let td = "cpu = 128\nmemory = 256\nnetwork_mode = \"awsvpc\"";
+    let sc = scenario(&cluster(3, td, "desired_count = 10", ""));
+    assert_eq!(tasks_per_instance(&world_at(&sc, 60)), vec![2, 2, 2]);
+    assert!(fig(&run(&sc), "tasks.placement_failures.resource_eni") >= 1.0);
+    let trunk = scenario(&cluster(1, td, "desired_count = 12", "awsvpc_trunking = true"));
+    assert_eq!(tasks_per_instance(&world_at(&trunk, 60)), vec![10]);
+}
+
+#[test]
+fn binpack_puts_small_tasks_on_the_fewest_instances() {
+    let sc = scenario(&cluster(
+        4,
+        "cpu = 256\nmemory = 512",
+        "desired_count = 8\nplacement_strategy = [{ type = \"binpack\", field = \"memory\" }]",
+        "",
+    ));
+    let used = tasks_per_instance(&world_at(&sc, 60)).into_iter().filter(|&n| n > 0).count();
+    assert_eq!(used, 1);
+}
+
+#[test]
+fn spread_over_three_zones_splits_eight_tasks_three_three_two() {
+    let sc = scenario(&cluster(
+        3,
+        "cpu = 256\nmemory = 512",
+        "desired_count = 8\nplacement_strategy = [{ type = \"spread\", field = \"attribute:ecs.availability-zone\" }]",
+        "",
+    ));
+    let sim = world_at(&sc, 60);
+    let mut per_zone = vec![0; 3];
+    for t in sim.tasks.iter().filter(|t| t.state == TaskState::Running) {
+        per_zone[t.zone.unwrap().idx()] += 1;
+    }
+    per_zone.sort();
+    assert_eq!(per_zone, vec![2, 3, 3]);
+}
+
+#[test]
+fn distinct_instance_places_one_task_per_instance() {
+    let sc = scenario(&cluster(
+        3,
+        "cpu = 256\nmemory = 512",
+        "desired_count = 4\nplacement_constraints = [{ type = \"distinctInstance\" }]",
+        "",
+    ));
+    assert_eq!(tasks_per_instance(&world_at(&sc, 60)), vec![1, 1, 1]);
+    assert!(fig(&run(&sc), "tasks.placement_failures.constraint_distinct_instance") >= 1.0);
+}
+
+#[test]
+fn member_of_keeps_tasks_on_matching_instances() {
+    let sc = scenario(&cluster(
+        3,
+        "cpu = 256\nmemory = 512",
+        "desired_count = 4\nplacement_constraints = [{ type = \"memberOf\", expression = \"attribute:ecs.availability-zone in [us-east-1b]\" }]",
+        "",
+    ));
+    let sim = world_at(&sc, 60);
+    assert_eq!(running(&sim), 4);
+    for t in sim.tasks.iter() {
+        assert_eq!(sc.zones[t.zone.unwrap().idx()], "us-east-1b");
+    }
+    let none = scenario(&cluster(
+        3,
+        "cpu = 256\nmemory = 512",
+        "desired_count = 1\nplacement_constraints = [{ type = \"memberOf\", expression = \"attribute:ecs.instance-type =~ c5.*\" }]",
+        "",
+    ));
+    assert_eq!(running(&world_at(&none, 60)), 0);
+    assert!(fig(&run(&none), "tasks.placement_failures.constraint_member_of") >= 1.0);
+}
+
+#[test]
+fn base_then_weight_across_fargate_providers() {
+    // FARGATE base 2 weight 1, FARGATE_SPOT weight 3, desired 10: 2 + 2 on FARGATE, 6 on SPOT.
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n[[capacity_providers]]\nname = \"FARGATE_SPOT\"\nkind = \"fargate_spot\"\n\
+         [spot.fargate]\ninterruption_frequency = \"0%\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 10\n\
+         capacity_provider_strategy = [{{ capacity_provider = \"FARGATE\", base = 2, weight = 1 }}, {{ capacity_provider = \"FARGATE_SPOT\", weight = 3 }}]\n",
+        header("1h", &["a", "b", "c"])
+    );
+    let s = run(&scenario(&text));
+    assert_eq!(fig(&s, "tasks.task_hours.FARGATE"), 4.0);
+    assert_eq!(fig(&s, "tasks.task_hours.FARGATE_SPOT"), 6.0);
+}

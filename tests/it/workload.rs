@@ -1,0 +1,86 @@
+//! The fluid workload against textbook M/M/1 numbers.
+
+use crate::assert_close;
+use crate::common::{fig, header, run, scenario};
+
+/// Two FARGATE tasks of 1 vCPU; 10 ms of CPU per request, so μ = 100 requests/s per task.
+fn two_tasks(rate: f64, extra_workload: &str) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 2\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = {rate} }}\ncpu_per_request = \"10ms\"\n{extra_workload}\n",
+        header("1h", &["a", "b", "c"])
+    )
+}
+
+#[test]
+fn steady_load_matches_mm1_formulas() {
+    // λ = 80/s per task, μ = 100/s: W = 1/(μ−λ) = 50 ms; p50 = ln 2 / 20 s; p99 = ln 100 / 20 s.
+    let s = run(&scenario(&two_tasks(160.0, "")));
+    assert_close!(fig(&s, "requests.total"), 160.0 * 3600.0, 1e-12);
+    assert_close!(fig(&s, "requests.served"), 160.0 * 3600.0, 1e-12);
+    assert_eq!(fig(&s, "requests.availability"), 1.0);
+    assert_close!(fig(&s, "latency.mean_ms"), 50.0, 1e-9);
+    assert_close!(fig(&s, "latency.p50_ms"), 1000.0 * 2f64.ln() / 20.0, 1e-9);
+    assert_close!(fig(&s, "latency.p99_ms"), 1000.0 * 100f64.ln() / 20.0, 1e-9);
+}
+
+#[test]
+fn demand_above_capacity_is_shed_and_the_rest_times_out() {
+    // λ = 125/s per task > μ: 25/s shed per task; the admitted 100/s saturate the queue and time out.
+    let s = run(&scenario(&two_tasks(250.0, "")));
+    assert_close!(fig(&s, "requests.failed_shed"), 50.0 * 3600.0, 1e-12);
+    assert_close!(fig(&s, "requests.failed_timeout"), 200.0 * 3600.0, 1e-12);
+    assert_eq!(fig(&s, "requests.served"), 0.0);
+    assert_eq!(fig(&s, "requests.availability"), 0.0);
+    // A request that times out counts at the timeout: p99 never exceeds it (60 s by default).
+    assert_close!(fig(&s, "latency.p99_ms"), 60_000.0, 1e-12);
+}
+
+#[test]
+fn requests_slower_than_the_timeout_fail() {
+    // μ − λ = 0.05/s and τ = 20 s: a share e^{−1} of the admitted requests exceeds the timeout.
+    let s = run(&scenario(&two_tasks(199.9, "request_timeout = \"20s\"")));
+    assert_close!(fig(&s, "requests.failed_timeout") / fig(&s, "requests.total"), (-1.0f64).exp(), 1e-9);
+}
+
+#[test]
+fn slo_minutes_count_minutes_over_the_p99_target() {
+    // p99 = 230.26 ms every minute: above a 200 ms target in all 60 minutes, below a 250 ms one.
+    let over = run(&scenario(&two_tasks(160.0, "slo = { latency_p99 = \"200ms\" }")));
+    assert_eq!(fig(&over, "slo.violation_minutes"), 60.0);
+    let under = run(&scenario(&two_tasks(160.0, "slo = { latency_p99 = \"250ms\" }")));
+    assert_eq!(fig(&under, "slo.violation_minutes"), 0.0);
+}
+
+fn caller_and_callee(api_tasks: u32) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 4\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 100 }}\ncpu_per_request = \"1ms\"\n\
+         [[services.calls]]\nservice = \"api\"\nper_request = 2.0\nvia = \"service_connect\"\n\
+         [[services]]\nname = \"api\"\ntask_definition = \"t\"\ndesired_count = {api_tasks}\n\
+         [services.workload]\ncpu_per_request = \"10ms\"\n",
+        header("1h", &["a", "b", "c"])
+    )
+}
+
+#[test]
+fn calls_carry_the_callers_served_rate_times_the_fan_out() {
+    let s = run(&scenario(&caller_and_callee(4)));
+    assert_close!(fig(&s, "requests.total"), 100.0 * 3600.0, 1e-12);
+    assert_close!(fig(&s, "services.api.requests.total"), 200.0 * 3600.0, 1e-12);
+    assert_eq!(fig(&s, "requests.availability"), 1.0);
+}
+
+#[test]
+fn a_request_fails_when_a_downstream_call_fails() {
+    // One api task (μ = 100/s) gets 200 calls/s: half are shed, the admitted half time out, so every
+    // call fails and every web request (two calls each) fails downstream.
+    let s = run(&scenario(&caller_and_callee(1)));
+    assert_eq!(fig(&s, "services.api.requests.availability"), 0.0);
+    assert_close!(fig(&s, "requests.failed_downstream"), 100.0 * 3600.0, 1e-12);
+    assert_eq!(fig(&s, "requests.availability"), 0.0);
+}
