@@ -28,7 +28,8 @@ fn phold_on_event_queue(c: &mut Criterion) {
         // timed event is processed on a queue in its steady state.
         let mut sim = EcsimPhold::new(case);
         sim.run(case.warm_up_events());
-        group.bench_function(BenchmarkId::new("ecsim", case.label()), |b| b.iter(|| sim.run(TIMED_EVENTS)));
+        let id = BenchmarkId::new("ecsim", format!("lps={}/per_lp={}", case.lps, case.per_lp));
+        group.bench_function(id, |b| b.iter(|| sim.run(TIMED_EVENTS)));
     }
     group.finish();
 }

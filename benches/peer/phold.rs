@@ -52,10 +52,6 @@ impl Case {
     pub fn warm_up_events(self) -> u64 {
         self.population().max(100_000)
     }
-
-    pub fn label(self) -> String {
-        format!("lps={}/per_lp={}", self.lps, self.per_lp)
-    }
 }
 
 /// The random numbers one PHOLD run consumes, in processing order.

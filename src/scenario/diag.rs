@@ -66,9 +66,6 @@ struct Entry {
     display: String,
 }
 
-/// Keys that name an element of an array of tables, in the order they are tried.
-pub const SELECTOR_KEYS: &[&str] = &["name", "family", "capacity_provider", "service", "instance_type"];
-
 impl SpanIndex {
     pub fn build(source: &str, root: &DeTable<'_>) -> SpanIndex {
         let mut index = SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source) };
@@ -95,9 +92,10 @@ impl SpanIndex {
         match value {
             DeValue::Table(t) => self.walk_table(t, ip, dp),
             DeValue::Array(items) => {
+                let array_key = ip.rsplit(['.', ']']).next().unwrap_or("");
                 for (i, item) in items.iter().enumerate() {
                     let label = match item.get_ref() {
-                        DeValue::Table(t) => selector_name(t).unwrap_or_else(|| i.to_string()),
+                        DeValue::Table(t) => selector_name(t, array_key).unwrap_or_else(|| i.to_string()),
                         _ => i.to_string(),
                     };
                     let eip = format!("{ip}[{i}]");
@@ -163,11 +161,32 @@ impl SpanIndex {
     }
 }
 
-fn selector_name(t: &DeTable<'_>) -> Option<String> {
-    SELECTOR_KEYS.iter().find_map(|k| match t.get(*k).map(|v| v.get_ref()) {
+/// The key that names an element of an array of tables, by the array's key
+/// (CONVENTIONS.md "Sweeps"); `None` for arrays picked only by index.
+pub fn selector_key(array_key: &str) -> Option<&'static str> {
+    match array_key {
+        "task_definitions" => Some("family"),
+        "capacity_provider_strategy" => Some("capacity_provider"),
+        "calls" => Some("service"),
+        "pools" | "reserved_instances" => Some("instance_type"),
+        "events"
+        | "spikes"
+        | "steps"
+        | "port_mappings"
+        | "placement_strategy"
+        | "placement_constraints"
+        | "reclaim_events"
+        | "availability_zones" => None,
+        _ => Some("name"),
+    }
+}
+
+fn selector_name(t: &DeTable<'_>, array_key: &str) -> Option<String> {
+    let key = selector_key(array_key)?;
+    match t.get(key).map(|v| v.get_ref()) {
         Some(DeValue::String(s)) => Some(s.to_string()),
         _ => None,
-    })
+    }
 }
 
 fn join(prefix: &str, key: &str) -> String {
@@ -202,8 +221,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Adds "did you mean" to serde's unknown-field and unknown-variant messages.
+/// Plain words for serde's Rust type names, and "did you mean" for unknown keys.
 pub fn improve_serde_message(message: &str) -> String {
+    let message = message
+        .replace("expected u32", "expected a whole number from 0 to 4294967295")
+        .replace("expected u64", "expected a whole number of at least 0")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false");
+    let message = message.as_str();
     let Some(rest) = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `"))
     else {
         return message.to_string();

@@ -123,8 +123,11 @@ impl Ctx {
             .map(|b| format!("; did you mean \"{b}\"?"))
             .unwrap_or_default();
         let known: Vec<&str> = map.keys().map(String::as_str).collect();
-        let list =
-            if known.is_empty() { "none are defined".to_string() } else { format!("defined: {}", quoted(&known)) };
+        let list = match known.len() {
+            0 => "none are defined".to_string(),
+            1..=12 => format!("defined: {}", quoted(&known)),
+            n => format!("{n} are defined; `ecsim catalog` lists instance types"),
+        };
         self.err(path, format!("unknown {what} \"{name}\" ({list}){hint}"));
         None
     }

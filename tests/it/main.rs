@@ -2,6 +2,7 @@
 //! library on small scenarios whose figures are worked out by hand; `cli`
 //! runs the built binary.
 
+mod bad;
 mod cli;
 mod common;
 mod cost;

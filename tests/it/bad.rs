@@ -1,0 +1,40 @@
+//! The corpus of bad scenarios in tests/bad/: each `X.toml` must be refused
+//! with exit code 1, no panic, and the first line of the message in
+//! `X.expected`, so that any change to an error message shows up as a diff.
+//! `ECSIM_BLESS=1 cargo test --release bad_corpus` rewrites the expectations.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn bad_corpus_is_refused_with_the_expected_messages() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bless = std::env::var_os("ECSIM_BLESS").is_some();
+    let mut files: Vec<_> = std::fs::read_dir(root.join("tests/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 25, "the corpus shrank to {}", files.len());
+    let mut mismatches = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(root).unwrap();
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_ecsim")).arg("validate").arg(rel).current_dir(root).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: expected exit 1\n{stderr}", rel.display());
+        assert!(!stderr.contains("panicked"), "{}: panic\n{stderr}", rel.display());
+        let first = stderr.lines().next().unwrap_or("").to_string();
+        let expected_path = file.with_extension("expected");
+        if bless {
+            std::fs::write(&expected_path, format!("{first}\n")).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected.trim_end() != first {
+            mismatches.push(format!("{}:\n  expected: {}\n  actual:   {first}", rel.display(), expected.trim_end()));
+        }
+    }
+    assert!(mismatches.is_empty(), "error messages changed (ECSIM_BLESS=1 to accept):\n{}", mismatches.join("\n"));
+}
