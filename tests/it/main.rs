@@ -3,6 +3,7 @@
 //! runs the built binary.
 
 mod bad;
+mod capacity;
 mod cli;
 mod common;
 mod cost;
