@@ -8,4 +8,5 @@ mod cli;
 mod common;
 mod cost;
 mod placement;
+mod scaling;
 mod workload;
