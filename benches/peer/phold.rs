@@ -10,9 +10,9 @@
 //! and lookahead (10^7 ms) are the textbook mean 1 / lookahead 0.1 at a
 //! resolution fine enough that equal times are rare yet do happen: about one
 //! event in 70 shares its millisecond with another when 1.6 M events are in
-//! flight, one in 1,000,000 with 1,000 in flight. Coarser time (mean 1,000 ms)
-//! would make most events ties at the large populations and so measure the
-//! tie-breaker rather than the heap.
+//! flight, one in 100,000 with 1,000 in flight (measured over a million
+//! events). With a mean of 1,000 ms most events would be ties at the large
+//! populations, and the benchmark would time the tie-breaker, not the heap.
 
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{Rng, SeedableRng};

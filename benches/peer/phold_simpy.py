@@ -71,7 +71,9 @@ def run_callbacks(lps, per_lp, warm_up, events):
 
     def handle(event):
         nonlocal processed
-        processed_per_lp[event.value] += 1
+        # `_value` rather than the `value` property: read-only, and about 7%
+        # faster here, since this variant is meant as SimPy's best case.
+        processed_per_lp[event._value] += 1
         processed += 1
         if processed == stop_at:
             stop.succeed()

@@ -15,7 +15,7 @@ pub struct Plan {
 impl Plan {
     pub fn from_args() -> Self {
         if std::env::args().any(|arg| arg == "--bench") {
-            Plan { events: TIMED_EVENTS, repetitions: 3, cases: CASES.to_vec() }
+            Plan { events: TIMED_EVENTS, repetitions: 5, cases: CASES.to_vec() }
         } else {
             let small = CASES.iter().copied().filter(|case| case.population() <= 16_000).collect();
             Plan { events: 10_000, repetitions: 1, cases: small }

@@ -69,6 +69,7 @@ impl Simulation<'_> {
                     let itype = self.pick_type(pid, zone, purchase, None);
                     let i = self.create_instance(pid, zone, itype, purchase);
                     self.instances[i.idx()].state = InstanceState::Active;
+                    self.instances[i.idx()].initial = true;
                     self.rec.instance_state(self.now, pid, None, Some(InstanceState::Active));
                 }
             }
@@ -267,7 +268,7 @@ impl Simulation<'_> {
         let t = &self.sc.instance_types[itype.idx()];
         let hourly = match purchase {
             Purchase::OnDemand => t.on_demand_hourly,
-            Purchase::Spot => self.spot_pool(itype, zone).hourly.0,
+            Purchase::Spot => self.spot_pool(itype, zone).price_at(self.now),
         };
         let ordinal = self.providers[p.idx()].launched;
         self.providers[p.idx()].launched += 1;
@@ -281,6 +282,8 @@ impl Simulation<'_> {
             launched_at: self.now,
             terminated_at: None,
             leaving: false,
+            terminating: false,
+            initial: false,
             spot_termination_at: None,
             registered_cpu: CpuUnits(t.cpu_units()),
             registered_mem: MemMib(t.registered_memory_mib),
@@ -386,9 +389,10 @@ impl Simulation<'_> {
     /// The instance is gone; whatever still runs on it dies. The ASG replaces
     /// it unless the termination was its own scale-in.
     pub fn terminate_instance(&mut self, i: InstanceId, reason: StopReason) {
-        if !self.instances[i.idx()].is_live() {
+        if !self.instances[i.idx()].is_live() || self.instances[i.idx()].terminating {
             return;
         }
+        self.instances[i.idx()].terminating = true;
         let victims: Vec<TaskId> = self.instances[i.idx()].tasks.clone();
         for t in victims {
             self.kill_task(t, reason);
@@ -422,7 +426,8 @@ impl Simulation<'_> {
             return 0;
         };
         let trunking = self.sc.awsvpc_trunking;
-        let mut shapes: Vec<(u32, u32, bool, &[u16])> = Vec::new();
+        // (cpu, memory, awsvpc, static ports, distinctInstance group)
+        let mut shapes: Vec<(u32, u32, bool, &[u16], Option<Owner>)> = Vec::new();
         for &t in &self.providers[p.idx()].waiting {
             let task = &self.tasks[t.idx()];
             if task.state != TaskState::Provisioning {
@@ -434,7 +439,17 @@ impl Simulation<'_> {
                 && td.memory.0 <= smallest.registered_memory_mib
                 && (!awsvpc || smallest.awsvpc_task_limit(trunking) > 0);
             if fits_smallest {
-                shapes.push((td.cpu.0, td.memory.0, awsvpc, &td.static_host_ports));
+                let constraints = match task.owner {
+                    Owner::Service(s) => &self.sc.services[s.idx()].constraints,
+                    Owner::Batch(b, _) => &self.sc.batch[b.idx()].constraints,
+                };
+                let distinct =
+                    constraints.iter().any(|c| matches!(c, crate::scenario::PlacementConstraint::DistinctInstance));
+                let group = match task.owner {
+                    Owner::Batch(b, _) => Owner::Batch(b, 0),
+                    o => o,
+                };
+                shapes.push((td.cpu.0, td.memory.0, awsvpc, &td.static_host_ports, distinct.then_some(group)));
             }
         }
         shapes.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
@@ -443,11 +458,16 @@ impl Simulation<'_> {
             mem: u32,
             eni: u32,
             ports: Vec<&'a u16>,
+            distinct: Vec<Owner>,
         }
         let mut bins: Vec<Bin> = Vec::new();
-        for (cpu, mem, awsvpc, ports) in shapes {
+        for (cpu, mem, awsvpc, ports, distinct) in shapes {
             let fits = |b: &Bin| {
-                b.cpu >= cpu && b.mem >= mem && (!awsvpc || b.eni > 0) && ports.iter().all(|p| !b.ports.contains(&p))
+                b.cpu >= cpu
+                    && b.mem >= mem
+                    && (!awsvpc || b.eni > 0)
+                    && ports.iter().all(|p| !b.ports.contains(&p))
+                    && distinct.is_none_or(|g| !b.distinct.contains(&g))
             };
             let k = match bins.iter().position(fits) {
                 Some(k) => k,
@@ -457,6 +477,7 @@ impl Simulation<'_> {
                         mem: largest.registered_memory_mib,
                         eni: largest.awsvpc_task_limit(trunking),
                         ports: Vec::new(),
+                        distinct: Vec::new(),
                     });
                     bins.len() - 1
                 }
@@ -468,6 +489,7 @@ impl Simulation<'_> {
                 b.eni = b.eni.saturating_sub(1);
             }
             b.ports.extend(ports.iter());
+            b.distinct.extend(distinct);
         }
         bins.len() as u32
     }
@@ -491,7 +513,10 @@ impl Simulation<'_> {
         let low = self.providers[p.idx()].cpr_low.as_mut().map(|a| a.observe(Some(cpr)));
         let now = self.now;
         if high == Some(AlarmState::Alarm) {
-            let warming = members.iter().any(|&i| self.instances[i.idx()].launched_at + ms.warmup > now);
+            let warming = members.iter().any(|&i| {
+                let inst = &self.instances[i.idx()];
+                !inst.initial && inst.launched_at + ms.warmup > now
+            });
             if warming {
                 return Some(cpr);
             }
@@ -534,6 +559,8 @@ impl Simulation<'_> {
         let protection = asg.termination_protection;
         let draining = asg.managed_draining;
         let min_size = asg.min_size;
+        let mixed =
+            (asg.lifecycle == Lifecycle::Mixed).then_some((asg.on_demand_base, asg.on_demand_percent_above_base));
         let mut removed = 0;
         for _ in 0..count {
             let mut per_zone = vec![0u32; self.sc.zones.len()];
@@ -542,6 +569,20 @@ impl Simulation<'_> {
                     per_zone[self.instances[i.idx()].zone.idx()] += 1;
                 }
             }
+            // A mixed group keeps its on-demand base and percentage: remove from whichever
+            // purchase option is above its share at the smaller size.
+            let prefer = mixed.map(|(base, pct)| {
+                let on_demand = self.providers[p.idx()]
+                    .instances
+                    .iter()
+                    .filter(|&&i| {
+                        self.instances[i.idx()].counts_for_asg()
+                            && self.instances[i.idx()].purchase == Purchase::OnDemand
+                    })
+                    .count() as u32;
+                let size = self.asg_size(p).saturating_sub(1);
+                if on_demand > on_demand_required(base, pct, size) { Purchase::OnDemand } else { Purchase::Spot }
+            });
             let victim = self.providers[p.idx()]
                 .instances
                 .iter()
@@ -551,7 +592,10 @@ impl Simulation<'_> {
                     inst.counts_for_asg()
                         && (!protection || (inst.tasks.is_empty() && inst.state == InstanceState::Active))
                 })
-                .min_by_key(|&i| (std::cmp::Reverse(per_zone[self.instances[i.idx()].zone.idx()]), i.0));
+                .min_by_key(|&i| {
+                    let inst = &self.instances[i.idx()];
+                    (prefer.is_some_and(|p| p != inst.purchase), std::cmp::Reverse(per_zone[inst.zone.idx()]), i.0)
+                });
             let Some(victim) = victim else { break };
             if self.providers[p.idx()].desired <= min_size {
                 break;

@@ -120,17 +120,20 @@ impl CostLedger {
             self.instance_seconds[p] += f64::from(self.live_instances[p]) * counted;
             self.task_seconds[p] += f64::from(self.live_tasks[p]) * counted;
         }
-        for r in &self.reserved {
+        for (k, r) in self.reserved.iter().enumerate() {
             let n: u32 = r.live.iter().sum();
-            let covered = r.count.min(f64::from(n));
+            // Several reservations of one type cover its instances one after another.
+            let before: f64 =
+                self.reserved[..k].iter().filter(|o| o.instance_type == r.instance_type).map(|o| o.count).sum();
+            let covered = (f64::from(n) - before).clamp(0.0, r.count);
             let unused = (r.count - covered) * r.hourly / 3600.0;
             self.minute_reserved_unused += unused * all;
             self.cumulative += unused * all;
             self.reserved_unused += unused * counted;
             if n > 0 {
                 let saving = covered * (r.on_demand_hourly - r.hourly) / 3600.0;
-                for (p, &k) in r.live.iter().enumerate() {
-                    let share = saving * f64::from(k) / f64::from(n);
+                for (p, &live) in r.live.iter().enumerate() {
+                    let share = saving * f64::from(live) / f64::from(n);
                     self.minute[p] -= share * all;
                     self.cumulative -= share * all;
                     self.discount[p] -= share * counted;
@@ -271,5 +274,20 @@ impl Simulation<'_> {
         let o = self.owner_index(self.tasks[t.idx()].owner);
         let p = inst.provider.idx();
         self.cost.change_alloc(o, p, self.now, if added { delta } else { -delta });
+    }
+
+    /// Re-prices a running instance (spot price trace) for it and its tasks' shares.
+    pub fn set_instance_price(&mut self, i: InstanceId, hourly: f64) {
+        self.cost.close(self.now);
+        let tasks = self.instances[i.idx()].tasks.clone();
+        for &t in &tasks {
+            self.cost_reservation_changed(t, i, false);
+        }
+        let p = self.instances[i.idx()].provider.idx();
+        self.cost.rate[p] += hourly - self.instances[i.idx()].hourly;
+        self.instances[i.idx()].hourly = hourly;
+        for &t in &tasks {
+            self.cost_reservation_changed(t, i, true);
+        }
     }
 }

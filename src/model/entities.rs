@@ -53,6 +53,10 @@ pub struct Instance {
     pub terminated_at: Option<SimTime>,
     /// The ASG has decided to terminate it (scale-in); it no longer counts toward desired.
     pub leaving: bool,
+    /// Termination is under way (its tasks are being killed); nothing may start it again.
+    pub terminating: bool,
+    /// Running since before the simulation started (the steady initial state): already warm.
+    pub initial: bool,
     /// A spot interruption notice has arrived; it terminates at this time.
     pub spot_termination_at: Option<SimTime>,
     pub registered_cpu: CpuUnits,
@@ -77,8 +81,10 @@ impl Instance {
     pub fn counts_for_asg(&self) -> bool {
         self.is_live() && !self.leaving
     }
+    /// ACTIVE instances take tasks. A spot notice without spot draining leaves
+    /// the instance ACTIVE: ECS is not told, so it keeps placing tasks there.
     pub fn accepts_tasks(&self) -> bool {
-        self.state == InstanceState::Active && self.spot_termination_at.is_none()
+        self.state == InstanceState::Active && !self.terminating
     }
 }
 

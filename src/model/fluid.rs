@@ -23,6 +23,8 @@ pub struct Group {
     pub reporting: u32,
     /// Requests per second one task can serve.
     pub mu: f64,
+    /// Most requests per second one task admits (see `queueing::admission_limit`).
+    pub limit: f64,
     pub load: TaskLoad,
 }
 
@@ -144,12 +146,14 @@ impl FluidState {
                 let w = &sc.services[s.idx()].workload;
                 let vcpu = sc.task_defs[td.idx()].cpu.vcpu();
                 let mu = if w.cpu_per_request_s > 0.0 { vcpu / w.cpu_per_request_s } else { f64::INFINITY };
+                let limit = queueing::admission_limit(mu, w.request_timeout_s);
                 groups.push(Group {
                     task_def: td,
                     serving: 0,
                     reporting: 0,
                     mu,
-                    load: queueing::task_load(0.0, 1.0, 1.0),
+                    limit,
+                    load: queueing::task_load(0.0, 1.0, 1.0, 1.0),
                 });
                 groups.len() - 1
             }
@@ -332,7 +336,7 @@ impl Simulation<'_> {
             r.entry_share = if r.to_tasks > 0.0 { r.entry_share / r.to_tasks } else { 0.0 };
             let lambda = if n > 0 { r.to_tasks / n_f } else { 0.0 };
             for g in &mut f.groups {
-                g.load = queueing::task_load(lambda, g.mu, timeout);
+                g.load = queueing::task_load(lambda, g.mu, g.limit, timeout);
                 if g.serving > 0 {
                     let k = f64::from(g.serving);
                     r.served_local += k * g.load.served;

@@ -122,6 +122,9 @@ impl Simulation<'_> {
             cluster_served += sv;
             cluster_failed += f;
         }
+        if std::mem::take(&mut self.rec.minute_slo_violated) {
+            self.rec.totals.slo_violation_minutes += 1;
+        }
         let mut instances = 0u32;
         let mut tasks = 0u32;
         for p in 0..self.sc.providers.len() {
@@ -188,8 +191,8 @@ impl Simulation<'_> {
         put(&mut self.rec, 7, Some(m.served / secs));
         put(&mut self.rec, 8, Some(failed / secs));
         put(&mut self.rec, 9, Some(m.capacity_seconds / secs));
-        let cpu = (m.task_seconds > 0.0).then(|| m.cpu_task_seconds / m.task_seconds);
-        let mem = (m.task_seconds > 0.0).then(|| m.mem_task_seconds / m.task_seconds);
+        let cpu = (m.task_seconds > 0.0).then(|| (m.cpu_task_seconds / m.task_seconds).min(100.0));
+        let mem = (m.task_seconds > 0.0).then(|| (m.mem_task_seconds / m.task_seconds).min(100.0));
         put(&mut self.rec, 10, cpu);
         put(&mut self.rec, 11, mem);
         let targets = m.healthy_target_seconds / secs;
@@ -220,7 +223,7 @@ impl Simulation<'_> {
                 if slow || availability < slo.availability {
                     st.slo_violation_minutes += 1;
                     if m.entry_offered > 0.0 {
-                        self.rec.totals.slo_violation_minutes += 1;
+                        self.rec.minute_slo_violated = true;
                     }
                 }
             }
@@ -270,6 +273,7 @@ impl Simulation<'_> {
         if let Some(d) = decision {
             self.apply_scaling_decision(s, d);
         }
+        self.check_deployment_stall(s);
         (m.entry_offered, m.entry_served, m.entry_offered - m.entry_served)
     }
 

@@ -34,8 +34,6 @@ use record::{Recorder, Sink};
 /// Everything that can happen at an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
-    /// Fluid workload step; at minute boundaries also metrics, alarms and scaling.
-    Tick,
     /// An EC2 instance finished booting and registered with the cluster.
     InstanceReady(InstanceId),
     /// Retry a spot launch that failed for lack of capacity, avoiding the failed pool.
@@ -80,6 +78,8 @@ pub enum Event {
     OutageEnd(ZoneId),
     /// A stale endpoint expires: the workload rates change at this instant.
     Refresh,
+    /// A spot pool's price changes (from its price trace).
+    SpotPrice(u32),
 }
 
 /// Options that change what a run records, never what it simulates.
@@ -126,6 +126,8 @@ pub struct Deployment {
     pub to: TaskDefId,
     /// A stall was logged and nothing has moved since.
     pub stall_logged: bool,
+    /// Started after the warm-up, so it counts in the summary.
+    pub counted: bool,
 }
 
 /// Per-service runtime state.
@@ -176,6 +178,8 @@ pub struct Simulation<'s> {
     pub last_cumulative_cost: f64,
     /// The run was cancelled (Ctrl-C); no results.
     pub cancelled: bool,
+    /// The next tick or minute boundary.
+    pub next_boundary: SimTime,
 }
 
 /// Named constants the model relies on that AWS does not publish exactly;
@@ -260,6 +264,7 @@ impl<'s> Simulation<'s> {
             violation: None,
             last_cumulative_cost: 0.0,
             cancelled: false,
+            next_boundary: SimTime::ZERO,
         };
         sim.register_series();
         sim.init_capacity_alarms();
@@ -288,7 +293,6 @@ impl<'s> Simulation<'s> {
         }
         self.schedule_scripted_and_schedules();
         self.spot_start();
-        self.at(SimTime::ZERO, Event::Tick);
         for p in 0..self.providers.len() {
             self.request_placement(ProviderId::from_idx(p));
         }
@@ -307,12 +311,21 @@ impl<'s> Simulation<'s> {
 
     /// Processes every event up to and including `limit` (tests inspect the world in between).
     pub fn run_until(&mut self, limit: SimTime) -> Result<(), String> {
-        while let Some((t, ev)) = self.queue.pop_until(limit) {
+        loop {
+            // Clock boundaries (ticks and minutes) come before events at the same instant, so
+            // a minute is closed before anything that happens at its end is counted.
+            let boundary = self.next_boundary;
+            if boundary <= limit && self.queue.peek_time().is_none_or(|t| boundary <= t) {
+                self.now = boundary;
+                self.on_boundary();
+                if self.cancelled {
+                    return Err(INTERRUPTED.to_string());
+                }
+                continue;
+            }
+            let Some((t, ev)) = self.queue.pop_until(limit) else { break };
             self.now = t;
             self.handle(ev);
-            if self.cancelled {
-                return Err(INTERRUPTED.to_string());
-            }
             if self.opts.check_invariants {
                 if let Err(e) = self.check_invariants() {
                     return Err(format!("invariant violated at {} s after {ev:?}: {e}", self.now));
@@ -325,7 +338,6 @@ impl<'s> Simulation<'s> {
 
     fn handle(&mut self, ev: Event) {
         match ev {
-            Event::Tick => self.on_tick(),
             Event::InstanceReady(i) => self.on_instance_ready(i),
             Event::LaunchRetry { provider, avoid } => self.on_launch_retry(provider, avoid),
             Event::PlaceWaiting(p) => self.place_waiting(p),
@@ -348,33 +360,34 @@ impl<'s> Simulation<'s> {
             Event::Scripted(i) => self.on_scripted(i),
             Event::OutageEnd(z) => self.on_outage_end(z),
             Event::Refresh => self.flush(),
+            Event::SpotPrice(pool) => self.on_spot_price(pool),
         }
     }
 
     /// The fluid step at tick boundaries and the minute's bookkeeping at
     /// minute boundaries (a tick longer than a minute still closes every minute).
-    fn on_tick(&mut self) {
+    fn on_boundary(&mut self) {
         if self.opts.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed)) {
             self.cancelled = true;
             return;
         }
         self.flush();
         let now = self.now.as_millis();
-        if now.is_multiple_of(MS_PER_MINUTE) && now > 0 {
+        if now % MS_PER_MINUTE == 0 && now > 0 {
             self.close_minute();
         }
         let end = self.sc.end();
         if self.now >= end {
+            self.next_boundary = SimTime::MAX;
             return;
         }
         let tick = self.sc.tick.as_millis();
-        if now.is_multiple_of(tick) {
+        if now % tick == 0 {
             self.fluid_tick();
         }
         let next_tick = (now / tick + 1) * tick;
         let next_minute = (now / MS_PER_MINUTE + 1) * MS_PER_MINUTE;
-        let next = SimTime::from_millis(next_tick.min(next_minute)).min(end);
-        self.at(next, Event::Tick);
+        self.next_boundary = SimTime::from_millis(next_tick.min(next_minute)).min(end);
     }
 
     /// True once the warm-up is over: summary figures count from then on.

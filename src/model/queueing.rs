@@ -1,10 +1,13 @@
 //! M/M/1 per task, with a request timeout, and quantiles of mixtures.
 //!
 //! A task with service rate μ (requests/s it can serve) and arrival rate λ:
-//! - demand above μ is shed (fails at once);
-//! - the admitted rate a = min(λ, μ) sees sojourn times T ~ Exp(μ − a);
+//! - it admits at most a* requests/s, the rate that maximises its goodput
+//!   a (1 − e^{−(μ−a)τ}) — what a server with a bounded queue achieves by
+//!   turning work away rather than letting every queued request time out;
+//!   demand above a* (just under μ) is shed and fails at once;
+//! - the admitted rate a = min(λ, a*) sees sojourn times T ~ Exp(μ − a);
 //! - a request whose sojourn would exceed the timeout τ fails, so latency is
-//!   min(T, τ) and a saturated task (a = μ) serves nothing in time.
+//!   min(T, τ).
 //!
 //! Latency over many tasks and minutes is the request-weighted mixture of
 //! these truncated exponentials; its quantiles are found by bisection.
@@ -28,8 +31,33 @@ pub struct TaskLoad {
     pub in_flight: f64,
 }
 
-/// One task with service rate `mu` receiving `lambda` requests/s.
-pub fn task_load(lambda: f64, mu: f64, timeout_s: f64) -> TaskLoad {
+/// The most a task with service rate `mu` and timeout `timeout_s` admits:
+/// the a in [0, μ] maximising a (1 − e^{−(μ−a)τ}). The goodput is concave,
+/// so its derivative 1 − e^{−(μ−a)τ}(1 + aτ) falls from positive to −μτ and
+/// bisection finds its root.
+pub fn admission_limit(mu: f64, timeout_s: f64) -> f64 {
+    if !mu.is_finite() || mu <= 0.0 || !timeout_s.is_finite() {
+        return mu.max(0.0);
+    }
+    let slope = |a: f64| 1.0 - libm::exp(-(mu - a) * timeout_s) * (1.0 + a * timeout_s);
+    let (mut lo, mut hi) = (0.0, mu);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if slope(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-13 * mu {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// One task with service rate `mu` and admission limit `limit` (see
+/// [`admission_limit`]) receiving `lambda` requests/s.
+pub fn task_load(lambda: f64, mu: f64, limit: f64, timeout_s: f64) -> TaskLoad {
     if mu <= 0.0 {
         return TaskLoad {
             admitted: 0.0,
@@ -41,7 +69,7 @@ pub fn task_load(lambda: f64, mu: f64, timeout_s: f64) -> TaskLoad {
             in_flight: 0.0,
         };
     }
-    let admitted = lambda.min(mu);
+    let admitted = lambda.min(limit);
     let shed = lambda - admitted;
     let decay = mu - admitted;
     let late = libm::exp(-decay * timeout_s);
@@ -198,7 +226,7 @@ mod tests {
     #[test]
     fn mm1_textbook_values() {
         // μ = 100/s, λ = 80/s: mean sojourn 1/(μ−λ) = 50 ms, p99 = ln(100)/20 = 230.26 ms.
-        let l = task_load(80.0, 100.0, 60.0);
+        let l = task_load(80.0, 100.0, admission_limit(100.0, 60.0), 60.0);
         assert_eq!(l.admitted, 80.0);
         assert_eq!(l.shed, 0.0);
         assert!(l.timed_out < 1e-300);
@@ -214,23 +242,37 @@ mod tests {
     }
 
     #[test]
-    fn overload_sheds_the_excess_and_times_out_the_rest() {
-        let l = task_load(150.0, 100.0, 30.0);
-        assert_eq!(l.shed, 50.0);
-        assert_eq!(l.admitted, 100.0);
-        assert_eq!(l.served, 0.0);
-        assert_eq!(l.timed_out, 100.0);
-        assert_eq!(l.utilization, 1.0);
-        assert_eq!(
-            mixture_quantile(&[Component { rate: l.decay, weight: l.admitted, timeout: 30.0 }], 0.5),
-            Some(30.0)
-        );
+    fn overload_sheds_above_the_goodput_maximum() {
+        // μ = 100/s, τ = 30 s: the admission limit a* solves e^{−(μ−a)τ}(1 + aτ) = 1.
+        let limit = admission_limit(100.0, 30.0);
+        let slope = |a: f64| 1.0 - (-(100.0 - a) * 30.0f64).exp() * (1.0 + a * 30.0);
+        assert!(slope(limit).abs() < 1e-6, "{limit}");
+        assert!(limit > 99.7 && limit < 100.0, "{limit}");
+        let l = task_load(150.0, 100.0, limit, 30.0);
+        assert!((l.admitted - limit).abs() < 1e-12);
+        assert!((l.shed - (150.0 - limit)).abs() < 1e-12);
+        // Nearly all admitted requests finish in time: goodput close to μ.
+        assert!(l.served > 99.5 && l.served < limit, "{}", l.served);
+        // Any other admitted rate serves less.
+        for a in [90.0, 99.0, 99.9, 99.99] {
+            let other = task_load(a, 100.0, 100.0, 30.0);
+            assert!(other.served <= l.served + 1e-9, "{a}: {} > {}", other.served, l.served);
+        }
+    }
+
+    #[test]
+    fn slow_tasks_still_admit_what_they_can_serve_in_time() {
+        // μ = 2/s, τ = 1 s: the goodput a (1 − e^{−(2−a)}) peaks at a ≈ 1.2079 (grid search).
+        let limit = admission_limit(2.0, 1.0);
+        assert!((limit - 1.2079).abs() < 1e-4, "{limit}");
+        let goodput = |a: f64| a * (1.0 - (-(2.0 - a)).exp());
+        assert!((0..2000).all(|k| goodput(f64::from(k) / 1000.0) <= goodput(limit) + 1e-12));
     }
 
     #[test]
     fn timeout_tail() {
         // μ − λ = 0.1/s, τ = 10 s: e^{-1} of admitted requests time out.
-        let l = task_load(9.9, 10.0, 10.0);
+        let l = task_load(9.9, 10.0, 10.0, 10.0);
         assert!((l.timed_out / l.admitted - libm::exp(-1.0)).abs() < 1e-12);
     }
 

@@ -117,6 +117,8 @@ pub struct Recorder<'a> {
     pub provider_tasks: Vec<[u32; 6]>,
     pub provider_instances: Vec<[u32; 4]>,
     pending_since: SimTime,
+    /// Some entry service violated its SLO in the minute being closed.
+    pub minute_slo_violated: bool,
     series: Vec<Series>,
     /// Latency components of the current output interval, per service.
     pub interval_latency: Vec<Vec<Component>>,
@@ -142,6 +144,7 @@ impl<'a> Recorder<'a> {
             provider_tasks: vec![[0; 6]; sc.providers.len()],
             provider_instances: vec![[0; 4]; sc.providers.len()],
             pending_since: SimTime::ZERO,
+            minute_slo_violated: false,
             series: Vec::new(),
             interval_latency: vec![Vec::new(); sc.services.len()],
             interval: sc.output.timeseries_interval,

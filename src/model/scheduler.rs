@@ -11,7 +11,7 @@
 //! A scale-in (desired below the current count) is not bounded by the
 //! minimum: ECS stops the extra tasks at once.
 
-use super::entities::{StopReason, TaskId, TaskState};
+use super::entities::{InstanceState, StopReason, TaskId, TaskState};
 use super::{Deployment, Simulation};
 use crate::scenario::{ServiceId, TaskDefId};
 
@@ -28,8 +28,6 @@ impl Simulation<'_> {
         let live = |t: &TaskId| self.tasks[t.idx()].state <= TaskState::Running;
         let current: Vec<TaskId> = tasks.iter().copied().filter(|t| live(t) && !self.tasks[t.idx()].retiring).collect();
         let retiring: Vec<TaskId> = tasks.iter().copied().filter(|t| live(t) && self.tasks[t.idx()].retiring).collect();
-        let mut started = 0u32;
-        let mut stopped = 0u32;
 
         // 1. Scale-in: stop the extra current tasks.
         if current.len() as u32 > desired {
@@ -38,7 +36,6 @@ impl Simulation<'_> {
                 let Some(v) = self.pick_victim(s, &pool) else { break };
                 pool.retain(|&t| t != v);
                 self.stop_task(v, StopReason::ScaledIn);
-                stopped += 1;
             }
         }
 
@@ -57,7 +54,6 @@ impl Simulation<'_> {
             }
             let reason = self.retire_reason(t);
             self.stop_task(t, reason);
-            stopped += 1;
         }
 
         // 3. Start what is missing, within maximumPercent.
@@ -68,20 +64,25 @@ impl Simulation<'_> {
             .count() as u32;
         let existing = self.services[s.idx()].tasks.len() as u32;
         let want = desired.saturating_sub(current_now);
-        let room = max_total.saturating_sub(existing);
+        // maximumPercent bounds the tasks that exist (PENDING through STOPPING) only while tasks
+        // are being replaced: during a deployment or while an instance drains.
+        let replacing = self.services[s.idx()].deployment.is_some() || !retiring.is_empty();
+        let room = if replacing { max_total.saturating_sub(existing) } else { want };
         for _ in 0..want.min(room) {
             self.create_service_task(s, false);
-            started += 1;
         }
 
-        self.deployment_progress(s, started, stopped, want > room);
+        self.deployment_progress(s);
     }
 
     fn retire_reason(&self, t: TaskId) -> StopReason {
         let task = &self.tasks[t.idx()];
         let on_draining =
             task.instance.is_some_and(|i| self.instances[i.idx()].state == super::entities::InstanceState::Draining);
-        if on_draining {
+        let spot_notice = task.instance.is_some_and(|i| self.instances[i.idx()].spot_termination_at.is_some());
+        if on_draining && spot_notice {
+            StopReason::SpotInterruption
+        } else if on_draining {
             StopReason::Drained
         } else if task.kill_at.is_some() {
             StopReason::SpotInterruption
@@ -90,9 +91,8 @@ impl Simulation<'_> {
         }
     }
 
-    /// Completes a deployment when only new, healthy tasks remain; reports it
-    /// once as stalled when nothing can start or stop because of the bounds.
-    fn deployment_progress(&mut self, s: ServiceId, started: u32, stopped: u32, blocked_by_max: bool) {
+    /// Completes a deployment once only new, healthy tasks remain.
+    fn deployment_progress(&mut self, s: ServiceId) {
         let Some(dep) = self.services[s.idx()].deployment else { return };
         let now = self.now;
         let desired = self.services[s.idx()].desired;
@@ -100,28 +100,32 @@ impl Simulation<'_> {
         let old_left = tasks.iter().any(|&t| self.tasks[t.idx()].task_def != dep.to);
         let new_healthy =
             tasks.iter().filter(|&&t| self.tasks[t.idx()].task_def == dep.to && self.is_healthy(t, now)).count() as u32;
-        if !old_left && new_healthy >= desired {
-            let took = now.saturating_since(dep.started);
-            self.services[s.idx()].deployment = None;
+        if old_left || new_healthy < desired {
+            return;
+        }
+        let took = now.saturating_since(dep.started);
+        self.services[s.idx()].deployment = None;
+        if dep.counted {
             self.rec.deployment_completed(s, took);
-            let name = &self.sc.services[s.idx()].name;
-            self.rec.event(
-                now,
-                "deployment_complete",
-                "service",
-                name,
-                format_args!("rolled out in {:.0} s", took.as_secs_f64()),
-            );
-            return;
         }
-        if started > 0 || stopped > 0 {
-            if let Some(d) = self.services[s.idx()].deployment.as_mut() {
-                d.stall_logged = false;
-            }
-            return;
-        }
-        // Nothing moved. Stuck if no task is on its way to a new state.
-        let in_motion = tasks.iter().any(|&t| {
+        let name = &self.sc.services[s.idx()].name;
+        self.rec.event(
+            now,
+            "deployment_complete",
+            "service",
+            name,
+            format_args!("rolled out in {:.0} s", took.as_secs_f64()),
+        );
+    }
+
+    /// Once a minute: a deployment is stuck when no task is on its way to a
+    /// new state, no capacity is coming, and it is not done. Reported once
+    /// per episode (again only after it has moved).
+    pub fn check_deployment_stall(&mut self, s: ServiceId) {
+        let Some(dep) = self.services[s.idx()].deployment else { return };
+        let now = self.now;
+        let tasks = &self.services[s.idx()].tasks;
+        let moving = tasks.iter().any(|&t| {
             let task = &self.tasks[t.idx()];
             match task.state {
                 TaskState::Pending | TaskState::Deactivating | TaskState::Stopping => true,
@@ -130,35 +134,34 @@ impl Simulation<'_> {
                 TaskState::Stopped => false,
             }
         });
-        let waiting = tasks
-            .iter()
-            .filter(|&&t| {
-                let task = &self.tasks[t.idx()];
-                task.state == TaskState::Provisioning
-                    && !task.provisioning_started
-                    && !self.provider_can_grow(task.provider)
-            })
-            .count();
-        if in_motion && waiting == 0 {
+        if moving {
+            if let Some(d) = self.services[s.idx()].deployment.as_mut() {
+                d.stall_logged = false;
+            }
             return;
         }
         if dep.stall_logged {
             return;
         }
-        let why = if waiting > 0 {
-            format!(
-                "{waiting} new task(s) cannot be placed and the deployment configuration keeps the old ones running"
-            )
-        } else if blocked_by_max {
-            "unable to stop or start tasks during a deployment because of the service deployment configuration"
-                .to_string()
-        } else {
-            return;
+        let waiting: Vec<&'static str> = tasks
+            .iter()
+            .filter(|&&t| self.tasks[t.idx()].state == TaskState::Provisioning)
+            .map(|&t| self.tasks[t.idx()].last_failure.unwrap_or("no_instances"))
+            .collect();
+        let why = match waiting.first() {
+            Some(reason) => format!(
+                "{} new task(s) cannot be placed ({reason}) and minimumHealthyPercent keeps the old tasks running",
+                waiting.len()
+            ),
+            None => "unable to stop or start tasks during a deployment because of the service deployment configuration"
+                .to_string(),
         };
         if let Some(d) = self.services[s.idx()].deployment.as_mut() {
             d.stall_logged = true;
         }
-        self.rec.deployment_stalled(s);
+        if dep.counted {
+            self.rec.deployment_stalled(s);
+        }
         let name = &self.sc.services[s.idx()].name;
         self.rec.event(now, "deployment_stalled", "service", name, format_args!("{why}"));
     }
@@ -166,17 +169,23 @@ impl Simulation<'_> {
     /// Starts a rolling deployment to `td`.
     pub fn start_deployment(&mut self, s: ServiceId, td: TaskDefId) {
         let now = self.now;
-        if let Some(prev) = self.services[s.idx()].deployment.take() {
+        if let Some(prev) = self.services[s.idx()].deployment.take()
+            && prev.counted
+        {
             self.rec.deployment_superseded(s, now.saturating_since(prev.started));
         }
         self.services[s.idx()].task_def = td;
         for t in self.services[s.idx()].tasks.clone() {
-            if self.tasks[t.idx()].task_def != td {
-                self.tasks[t.idx()].retiring = true;
-            }
+            let task = &self.tasks[t.idx()];
+            let on_draining = task.instance.is_some_and(|i| self.instances[i.idx()].state == InstanceState::Draining);
+            // A rollback to a task definition still running keeps those tasks.
+            self.tasks[t.idx()].retiring = task.task_def != td || on_draining || task.kill_at.is_some();
         }
-        self.services[s.idx()].deployment = Some(Deployment { started: now, to: td, stall_logged: false });
-        self.rec.deployment_started(s);
+        let counted = self.counting();
+        self.services[s.idx()].deployment = Some(Deployment { started: now, to: td, stall_logged: false, counted });
+        if counted {
+            self.rec.deployment_started(s);
+        }
         let name = &self.sc.services[s.idx()].name;
         let family = &self.sc.task_defs[td.idx()].family;
         self.rec.event(

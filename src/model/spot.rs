@@ -100,6 +100,37 @@ impl Simulation<'_> {
         for k in 0..self.spot.reclaims.len() {
             self.schedule_next_reclaim(k);
         }
+        let end = self.sc.end();
+        for (k, pool) in self.sc.spot.pools.iter().enumerate() {
+            let Some(trace) = &pool.price_trace else { continue };
+            for &t in &trace.times {
+                let at = crate::engine::SimTime::from_millis(t);
+                if at > crate::engine::SimTime::ZERO && at < end {
+                    self.at(at, Event::SpotPrice(k as u32));
+                }
+            }
+        }
+    }
+
+    /// A pool's price changes: its running spot instances are billed at the new price from now.
+    pub fn on_spot_price(&mut self, pool: u32) {
+        let cfg = &self.sc.spot.pools[pool as usize];
+        let (t, zone) = (cfg.instance_type, cfg.zone);
+        let members: Vec<InstanceId> = (0..self.instances.len())
+            .map(|i| InstanceId(i as u32))
+            .filter(|&i| {
+                let inst = &self.instances[i.idx()];
+                inst.is_live()
+                    && inst.purchase == Purchase::Spot
+                    && inst.instance_type == t
+                    && zone.is_none_or(|z| z == inst.zone)
+                    && std::ptr::eq(self.spot_pool(t, inst.zone), cfg)
+            })
+            .collect();
+        for i in members {
+            let price = self.spot_pool(t, self.instances[i.idx()].zone).price_at(self.now);
+            self.set_instance_price(i, price);
+        }
     }
 
     fn schedule_next_reclaim(&mut self, k: usize) {

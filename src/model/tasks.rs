@@ -181,7 +181,13 @@ impl Simulation<'_> {
         }
     }
 
+    /// The load balancer's deregistration delay; a target that never received
+    /// traffic has no connections to drain, so ELB completes its
+    /// deregistration at once (ELB target group docs, "Deregistration delay").
     fn deregistration_delay(&self, t: TaskId) -> SimDuration {
+        if !self.tasks[t.idx()].serving {
+            return SimDuration::ZERO;
+        }
         match self.tasks[t.idx()].owner {
             Owner::Service(s) => {
                 self.sc.services[s.idx()].load_balancer.as_ref().map_or(SimDuration::ZERO, |lb| lb.deregistration_delay)
@@ -263,10 +269,11 @@ impl Simulation<'_> {
         if let Some(i) = instance {
             self.unreserve(t, i);
             let inst = &self.instances[i.idx()];
-            if inst.state == InstanceState::Draining && inst.leaving && inst.tasks.is_empty() {
+            if inst.state == InstanceState::Draining && inst.leaving && !inst.terminating && inst.tasks.is_empty() {
                 self.terminate_instance(i, StopReason::InstanceTerminated);
             }
-        } else if self.sc.providers[provider.idx()].is_fargate() && prev >= TaskState::Pending {
+        } else if self.sc.providers[provider.idx()].is_fargate() {
+            // Returns the vCPU quota whenever it was taken, even if the task never left PROVISIONING.
             self.fargate_release(t);
         }
         self.rec.count_stop(now, owner, reason);

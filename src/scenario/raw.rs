@@ -163,6 +163,8 @@ pub struct SpotPool {
     pub zone: Option<String>,
     pub interruption_frequency: Option<String>,
     pub discount: Option<f64>,
+    /// CSV of `time_s,usd_per_hour` (seconds from start or RFC 3339): the pool's price over time.
+    pub price_trace: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -204,7 +204,14 @@ pub fn resolve(
     };
     let calendar = Calendar::new(start);
     let duration = match sim.duration {
-        Some(d) if d.0.as_millis() >= MS_PER_MINUTE => d.0,
+        Some(d) if d.0.as_millis() >= MS_PER_MINUTE && d.0.as_millis().is_multiple_of(MS_PER_MINUTE) => d.0,
+        Some(d) if d.0.as_millis() >= MS_PER_MINUTE => {
+            ctx.err(
+                "simulation.duration",
+                format!("{} is not a whole number of minutes; figures are per minute, so the horizon is too", d.0),
+            );
+            SimDuration::from_minutes(1)
+        }
         Some(d) => {
             ctx.err("simulation.duration", format!("{} is too short; a run lasts at least 1m", d.0));
             SimDuration::from_minutes(1)
@@ -235,6 +242,9 @@ pub fn resolve(
             .unwrap_or(InitialState::Steady),
     };
     let warmup = sim.warmup.map_or(SimDuration::ZERO, |d| d.0);
+    if !warmup.as_millis().is_multiple_of(MS_PER_MINUTE) {
+        ctx.err("simulation.warmup", format!("{warmup} is not a whole number of minutes"));
+    }
     if warmup >= duration {
         ctx.err("simulation.warmup", format!("warmup {warmup} must be shorter than the duration {duration}"));
     }
@@ -447,7 +457,16 @@ pub fn resolve(
     }
 
     // ---------------------------------------------------------- spot market
-    let spot = resolve_spot(&mut ctx, raw.spot.unwrap_or_default(), &instance_types, &type_ids, &zone_ids);
+    let spot = resolve_spot(
+        &mut ctx,
+        raw.spot.unwrap_or_default(),
+        &instance_types,
+        &type_ids,
+        &zone_ids,
+        &calendar,
+        base_dir,
+        duration,
+    );
 
     // ---------------------------------------------------------- task definitions
     let td_map = index_names(
@@ -785,12 +804,16 @@ fn resolve_asg(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn resolve_spot(
     ctx: &mut Ctx,
     s: raw::Spot,
     types: &[InstanceType],
     type_ids: &BTreeMap<String, TypeId>,
     zone_ids: &BTreeMap<String, ZoneId>,
+    cal: &Calendar,
+    base_dir: &Path,
+    duration: SimDuration,
 ) -> SpotMarket {
     let discount = s.discount.unwrap_or(assumed::SPOT_DISCOUNT);
     ctx.range("spot.discount", discount, 0.0, 0.95, "a spot discount (share of the on-demand price saved)");
@@ -814,6 +837,7 @@ fn resolve_spot(
             zone: None,
             hourly: UsdPerHour(t.on_demand_hourly * (1.0 - discount)),
             monthly_interruption: default_rate,
+            price_trace: None,
         })
         .collect();
     for (i, p) in s.pools.iter().flatten().enumerate() {
@@ -831,11 +855,24 @@ fn resolve_spot(
             }),
             None => default_rate,
         };
+        let price_trace = p.price_trace.as_ref().and_then(|file| {
+            if p.discount.is_some() {
+                ctx.err(format!("{path}.price_trace"), "give either `discount` or `price_trace`, not both");
+            }
+            match load_trace(&base_dir.join(file), "time_s", "usd_per_hour", 1.0, false, cal, duration) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    ctx.err(format!("{path}.price_trace"), e);
+                    None
+                }
+            }
+        });
         let cfg = SpotPoolConfig {
             instance_type: t,
             zone,
             hourly: UsdPerHour(types[t.idx()].on_demand_hourly * (1.0 - d)),
             monthly_interruption: rate,
+            price_trace,
         };
         if zone.is_none() {
             pools[t.idx()] = cfg;

@@ -204,6 +204,15 @@ pub struct SpotPoolConfig {
     pub hourly: UsdPerHour,
     /// Share of instances interrupted per 30-day month.
     pub monthly_interruption: f64,
+    /// The price over time (USD/h, held between rows), replacing `hourly` when given.
+    pub price_trace: Option<Trace>,
+}
+
+impl SpotPoolConfig {
+    /// The hourly price at `t`.
+    pub fn price_at(&self, t: SimTime) -> f64 {
+        self.price_trace.as_ref().map_or(self.hourly.0, |tr| tr.rate_at(t.as_millis()))
+    }
 }
 
 #[derive(Clone, Debug)]

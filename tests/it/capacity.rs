@@ -55,7 +55,8 @@ fn step_size_and_warm_up_pace_the_scale_out() {
     assert_eq!(desired_at(1259), 7);
     assert_eq!(desired_at(1260), 10);
     // Minimum step: never fewer than 5 at once.
-    let sc = scenario(&burst(10_000, "").replace("maximum_scaling_step_size = 10000", "minimum_scaling_step_size = 12"));
+    let sc =
+        scenario(&burst(10_000, "").replace("maximum_scaling_step_size = 10000", "minimum_scaling_step_size = 12"));
     assert_eq!(world_at(&sc, 660).providers[0].desired, 13);
 }
 
@@ -74,7 +75,9 @@ fn shrink(protection: &str, draining: &str) -> String {
 
 #[test]
 fn termination_protection_only_removes_empty_instances() {
-    let text = shrink("ENABLED", "ENABLED").replace("min_size = 4", "min_size = 0\ndesired_capacity = 4").replace("seed = 1\n", "seed = 1\ninitial_state = \"cold\"\n");
+    let text = shrink("ENABLED", "ENABLED")
+        .replace("min_size = 4", "min_size = 0\ndesired_capacity = 4")
+        .replace("seed = 1\n", "seed = 1\ninitial_state = \"cold\"\n");
     let sc = scenario(&text);
     let sim = world_at(&sc, 30 * 60 + 60);
     let busy = sim.instances.iter().filter(|i| i.state == InstanceState::Active && !i.tasks.is_empty()).count();

@@ -80,3 +80,49 @@ pub fn header(duration: &str, zones: &[&str]) -> String {
         zones.join(", ")
     )
 }
+
+/// Rows and events kept in memory.
+#[derive(Default, Clone)]
+pub struct Captured {
+    pub rows: Vec<(u64, String, String, String, f64)>,
+    pub events: Vec<(f64, String, String, String, String)>,
+}
+
+struct CaptureSink(std::sync::Arc<std::sync::Mutex<Captured>>);
+
+impl ecsim::model::record::Sink for CaptureSink {
+    fn wants_rows(&self) -> bool {
+        true
+    }
+    fn wants_events(&self) -> bool {
+        true
+    }
+    fn row(&mut self, time_s: u64, scope: &str, name: &str, metric: &str, value: f64) {
+        self.0.lock().unwrap().rows.push((time_s, scope.into(), name.into(), metric.into(), value));
+    }
+    fn event(&mut self, time: SimTime, kind: &str, scope: &str, name: &str, detail: std::fmt::Arguments<'_>) {
+        self.0.lock().unwrap().events.push((
+            time.as_secs_f64(),
+            kind.into(),
+            scope.into(),
+            name.into(),
+            detail.to_string(),
+        ));
+    }
+}
+
+/// Runs a scenario keeping its time series and events.
+pub fn run_captured(sc: &Scenario) -> (Value, Captured) {
+    let shared = std::sync::Arc::new(std::sync::Mutex::new(Captured::default()));
+    let out =
+        simulate(sc, 0, opts(), Box::new(CaptureSink(shared.clone()))).unwrap_or_else(|e| panic!("run failed: {e}"));
+    let captured = shared.lock().unwrap().clone();
+    (out.summary, captured)
+}
+
+impl Captured {
+    /// A series as (time_s, value) pairs.
+    pub fn series(&self, scope: &str, name: &str, metric: &str) -> Vec<(u64, f64)> {
+        self.rows.iter().filter(|r| r.1 == scope && r.2 == name && r.3 == metric).map(|r| (r.0, r.4)).collect()
+    }
+}

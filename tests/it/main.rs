@@ -8,5 +8,6 @@ mod cli;
 mod common;
 mod cost;
 mod placement;
+mod regressions;
 mod scaling;
 mod workload;

@@ -2,6 +2,7 @@
 
 use crate::assert_close;
 use crate::common::{fig, header, run, scenario};
+use ecsim::model::queueing::admission_limit;
 
 /// Two FARGATE tasks of 1 vCPU; 10 ms of CPU per request, so μ = 100 requests/s per task.
 fn two_tasks(rate: f64, extra_workload: &str) -> String {
@@ -27,22 +28,26 @@ fn steady_load_matches_mm1_formulas() {
 }
 
 #[test]
-fn demand_above_capacity_is_shed_and_the_rest_times_out() {
-    // λ = 125/s per task > μ: 25/s shed per task; the admitted 100/s saturate the queue and time out.
+fn demand_above_capacity_is_shed() {
+    // λ = 125/s per task > μ = 100/s. A task admits at most a*, the rate that maximises its goodput
+    // a (1 − e^{−(μ−a)τ}) (τ = 60 s); the rest is shed at once.
+    let a = admission_limit(100.0, 60.0);
     let s = run(&scenario(&two_tasks(250.0, "")));
-    assert_close!(fig(&s, "requests.failed_shed"), 50.0 * 3600.0, 1e-12);
-    assert_close!(fig(&s, "requests.failed_timeout"), 200.0 * 3600.0, 1e-12);
-    assert_eq!(fig(&s, "requests.served"), 0.0);
-    assert_eq!(fig(&s, "requests.availability"), 0.0);
-    // A request that times out counts at the timeout: p99 never exceeds it (60 s by default).
-    assert_close!(fig(&s, "latency.p99_ms"), 60_000.0, 1e-12);
+    let hour = 3600.0;
+    assert_close!(fig(&s, "requests.failed_shed"), 2.0 * (125.0 - a) * hour, 1e-9);
+    let late = (-(100.0 - a) * 60.0).exp();
+    assert_close!(fig(&s, "requests.failed_timeout"), 2.0 * a * late * hour, 1e-6);
+    assert_close!(fig(&s, "requests.served"), 2.0 * a * (1.0 - late) * hour, 1e-9);
+    // So an overloaded task still serves nearly its capacity, at a latency near the timeout.
+    assert!(fig(&s, "requests.served") > 0.99 * 200.0 * hour);
+    assert_close!(fig(&s, "latency.p99_ms"), 1000.0 * (100f64.ln() / (100.0 - a)).min(60.0), 1e-9);
 }
 
 #[test]
 fn requests_slower_than_the_timeout_fail() {
-    // μ − λ = 0.05/s and τ = 20 s: a share e^{−1} of the admitted requests exceeds the timeout.
-    let s = run(&scenario(&two_tasks(199.9, "request_timeout = \"20s\"")));
-    assert_close!(fig(&s, "requests.failed_timeout") / fig(&s, "requests.total"), (-1.0f64).exp(), 1e-9);
+    // μ − λ = 0.5/s and τ = 20 s: a share e^{−10} of the requests exceeds the timeout.
+    let s = run(&scenario(&two_tasks(199.0, "request_timeout = \"20s\"")));
+    assert_close!(fig(&s, "requests.failed_timeout") / fig(&s, "requests.total"), (-10.0f64).exp(), 1e-9);
 }
 
 #[test]
@@ -77,10 +82,12 @@ fn calls_carry_the_callers_served_rate_times_the_fan_out() {
 
 #[test]
 fn a_request_fails_when_a_downstream_call_fails() {
-    // One api task (μ = 100/s) gets 200 calls/s: half are shed, the admitted half time out, so every
-    // call fails and every web request (two calls each) fails downstream.
+    // One api task (μ = 100/s) gets 200 calls/s and serves a share `ok` of them; each web request
+    // makes two calls, so it succeeds with probability ok².
+    let a = admission_limit(100.0, 60.0);
+    let ok = a * (1.0 - (-(100.0 - a) * 60.0).exp()) / 200.0;
     let s = run(&scenario(&caller_and_callee(1)));
-    assert_eq!(fig(&s, "services.api.requests.availability"), 0.0);
-    assert_close!(fig(&s, "requests.failed_downstream"), 100.0 * 3600.0, 1e-12);
-    assert_eq!(fig(&s, "requests.availability"), 0.0);
+    assert_close!(fig(&s, "services.api.requests.availability"), ok, 1e-9);
+    assert_close!(fig(&s, "requests.availability"), ok * ok, 1e-9);
+    assert_close!(fig(&s, "requests.failed_downstream"), 100.0 * 3600.0 * (1.0 - ok * ok), 1e-9);
 }

@@ -1,0 +1,93 @@
+//! Regressions found in review, each named after what it fixes. Scenarios
+//! live in tests/fixtures/regressions/.
+
+use crate::assert_close;
+use crate::common::{fig, run, run_captured, world_at};
+use ecsim::model::entities::{InstanceState, TaskState};
+use ecsim::scenario::{Scenario, load};
+use std::path::Path;
+
+fn fixture(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/regressions").join(format!("{name}.toml"));
+    load(&path).unwrap_or_else(|d| panic!("{d}"))
+}
+
+#[test]
+fn instance_killed_while_draining_is_billed_once() {
+    // On-demand only, no reservations: the cost is exactly each instance's billed seconds at its price.
+    let sc = fixture("dt");
+    let sim = world_at(&sc, 3 * 3600);
+    let end = 3.0 * 3600.0;
+    let expected: f64 = sim
+        .instances
+        .iter()
+        .map(|i| {
+            let to = i.terminated_at.map_or(end, |t| t.as_secs_f64());
+            let lived = to - i.launched_at.as_secs_f64();
+            let billed = if i.terminated_at.is_some() { lived.ceil().max(60.0) } else { lived };
+            billed * i.hourly / 3600.0
+        })
+        .sum();
+    assert_close!(fig(&run(&sc), "cost.total_usd"), expected, 1e-12);
+}
+
+#[test]
+fn fargate_quota_returns_when_a_provisioning_task_stops() {
+    let sc = fixture("leak");
+    let sim = world_at(&sc, 20 * 60);
+    assert_eq!(sim.tasks.iter().filter(|t| t.state == TaskState::Running).count(), 4);
+}
+
+#[test]
+fn several_reservations_of_one_type_cover_instances_in_turn() {
+    // Two on-demand m5.large, two entries of 2 reservations each: all 4 reservations are paid.
+    assert_close!(fig(&run(&fixture("ri")), "cost.total_usd"), 4.0 * 0.06, 1e-12);
+}
+
+#[test]
+fn static_port_deployment_on_a_full_cluster_is_reported_stalled() {
+    let s = run(&fixture("dep100"));
+    assert_eq!(fig(&s, "deployments.web.stalled"), 1.0);
+    assert_eq!(fig(&s, "deployments.web.completed"), 0.0);
+    assert_eq!(fig(&s, "deployments.web.in_progress"), 1.0);
+    // With minimumHealthyPercent 50 it completes and is never called stalled.
+    let s = run(&fixture("dep50"));
+    assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
+    assert_eq!(fig(&s, "deployments.web.stalled"), 0.0);
+}
+
+#[test]
+fn instances_running_at_the_start_are_already_warm() {
+    // Tasks wait from 30 s; the 1-of-1 alarm fires at the first minute.
+    let sc = fixture("warm");
+    assert_eq!(world_at(&sc, 59).providers[0].desired, 1);
+    assert!(world_at(&sc, 60).providers[0].desired > 1);
+}
+
+#[test]
+fn distinct_instance_tasks_each_need_an_instance() {
+    // Five waiting tasks that must not share an instance: one scale-out to six instances.
+    let sc = fixture("di");
+    assert_eq!(world_at(&sc, 120).providers[0].desired, 6);
+}
+
+#[test]
+fn an_event_at_a_minute_boundary_counts_in_the_minute_it_starts() {
+    // kill_instances at exactly 300 s: the requests lost with the instance belong to [300, 360).
+    let sc = fixture("kill");
+    let sim = world_at(&sc, 300);
+    assert_eq!(sim.instances.iter().filter(|i| i.state == InstanceState::Terminated).count(), 1);
+    let (_, captured) = run_captured(&sc);
+    let failed = captured.series("service", "web", "failed_rps");
+    assert_eq!(failed.iter().find(|(t, _)| *t == 240).map(|p| p.1), Some(0.0));
+    assert!(failed.iter().find(|(t, _)| *t == 300).is_some_and(|p| p.1 > 0.0));
+}
+
+#[test]
+fn maximum_percent_does_not_slow_a_plain_scale_out() {
+    // desired 4 -> 2 at 2 min (two tasks drain for 300 s), back to 4 at 3 min: new tasks start at once.
+    let sc = fixture("mx");
+    let sim = world_at(&sc, 3 * 60 + 1);
+    let starting = sim.tasks.iter().filter(|t| t.state <= TaskState::Pending).count();
+    assert_eq!(starting, 2);
+}
