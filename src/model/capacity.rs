@@ -426,8 +426,16 @@ impl Simulation<'_> {
             return 0;
         };
         let trunking = self.sc.awsvpc_trunking;
-        // (cpu, memory, awsvpc, static ports, distinctInstance group)
-        let mut shapes: Vec<(u32, u32, bool, &[u16], Option<Owner>)> = Vec::new();
+        /// What a waiting task needs from an instance.
+        struct Shape<'a> {
+            cpu: u32,
+            mem: u32,
+            awsvpc: bool,
+            ports: &'a [u16],
+            /// The group when it has a distinctInstance constraint.
+            distinct: Option<Owner>,
+        }
+        let mut shapes: Vec<Shape> = Vec::new();
         for &t in &self.providers[p.idx()].waiting {
             let task = &self.tasks[t.idx()];
             if task.state != TaskState::Provisioning {
@@ -449,10 +457,16 @@ impl Simulation<'_> {
                     Owner::Batch(b, _) => Owner::Batch(b, 0),
                     o => o,
                 };
-                shapes.push((td.cpu.0, td.memory.0, awsvpc, &td.static_host_ports, distinct.then_some(group)));
+                shapes.push(Shape {
+                    cpu: td.cpu.0,
+                    mem: td.memory.0,
+                    awsvpc,
+                    ports: &td.static_host_ports,
+                    distinct: distinct.then_some(group),
+                });
             }
         }
-        shapes.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        shapes.sort_by(|a, b| b.cpu.cmp(&a.cpu).then(b.mem.cmp(&a.mem)));
         struct Bin<'a> {
             cpu: u32,
             mem: u32,
@@ -461,7 +475,7 @@ impl Simulation<'_> {
             distinct: Vec<Owner>,
         }
         let mut bins: Vec<Bin> = Vec::new();
-        for (cpu, mem, awsvpc, ports, distinct) in shapes {
+        for Shape { cpu, mem, awsvpc, ports, distinct } in shapes {
             let fits = |b: &Bin| {
                 b.cpu >= cpu
                     && b.mem >= mem

@@ -373,7 +373,7 @@ impl<'s> Simulation<'s> {
         }
         self.flush();
         let now = self.now.as_millis();
-        if now % MS_PER_MINUTE == 0 && now > 0 {
+        if now.is_multiple_of(MS_PER_MINUTE) && now > 0 {
             self.close_minute();
         }
         let end = self.sc.end();
@@ -382,7 +382,7 @@ impl<'s> Simulation<'s> {
             return;
         }
         let tick = self.sc.tick.as_millis();
-        if now % tick == 0 {
+        if now.is_multiple_of(tick) {
             self.fluid_tick();
         }
         let next_tick = (now / tick + 1) * tick;
