@@ -16,15 +16,6 @@ pub fn scenario(text: &str) -> Scenario {
     }
 }
 
-/// Parsing errors as one string.
-pub fn errors(text: &str) -> String {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    match load_str(text, "test.toml", &base) {
-        Ok(_) => panic!("scenario loads but should not"),
-        Err(d) => d.to_string(),
-    }
-}
-
 pub fn opts() -> RunOptions {
     RunOptions { check_invariants: true, ..RunOptions::default() }
 }
