@@ -11,7 +11,10 @@
 
 use super::queueing::{self, Component, LatencyHistogram, TaskLoad};
 use super::{Event, Simulation};
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
+
+/// Slices of a DNS TTL over which stale weights are re-evaluated.
+const DNS_SLICES: u64 = 16;
 use crate::scenario::{CallRoute, Scenario, ServiceId, TaskDefId};
 
 /// Serving tasks of one task definition within a service.
@@ -251,6 +254,15 @@ impl Simulation<'_> {
         self.fluid.dirty = true;
         if dead_from > self.now {
             self.at(dead_from, Event::Refresh);
+        }
+        // The stale weight falls linearly; sixteen slices keep the midpoint rule within
+        // a fraction of a percent of the exact failed calls.
+        let step = (expires_at.saturating_since(removed_at).as_millis() / DNS_SLICES).max(1);
+        for k in 1..=DNS_SLICES {
+            let at = removed_at + SimDuration::from_millis(k * step);
+            if at > self.now && at > dead_from && at < expires_at {
+                self.at(at, Event::Refresh);
+            }
         }
         self.at(expires_at, Event::Refresh);
     }
