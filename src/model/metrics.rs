@@ -173,7 +173,11 @@ impl Simulation<'_> {
         let ids = self.series.services[s.idx()];
         let failed = m.offered - m.served;
         let st = &self.rec.services[s.idx()];
-        let running = st.by_state[TaskState::Running as usize];
+        // ECS's runningCount: tasks whose last status is RUNNING, which includes tasks draining
+        // behind the load balancer (they report CPU too, so the scaler's product stays consistent).
+        let running = st.by_state[TaskState::Running as usize]
+            + st.by_state[TaskState::Deactivating as usize]
+            + st.by_state[TaskState::Stopping as usize];
         let pending = st.by_state[0] + st.by_state[1];
         let desired = self.services[s.idx()].desired;
         let healthy = self.fluid.serving(s);
@@ -212,7 +216,7 @@ impl Simulation<'_> {
             st.requests.no_target += m.failed_no_target;
             st.requests.downstream += m.failed_downstream;
             st.requests.interrupted += m.failed_interrupted;
-            if running < desired {
+            if healthy < desired {
                 st.below_desired_minutes += 1;
             }
             if let Some(slo) = &cfg.workload.slo
