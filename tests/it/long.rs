@@ -1,0 +1,65 @@
+//! Long horizons and interruptions: a year of the quickstart without drift,
+//! and Ctrl-C leaving nothing behind.
+
+use crate::assert_close;
+use crate::common::{fig, run_captured, scenario};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn quickstart_for(duration: &str) -> String {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.toml")).unwrap();
+    text.replace("duration = \"1d\"", &format!("duration = \"{duration}\""))
+        + "\n[output]\ntimeseries_interval = \"1h\"\n"
+}
+
+#[test]
+fn a_year_of_the_quickstart_adds_up_without_drift() {
+    let (s, captured) = run_captured(&scenario(&quickstart_for("365d")));
+    let demand = captured.series("cluster", "default", "demand_rps");
+    assert_eq!(demand.len(), 365 * 24, "one row per hour");
+    // Hourly means of per-minute rates, times an hour, add up to the run's offered requests.
+    let offered: f64 = demand.iter().map(|(_, v)| v * 3600.0).sum();
+    assert_close!(offered, fig(&s, "requests.total"), 1e-9);
+    let served: f64 = captured.series("cluster", "default", "served_rps").iter().map(|(_, v)| v * 3600.0).sum();
+    assert_close!(served, fig(&s, "requests.served"), 1e-9);
+    let cumulative = captured.series("cluster", "default", "cost_usd_cumulative");
+    assert_close!(cumulative.last().unwrap().1, fig(&s, "cost.total_usd"), 1e-9);
+    assert!(cumulative.windows(2).all(|w| w[1].1 >= w[0].1), "cumulative cost never decreases");
+    let per_hour: f64 = captured.series("cluster", "default", "cost_usd_per_hour").iter().map(|(_, v)| v).sum();
+    assert_close!(per_hour, fig(&s, "cost.total_usd"), 1e-9);
+}
+
+#[test]
+fn ctrl_c_stops_a_run_and_leaves_no_partial_files() {
+    let dir = std::env::temp_dir().join(format!("ecsim-sigint-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario_file = dir.join("long.toml");
+    std::fs::write(
+        &scenario_file,
+        quickstart_for("3650d")
+            .replace("[output]\ntimeseries_interval = \"1h\"", "[output]\ntimeseries_interval = \"1m\""),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(["run", scenario_file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it is writing its temporary files, then interrupt it.
+    let started = Instant::now();
+    while !out.is_dir() || std::fs::read_dir(&out).unwrap().next().is_none() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the run never started writing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no results were written"));
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
