@@ -31,6 +31,7 @@ pub struct BatchState {
     /// Tasks not yet stopped.
     pub active: Vec<TaskId>,
     pub placements: u64,
+    pub zones: super::GroupZones,
 }
 
 impl Simulation<'_> {

@@ -324,7 +324,6 @@ impl Simulation<'_> {
         if old == new {
             return;
         }
-        self.flush();
         self.instances[i.idx()].state = new;
         let p = self.instances[i.idx()].provider;
         self.rec.instance_state(self.now, p, Some(old), Some(new));
@@ -362,7 +361,7 @@ impl Simulation<'_> {
             if task.state == TaskState::Pending {
                 self.stop_task(t, StopReason::Drained);
             } else {
-                self.tasks[t.idx()].retiring = true;
+                self.set_retiring(t, true);
             }
             if !touched.contains(&s) {
                 touched.push(s);
@@ -654,35 +653,26 @@ impl Simulation<'_> {
         {
             return Err("fargate_quota");
         }
-        let counts = self.fargate_zone_counts(owner);
+        // A task retried after a failed attempt leaves its old zone first.
+        self.count_zone(t, -1);
+        let counts = match owner {
+            Owner::Service(s) => &self.services[s.idx()].zones.fargate,
+            Owner::Batch(b, _) => &self.batches[b.idx()].zones.fargate,
+        };
         let zone = (0..self.sc.zones.len())
             .map(ZoneId::from_idx)
             .filter(|&z| self.zone_up(z))
             .min_by_key(|z| (counts[z.idx()], z.0));
-        let Some(zone) = zone else { return Err("zone_outage") };
+        let Some(zone) = zone else {
+            self.count_zone(t, 1);
+            return Err("zone_outage");
+        };
         self.providers[provider.idx()].fargate_vcpu += vcpu;
         let task = &mut self.tasks[t.idx()];
         task.zone = Some(zone);
         task.provisioning_started = true;
+        self.count_zone(t, 1);
         Ok(())
-    }
-
-    fn fargate_zone_counts(&self, owner: Owner) -> Vec<u32> {
-        let mut counts = vec![0u32; self.sc.zones.len()];
-        let list: &[TaskId] = match owner {
-            Owner::Service(s) => &self.services[s.idx()].tasks,
-            Owner::Batch(b, _) => &self.batches[b.idx()].active,
-        };
-        for &t in list {
-            let task = &self.tasks[t.idx()];
-            if task.instance.is_none()
-                && task.state.is_active()
-                && let Some(z) = task.zone
-            {
-                counts[z.idx()] += 1;
-            }
-        }
-        counts
     }
 
     /// Starts provisioning a Fargate task (or queues it if quota or zones forbid).

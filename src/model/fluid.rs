@@ -113,10 +113,18 @@ pub struct ServiceFluid {
     pub entry_latency_run: LatencyHistogram,
 }
 
+/// The workload state of all services. Services that call each other form a
+/// component; a change in one service re-integrates and recomputes only its
+/// component, so unrelated services are not touched on every event.
 pub struct FluidState {
     pub services: Vec<ServiceFluid>,
-    pub segment_start: SimTime,
-    pub dirty: bool,
+    /// Services of each call-graph component, callers first.
+    pub components: Vec<Vec<ServiceId>>,
+    pub component_of: Vec<usize>,
+    /// Per component: integrated up to this instant.
+    since: Vec<SimTime>,
+    /// Per component: its rates must be recomputed before the next integration.
+    dirty: Vec<bool>,
 }
 
 impl FluidState {
@@ -136,9 +144,47 @@ impl FluidState {
                     entry_latency_run: LatencyHistogram::default(),
                 })
                 .collect(),
-            segment_start: SimTime::ZERO,
-            dirty: true,
+            components: Vec::new(),
+            component_of: Vec::new(),
+            since: Vec::new(),
+            dirty: Vec::new(),
         }
+        .with_components(sc)
+    }
+
+    /// Groups services connected by `calls` (union-find), each group in call order.
+    fn with_components(mut self, sc: &Scenario) -> Self {
+        let n = sc.services.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
+        }
+        for (s, svc) in sc.services.iter().enumerate() {
+            for c in &svc.calls {
+                let (a, b) = (root(&mut parent, s), root(&mut parent, c.service.idx()));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
+                }
+            }
+        }
+        let mut index_of_root: Vec<Option<usize>> = vec![None; n];
+        self.component_of = vec![0; n];
+        for &sid in &sc.call_order {
+            let r = root(&mut parent, sid.idx());
+            let c = *index_of_root[r].get_or_insert_with(|| {
+                self.components.push(Vec::new());
+                self.components.len() - 1
+            });
+            self.components[c].push(sid);
+            self.component_of[sid.idx()] = c;
+        }
+        self.since = vec![SimTime::ZERO; self.components.len()];
+        self.dirty = vec![true; self.components.len()];
+        self
     }
 
     fn group_mut(&mut self, sc: &Scenario, s: ServiceId, td: TaskDefId) -> &mut Group {
@@ -167,7 +213,13 @@ impl FluidState {
     pub fn add_serving(&mut self, sc: &Scenario, s: ServiceId, td: TaskDefId, delta: i32) {
         let g = self.group_mut(sc, s, td);
         g.serving = g.serving.saturating_add_signed(delta);
-        self.dirty = true;
+        self.mark_dirty(s);
+    }
+
+    /// The service's rates must be recomputed (its serving set, ghosts or load changed).
+    pub fn mark_dirty(&mut self, s: ServiceId) {
+        let c = self.component_of[s.idx()];
+        self.dirty[c] = true;
     }
 
     pub fn add_reporting(&mut self, sc: &Scenario, s: ServiceId, td: TaskDefId, delta: i32) {
@@ -190,44 +242,61 @@ impl Simulation<'_> {
     pub fn fluid_tick(&mut self) {
         self.flush();
         for (i, svc) in self.sc.services.iter().enumerate() {
-            self.fluid.services[i].entry_rate =
-                super::workload::entry_rate(&svc.workload, i, self.now, &self.sc.calendar, &self.streams);
+            let rate = super::workload::entry_rate(&svc.workload, i, self.now, &self.sc.calendar, &self.streams);
+            if rate != self.fluid.services[i].entry_rate {
+                self.fluid.services[i].entry_rate = rate;
+                self.fluid.mark_dirty(ServiceId::from_idx(i));
+            }
         }
-        self.fluid.dirty = true;
     }
 
-    /// Integrates the workload up to now with the rates of the state that held since the last flush.
+    /// Integrates every service up to now (at clock boundaries and the end).
     pub fn flush(&mut self) {
+        for c in 0..self.fluid.components.len() {
+            self.flush_component(c);
+        }
+    }
+
+    /// Integrates the component of service `s` up to now, before something changes it.
+    pub fn flush_service(&mut self, s: ServiceId) {
+        let c = self.fluid.component_of[s.idx()];
+        self.flush_component(c);
+    }
+
+    /// Integrates one component with the rates of the state that held since its
+    /// last integration (recomputing them first if that state changed).
+    fn flush_component(&mut self, c: usize) {
         let now = self.now;
-        let start = self.fluid.segment_start;
+        let start = self.fluid.since[c];
         if now <= start {
             return;
         }
-        let dns_active = self.fluid.services.iter().any(|f| !f.dns_ghosts.is_empty());
-        let mid = SimTime::from_millis((start.as_millis() + now.as_millis()) / 2);
-        if self.fluid.dirty || dns_active {
-            self.compute_rates(mid);
-            self.fluid.dirty = dns_active;
+        let dns_active = self.fluid.components[c].iter().any(|s| !self.fluid.services[s.idx()].dns_ghosts.is_empty());
+        if self.fluid.dirty[c] || dns_active {
+            let mid = SimTime::from_millis((start.as_millis() + now.as_millis()) / 2);
+            self.compute_rates(c, mid);
+            self.fluid.dirty[c] = dns_active;
         }
         let dt = now.saturating_since(start).as_secs_f64();
-        let counting = start >= SimTime::ZERO + self.sc.warmup;
-        for (i, f) in self.fluid.services.iter_mut().enumerate() {
-            integrate(self.sc, i, f, dt, counting);
+        for k in 0..self.fluid.components[c].len() {
+            let s = self.fluid.components[c][k].idx();
+            integrate(self.sc, s, &mut self.fluid.services[s], dt);
         }
-        self.fluid.segment_start = now;
-        self.expire_ghosts(now);
+        self.fluid.since[c] = now;
+        self.expire_ghosts(c, now);
     }
 
-    fn expire_ghosts(&mut self, now: SimTime) {
+    fn expire_ghosts(&mut self, c: usize, now: SimTime) {
         let mut changed = false;
-        for f in &mut self.fluid.services {
+        for s in &self.fluid.components[c] {
+            let f = &mut self.fluid.services[s.idx()];
             let before = f.lb_ghosts.len() + f.dns_ghosts.len();
             f.lb_ghosts.retain(|&t| t > now);
             f.dns_ghosts.retain(|g| g.expires_at > now);
             changed |= before != f.lb_ghosts.len() + f.dns_ghosts.len();
         }
         if changed {
-            self.fluid.dirty = true;
+            self.fluid.dirty[c] = true;
         }
     }
 
@@ -236,9 +305,9 @@ impl Simulation<'_> {
         if until <= self.now {
             return;
         }
-        self.flush();
+        self.flush_service(s);
         self.fluid.services[s.idx()].lb_ghosts.push(until);
-        self.fluid.dirty = true;
+        self.fluid.mark_dirty(s);
         self.at(until, Event::Refresh);
     }
 
@@ -249,9 +318,9 @@ impl Simulation<'_> {
         if expires_at <= self.now || dead_from >= expires_at {
             return;
         }
-        self.flush();
+        self.flush_service(s);
         self.fluid.services[s.idx()].dns_ghosts.push(DnsGhost { removed_at, dead_from, expires_at });
-        self.fluid.dirty = true;
+        self.fluid.mark_dirty(s);
         if dead_from > self.now {
             self.at(dead_from, Event::Refresh);
         }
@@ -285,13 +354,14 @@ impl Simulation<'_> {
     }
 
     /// Rates of every service for the state now, with DNS weights at `t`.
-    fn compute_rates(&mut self, t: SimTime) {
+    fn compute_rates(&mut self, c: usize, t: SimTime) {
         let sc = self.sc;
-        for f in &mut self.fluid.services {
-            f.rates = Rates::default();
+        let order = std::mem::take(&mut self.fluid.components[c]);
+        for s in &order {
+            self.fluid.services[s.idx()].rates = Rates::default();
         }
         // Callers first: demand flows down the call graph.
-        for &sid in &sc.call_order {
+        for &sid in &order {
             let s = sid.idx();
             let cfg = &sc.services[s];
             let timeout = cfg.workload.request_timeout_s;
@@ -368,7 +438,7 @@ impl Simulation<'_> {
             }
         }
         // Callees first: a request succeeds only if its downstream calls do.
-        for &sid in sc.call_order.iter().rev() {
+        for &sid in order.iter().rev() {
             let s = sid.idx();
             let mut success = 1.0;
             for c in &sc.services[s].calls {
@@ -380,11 +450,12 @@ impl Simulation<'_> {
             r.served = r.served_local * success;
             r.downstream = r.served_local - r.served;
         }
+        self.fluid.components[c] = order;
     }
 }
 
 /// Adds `dt` seconds of the current rates to the minute's sums.
-fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64, counting: bool) {
+fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64) {
     let cfg = &sc.services[s];
     let w = &cfg.workload;
     let r = &f.rates;
@@ -440,10 +511,6 @@ fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64, counting: b
             queueing::add_component(&mut m.latency, g.load.decay, weight, timeout);
             if e > 0.0 {
                 queueing::add_component(&mut m.entry_latency, g.load.decay, weight * e, timeout);
-            }
-            if counting {
-                f.latency_run.add(g.load.decay, weight);
-                f.entry_latency_run.add(g.load.decay, weight * e);
             }
         }
     }

@@ -91,6 +91,40 @@ impl Simulation<'_> {
                 ));
             }
         }
+        // Incremental tallies agree with a recount.
+        for s in 0..self.services.len() {
+            let sid = crate::scenario::ServiceId::from_idx(s);
+            if self.provider_counts(sid) != self.services[s].by_strategy_item {
+                return Err(format!(
+                    "service {s} strategy tally {:?} disagrees with its tasks {:?}",
+                    self.services[s].by_strategy_item,
+                    self.provider_counts(sid)
+                ));
+            }
+            let retiring = self.services[s]
+                .tasks
+                .iter()
+                .filter(|&&t| self.tasks[t.idx()].retiring && self.tasks[t.idx()].state <= TaskState::Running)
+                .count() as u32;
+            if retiring != self.services[s].retiring_live {
+                return Err(format!(
+                    "service {s} retiring tally {} disagrees with its tasks {retiring}",
+                    self.services[s].retiring_live
+                ));
+            }
+            let mut zones = vec![0u32; self.sc.zones.len()];
+            for &t in &self.services[s].tasks {
+                if let Some(z) = self.tasks[t.idx()].zone {
+                    zones[z.idx()] += 1;
+                }
+            }
+            if zones != self.services[s].zones.all {
+                return Err(format!(
+                    "service {s} zone tally {:?} disagrees with its tasks {zones:?}",
+                    self.services[s].zones.all
+                ));
+            }
+        }
         // Workload: nothing is served that was not offered.
         for (s, f) in self.fluid.services.iter().enumerate() {
             let r = &f.rates;

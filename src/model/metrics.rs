@@ -207,6 +207,13 @@ impl Simulation<'_> {
             queueing::add_component(&mut self.rec.interval_latency[s.idx()], c.rate, c.weight, c.timeout);
         }
         if counting {
+            let f = &mut self.fluid.services[s.idx()];
+            for c in &m.latency {
+                f.latency_run.add(c.rate, c.weight);
+            }
+            for c in &m.entry_latency {
+                f.entry_latency_run.add(c.rate, c.weight);
+            }
             let st = &mut self.rec.services[s.idx()];
             st.requests.offered += m.offered;
             st.requests.served += m.served;

@@ -144,6 +144,19 @@ pub struct ServiceState {
     pub placements: u64,
     /// Datapoints waiting to become visible to alarms (minute, metrics).
     pub published: std::collections::VecDeque<crate::scaling::MinuteMetrics>,
+    /// Active tasks per zone (all, and on Fargate), kept as tasks get and leave zones.
+    pub zones: GroupZones,
+    /// Current tasks (not retiring, not yet stopping) per capacity provider strategy item.
+    pub by_strategy_item: Vec<u32>,
+    /// Tasks marked for replacement that have not started stopping yet.
+    pub retiring_live: u32,
+}
+
+/// Active tasks of a placement group per zone.
+#[derive(Clone, Debug, Default)]
+pub struct GroupZones {
+    pub all: Vec<u32>,
+    pub fargate: Vec<u32>,
 }
 
 /// Per-zone runtime state.
@@ -240,6 +253,9 @@ impl<'s> Simulation<'s> {
                 reconcile_pending: false,
                 placements: 0,
                 published: std::collections::VecDeque::new(),
+                zones: GroupZones { all: vec![0; sc.zones.len()], fargate: vec![0; sc.zones.len()] },
+                by_strategy_item: vec![0; s.strategy.len()],
+                retiring_live: 0,
             })
             .collect();
         let mut sim = Simulation {
@@ -253,7 +269,14 @@ impl<'s> Simulation<'s> {
             tasks: Vec::new(),
             providers,
             services,
-            batches: sc.batch.iter().map(|_| batch::BatchState::default()).collect(),
+            batches: sc
+                .batch
+                .iter()
+                .map(|_| batch::BatchState {
+                    zones: GroupZones { all: vec![0; sc.zones.len()], fargate: vec![0; sc.zones.len()] },
+                    ..batch::BatchState::default()
+                })
+                .collect(),
             zones: vec![ZoneState::default(); sc.zones.len()],
             fluid: fluid::FluidState::new(sc),
             cost: cost::CostLedger::new(sc),

@@ -18,6 +18,20 @@ use crate::scenario::{
     BinpackField, NetworkMode, PlacementConstraint, PlacementStrategy, ProviderId, ServiceId, SpreadField, StrategyItem,
 };
 
+/// The ECS API allows at most five placement strategy rules (validated at load).
+const MAX_STRATEGIES: usize = 5;
+
+/// The placement checks' failure reasons, in the order they are made.
+const CHECK_REASONS: [&str; 7] = [
+    "attribute_arch",
+    "resource_cpu",
+    "resource_memory",
+    "resource_ports",
+    "resource_eni",
+    "constraint_member_of",
+    "constraint_distinct_instance",
+];
+
 /// Why no instance could take a task (the `tasks.placement_failures` keys).
 pub const FAILURE_REASONS: [&str; 11] = [
     "no_instances",
@@ -90,11 +104,13 @@ impl<'s> Simulation<'s> {
         };
         let td = &self.sc.task_defs[td_id.idx()];
         let rules = self.rules(owner);
-        let mut best: Option<(InstanceId, Vec<f64>)> = None;
+        let n_keys = rules.strategies.len().min(MAX_STRATEGIES);
+        let mut best: Option<(InstanceId, [f64; MAX_STRATEGIES])> = None;
         // The furthest stage any instance reached, to name the closest miss.
         let mut closest: (usize, &'static str) = (0, "no_instances");
         let group_zone_counts = self.group_zone_counts(owner);
         let attr_counts = self.attribute_counts(owner, rules.strategies);
+        let distinct = rules.constraints.iter().any(|c| matches!(c, PlacementConstraint::DistinctInstance));
         let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
             let ordinal = match owner {
                 Owner::Service(s) => self.services[s.idx()].placements,
@@ -102,45 +118,61 @@ impl<'s> Simulation<'s> {
             };
             self.streams.draws(Stream::Placement, owner_key(owner), ordinal)
         });
+        // The best key any instance could have: once reached, later instances (higher ids)
+        // cannot win, so the scan stops. Random keys have no such bound.
+        let min_zone = (0..self.sc.zones.len())
+            .filter(|&z| self.zone_up(crate::scenario::ZoneId::from_idx(z)))
+            .map(|z| group_zone_counts[z])
+            .min()
+            .unwrap_or(0);
+        let mut bound = [0.0; MAX_STRATEGIES];
+        for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
+            if matches!(st, PlacementStrategy::Spread(SpreadField::Zone)) {
+                bound[k] = f64::from(min_zone);
+            }
+        }
+        let can_stop_early = random.is_none();
         for &i in &self.providers[provider.idx()].instances {
             let inst = &self.instances[i.idx()];
             if !inst.accepts_tasks() || inst.leaving || !self.zone_up(inst.zone) {
                 continue;
             }
             let itype = &self.sc.instance_types[inst.instance_type.idx()];
-            let checks: [(bool, &'static str); 7] = [
-                (td.arch.is_none_or(|a| a == itype.arch), "attribute_arch"),
-                (inst.free_cpu >= td.cpu, "resource_cpu"),
-                (inst.free_mem >= td.memory, "resource_memory"),
-                (td.static_host_ports.iter().all(|p| !inst.ports.contains(p)), "resource_ports"),
-                (td.network_mode != NetworkMode::Awsvpc || inst.free_eni > 0, "resource_eni"),
-                (
-                    rules.constraints.iter().all(|c| match c {
-                        PlacementConstraint::MemberOf(e) => e.matches(&Facts {
-                            zone: &self.sc.zones[inst.zone.idx()],
-                            instance_type: &itype.name,
-                            arch: itype.arch.as_str(),
-                            running: inst.tasks.len() as u32,
-                        }),
-                        PlacementConstraint::DistinctInstance => true,
-                    }),
-                    "constraint_member_of",
-                ),
-                (
-                    !rules.constraints.iter().any(|c| matches!(c, PlacementConstraint::DistinctInstance))
-                        || self.group_tasks_on(owner, i) == 0,
-                    "constraint_distinct_instance",
-                ),
-            ];
-            if let Some(stage) = checks.iter().position(|(ok, _)| !ok) {
+            // Checks in ECS's order, stopping at the first that fails.
+            let failed = if !td.arch.is_none_or(|a| a == itype.arch) {
+                Some(0)
+            } else if inst.free_cpu < td.cpu {
+                Some(1)
+            } else if inst.free_mem < td.memory {
+                Some(2)
+            } else if td.static_host_ports.iter().any(|p| inst.ports.contains(p)) {
+                Some(3)
+            } else if td.network_mode == NetworkMode::Awsvpc && inst.free_eni == 0 {
+                Some(4)
+            } else if !rules.constraints.iter().all(|c| match c {
+                PlacementConstraint::MemberOf(e) => e.matches(&Facts {
+                    zone: &self.sc.zones[inst.zone.idx()],
+                    instance_type: &itype.name,
+                    arch: itype.arch.as_str(),
+                    running: inst.tasks.len() as u32,
+                }),
+                PlacementConstraint::DistinctInstance => true,
+            }) {
+                Some(5)
+            } else if distinct && self.group_tasks_on(owner, i) > 0 {
+                Some(6)
+            } else {
+                None
+            };
+            if let Some(stage) = failed {
                 if stage + 1 > closest.0 {
-                    closest = (stage + 1, checks[stage].1);
+                    closest = (stage + 1, CHECK_REASONS[stage]);
                 }
                 continue;
             }
-            let mut key = Vec::with_capacity(rules.strategies.len());
-            for s in rules.strategies {
-                key.push(match s {
+            let mut key = [0.0; MAX_STRATEGIES];
+            for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
+                key[k] = match st {
                     PlacementStrategy::Binpack(BinpackField::Cpu) => f64::from((inst.free_cpu - td.cpu).0),
                     PlacementStrategy::Binpack(BinpackField::Memory) => f64::from((inst.free_mem - td.memory).0),
                     PlacementStrategy::Spread(SpreadField::InstanceId) => f64::from(self.group_tasks_on(owner, i)),
@@ -150,10 +182,13 @@ impl<'s> Simulation<'s> {
                         attr_counts.iter().find(|(v, _)| *v == value).map_or(0.0, |(_, n)| f64::from(*n))
                     }
                     PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
-                });
+                };
             }
-            if best.as_ref().is_none_or(|(_, k)| lexi_less(&key, k)) {
+            if best.as_ref().is_none_or(|(_, b)| lexi_less(&key[..n_keys], &b[..n_keys])) {
                 best = Some((i, key));
+                if can_stop_early && key[..n_keys] == bound[..n_keys] {
+                    break;
+                }
             }
         }
         let Some((i, _)) = best else { return Err(closest.1) };
@@ -210,26 +245,30 @@ impl<'s> Simulation<'s> {
     }
 
     /// Active tasks of a group per zone.
-    fn group_zone_counts(&self, owner: Owner) -> Vec<u32> {
-        let mut counts = vec![0u32; self.sc.zones.len()];
-        let tasks: &[TaskId] = match owner {
-            Owner::Service(s) => &self.services[s.idx()].tasks,
-            Owner::Batch(b, _) => &self.batches[b.idx()].active,
-        };
-        for t in tasks {
-            let task = &self.tasks[t.idx()];
-            if task.state.is_active()
-                && let Some(z) = task.zone
-            {
-                counts[z.idx()] += 1;
-            }
+    fn group_zone_counts(&self, owner: Owner) -> &[u32] {
+        match owner {
+            Owner::Service(s) => &self.services[s.idx()].zones.all,
+            Owner::Batch(b, _) => &self.batches[b.idx()].zones.all,
         }
-        counts
+    }
+
+    /// Counts a task in (or out of) its group's zone tallies.
+    pub fn count_zone(&mut self, t: TaskId, delta: i32) {
+        let task = &self.tasks[t.idx()];
+        let Some(z) = task.zone else { return };
+        let fargate = task.instance.is_none();
+        let zones = match task.owner {
+            Owner::Service(s) => &mut self.services[s.idx()].zones,
+            Owner::Batch(b, _) => &mut self.batches[b.idx()].zones,
+        };
+        zones.all[z.idx()] = zones.all[z.idx()].saturating_add_signed(delta);
+        if fargate {
+            zones.fargate[z.idx()] = zones.fargate[z.idx()].saturating_add_signed(delta);
+        }
     }
 
     /// Reserves a task's resources on an instance.
     pub fn reserve(&mut self, t: TaskId, i: InstanceId) {
-        self.flush();
         if !self.instances[i.idx()].accepts_tasks() && self.violation.is_none() {
             self.violation =
                 Some(format!("task {} placed on i-{} which is {:?}", t.0, i.0, self.instances[i.idx()].state));
@@ -247,6 +286,7 @@ impl<'s> Simulation<'s> {
         let task = &mut self.tasks[t.idx()];
         task.instance = Some(i);
         task.zone = Some(zone);
+        self.count_zone(t, 1);
         self.cost_reservation_changed(t, i, true);
     }
 
@@ -328,20 +368,60 @@ impl<'s> Simulation<'s> {
 
     /// The provider a new task of service `s` goes to (base, then weights).
     pub fn pick_provider_for_service(&self, s: ServiceId) -> ProviderId {
-        let counts = self.provider_counts(s);
-        pick_provider(&self.sc.services[s.idx()].strategy, &counts)
+        pick_provider(&self.sc.services[s.idx()].strategy, &self.services[s.idx()].by_strategy_item)
     }
 
-    /// Current (non-retiring, not stopping) tasks of a service per strategy item.
+    /// Whether a task counts as current for its service's strategy split.
+    fn strategy_current(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t.idx()];
+        !task.retiring && task.state <= TaskState::Running
+    }
+
+    /// A task marked for replacement that has not started stopping.
+    fn retiring_live(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t.idx()];
+        task.retiring && task.state <= TaskState::Running
+    }
+
+    /// Updates the service's tallies (current tasks per strategy item, retiring
+    /// tasks) after `change` alters a task's state or retiring flag.
+    pub fn with_strategy_tally(&mut self, t: TaskId, change: impl FnOnce(&mut Self)) {
+        let before = self.strategy_current(t);
+        let was_retiring = self.retiring_live(t);
+        change(self);
+        let after = self.strategy_current(t);
+        let is_retiring = self.retiring_live(t);
+        if was_retiring != is_retiring
+            && let Some(s) = self.tasks[t.idx()].service()
+        {
+            let c = &mut self.services[s.idx()].retiring_live;
+            *c = if is_retiring { *c + 1 } else { c.saturating_sub(1) };
+        }
+        if before != after
+            && let Some(s) = self.tasks[t.idx()].service()
+        {
+            let provider = self.tasks[t.idx()].provider;
+            if let Some(k) = self.sc.services[s.idx()].strategy.iter().position(|i| i.provider == provider) {
+                let c = &mut self.services[s.idx()].by_strategy_item[k];
+                *c = if after { *c + 1 } else { c.saturating_sub(1) };
+            }
+        }
+    }
+
+    /// Marks a task to be replaced (or not), keeping the strategy tally.
+    pub fn set_retiring(&mut self, t: TaskId, retiring: bool) {
+        self.with_strategy_tally(t, |sim| sim.tasks[t.idx()].retiring = retiring);
+    }
+
+    /// Recounts current tasks per strategy item (for the invariant check).
     pub fn provider_counts(&self, s: ServiceId) -> Vec<u32> {
         let strategy = &self.sc.services[s.idx()].strategy;
         let mut counts = vec![0u32; strategy.len()];
         for &t in &self.services[s.idx()].tasks {
-            let task = &self.tasks[t.idx()];
-            if task.retiring || task.state > TaskState::Running {
+            if !self.strategy_current(t) {
                 continue;
             }
-            if let Some(pos) = strategy.iter().position(|i| i.provider == task.provider) {
+            if let Some(pos) = strategy.iter().position(|i| i.provider == self.tasks[t.idx()].provider) {
                 counts[pos] += 1;
             }
         }
@@ -361,7 +441,7 @@ impl<'s> Simulation<'s> {
         let pool: Vec<TaskId> = candidates.iter().copied().filter(|&t| stage(t) == min_stage).collect();
         let strategy = &self.sc.services[s.idx()].strategy;
         // The provider furthest above its share gives up a task.
-        let counts = self.provider_counts(s);
+        let counts = self.services[s.idx()].by_strategy_item.clone();
         let present: Vec<usize> = (0..strategy.len())
             .filter(|&k| pool.iter().any(|&t| self.tasks[t.idx()].provider == strategy[k].provider))
             .collect();
@@ -371,7 +451,7 @@ impl<'s> Simulation<'s> {
             None => pool,
         };
         let rules = self.rules(Owner::Service(s));
-        let zone_counts = self.group_zone_counts(Owner::Service(s));
+        let zone_counts = self.group_zone_counts(Owner::Service(s)).to_vec();
         let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
             self.streams.draws(Stream::Placement, owner_key(Owner::Service(s)) ^ 1, self.services[s.idx()].placements)
         });

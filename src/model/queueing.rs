@@ -102,15 +102,8 @@ pub struct Component {
     pub timeout: f64,
 }
 
-/// Share of the mixture's requests finished by `x` seconds.
-fn mixture_cdf(components: &[Component], total: f64, x: f64) -> f64 {
-    let done: f64 =
-        components.iter().map(|c| if x >= c.timeout { c.weight } else { c.weight * -libm::expm1(-c.rate * x) }).sum();
-    done / total
-}
-
 /// Quantile `q` (0 < q < 1) of a mixture of truncated exponentials, in
-/// seconds, by bisection on the CDF. `None` when the mixture is empty.
+/// seconds, solving CDF(x) = q. `None` when the mixture is empty.
 pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
     let total: f64 = components.iter().map(|c| c.weight).sum();
     if total <= 0.0 {
@@ -122,19 +115,39 @@ pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
     if components.len() == 1 || hi - lo <= 1e-12 * hi.max(1e-300) {
         return Some(hi);
     }
-    // 100 halvings take the bracket to f64 precision; stop earlier when it is.
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if mixture_cdf(components, total, mid) < q {
-            lo = mid;
+    // Safeguarded Newton: a Newton step from the bracket's midpoint when it stays inside the
+    // bracket, a halving otherwise. The CDF is increasing (with jumps at timeouts), so the
+    // bracket always holds the answer; Newton usually needs a handful of steps.
+    let mut x = 0.5 * (lo + hi);
+    for _ in 0..200 {
+        let (cdf, pdf) = mixture_cdf_pdf(components, total, x);
+        if cdf < q {
+            lo = x;
         } else {
-            hi = mid;
+            hi = x;
         }
-        if hi - lo <= 1e-12 * hi {
+        if hi - lo <= 1e-12 * hi || (cdf - q).abs() <= 1e-14 {
             break;
         }
+        let newton = x - (cdf - q) / pdf;
+        x = if pdf > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
     }
-    Some(0.5 * (lo + hi))
+    Some(x)
+}
+
+/// The mixture's CDF and density at `x` in one pass.
+fn mixture_cdf_pdf(components: &[Component], total: f64, x: f64) -> (f64, f64) {
+    let (mut done, mut density) = (0.0, 0.0);
+    for c in components {
+        if x >= c.timeout {
+            done += c.weight;
+        } else {
+            let tail = libm::exp(-c.rate * x);
+            done += c.weight * (1.0 - tail);
+            density += c.weight * c.rate * tail;
+        }
+    }
+    (done / total, density / total)
 }
 
 /// Mean of the mixture in seconds.
@@ -157,19 +170,23 @@ pub fn add_component(list: &mut Vec<Component>, rate: f64, weight: f64, timeout:
     }
 }
 
-/// A run-long latency mixture in bounded memory. It keeps components exactly
-/// while there are few distinct ones; past `EXACT_LIMIT` it bins them by
-/// log(rate) with 0.05% relative width (each bin keeps its weight and
-/// weighted mean rate), so quantiles stay accurate to well under 0.1%.
+/// A run-long latency mixture in bounded memory. Components are appended as
+/// they come; when there are many, they are compacted by binning log(rate)
+/// at 0.05% relative width (each bin keeps its weight and weighted mean
+/// rate), so quantiles stay accurate to well under 0.1%. Few distinct rates
+/// stay exact.
 #[derive(Clone, Debug, Default)]
 pub struct LatencyHistogram {
-    exact: Vec<(f64, f64)>,
-    bins: std::collections::BTreeMap<i64, (f64, f64)>,
+    /// (rate, weight) pairs, rate > 0.
+    items: Vec<(f64, f64)>,
     saturated: f64,
+    /// Length after the last compaction; the next one waits until it has doubled.
+    compacted_len: usize,
 }
 
 const BINS_PER_E: f64 = 2000.0;
-const EXACT_LIMIT: usize = 1024;
+/// Compact once this many components have accumulated.
+const COMPACT_AT: usize = 4096;
 
 impl LatencyHistogram {
     pub fn add(&mut self, rate: f64, weight: f64) {
@@ -180,38 +197,51 @@ impl LatencyHistogram {
             self.saturated += weight;
             return;
         }
-        if self.bins.is_empty() {
-            if let Some(e) = self.exact.iter_mut().find(|(r, _)| *r == rate) {
-                e.1 += weight;
-                return;
-            }
-            if self.exact.len() < EXACT_LIMIT {
-                self.exact.push((rate, weight));
-                return;
-            }
-            for (r, w) in std::mem::take(&mut self.exact) {
-                self.bin(r, w);
-            }
+        self.items.push((rate, weight));
+        if self.items.len() >= COMPACT_AT.max(2 * self.compacted_len) {
+            self.compact();
         }
-        self.bin(rate, weight);
     }
 
-    fn bin(&mut self, rate: f64, weight: f64) {
-        let key = (libm::log(rate) * BINS_PER_E).round() as i64;
-        let e = self.bins.entry(key).or_insert((0.0, 0.0));
-        e.0 += weight;
-        e.1 += weight * rate;
+    /// Merges components whose rates fall in the same log bin.
+    fn compact(&mut self) {
+        let key = |r: f64| (libm::log(r) * BINS_PER_E).round() as i64;
+        let mut keyed: Vec<(i64, f64, f64)> = self.items.iter().map(|&(r, w)| (key(r), r, w)).collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        self.items.clear();
+        let mut i = 0;
+        while i < keyed.len() {
+            let k = keyed[i].0;
+            let (mut w, mut wr) = (0.0, 0.0);
+            let first_rate = keyed[i].1;
+            let mut same_rate = true;
+            while i < keyed.len() && keyed[i].0 == k {
+                w += keyed[i].2;
+                wr += keyed[i].2 * keyed[i].1;
+                same_rate &= keyed[i].1 == first_rate;
+                i += 1;
+            }
+            // A bin of one exact rate keeps it exactly.
+            self.items.push((if same_rate { first_rate } else { wr / w }, w));
+        }
+        self.compacted_len = self.items.len();
     }
 
     pub fn is_empty(&self) -> bool {
-        self.exact.is_empty() && self.bins.is_empty() && self.saturated <= 0.0
+        self.items.is_empty() && self.saturated <= 0.0
     }
 
-    /// The mixture, for requests with the given timeout.
+    /// The mixture, for requests with the given timeout (identical rates merged).
     pub fn components(&self, timeout: f64) -> Vec<Component> {
-        let mut out: Vec<Component> =
-            self.exact.iter().map(|&(rate, weight)| Component { rate, weight, timeout }).collect();
-        out.extend(self.bins.values().map(|(w, wr)| Component { rate: wr / w, weight: *w, timeout }));
+        let mut sorted = self.items.clone();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut out: Vec<Component> = Vec::with_capacity(sorted.len() + 1);
+        for (rate, weight) in sorted {
+            match out.last_mut() {
+                Some(c) if c.rate == rate => c.weight += weight,
+                _ => out.push(Component { rate, weight, timeout }),
+            }
+        }
         if self.saturated > 0.0 {
             out.push(Component { rate: 0.0, weight: self.saturated, timeout });
         }

@@ -24,6 +24,16 @@ impl Simulation<'_> {
         let max_total = (f64::from(desired) * cfg.max_percent / 100.0 + 1e-9).floor() as u32;
         let min_healthy = (f64::from(desired) * cfg.min_healthy_percent / 100.0 - 1e-9).ceil().max(0.0) as u32;
 
+        // Fast path: nothing to replace, so only the count matters.
+        let current_count: u32 = self.services[s.idx()].by_strategy_item.iter().sum();
+        let replacing = self.services[s.idx()].deployment.is_some() || self.services[s.idx()].retiring_live > 0;
+        if !replacing && current_count <= desired {
+            for _ in current_count..desired {
+                self.create_service_task(s, false);
+            }
+            return;
+        }
+
         let tasks = self.services[s.idx()].tasks.clone();
         let live = |t: &TaskId| self.tasks[t.idx()].state <= TaskState::Running;
         let current: Vec<TaskId> = tasks.iter().copied().filter(|t| live(t) && !self.tasks[t.idx()].retiring).collect();
@@ -179,7 +189,8 @@ impl Simulation<'_> {
             let task = &self.tasks[t.idx()];
             let on_draining = task.instance.is_some_and(|i| self.instances[i.idx()].state == InstanceState::Draining);
             // A rollback to a task definition still running keeps those tasks.
-            self.tasks[t.idx()].retiring = task.task_def != td || on_draining || task.kill_at.is_some();
+            let retiring = task.task_def != td || on_draining || task.kill_at.is_some();
+            self.set_retiring(t, retiring);
         }
         let counted = self.counting();
         self.services[s.idx()].deployment = Some(Deployment { started: now, to: td, stall_logged: false, counted });
@@ -201,7 +212,6 @@ impl Simulation<'_> {
     /// Sets the desired count (scaling action, scheduled action, or manual).
     pub fn set_desired(&mut self, s: ServiceId, desired: u32) {
         if self.services[s.idx()].desired != desired {
-            self.flush();
             self.services[s.idx()].desired = desired;
             self.request_reconcile(s);
         }

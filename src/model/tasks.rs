@@ -42,6 +42,9 @@ impl Simulation<'_> {
         });
         if let Owner::Service(s) = owner {
             self.services[s.idx()].tasks.push(id);
+            if let Some(k) = self.sc.services[s.idx()].strategy.iter().position(|i| i.provider == provider) {
+                self.services[s.idx()].by_strategy_item[k] += 1;
+            }
         }
         self.count_state(id, None, Some(TaskState::Provisioning));
         if self.counting() {
@@ -232,7 +235,9 @@ impl Simulation<'_> {
         }
         let was_serving = task.serving;
         if was_serving {
-            self.flush();
+            if let Some(s) = self.tasks[t.idx()].service() {
+                self.flush_service(s);
+            }
             let lost = self.in_flight(t);
             if let Some(s) = self.tasks[t.idx()].service() {
                 self.record_killed_in_flight(s, lost);
@@ -258,6 +263,7 @@ impl Simulation<'_> {
             self.set_serving(t, false);
         }
         self.cost_task_stopped(t);
+        self.count_zone(t, -1);
         self.set_task_state(t, TaskState::Stopped);
         let now = self.now;
         let task = &mut self.tasks[t.idx()];
@@ -303,8 +309,10 @@ impl Simulation<'_> {
         if old == new {
             return;
         }
-        self.flush();
-        self.tasks[t.idx()].state = new;
+        if let Some(s) = self.tasks[t.idx()].service() {
+            self.flush_service(s);
+        }
+        self.with_strategy_tally(t, |sim| sim.tasks[t.idx()].state = new);
         self.count_state(t, Some(old), Some(new));
     }
 
@@ -328,7 +336,9 @@ impl Simulation<'_> {
         if self.tasks[t.idx()].serving == serving {
             return;
         }
-        self.flush();
+        if let Some(s) = self.tasks[t.idx()].service() {
+            self.flush_service(s);
+        }
         self.tasks[t.idx()].serving = serving;
         if let Some(s) = self.tasks[t.idx()].service() {
             let td = self.tasks[t.idx()].task_def;
