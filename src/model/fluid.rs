@@ -100,6 +100,17 @@ pub struct MinuteAcc {
     pub seconds: f64,
 }
 
+impl MinuteAcc {
+    /// Zeroes the sums, keeping the component buffers' capacity.
+    pub fn clear(&mut self) {
+        let (mut latency, mut entry_latency) =
+            (std::mem::take(&mut self.latency), std::mem::take(&mut self.entry_latency));
+        latency.clear();
+        entry_latency.clear();
+        *self = MinuteAcc { latency, entry_latency, ..MinuteAcc::default() };
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ServiceFluid {
     pub entry_rate: f64,

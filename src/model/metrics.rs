@@ -202,7 +202,6 @@ impl Simulation<'_> {
         let targets = m.healthy_target_seconds / secs;
         let rpt = (cfg.load_balancer.is_some() && targets > 0.0).then(|| m.lb_received / targets * 60.0 / secs);
         put(&mut self.rec, 12, rpt);
-        let p99 = queueing::mixture_quantile(&m.latency, 0.99);
         for c in &m.latency {
             queueing::add_component(&mut self.rec.interval_latency[s.idx()], c.rate, c.weight, c.timeout);
         }
@@ -230,7 +229,11 @@ impl Simulation<'_> {
                 && m.offered > 0.0
             {
                 let availability = m.served / m.offered;
-                let slow = slo.latency_p99_s.is_some_and(|l| p99.is_some_and(|p| p > l + 1e-12));
+                // p99 above the target ⟺ fewer than 99% of requests finish by it: one CDF value,
+                // no quantile search.
+                let slow = slo
+                    .latency_p99_s
+                    .is_some_and(|l| queueing::mixture_cdf(&m.latency, l + 1e-12).is_some_and(|f| f < 0.99));
                 if slow || availability < slo.availability {
                     st.slo_violation_minutes += 1;
                     if m.entry_offered > 0.0 {
@@ -248,6 +251,7 @@ impl Simulation<'_> {
             t.downstream += m.entry_failed_downstream;
             t.interrupted += m.entry_failed_interrupted;
         }
+        let entry = (m.entry_offered, m.entry_served, (m.entry_offered - m.entry_served).max(0.0));
         // CloudWatch: this minute's datapoints, visible after the publication delay.
         let sample_count = m.task_seconds / secs;
         let datapoint = |avg: Option<f64>, lo: Option<f64>, hi: Option<f64>| {
@@ -264,6 +268,10 @@ impl Simulation<'_> {
             memory: datapoint(mem, m.mem_min, m.mem_max),
             request_count_per_target: rpt.map(Datapoint::single),
         };
+        // Give the minute's buffers back (cleared) so the next minute reuses their capacity.
+        let mut m = m;
+        m.clear();
+        self.fluid.services[s.idx()].minute = m;
         let delay = (self.sc.metric_delay.as_millis() / MS_PER_MINUTE) as usize;
         let st = &mut self.services[s.idx()];
         st.published.push_back(metrics);
@@ -285,7 +293,7 @@ impl Simulation<'_> {
             self.apply_scaling_decision(s, d);
         }
         self.check_deployment_stall(s);
-        (m.entry_offered, m.entry_served, m.entry_offered - m.entry_served)
+        entry
     }
 
     /// Returns the provider's (instances, tasks) at the end of the minute.

@@ -139,7 +139,7 @@ impl<'s> Simulation<'s> {
             }
             let itype = &self.sc.instance_types[inst.instance_type.idx()];
             // Checks in ECS's order, stopping at the first that fails.
-            let failed = if !td.arch.is_none_or(|a| a == itype.arch) {
+            let failed = if td.arch.is_some_and(|a| a != itype.arch) {
                 Some(0)
             } else if inst.free_cpu < td.cpu {
                 Some(1)
@@ -428,60 +428,71 @@ impl<'s> Simulation<'s> {
         counts
     }
 
-    /// Chooses which of `candidates` (tasks of service `s`) to stop on scale-in.
-    pub fn pick_victim(&mut self, s: ServiceId, candidates: &[TaskId]) -> Option<TaskId> {
-        // Never-started tasks first, then tasks still starting, then running ones.
+    /// Chooses which of `candidates` (tasks of service `s`) to stop on scale-in:
+    /// never-started tasks first, then starting ones, then running ones; among
+    /// those, from the capacity provider furthest above its share; then by the
+    /// placement strategies reversed; ties to the oldest task.
+    pub fn pick_victim(&self, s: ServiceId, candidates: &[TaskId], spread: &SpreadTally) -> Option<TaskId> {
         let stage = |t: TaskId| match self.tasks[t.idx()].state {
-            TaskState::Provisioning => 0,
+            TaskState::Provisioning => 0u8,
             TaskState::Pending => 1,
             _ if !self.is_healthy(t, self.now) => 2,
             _ => 3,
         };
         let min_stage = candidates.iter().map(|&t| stage(t)).min()?;
-        let pool: Vec<TaskId> = candidates.iter().copied().filter(|&t| stage(t) == min_stage).collect();
         let strategy = &self.sc.services[s.idx()].strategy;
-        // The provider furthest above its share gives up a task.
-        let counts = self.services[s.idx()].by_strategy_item.clone();
-        let present: Vec<usize> = (0..strategy.len())
-            .filter(|&k| pool.iter().any(|&t| self.tasks[t.idx()].provider == strategy[k].provider))
-            .collect();
-        let shrink = shrink_choice(strategy, &counts, &present);
-        let pool: Vec<TaskId> = match shrink {
-            Some(k) => pool.into_iter().filter(|&t| self.tasks[t.idx()].provider == strategy[k].provider).collect(),
-            None => pool,
-        };
+        // The strategy items that have a task at that stage (a strategy has at most a few items).
+        let mut present = [false; 32];
+        for &t in candidates {
+            if stage(t) == min_stage
+                && let Some(k) = strategy.iter().position(|i| i.provider == self.tasks[t.idx()].provider)
+            {
+                present[k.min(31)] = true;
+            }
+        }
+        let present: Vec<usize> = (0..strategy.len().min(32)).filter(|&k| present[k]).collect();
+        let shrink =
+            shrink_choice(strategy, &self.services[s.idx()].by_strategy_item, &present).map(|k| strategy[k].provider);
         let rules = self.rules(Owner::Service(s));
-        let zone_counts = self.group_zone_counts(Owner::Service(s)).to_vec();
+        let zone_counts = &spread.zones;
+        let n_keys = rules.strategies.len().min(MAX_STRATEGIES);
         let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
             self.streams.draws(Stream::Placement, owner_key(Owner::Service(s)) ^ 1, self.services[s.idx()].placements)
         });
-        let mut best: Option<(TaskId, Vec<f64>)> = None;
-        for &t in &pool {
+        let mut best: Option<(TaskId, [f64; MAX_STRATEGIES + 1])> = None;
+        for &t in candidates {
             let task = &self.tasks[t.idx()];
-            let mut key = Vec::new();
-            match task.instance {
+            if stage(t) != min_stage || shrink.is_some_and(|p| p != task.provider) {
+                continue;
+            }
+            let mut key = [0.0; MAX_STRATEGIES + 1];
+            let len = match task.instance {
                 Some(i) => {
                     let inst = &self.instances[i.idx()];
                     let td = &self.sc.task_defs[task.task_def.idx()];
-                    for st in rules.strategies {
-                        key.push(match st {
+                    for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
+                        key[k] = match st {
                             PlacementStrategy::Spread(SpreadField::Zone) => -f64::from(zone_counts[inst.zone.idx()]),
-                            PlacementStrategy::Spread(SpreadField::InstanceId) => {
-                                -f64::from(self.group_tasks_on(Owner::Service(s), i))
-                            }
+                            PlacementStrategy::Spread(SpreadField::InstanceId) => -f64::from(spread.instances[i.idx()]),
                             PlacementStrategy::Spread(_) => 0.0,
                             PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((inst.free_cpu + td.cpu).0),
                             PlacementStrategy::Binpack(BinpackField::Memory) => {
                                 -f64::from((inst.free_mem + td.memory).0)
                             }
                             PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
-                        });
+                        };
                     }
+                    n_keys
                 }
                 // Fargate: keep zones balanced.
-                None => key.push(-f64::from(task.zone.map_or(0, |z| zone_counts[z.idx()]))),
-            }
-            if best.as_ref().is_none_or(|(_, k)| lexi_less(&key, k)) {
+                None => {
+                    key[0] = -f64::from(task.zone.map_or(0, |z| zone_counts[z.idx()]));
+                    1
+                }
+            };
+            // The oldest task wins what the strategies leave tied.
+            key[len] = f64::from(t.0);
+            if best.as_ref().is_none_or(|(_, b)| lexi_less(&key[..=len], &b[..=len])) {
                 best = Some((t, key));
             }
         }
@@ -493,6 +504,39 @@ pub fn owner_name(sc: &crate::scenario::Scenario, owner: Owner) -> &str {
     match owner {
         Owner::Service(s) => &sc.services[s.idx()].name,
         Owner::Batch(b, _) => &sc.batch[b.idx()].name,
+    }
+}
+
+/// A service's staying tasks per zone and per instance, for choosing scale-in
+/// victims one after another.
+pub struct SpreadTally {
+    pub zones: Vec<u32>,
+    pub instances: Vec<u32>,
+}
+
+impl SpreadTally {
+    pub fn of(sim: &Simulation<'_>, tasks: &[TaskId]) -> SpreadTally {
+        let mut tally = SpreadTally { zones: vec![0; sim.sc.zones.len()], instances: vec![0; sim.instances.len()] };
+        for &t in tasks {
+            let task = &sim.tasks[t.idx()];
+            if let Some(z) = task.zone {
+                tally.zones[z.idx()] += 1;
+            }
+            if let Some(i) = task.instance {
+                tally.instances[i.idx()] += 1;
+            }
+        }
+        tally
+    }
+
+    pub fn remove(&mut self, sim: &Simulation<'_>, t: TaskId) {
+        let task = &sim.tasks[t.idx()];
+        if let Some(z) = task.zone {
+            self.zones[z.idx()] = self.zones[z.idx()].saturating_sub(1);
+        }
+        if let Some(i) = task.instance {
+            self.instances[i.idx()] = self.instances[i.idx()].saturating_sub(1);
+        }
     }
 }
 

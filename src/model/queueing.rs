@@ -102,6 +102,12 @@ pub struct Component {
     pub timeout: f64,
 }
 
+/// Share of the mixture's requests finished within `x` seconds; `None` when empty.
+pub fn mixture_cdf(components: &[Component], x: f64) -> Option<f64> {
+    let total: f64 = components.iter().map(|c| c.weight).sum();
+    (total > 0.0).then(|| mixture_cdf_pdf(components, total, x).0)
+}
+
 /// Quantile `q` (0 < q < 1) of a mixture of truncated exponentials, in
 /// seconds, solving CDF(x) = q. `None` when the mixture is empty.
 pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
@@ -109,7 +115,8 @@ pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
     if total <= 0.0 {
         return None;
     }
-    let single = |c: &Component| if c.rate > 0.0 { (-libm::log1p(-q) / c.rate).min(c.timeout) } else { c.timeout };
+    let log_tail = -libm::log1p(-q);
+    let single = |c: &Component| if c.rate > 0.0 { (log_tail / c.rate).min(c.timeout) } else { c.timeout };
     let mut lo = components.iter().map(single).fold(f64::INFINITY, f64::min).max(0.0);
     let mut hi = components.iter().map(single).fold(0.0, f64::max);
     if components.len() == 1 || hi - lo <= 1e-12 * hi.max(1e-300) {

@@ -12,6 +12,7 @@
 //! minimum: ECS stops the extra tasks at once.
 
 use super::entities::{InstanceState, StopReason, TaskId, TaskState};
+use super::placement::SpreadTally;
 use super::{Deployment, Simulation};
 use crate::scenario::{ServiceId, TaskDefId};
 
@@ -41,10 +42,13 @@ impl Simulation<'_> {
 
         // 1. Scale-in: stop the extra current tasks.
         if current.len() as u32 > desired {
+            // Spread balance counts the tasks that stay: each victim leaves the tallies.
+            let mut spread = SpreadTally::of(self, &current);
             let mut pool = current.clone();
             for _ in 0..(current.len() as u32 - desired) {
-                let Some(v) = self.pick_victim(s, &pool) else { break };
+                let Some(v) = self.pick_victim(s, &pool, &spread) else { break };
                 pool.retain(|&t| t != v);
+                spread.remove(self, v);
                 self.stop_task(v, StopReason::ScaledIn);
             }
         }

@@ -285,9 +285,10 @@ impl Simulation<'_> {
         self.rec.count_stop(now, owner, reason);
         match owner {
             Owner::Service(s) => {
+                // Order does not matter: every choice among tasks breaks ties by task id.
                 let list = &mut self.services[s.idx()].tasks;
                 if let Some(pos) = list.iter().position(|&x| x == t) {
-                    list.remove(pos);
+                    list.swap_remove(pos);
                 }
                 self.request_reconcile(s);
             }

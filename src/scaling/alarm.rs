@@ -214,29 +214,37 @@ impl Alarm {
     fn evaluate(&self) -> AlarmState {
         let n = self.cfg.evaluation_periods as usize;
         let m = self.cfg.datapoints_to_alarm as usize;
-        // Real datapoints, newest first, with their age in periods (0 = newest).
-        let real: Vec<(usize, bool)> = self
-            .range
-            .iter()
-            .enumerate()
-            .filter_map(|(age, v)| v.map(|v| (age, self.cfg.comparison.breaches(v, self.cfg.threshold))))
-            .collect();
-        if real.is_empty() {
+        // Real datapoints, newest first, with their age in periods (0 = newest); counted
+        // in one pass without allocating (this runs every minute for every alarm).
+        let mut real = 0usize;
+        let mut breaching_first_n = 0usize;
+        let mut breaching_all = 0usize;
+        let mut oldest_age = 0usize;
+        for (age, v) in self.range.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let breaches = self.cfg.comparison.breaches(*v, self.cfg.threshold);
+            if real < n && breaches {
+                breaching_first_n += 1;
+            }
+            if breaches {
+                breaching_all += 1;
+            }
+            real += 1;
+            oldest_age = age;
+        }
+        if real == 0 {
             return AlarmState::InsufficientData;
         }
-        if real.len() >= n {
-            let breaching = real.iter().take(n).filter(|(_, b)| *b).count();
-            return if breaching >= m { AlarmState::Alarm } else { AlarmState::Ok };
+        if real >= n {
+            return if breaching_first_n >= m { AlarmState::Alarm } else { AlarmState::Ok };
         }
-        let breaching = real.iter().filter(|(_, b)| *b).count();
-        if breaching >= m {
+        if breaching_all >= m {
             return AlarmState::Alarm;
         }
-        if breaching < real.len() {
+        if breaching_all < real {
             // A real non-breaching datapoint: missing ones never make up the M.
             return AlarmState::Ok;
         }
-        let oldest_age = real.last().map_or(0, |(age, _)| *age);
         if oldest_age + 1 >= m { AlarmState::Alarm } else { AlarmState::InsufficientData }
     }
 }

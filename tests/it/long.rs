@@ -42,7 +42,7 @@ fn ctrl_c_stops_a_run_and_leaves_no_partial_files() {
     )
     .unwrap();
     let out = dir.join("out");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecsim"))
+    let child = Command::new(env!("CARGO_BIN_EXE_ecsim"))
         .args(["run", scenario_file.to_str().unwrap(), "--out", out.to_str().unwrap()])
         .stderr(std::process::Stdio::piped())
         .spawn()

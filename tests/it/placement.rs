@@ -141,3 +141,22 @@ fn base_then_weight_across_fargate_providers() {
     assert_eq!(fig(&s, "tasks.task_hours.FARGATE"), 4.0);
     assert_eq!(fig(&s, "tasks.task_hours.FARGATE_SPOT"), 6.0);
 }
+
+#[test]
+fn scale_in_keeps_zones_balanced() {
+    // 9 tasks spread 3/3/3 over three zones; desired 6 at 5 min: one task stops in each zone at a
+    // time, leaving 2/2/2 (each victim leaves the spread tallies before the next is chosen).
+    let text = cluster(
+        3,
+        "cpu = 256\nmemory = 512",
+        "desired_count = 9\nplacement_strategy = [{ type = \"spread\", field = \"attribute:ecs.availability-zone\" }]",
+        "",
+    ) + "\n[[events]]\nat = \"5m\"\nkind = \"set_desired_count\"\nservice = \"s\"\ndesired_count = 6\n";
+    let sc = scenario(&text);
+    let sim = world_at(&sc, 5 * 60);
+    let mut per_zone = vec![0; 3];
+    for t in sim.tasks.iter().filter(|t| t.state == TaskState::Running) {
+        per_zone[t.zone.unwrap().idx()] += 1;
+    }
+    assert_eq!(per_zone, vec![2, 2, 2]);
+}

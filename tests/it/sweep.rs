@@ -1,7 +1,7 @@
 //! `ecsim sweep`: outputs, thread-count independence, common random numbers, errors.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn ecsim(args: &[&str]) -> Output {
@@ -26,7 +26,7 @@ fn sweep(jobs: &str, name: &str) -> PathBuf {
 }
 
 /// runs.csv as rows of column -> value.
-fn rows(dir: &PathBuf) -> Vec<BTreeMap<String, String>> {
+fn rows(dir: &Path) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_path(dir.join("runs.csv")).unwrap();
     let headers = r.headers().unwrap().clone();
     r.records()
@@ -58,7 +58,8 @@ fn common_random_numbers_keep_what_a_variant_does_not_change() {
     let key = |r: &BTreeMap<String, String>| {
         (r["services[web].auto_scaling.target_tracking[cpu50].target_value"].clone(), r["replication"].clone())
     };
-    let mut by_variant: BTreeMap<String, BTreeMap<(String, String), BTreeMap<String, String>>> = BTreeMap::new();
+    type Row = BTreeMap<String, String>;
+    let mut by_variant: BTreeMap<String, BTreeMap<(String, String), Row>> = BTreeMap::new();
     for r in &runs {
         by_variant.entry(r["variant"].clone()).or_default().insert(key(r), r.clone());
     }
