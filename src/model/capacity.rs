@@ -101,16 +101,33 @@ impl Simulation<'_> {
     }
 
     /// Whether more instances can still come for this provider's waiting tasks.
-    pub fn provider_can_grow(&self, p: ProviderId) -> bool {
+    /// Whether a task waiting for capacity can still get it without anything
+    /// else changing: Fargate provisioning under way or quota left, instances
+    /// launching, or managed scaling able to add an instance the task fits.
+    pub fn task_can_progress(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t.idx()];
+        if task.provisioning_started || task.last_failure == Some("fargate_spot_capacity") {
+            return true;
+        }
+        let p = task.provider;
+        let td = &self.sc.task_defs[task.task_def.idx()];
+        let any_zone_up = (0..self.sc.zones.len()).any(|z| self.zone_up(ZoneId::from_idx(z)));
         match &self.sc.providers[p.idx()].kind {
-            crate::scenario::ProviderKind::Fargate(_) => true,
+            crate::scenario::ProviderKind::Fargate(f) => {
+                any_zone_up
+                    && f.max_vcpu.is_none_or(|max| self.providers[p.idx()].fargate_vcpu + td.cpu.vcpu() <= max + 1e-9)
+            }
             crate::scenario::ProviderKind::Asg(a) => {
                 let launching = self.providers[p.idx()]
                     .instances
                     .iter()
                     .any(|&i| self.instances[i.idx()].state == InstanceState::Launching)
                     || self.providers[p.idx()].retries_pending > 0;
-                launching || (a.managed_scaling.is_some() && self.providers[p.idx()].desired < a.max_size)
+                let fits = a.instance_types.iter().any(|it| {
+                    let it = &self.sc.instance_types[it.idx()];
+                    it.cpu_units() >= td.cpu.0 && it.registered_memory_mib >= td.memory.0
+                });
+                launching || (a.managed_scaling.is_some() && self.providers[p.idx()].desired < a.max_size && fits)
             }
         }
     }
@@ -359,7 +376,12 @@ impl Simulation<'_> {
             let task = &self.tasks[t.idx()];
             let Owner::Service(s) = task.owner else { continue };
             if task.state == TaskState::Pending {
-                self.stop_task(t, StopReason::Drained);
+                let reason = if self.instances[i.idx()].spot_termination_at.is_some() {
+                    StopReason::SpotInterruption
+                } else {
+                    StopReason::Drained
+                };
+                self.stop_task(t, reason);
             } else {
                 self.set_retiring(t, true);
             }
@@ -511,27 +533,33 @@ impl Simulation<'_> {
     pub fn managed_scaling_minute(&mut self, p: ProviderId) -> Option<f64> {
         let asg = self.sc.providers[p.idx()].asg()?;
         let ms = asg.managed_scaling.as_ref()?;
-        let members: Vec<InstanceId> = self.providers[p.idx()]
-            .instances
-            .iter()
-            .copied()
-            .filter(|&i| self.instances[i.idx()].counts_for_asg())
-            .collect();
-        let n = members.len() as u32;
-        let busy = members.iter().filter(|&&i| !self.instances[i.idx()].tasks.is_empty()).count() as u32;
+        let (mut n, mut busy) = (0u32, 0u32);
+        for &i in &self.providers[p.idx()].instances {
+            let inst = &self.instances[i.idx()];
+            if inst.counts_for_asg() {
+                n += 1;
+                busy += u32::from(!inst.tasks.is_empty());
+            }
+        }
         let m = busy + self.instances_needed(p);
-        let cpr = capacity_provider_reservation(m, n);
-        self.providers[p.idx()].last_cpr = Some(cpr);
-        let high = self.providers[p.idx()].cpr_high.as_mut().map(|a| a.observe(Some(cpr)));
-        let low = self.providers[p.idx()].cpr_low.as_mut().map(|a| a.observe(Some(cpr)));
+        let published = capacity_provider_reservation(m, n);
+        self.providers[p.idx()].last_cpr = Some(published);
+        // The alarms see the datapoint CloudWatch shows now, after the publication delay.
+        let delay = (self.sc.metric_delay.as_millis() / crate::engine::MS_PER_MINUTE) as usize;
+        let queue = &mut self.providers[p.idx()].cpr_published;
+        queue.push_back((published, m, n));
+        let visible = if queue.len() > delay { queue.pop_front() } else { None };
+        let high = self.providers[p.idx()].cpr_high.as_mut().map(|a| a.observe(visible.map(|v| v.0)));
+        let low = self.providers[p.idx()].cpr_low.as_mut().map(|a| a.observe(visible.map(|v| v.0)));
+        let Some((cpr, m, n)) = visible else { return Some(published) };
         let now = self.now;
         if high == Some(AlarmState::Alarm) {
-            let warming = members.iter().any(|&i| {
+            let warming = self.providers[p.idx()].instances.iter().any(|&i| {
                 let inst = &self.instances[i.idx()];
-                !inst.initial && inst.launched_at + ms.warmup > now
+                inst.counts_for_asg() && !inst.initial && inst.launched_at + ms.warmup > now
             });
             if warming {
-                return Some(cpr);
+                return Some(published);
             }
             let step = scale_out_step(m, n, ms.target_capacity, ms.min_step, ms.max_step);
             let desired = self.providers[p.idx()].desired;
@@ -561,7 +589,7 @@ impl Simulation<'_> {
                 self.scale_in_instances(p, remove, cpr, m, n);
             }
         }
-        Some(cpr)
+        Some(published)
     }
 
     /// Removes up to `count` instances, as the ASG's termination policy picks

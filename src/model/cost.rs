@@ -180,8 +180,11 @@ impl CostLedger {
             self.alloc_total.iter().map(|row| row.iter().zip(&factor).map(|(a, f)| a * f).sum()).collect();
         let provider_total: f64 = by_provider.iter().sum();
         let allocated: f64 = by_owner.iter().sum();
+        // Rounding can leave a hair below zero when everything is allocated.
+        let unallocated = provider_total - allocated;
+        let unallocated = if unallocated.abs() <= 1e-9 * provider_total.max(1.0) { 0.0 } else { unallocated };
         CostReport {
-            unallocated: provider_total - allocated,
+            unallocated,
             reserved_unused: self.reserved_unused,
             total: provider_total + self.reserved_unused,
             by_provider,

@@ -34,6 +34,7 @@ pub struct Group {
 /// A DNS record callers still hold for a task that is gone.
 #[derive(Clone, Copy, Debug)]
 pub struct DnsGhost {
+    pub task: super::entities::TaskId,
     pub removed_at: SimTime,
     /// Before this the task still answers (it is draining behind its LB).
     pub dead_from: SimTime,
@@ -119,6 +120,9 @@ pub struct ServiceFluid {
     pub dns_ghosts: Vec<DnsGhost>,
     pub rates: Rates,
     pub minute: MinuteAcc,
+    /// Requests lost in tasks that died, still to be moved from served to failed.
+    pub lost_in_flight: f64,
+    pub lost_entry_in_flight: f64,
     /// Run-long latency of all requests and of entry requests (after warm-up).
     pub latency_run: LatencyHistogram,
     pub entry_latency_run: LatencyHistogram,
@@ -151,6 +155,8 @@ impl FluidState {
                     dns_ghosts: Vec::new(),
                     rates: Rates::default(),
                     minute: MinuteAcc::default(),
+                    lost_in_flight: 0.0,
+                    lost_entry_in_flight: 0.0,
                     latency_run: LatencyHistogram::default(),
                     entry_latency_run: LatencyHistogram::default(),
                 })
@@ -323,14 +329,20 @@ impl Simulation<'_> {
     }
 
     /// A deregistered task whose DNS record callers may still hold.
-    pub fn add_dns_ghost(&mut self, s: ServiceId, removed_at: SimTime, dead_from: SimTime) {
+    pub fn add_dns_ghost(
+        &mut self,
+        s: ServiceId,
+        task: super::entities::TaskId,
+        removed_at: SimTime,
+        dead_from: SimTime,
+    ) {
         let Some(d) = &self.sc.services[s.idx()].discovery else { return };
         let expires_at = removed_at + d.dns_ttl;
         if expires_at <= self.now || dead_from >= expires_at {
             return;
         }
         self.flush_service(s);
-        self.fluid.services[s.idx()].dns_ghosts.push(DnsGhost { removed_at, dead_from, expires_at });
+        self.fluid.services[s.idx()].dns_ghosts.push(DnsGhost { task, removed_at, dead_from, expires_at });
         self.fluid.mark_dirty(s);
         if dead_from > self.now {
             self.at(dead_from, Event::Refresh);
@@ -347,21 +359,33 @@ impl Simulation<'_> {
         self.at(expires_at, Event::Refresh);
     }
 
+    /// A task whose DNS record callers still hold died early: their calls fail from now.
+    pub fn dns_ghost_died(&mut self, s: ServiceId, task: super::entities::TaskId) {
+        let now = self.now;
+        if self.fluid.services[s.idx()].dns_ghosts.iter().any(|g| g.task == task && g.dead_from > now) {
+            self.flush_service(s);
+            for g in &mut self.fluid.services[s.idx()].dns_ghosts {
+                if g.task == task && g.dead_from > now {
+                    g.dead_from = now;
+                }
+            }
+            self.fluid.mark_dirty(s);
+        }
+    }
+
     /// Requests lost inside a task that died.
     pub fn record_killed_in_flight(&mut self, s: ServiceId, lost: f64) {
-        if lost <= 0.0 || self.now < SimTime::ZERO + self.sc.warmup {
+        if lost <= 0.0 {
             return;
         }
         let f = &mut self.fluid.services[s.idx()];
-        // They were counted as served as they arrived; move them to failed
-        // (within this minute's served, so no minute goes negative).
-        let lost = lost.min(f.minute.served.max(0.0));
-        let share = f.rates.entry_share;
-        f.minute.failed_interrupted += lost;
-        f.minute.served -= lost;
-        f.minute.entry_failed_interrupted += lost * share;
-        f.minute.entry_served -= lost * share;
-        self.rec.totals.killed_in_flight += lost;
+        // They were counted as served as they arrived, possibly in an earlier
+        // minute; they move from served to failed as the next minutes close.
+        f.lost_in_flight += lost;
+        f.lost_entry_in_flight += lost * f.rates.entry_share;
+        if self.now >= SimTime::ZERO + self.sc.warmup {
+            self.rec.totals.killed_in_flight += lost;
+        }
     }
 
     /// Rates of every service for the state now, with DNS weights at `t`.

@@ -168,10 +168,21 @@ impl Simulation<'_> {
     fn close_service_minute(&mut self, s: ServiceId, counting: bool) -> (f64, f64, f64) {
         let now = self.now;
         let cfg = &self.sc.services[s.idx()];
-        let m = std::mem::take(&mut self.fluid.services[s.idx()].minute);
+        let mut m = std::mem::take(&mut self.fluid.services[s.idx()].minute);
+        // Requests lost inside killed tasks move from served to failed (as far as this
+        // minute's served allows; any rest waits for the next minute).
+        let f = &mut self.fluid.services[s.idx()];
+        let lost = f.lost_in_flight.min(m.served.max(0.0));
+        let lost_entry = f.lost_entry_in_flight.min(m.entry_served.max(0.0));
+        f.lost_in_flight -= lost;
+        f.lost_entry_in_flight -= lost_entry;
+        m.served -= lost;
+        m.failed_interrupted += lost;
+        m.entry_served -= lost_entry;
+        m.entry_failed_interrupted += lost_entry;
         let secs = m.seconds.max(1e-9);
         let ids = self.series.services[s.idx()];
-        let failed = m.offered - m.served;
+        let failed = (m.offered - m.served).max(0.0);
         let st = &self.rec.services[s.idx()];
         // ECS's runningCount: tasks whose last status is RUNNING, which includes tasks draining
         // behind the load balancer (they report CPU too, so the scaler's product stays consistent).
@@ -269,7 +280,6 @@ impl Simulation<'_> {
             request_count_per_target: rpt.map(Datapoint::single),
         };
         // Give the minute's buffers back (cleared) so the next minute reuses their capacity.
-        let mut m = m;
         m.clear();
         self.fluid.services[s.idx()].minute = m;
         let delay = (self.sc.metric_delay.as_millis() / MS_PER_MINUTE) as usize;

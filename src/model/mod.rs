@@ -117,6 +117,8 @@ pub struct ProviderState {
     pub cpr_high: Option<crate::scaling::Alarm>,
     pub cpr_low: Option<crate::scaling::Alarm>,
     pub last_cpr: Option<f64>,
+    /// Published CapacityProviderReservation datapoints (value, M, N) not yet visible to the alarms.
+    pub cpr_published: std::collections::VecDeque<(f64, u32, u32)>,
 }
 
 /// A rolling deployment in progress.
@@ -212,6 +214,11 @@ pub const ASSUMPTIONS: &[(&str, &str)] = &[
     ("scenario::assumed::DNS_TTL_S", "60"),
     ("catalog::REGISTERED_MEMORY_RULE", "floor(advertised MiB x 7985 / 8192)"),
     ("model::tasks::stop_exit", "a task exits at the end of its stop timeout"),
+    ("model::cost::spot_minimum", "spot instances are billed at least 60 s, like on-demand"),
+    ("model::cost::fargate_billing_start", "Fargate bills from PENDING (image pull) to STOPPED"),
+    ("model::cost::ec2_billing_start", "EC2 bills from the launch request"),
+    ("model::capacity::cpr_alarms", "scale-out 1 of 1 above target, scale-in 15 of 15 below (observed)"),
+    ("scenario::assumed::FARGATE_SPOT_BAND", "Fargate Spot uses the EC2 spot band unless given"),
 ];
 
 /// Everything a finished run reports.
@@ -239,6 +246,7 @@ impl<'s> Simulation<'s> {
                 cpr_high: None,
                 cpr_low: None,
                 last_cpr: None,
+                cpr_published: std::collections::VecDeque::new(),
             })
             .collect();
         let services = sc

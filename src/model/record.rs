@@ -85,6 +85,8 @@ pub struct ServiceTotals {
     pub deployments_stalled: u64,
     pub deployment_total_s: f64,
     pub deployment_max_s: f64,
+    /// Actions per policy and scheduled action, every one listed (with 0) in config order.
+    pub by_policy: Vec<(String, u64)>,
     /// Tasks per state, and since when the pending count last changed.
     pub by_state: [u32; 6],
     pending_since: SimTime,
@@ -140,7 +142,19 @@ impl<'a> Recorder<'a> {
             sink,
             warmup: SimTime::ZERO + sc.warmup,
             totals: Totals::default(),
-            services: sc.services.iter().map(|_| ServiceTotals::default()).collect(),
+            services: sc
+                .services
+                .iter()
+                .map(|svc| {
+                    let mut names: Vec<String> = Vec::new();
+                    if let Some(a) = &svc.auto_scaling {
+                        names.extend(a.target_tracking.iter().map(|p| p.name.clone()));
+                        names.extend(a.step_scaling.iter().map(|p| p.name.clone()));
+                    }
+                    names.extend(svc.scheduled_actions.iter().map(|a| a.name.clone()));
+                    ServiceTotals { by_policy: names.into_iter().map(|n| (n, 0)).collect(), ..ServiceTotals::default() }
+                })
+                .collect(),
             provider_tasks: vec![[0; 6]; sc.providers.len()],
             provider_instances: vec![[0; 4]; sc.providers.len()],
             pending_since: SimTime::ZERO,
@@ -338,10 +352,14 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    pub fn count_scaling(&mut self, s: ServiceId, d: Direction) {
+    pub fn count_scaling(&mut self, s: ServiceId, d: Direction, policy: &str) {
+        let st = &mut self.services[s.idx()];
         match d {
-            Direction::Out => self.services[s.idx()].scale_out += 1,
-            Direction::In => self.services[s.idx()].scale_in += 1,
+            Direction::Out => st.scale_out += 1,
+            Direction::In => st.scale_in += 1,
+        }
+        if let Some(entry) = st.by_policy.iter_mut().find(|(n, _)| n == policy) {
+            entry.1 += 1;
         }
     }
 

@@ -144,7 +144,7 @@ impl Simulation<'_> {
             match task.state {
                 TaskState::Pending | TaskState::Deactivating | TaskState::Stopping => true,
                 TaskState::Running => !self.is_healthy(t, now),
-                TaskState::Provisioning => task.provisioning_started || self.provider_can_grow(task.provider),
+                TaskState::Provisioning => self.task_can_progress(t),
                 TaskState::Stopped => false,
             }
         });

@@ -149,16 +149,10 @@ impl Simulation<'_> {
             Direction::In => "scale_in",
         };
         if self.counting() {
-            self.rec.count_scaling(s, d.direction);
+            self.rec.count_scaling(s, d.direction, &d.policy);
         }
         let name = &self.sc.services[s.idx()].name;
-        self.rec.event(
-            self.now,
-            kind,
-            "service",
-            name,
-            format_args!("{}: desired {} -> {}; {}", d.policy, d.old_desired, d.new_desired, d.reason),
-        );
+        self.rec.event(self.now, kind, "service", name, format_args!("{}", d.reason));
         self.set_desired(s, d.new_desired);
         if let Some(scaler) = &self.services[s.idx()].scaler
             && (d.new_desired < scaler.min_capacity() || d.new_desired > scaler.max_capacity())

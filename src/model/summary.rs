@@ -58,6 +58,17 @@ impl Simulation<'_> {
         let end = self.now;
         self.flush();
         self.rec.close_pending(end);
+        // Requests lost in flight that no later minute could absorb still count as failed.
+        for (s, f) in self.fluid.services.iter_mut().enumerate() {
+            let st = &mut self.rec.services[s];
+            let lost = std::mem::take(&mut f.lost_in_flight).min(st.requests.served.max(0.0));
+            st.requests.served -= lost;
+            st.requests.interrupted += lost;
+            let t = &mut self.rec.totals.requests;
+            let lost_entry = std::mem::take(&mut f.lost_entry_in_flight).min(t.served.max(0.0));
+            t.served -= lost_entry;
+            t.interrupted += lost_entry;
+        }
         let cost = self.cost.finish(end);
         let sc = self.sc;
         let t = &self.rec.totals;
@@ -124,6 +135,7 @@ impl Simulation<'_> {
                         "scale_out": st.scale_out,
                         "scale_in": st.scale_in,
                         "cpu_target_percent": opt(cpu_target),
+                        "by_policy": st.by_policy.iter().map(|(n, c)| (n.clone(), json!(c))).collect::<Map<String, Value>>(),
                     },
                     "cost_usd": num(cost.by_owner[s]),
                 }),

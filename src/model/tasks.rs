@@ -206,7 +206,7 @@ impl Simulation<'_> {
         }
         self.set_serving(t, false);
         if let Some(s) = self.tasks[t.idx()].service() {
-            self.add_dns_ghost(s, self.now, self.now + alive_for);
+            self.add_dns_ghost(s, t, self.now, self.now + alive_for);
         }
     }
 
@@ -234,6 +234,11 @@ impl Simulation<'_> {
             return;
         }
         let was_serving = task.serving;
+        if let Some(s) = task.service()
+            && !was_serving
+        {
+            self.dns_ghost_died(s, t);
+        }
         if was_serving {
             if let Some(s) = self.tasks[t.idx()].service() {
                 self.flush_service(s);
@@ -246,7 +251,7 @@ impl Simulation<'_> {
                     let until = self.now + lb.time_to_unhealthy();
                     self.add_lb_ghost(s, until);
                 }
-                self.add_dns_ghost(s, self.now, self.now);
+                self.add_dns_ghost(s, t, self.now, self.now);
             }
         }
         self.tasks[t.idx()].stop_reason = Some(reason);
@@ -283,6 +288,17 @@ impl Simulation<'_> {
             self.fargate_release(t);
         }
         self.rec.count_stop(now, owner, reason);
+        if reason.is_interruption() {
+            let name = super::placement::owner_name(self.sc, owner);
+            let pname = &self.sc.providers[provider.idx()].name;
+            self.rec.event(
+                now,
+                "task_stopped",
+                "task",
+                name,
+                format_args!("task {} on {pname}: {}", t.0, reason.key()),
+            );
+        }
         match owner {
             Owner::Service(s) => {
                 // Order does not matter: every choice among tasks breaks ties by task id.

@@ -15,6 +15,13 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// A number in its shortest round-trip form, in exponent notation when tiny
+/// or huge (1e-154 rather than a hundred and fifty zeros).
+pub fn fmt_f64(v: f64) -> String {
+    let magnitude = v.abs();
+    if v != 0.0 && (magnitude < 1e-5 || magnitude >= 1e16) { format!("{v:e}") } else { format!("{v}") }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -184,7 +191,7 @@ impl Sink for CsvSink {
         self.line.clear();
         let _ = write!(self.line, "{time_s},{scope},");
         push_field(&mut self.line, name);
-        let _ = writeln!(self.line, ",{metric},{value}");
+        let _ = writeln!(self.line, ",{metric},{}", fmt_f64(value));
         self.write(false);
     }
     fn event(&mut self, time: SimTime, kind: &str, scope: &str, name: &str, detail: fmt::Arguments<'_>) {
@@ -242,6 +249,16 @@ mod tests {
         let mut s = String::new();
         push_field(&mut s, "a,b \"c\"");
         assert_eq!(s, "\"a,b \"\"c\"\"\"");
+    }
+
+    #[test]
+    fn numbers_print_short() {
+        assert_eq!(fmt_f64(3.0), "3");
+        assert_eq!(fmt_f64(0.1), "0.1");
+        assert_eq!(fmt_f64(1e-154), "1e-154");
+        assert_eq!(fmt_f64(2.5e20), "2.5e20");
+        assert_eq!(fmt_f64(0.0), "0");
+        assert_eq!(fmt_f64(-1.5e-7).parse::<f64>().unwrap(), -1.5e-7);
     }
 
     #[test]

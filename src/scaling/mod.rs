@@ -42,6 +42,17 @@ pub use target_tracking::{TargetTrackingConfig, validate_target_tracking_config}
 
 use crate::engine::SimDuration;
 
+/// A metric value as explanations show it: at most two decimals, no trailing zeros.
+pub struct Shown(pub f64);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = format!("{:.2}", self.0);
+        let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+        if f.sign_plus() && self.0 >= 0.0 { write!(f, "+{text}") } else { f.write_str(text) }
+    }
+}
+
 /// Cooldown when a policy gives none: 300 s for ECS services, for target
 /// tracking scale-out and scale-in (CDK BaseTargetTrackingProps) and step
 /// scaling (API StepScalingPolicyConfiguration); aws-ecs.md 6.3, 6.4.

@@ -309,12 +309,14 @@ impl StepPolicy {
         let diff = value - c.threshold;
         let above = diff > 0.0 || (diff == 0.0 && c.comparison.is_upper());
         let head = format!(
-            "{}: alarm {} {} {} in ALARM; {} {value} is threshold {diff:+}, step {}",
+            "{}: alarm {} {} {} in ALARM; {} {} is threshold {:+}, step {}",
             c.name,
             c.metric.aws_name(),
             c.statistic.aws_name(),
             self.alarm.config().describe(),
             c.metric_aggregation_type.aws_name(),
+            super::Shown(value),
+            super::Shown(diff),
             describe_bounds(&step, above),
         );
         match direction {

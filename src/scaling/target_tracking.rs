@@ -135,11 +135,12 @@ impl TargetTrackingPolicy {
                 (1, "0 running → 1".to_string())
             } else {
                 let c = proportional_capacity(basis.running, value, target);
-                (c, format!("ceil({} running × {value} / {target}) = {c}", basis.running))
+                (c, format!("ceil({} running × {} / {target}) = {c}", basis.running, super::Shown(value)))
             };
             let mut explanation = format!(
-                "{name}: high alarm {metric} {} in ALARM, latest {value}; {maths}",
-                self.high.config().describe()
+                "{name}: high alarm {metric} {} in ALARM, latest {}; {maths}",
+                self.high.config().describe(),
+                super::Shown(value)
             );
             if let (Some(must_exceed), Some(until)) = (basis.must_exceed, basis.until) {
                 explanation.push_str(&format!(
@@ -166,8 +167,9 @@ impl TargetTrackingPolicy {
         };
         let capacity = proportional_capacity(running, value, target);
         let explanation = format!(
-            "{name}: low alarm {metric} {} in ALARM, latest {value}; ceil({running} running × {value} / {target}) = {capacity}",
-            self.low.config().describe()
+            "{name}: low alarm {metric} {} in ALARM, latest {shown}; ceil({running} running × {shown} / {target}) = {capacity}",
+            self.low.config().describe(),
+            shown = super::Shown(value)
         );
         if let Some(until) = self.cooldowns.scale_in_blocked_until(now) {
             return Vote::Blocked(format!("{explanation} (scale-in cooldown until {until} s)"));

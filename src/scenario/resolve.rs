@@ -228,7 +228,7 @@ pub fn resolve(
     if !(divides_minute || whole_minutes) {
         ctx.err(
             "simulation.tick",
-            format!("{tick} is not allowed; the tick must be between 1s and 5m and either divide a minute (1s, 2s, 5s, 10s, 15s, 20s, 30s) or be whole minutes (1m..5m)"),
+            format!("{tick} is not allowed; the tick must be between 1s and 5m and either divide a minute (1s, 2s, 3s, 4s, 5s, 6s, 10s, 12s, 15s, 20s, 30s) or be whole minutes (1m..5m)"),
         );
     }
     let initial_state = match sim.initial_state.as_deref() {
@@ -394,6 +394,13 @@ pub fn resolve(
                     ("managed_scaling", p.managed_scaling.is_some()),
                     ("launch_time", p.launch_time.is_some()),
                     ("enable_spot_draining", p.enable_spot_draining.is_some()),
+                    ("allocation_strategy", p.allocation_strategy.is_some()),
+                    ("on_demand_allocation_strategy", p.on_demand_allocation_strategy.is_some()),
+                    ("on_demand_base_capacity", p.on_demand_base_capacity.is_some()),
+                    ("on_demand_percentage_above_base_capacity", p.on_demand_percentage_above_base_capacity.is_some()),
+                    ("desired_capacity", p.desired_capacity.is_some()),
+                    ("managed_termination_protection", p.managed_termination_protection.is_some()),
+                    ("managed_draining", p.managed_draining.is_some()),
                 ] {
                     if set {
                         ctx.err(

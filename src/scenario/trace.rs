@@ -33,6 +33,7 @@ pub fn load_trace(
     let (ti, vi) = (find(time_column)?, find(value_column)?);
     let mut times: Vec<u64> = Vec::new();
     let mut values: Vec<f64> = Vec::new();
+    let mut before_start: Option<f64> = None;
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
         let record = record.map_err(|e| format!("trace {shown}, line {line}: {e}"))?;
@@ -52,13 +53,28 @@ pub fn load_trace(
             let ts = parse_instant(t_text).map_err(|_| {
                 format!("trace {shown}, line {line}: time \"{t_text}\" is neither seconds from the start nor an RFC 3339 instant")
             })?;
-            cal.offset_of(ts)
-                .ok_or_else(|| format!("trace {shown}, line {line}: {t_text} is before simulation.start"))?
+            match cal.offset_of(ts) {
+                Some(ms) => ms,
+                // A row before the start only matters as the value in force at the start.
+                None => {
+                    if !times.is_empty() {
+                        return Err(format!(
+                            "trace {shown}, line {line}: times must increase strictly (this row is not after the previous one)"
+                        ));
+                    }
+                    let v = parse_rate(v_text, &shown, line)?;
+                    before_start = Some(v * scale);
+                    continue;
+                }
+            }
         };
-        let v: f64 =
-            v_text.parse().map_err(|_| format!("trace {shown}, line {line}: rate \"{v_text}\" is not a number"))?;
-        if !v.is_finite() || v < 0.0 {
-            return Err(format!("trace {shown}, line {line}: rate {v_text} must be a non-negative finite number"));
+        let v = parse_rate(v_text, &shown, line)?;
+        if times.is_empty()
+            && t_ms > 0
+            && let Some(v0) = before_start.take()
+        {
+            times.push(0);
+            values.push(v0);
         }
         if let Some(&prev) = times.last()
             && t_ms <= prev
@@ -70,6 +86,12 @@ pub fn load_trace(
         times.push(t_ms);
         values.push(v * scale);
     }
+    if times.is_empty()
+        && let Some(v0) = before_start
+    {
+        times.push(0);
+        values.push(v0);
+    }
     if times.is_empty() {
         return Err(format!("trace {shown} has no data rows"));
     }
@@ -77,6 +99,14 @@ pub fn load_trace(
         return Err(format!("trace {shown} starts after the end of the simulation"));
     }
     Ok(Trace { times, values, linear })
+}
+
+fn parse_rate(text: &str, shown: &std::path::Display<'_>, line: usize) -> Result<f64, String> {
+    let v: f64 = text.parse().map_err(|_| format!("trace {shown}, line {line}: rate \"{text}\" is not a number"))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("trace {shown}, line {line}: rate {text} must be a non-negative finite number"));
+    }
+    Ok(v)
 }
 
 impl Trace {
@@ -133,6 +163,14 @@ mod tests {
         let p = write("rfc", "time_s,rps\n2026-03-02T00:00:00Z,1\n2026-03-02T01:00:00Z,3\n");
         let t = load(&p, false).unwrap();
         assert_eq!(t.times, vec![0, 3_600_000]);
+    }
+
+    #[test]
+    fn rows_before_the_start_give_the_opening_value() {
+        let p = write("before", "time_s,rps\n2026-03-01T23:00:00Z,5\n2026-03-01T23:30:00Z,7\n2026-03-02T01:00:00Z,3\n");
+        let t = load(&p, false).unwrap();
+        assert_eq!(t.times, vec![0, 3_600_000]);
+        assert_eq!(t.values, vec![14.0, 6.0]);
     }
 
     #[test]

@@ -2,9 +2,8 @@
 //! directory"), each written atomically: a temporary file in the same
 //! directory, fsync, rename. A crash or Ctrl-C never leaves a half-written file.
 //!
-//! Numbers print in Rust's `Display` form for `f64`, which is the shortest text
-//! that parses back to the same value and never uses an exponent: 3.0 prints
-//! `3`, 0.1 prints `0.1`, 1e-7 prints `0.0000001`. Null is an empty cell.
+//! Numbers print in their shortest round-trip form (`report::fmt_f64`): 3.0
+//! prints `3`, 0.1 prints `0.1`, 1e-7 prints `1e-7`. Null is an empty cell.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -136,7 +135,7 @@ fn configuration_cells(index: usize, spec: &SweepSpec, by_index: &BTreeMap<usize
 }
 
 fn number_cell(value: Option<f64>) -> String {
-    value.map(|number| number.to_string()).unwrap_or_default()
+    value.map(crate::report::fmt_f64).unwrap_or_default()
 }
 
 /// An axis value as a cell: strings bare (no TOML quotes), numbers as numbers,
@@ -145,7 +144,7 @@ fn value_cell(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Integer(integer) => integer.to_string(),
-        Value::Float(float) => float.to_string(),
+        Value::Float(float) => crate::report::fmt_f64(*float),
         Value::Boolean(flag) => flag.to_string(),
         Value::Datetime(datetime) => datetime.to_string(),
         Value::Array(_) | Value::Table(_) => value.to_string(),

@@ -28,14 +28,14 @@ fn instances_needed_binpacks_provisioning_tasks_on_the_largest_type() {
 
 #[test]
 fn a_burst_scales_out_to_m_over_target_in_one_step() {
-    // At 11 min: M = 1 busy + 9 needed = 10, N = 1, CPR = 1000 > 100: desired ⌈10 × 100 / 100⌉ = 10.
+    // Minute 10 closes at 660 s with M = 1 busy + 9 needed = 10, N = 1: CPR = 1000 > 100. CloudWatch
+    // shows it a minute later (publication delay): at 720 s desired becomes ⌈10 × 100 / 100⌉ = 10.
     let sc = scenario(&burst(10_000, ""));
-    assert_eq!(world_at(&sc, 659).providers[0].desired, 1);
-    let sim = world_at(&sc, 660);
-    assert_eq!(sim.providers[0].desired, 10);
-    assert_eq!(sim.providers[0].last_cpr, Some(1000.0));
-    // Launched at 660 s with a 60 s launch time; tasks start 10 s after placement.
-    let sim = world_at(&sc, 740);
+    assert_eq!(world_at(&sc, 660).providers[0].last_cpr, Some(1000.0));
+    assert_eq!(world_at(&sc, 719).providers[0].desired, 1);
+    assert_eq!(world_at(&sc, 720).providers[0].desired, 10);
+    // Launched at 720 s with a 60 s launch time; tasks start 10 s after placement.
+    let sim = world_at(&sc, 800);
     let running = sim.tasks.iter().filter(|t| t.state == TaskState::Running).count();
     assert_eq!(running, 20);
     let s = run(&sc);
@@ -45,19 +45,19 @@ fn a_burst_scales_out_to_m_over_target_in_one_step() {
 
 #[test]
 fn step_size_and_warm_up_pace_the_scale_out() {
-    // Maximum step 3: +3 at 660 s; blocked while those instances warm up (300 s from launch); +3 at
-    // 960 s; +3 at 1260 s.
+    // Maximum step 3: +3 at 720 s; blocked while those instances warm up (300 s from launch); +3 at
+    // 1020 s; +3 at 1320 s.
     let sc = scenario(&burst(3, ""));
     let desired_at = |t| world_at(&sc, t).providers[0].desired;
-    assert_eq!(desired_at(660), 4);
-    assert_eq!(desired_at(959), 4);
-    assert_eq!(desired_at(960), 7);
-    assert_eq!(desired_at(1259), 7);
-    assert_eq!(desired_at(1260), 10);
-    // Minimum step: never fewer than 5 at once.
+    assert_eq!(desired_at(720), 4);
+    assert_eq!(desired_at(1019), 4);
+    assert_eq!(desired_at(1020), 7);
+    assert_eq!(desired_at(1319), 7);
+    assert_eq!(desired_at(1320), 10);
+    // Minimum step: never fewer than 12 at once.
     let sc =
         scenario(&burst(10_000, "").replace("maximum_scaling_step_size = 10000", "minimum_scaling_step_size = 12"));
-    assert_eq!(world_at(&sc, 660).providers[0].desired, 13);
+    assert_eq!(world_at(&sc, 720).providers[0].desired, 13);
 }
 
 /// Four busy instances; at 30 min the service drops to 3 tasks, leaving at least one instance empty.

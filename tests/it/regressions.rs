@@ -58,17 +58,18 @@ fn static_port_deployment_on_a_full_cluster_is_reported_stalled() {
 
 #[test]
 fn instances_running_at_the_start_are_already_warm() {
-    // Tasks wait from 30 s; the 1-of-1 alarm fires at the first minute.
+    // Tasks wait from 30 s; the first minute's datapoint is visible at 120 s and the 1-of-1 alarm
+    // fires then, with no warm-up blocking it.
     let sc = fixture("warm");
-    assert_eq!(world_at(&sc, 59).providers[0].desired, 1);
-    assert!(world_at(&sc, 60).providers[0].desired > 1);
+    assert_eq!(world_at(&sc, 119).providers[0].desired, 1);
+    assert!(world_at(&sc, 120).providers[0].desired > 1);
 }
 
 #[test]
 fn distinct_instance_tasks_each_need_an_instance() {
     // Five waiting tasks that must not share an instance: one scale-out to six instances.
     let sc = fixture("di");
-    assert_eq!(world_at(&sc, 120).providers[0].desired, 6);
+    assert_eq!(world_at(&sc, 180).providers[0].desired, 6);
 }
 
 #[test]
@@ -81,6 +82,10 @@ fn an_event_at_a_minute_boundary_counts_in_the_minute_it_starts() {
     let failed = captured.series("service", "web", "failed_rps");
     assert_eq!(failed.iter().find(|(t, _)| *t == 240).map(|p| p.1), Some(0.0));
     assert!(failed.iter().find(|(t, _)| *t == 300).is_some_and(|p| p.1 > 0.0));
+    // The requests inside the killed task are counted even though the kill opens a minute.
+    let s = run(&sc);
+    assert!(fig(&s, "tasks.killed_in_flight") > 0.0);
+    assert_close!(fig(&s, "requests.failed_interrupted"), fig(&s, "tasks.killed_in_flight"), 1e-9);
 }
 
 #[test]
