@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 /// or huge (1e-154 rather than a hundred and fifty zeros).
 pub fn fmt_f64(v: f64) -> String {
     let magnitude = v.abs();
-    if v != 0.0 && (magnitude < 1e-5 || magnitude >= 1e16) { format!("{v:e}") } else { format!("{v}") }
+    if v != 0.0 && !(1e-5..1e16).contains(&magnitude) { format!("{v:e}") } else { format!("{v}") }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
