@@ -221,8 +221,11 @@ impl Simulation<'_> {
             for c in &m.latency {
                 f.latency_run.add(c.rate, c.weight);
             }
-            for c in &m.entry_latency {
-                f.entry_latency_run.add(c.rate, c.weight);
+            // A service nobody calls gets only entry requests: its entry mixture is its mixture.
+            if self.called[s.idx()] {
+                for c in &m.entry_latency {
+                    f.entry_latency_run.add(c.rate, c.weight);
+                }
             }
             let st = &mut self.rec.services[s.idx()];
             st.requests.offered += m.offered;

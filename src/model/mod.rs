@@ -193,6 +193,8 @@ pub struct Simulation<'s> {
     pub last_cumulative_cost: f64,
     /// The run was cancelled (Ctrl-C); no results.
     pub cancelled: bool,
+    /// Per service: some other service calls it (so not all its requests are entry requests).
+    pub called: Vec<bool>,
     /// The next tick or minute boundary.
     pub next_boundary: SimTime,
 }
@@ -295,6 +297,9 @@ impl<'s> Simulation<'s> {
             violation: None,
             last_cumulative_cost: 0.0,
             cancelled: false,
+            called: (0..sc.services.len())
+                .map(|i| sc.services.iter().any(|s| s.calls.iter().any(|c| c.service.idx() == i)))
+                .collect(),
             next_boundary: SimTime::ZERO,
         };
         sim.register_series();

@@ -428,26 +428,38 @@ impl<'s> Simulation<'s> {
         counts
     }
 
-    /// Chooses which of `candidates` (tasks of service `s`) to stop on scale-in:
-    /// never-started tasks first, then starting ones, then running ones; among
-    /// those, from the capacity provider furthest above its share; then by the
-    /// placement strategies reversed; ties to the oldest task.
-    pub fn pick_victim(&self, s: ServiceId, candidates: &[TaskId], spread: &SpreadTally) -> Option<TaskId> {
-        let stage = |t: TaskId| match self.tasks[t.idx()].state {
-            TaskState::Provisioning => 0u8,
+    /// How far along a scale-in candidate is: never-started tasks go first,
+    /// then starting ones, then running ones.
+    pub fn victim_stage(&self, t: TaskId) -> u8 {
+        match self.tasks[t.idx()].state {
+            TaskState::Provisioning => 0,
             TaskState::Pending => 1,
             _ if !self.is_healthy(t, self.now) => 2,
             _ => 3,
-        };
-        let min_stage = candidates.iter().map(|&t| stage(t)).min()?;
+        }
+    }
+
+    /// Chooses which of `candidates` (tasks of service `s`, with their
+    /// `stages`) to stop on scale-in: the earliest stage first; among those,
+    /// from the capacity provider furthest above its share; then by the
+    /// placement strategies reversed; ties to the oldest task. Returns the
+    /// position in `candidates`.
+    pub fn pick_victim(
+        &self,
+        s: ServiceId,
+        candidates: &[TaskId],
+        stages: &[u8],
+        spread: &SpreadTally,
+    ) -> Option<usize> {
+        let min_stage = *stages.iter().min()?;
         let strategy = &self.sc.services[s.idx()].strategy;
         // The strategy items that have a task at that stage (a strategy has at most a few items).
         let mut present = [false; 32];
-        for &t in candidates {
-            if stage(t) == min_stage
-                && let Some(k) = strategy.iter().position(|i| i.provider == self.tasks[t.idx()].provider)
+        for (k, &t) in candidates.iter().enumerate() {
+            if stages[k] == min_stage
+                && let Some(item) = strategy.iter().position(|i| i.provider == self.tasks[t.idx()].provider)
             {
-                present[k.min(31)] = true;
+                present[item.min(31)] = true;
             }
         }
         let present: Vec<usize> = (0..strategy.len().min(32)).filter(|&k| present[k]).collect();
@@ -459,10 +471,10 @@ impl<'s> Simulation<'s> {
         let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
             self.streams.draws(Stream::Placement, owner_key(Owner::Service(s)) ^ 1, self.services[s.idx()].placements)
         });
-        let mut best: Option<(TaskId, [f64; MAX_STRATEGIES + 1])> = None;
-        for &t in candidates {
+        let mut best: Option<(usize, [f64; MAX_STRATEGIES + 1])> = None;
+        for (pos, &t) in candidates.iter().enumerate() {
             let task = &self.tasks[t.idx()];
-            if stage(t) != min_stage || shrink.is_some_and(|p| p != task.provider) {
+            if stages[pos] != min_stage || shrink.is_some_and(|p| p != task.provider) {
                 continue;
             }
             let mut key = [0.0; MAX_STRATEGIES + 1];
@@ -493,10 +505,10 @@ impl<'s> Simulation<'s> {
             // The oldest task wins what the strategies leave tied.
             key[len] = f64::from(t.0);
             if best.as_ref().is_none_or(|(_, b)| lexi_less(&key[..=len], &b[..=len])) {
-                best = Some((t, key));
+                best = Some((pos, key));
             }
         }
-        best.map(|(t, _)| t)
+        best.map(|(pos, _)| pos)
     }
 }
 

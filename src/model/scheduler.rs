@@ -45,9 +45,11 @@ impl Simulation<'_> {
             // Spread balance counts the tasks that stay: each victim leaves the tallies.
             let mut spread = SpreadTally::of(self, &current);
             let mut pool = current.clone();
+            let mut stages: Vec<u8> = pool.iter().map(|&t| self.victim_stage(t)).collect();
             for _ in 0..(current.len() as u32 - desired) {
-                let Some(v) = self.pick_victim(s, &pool, &spread) else { break };
-                pool.retain(|&t| t != v);
+                let Some(pos) = self.pick_victim(s, &pool, &stages, &spread) else { break };
+                let v = pool.swap_remove(pos);
+                stages.swap_remove(pos);
                 spread.remove(self, v);
                 self.stop_task(v, StopReason::ScaledIn);
             }

@@ -35,6 +35,9 @@ fn requests_json(r: &Requests) -> Value {
 }
 
 fn latency_json(components: &[Component]) -> Value {
+    let mut components = components.to_vec();
+    queueing::compact_components(&mut components);
+    let components = components.as_slice();
     let q = |p: f64| opt(queueing::mixture_quantile(components, p).map(|x| x * 1000.0));
     json!({
         "p50_ms": q(0.5),
@@ -102,7 +105,8 @@ impl Simulation<'_> {
         for (s, cfg) in sc.services.iter().enumerate() {
             let timeout = cfg.workload.request_timeout_s;
             let f = &self.fluid.services[s];
-            entry_components.extend(f.entry_latency_run.components(timeout));
+            let entry = if self.called[s] { &f.entry_latency_run } else { &f.latency_run };
+            entry_components.extend(entry.components(timeout));
             let st = &self.rec.services[s];
             actions += st.scale_out + st.scale_in;
             outs += st.scale_out;

@@ -18,8 +18,16 @@ use std::path::{Path, PathBuf};
 /// A number in its shortest round-trip form, in exponent notation when tiny
 /// or huge (1e-154 rather than a hundred and fifty zeros).
 pub fn fmt_f64(v: f64) -> String {
+    let mut s = String::new();
+    push_f64(&mut s, v);
+    s
+}
+
+/// Appends `fmt_f64(v)` to `out` without allocating.
+pub fn push_f64(out: &mut String, v: f64) {
+    use std::fmt::Write as _;
     let magnitude = v.abs();
-    if v != 0.0 && !(1e-5..1e16).contains(&magnitude) { format!("{v:e}") } else { format!("{v}") }
+    let _ = if v != 0.0 && !(1e-5..1e16).contains(&magnitude) { write!(out, "{v:e}") } else { write!(out, "{v}") };
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -191,7 +199,9 @@ impl Sink for CsvSink {
         self.line.clear();
         let _ = write!(self.line, "{time_s},{scope},");
         push_field(&mut self.line, name);
-        let _ = writeln!(self.line, ",{metric},{}", fmt_f64(value));
+        let _ = write!(self.line, ",{metric},");
+        push_f64(&mut self.line, value);
+        self.line.push('\n');
         self.write(false);
     }
     fn event(&mut self, time: SimTime, kind: &str, scope: &str, name: &str, detail: fmt::Arguments<'_>) {
