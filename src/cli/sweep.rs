@@ -96,10 +96,18 @@ pub fn plan(file: &Path) -> Result<Plan, String> {
     Ok(Plan { spec, configs, scenarios, base_text, sweep_text })
 }
 
-struct SimRunner<'a> {
+/// Runs a sweep's configurations through the simulator (one run per call).
+pub struct SimRunner<'a> {
     scenarios: &'a [Scenario],
     keep_runs: Option<PathBuf>,
     cancel: Arc<AtomicBool>,
+}
+
+impl<'a> SimRunner<'a> {
+    /// A runner that keeps only the figures (no per-run files).
+    pub fn new(plan: &'a Plan) -> Self {
+        SimRunner { scenarios: &plan.scenarios, keep_runs: None, cancel: Arc::new(AtomicBool::new(false)) }
+    }
 }
 
 impl Runner for SimRunner<'_> {

@@ -123,11 +123,14 @@ impl Simulation<'_> {
             "batch_job_start",
             "batch",
             name,
-            format_args!("job {job} attempt {attempt} running (task {})", t.0),
+            format_args!("job {job} attempt {attempt} running (task {})", self.tasks[t.idx()].serial),
         );
     }
 
     pub fn on_batch_work_done(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         if self.tasks[t.idx()].state != super::entities::TaskState::Running {
             return;
         }

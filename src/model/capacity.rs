@@ -68,8 +68,10 @@ impl Simulation<'_> {
                     let purchase = self.next_purchase(pid);
                     let itype = self.pick_type(pid, zone, purchase, None);
                     let i = self.create_instance(pid, zone, itype, purchase);
-                    self.instances[i.idx()].state = InstanceState::Active;
-                    self.instances[i.idx()].initial = true;
+                    self.track_instance(i, |sim| {
+                        sim.instances[i.idx()].state = InstanceState::Active;
+                        sim.instances[i.idx()].initial = true;
+                    });
                     self.rec.instance_state(self.now, pid, None, Some(InstanceState::Active));
                 }
             }
@@ -312,6 +314,7 @@ impl Simulation<'_> {
             hourly,
         });
         self.providers[p.idx()].instances.push(id);
+        self.fleet_enter(id);
         self.cost_instance_started(id);
         if purchase == Purchase::Spot {
             self.spot_instance_created(id);
@@ -341,7 +344,7 @@ impl Simulation<'_> {
         if old == new {
             return;
         }
-        self.instances[i.idx()].state = new;
+        self.track_instance(i, |sim| sim.instances[i.idx()].state = new);
         let p = self.instances[i.idx()].provider;
         self.rec.instance_state(self.now, p, Some(old), Some(new));
     }
@@ -354,7 +357,7 @@ impl Simulation<'_> {
             return;
         }
         if leaving {
-            self.instances[i.idx()].leaving = true;
+            self.track_instance(i, |sim| sim.instances[i.idx()].leaving = true);
         }
         if self.instances[i.idx()].state != InstanceState::Draining {
             if self.instances[i.idx()].state == InstanceState::Launching && leaving {
@@ -459,7 +462,7 @@ impl Simulation<'_> {
         let mut shapes: Vec<Shape> = Vec::new();
         for &t in &self.providers[p.idx()].waiting {
             let task = &self.tasks[t.idx()];
-            if task.state != TaskState::Provisioning {
+            if task.generation != t.1 || task.state != TaskState::Provisioning {
                 continue;
             }
             let td = &self.sc.task_defs[task.task_def.idx()];
@@ -533,14 +536,7 @@ impl Simulation<'_> {
     pub fn managed_scaling_minute(&mut self, p: ProviderId) -> Option<f64> {
         let asg = self.sc.providers[p.idx()].asg()?;
         let ms = asg.managed_scaling.as_ref()?;
-        let (mut n, mut busy) = (0u32, 0u32);
-        for &i in &self.providers[p.idx()].instances {
-            let inst = &self.instances[i.idx()];
-            if inst.counts_for_asg() {
-                n += 1;
-                busy += u32::from(!inst.tasks.is_empty());
-            }
-        }
+        let (n, busy) = (self.providers[p.idx()].fleet.members, self.providers[p.idx()].fleet.busy);
         let m = busy + self.instances_needed(p);
         let published = capacity_provider_reservation(m, n);
         self.providers[p.idx()].last_cpr = Some(published);
@@ -583,9 +579,12 @@ impl Simulation<'_> {
                 self.asg_reconcile(p);
             }
         } else if low == Some(AlarmState::Alarm) {
+            // The datapoint says how many instances are needed; the group may already have
+            // shrunk since it was published, so the removal is sized against the group now.
             let target = desired_for(m, ms.target_capacity).max(asg.min_size);
-            if target < n {
-                let remove = (n - target).div_ceil(2);
+            let size = self.providers[p.idx()].fleet.members;
+            if target < size {
+                let remove = (size - target).div_ceil(2);
                 self.scale_in_instances(p, remove, cpr, m, n);
             }
         }
@@ -646,7 +645,7 @@ impl Simulation<'_> {
             if draining {
                 self.drain_instance(victim, true, "ASG scale-in (managed draining)");
             } else {
-                self.instances[victim.idx()].leaving = true;
+                self.track_instance(victim, |sim| sim.instances[victim.idx()].leaving = true);
                 self.terminate_instance(victim, StopReason::InstanceTerminated);
             }
         }
@@ -734,10 +733,16 @@ impl Simulation<'_> {
     }
 
     pub fn on_fargate_retry(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         self.fargate_begin(t);
     }
 
     pub fn on_task_provisioned(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         if self.tasks[t.idx()].state == TaskState::Provisioning && self.tasks[t.idx()].provisioning_started {
             self.start_pending(t);
         }
@@ -760,7 +765,10 @@ impl Simulation<'_> {
     pub fn fargate_place_waiting(&mut self, p: ProviderId) {
         let waiting = std::mem::take(&mut self.providers[p.idx()].waiting);
         for t in waiting {
-            if self.tasks[t.idx()].state == TaskState::Provisioning && !self.tasks[t.idx()].provisioning_started {
+            if self.task_exists(t)
+                && self.tasks[t.idx()].state == TaskState::Provisioning
+                && !self.tasks[t.idx()].provisioning_started
+            {
                 self.fargate_begin(t);
             }
         }

@@ -9,8 +9,11 @@ use crate::units::{CpuUnits, MemMib};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct InstanceId(pub u32);
 
+/// A task slot and the generation of the task in it. Slots of stopped tasks
+/// are reused, so memory follows the tasks alive, not the horizon; an event
+/// for an older generation finds its task gone and does nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskId(pub u32);
+pub struct TaskId(pub u32, pub u32);
 
 impl InstanceId {
     pub fn idx(self) -> usize {
@@ -20,6 +23,12 @@ impl InstanceId {
 impl TaskId {
     pub fn idx(self) -> usize {
         self.0 as usize
+    }
+}
+
+impl std::fmt::Display for TaskId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
     }
 }
 
@@ -164,6 +173,10 @@ pub enum Owner {
 
 #[derive(Clone, Debug)]
 pub struct Task {
+    /// Generation of the slot (see `TaskId`).
+    pub generation: u32,
+    /// Creation order over the whole run: ties are broken by it (oldest first).
+    pub serial: u64,
     pub owner: Owner,
     pub task_def: TaskDefId,
     pub provider: ProviderId,

@@ -92,6 +92,16 @@ impl Simulation<'_> {
             }
         }
         // Incremental tallies agree with a recount.
+        for p in 0..self.providers.len() {
+            let f = &self.providers[p].fleet;
+            let kept = (f.members, f.busy, f.on_demand, f.spot, f.registered_cpu, f.free_cpu);
+            if kept != self.recount_fleet(p) {
+                return Err(format!(
+                    "provider {p} fleet totals {kept:?} disagree with its instances {:?}",
+                    self.recount_fleet(p)
+                ));
+            }
+        }
         for s in 0..self.services.len() {
             let sid = crate::scenario::ServiceId::from_idx(s);
             if self.provider_counts(sid) != self.services[s].by_strategy_item {

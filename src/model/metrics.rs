@@ -3,7 +3,7 @@
 //! and the SLO.
 
 use super::Simulation;
-use super::entities::{InstanceState, Purchase, TaskState};
+use super::entities::TaskState;
 use super::queueing;
 use super::record::Agg;
 use crate::engine::{MS_PER_MINUTE, SimTime};
@@ -313,23 +313,10 @@ impl Simulation<'_> {
     fn close_provider_minute(&mut self, p: ProviderId) -> (u32, u32) {
         let cpr = self.managed_scaling_minute(p);
         let ids = self.series.providers[p.idx()];
-        let mut by_state = [0u32; 4];
-        let (mut od, mut spot) = (0u32, 0u32);
-        let (mut reg_cpu, mut reg_mem, mut free_cpu, mut free_mem) = (0u64, 0u64, 0u64, 0u64);
-        for &i in &self.providers[p.idx()].instances {
-            let inst = &self.instances[i.idx()];
-            by_state[inst.state as usize] += 1;
-            match inst.purchase {
-                Purchase::OnDemand => od += 1,
-                Purchase::Spot => spot += 1,
-            }
-            if matches!(inst.state, InstanceState::Active | InstanceState::Draining) {
-                reg_cpu += u64::from(inst.registered_cpu.0);
-                reg_mem += u64::from(inst.registered_mem.0);
-                free_cpu += u64::from(inst.free_cpu.0);
-                free_mem += u64::from(inst.free_mem.0);
-            }
-        }
+        let by_state = self.rec.provider_instances[p.idx()];
+        let fleet = &mut self.providers[p.idx()].fleet;
+        let (od, spot) = (fleet.on_demand, fleet.spot);
+        let (cpu_reservation, memory_reservation) = fleet.take_reservation(self.now);
         let live = by_state[0] + by_state[1] + by_state[2];
         let tasks_by_state = self.rec.provider_tasks[p.idx()];
         let tasks = tasks_by_state[1] + tasks_by_state[2] + tasks_by_state[3] + tasks_by_state[4];
@@ -343,10 +330,8 @@ impl Simulation<'_> {
             put(&mut self.rec, 3, Some(f64::from(od)));
             put(&mut self.rec, 4, Some(f64::from(spot)));
             put(&mut self.rec, 5, Some(f64::from(self.providers[p.idx()].desired)));
-            if reg_cpu > 0 {
-                put(&mut self.rec, 7, Some((reg_cpu - free_cpu) as f64 / reg_cpu as f64 * 100.0));
-                put(&mut self.rec, 8, Some((reg_mem - free_mem) as f64 / reg_mem.max(1) as f64 * 100.0));
-            }
+            put(&mut self.rec, 7, cpu_reservation);
+            put(&mut self.rec, 8, memory_reservation);
             put(&mut self.rec, 9, cpr);
         }
         put(&mut self.rec, 6, Some(f64::from(tasks)));

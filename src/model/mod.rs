@@ -11,6 +11,7 @@ pub mod batch;
 pub mod capacity;
 pub mod cost;
 pub mod entities;
+pub mod fleet;
 pub mod fluid;
 pub mod invariants;
 pub mod metrics;
@@ -117,6 +118,8 @@ pub struct ProviderState {
     pub cpr_high: Option<crate::scaling::Alarm>,
     pub cpr_low: Option<crate::scaling::Alarm>,
     pub last_cpr: Option<f64>,
+    /// Running totals of the provider's instances.
+    pub fleet: fleet::FleetTotals,
     /// Published CapacityProviderReservation datapoints (value, M, N) not yet visible to the alarms.
     pub cpr_published: std::collections::VecDeque<(f64, u32, u32)>,
 }
@@ -195,6 +198,10 @@ pub struct Simulation<'s> {
     pub cancelled: bool,
     /// Per service: some other service calls it (so not all its requests are entry requests).
     pub called: Vec<bool>,
+    /// Slots of stopped tasks, reused by new tasks.
+    pub free_task_slots: Vec<u32>,
+    /// Tasks created so far.
+    pub next_serial: u64,
     /// The next tick or minute boundary.
     pub next_boundary: SimTime,
 }
@@ -249,6 +256,7 @@ impl<'s> Simulation<'s> {
                 cpr_low: None,
                 last_cpr: None,
                 cpr_published: std::collections::VecDeque::new(),
+                fleet: fleet::FleetTotals::default(),
             })
             .collect();
         let services = sc
@@ -297,6 +305,8 @@ impl<'s> Simulation<'s> {
             violation: None,
             last_cumulative_cost: 0.0,
             cancelled: false,
+            free_task_slots: Vec::new(),
+            next_serial: 0,
             called: (0..sc.services.len())
                 .map(|i| sc.services.iter().any(|s| s.calls.iter().any(|c| c.service.idx() == i)))
                 .collect(),

@@ -270,19 +270,20 @@ impl<'s> Simulation<'s> {
     /// Reserves a task's resources on an instance.
     pub fn reserve(&mut self, t: TaskId, i: InstanceId) {
         if !self.instances[i.idx()].accepts_tasks() && self.violation.is_none() {
-            self.violation =
-                Some(format!("task {} placed on i-{} which is {:?}", t.0, i.0, self.instances[i.idx()].state));
+            self.violation = Some(format!("task {t} placed on i-{} which is {:?}", i.0, self.instances[i.idx()].state));
         }
         let td = &self.sc.task_defs[self.tasks[t.idx()].task_def.idx()];
-        let inst = &mut self.instances[i.idx()];
-        inst.free_cpu -= td.cpu;
-        inst.free_mem -= td.memory;
-        if td.network_mode == NetworkMode::Awsvpc {
-            inst.free_eni -= 1;
-        }
-        inst.ports.extend_from_slice(&td.static_host_ports);
-        inst.tasks.push(t);
-        let zone = inst.zone;
+        self.track_instance(i, |sim| {
+            let inst = &mut sim.instances[i.idx()];
+            inst.free_cpu -= td.cpu;
+            inst.free_mem -= td.memory;
+            if td.network_mode == NetworkMode::Awsvpc {
+                inst.free_eni -= 1;
+            }
+            inst.ports.extend_from_slice(&td.static_host_ports);
+            inst.tasks.push(t);
+        });
+        let zone = self.instances[i.idx()].zone;
         let task = &mut self.tasks[t.idx()];
         task.instance = Some(i);
         task.zone = Some(zone);
@@ -294,20 +295,22 @@ impl<'s> Simulation<'s> {
     pub fn unreserve(&mut self, t: TaskId, i: InstanceId) {
         let td = &self.sc.task_defs[self.tasks[t.idx()].task_def.idx()];
         self.cost_reservation_changed(t, i, false);
-        let inst = &mut self.instances[i.idx()];
-        inst.free_cpu += td.cpu;
-        inst.free_mem += td.memory;
-        if td.network_mode == NetworkMode::Awsvpc {
-            inst.free_eni += 1;
-        }
-        for p in &td.static_host_ports {
-            if let Some(pos) = inst.ports.iter().position(|x| x == p) {
-                inst.ports.swap_remove(pos);
+        self.track_instance(i, |sim| {
+            let inst = &mut sim.instances[i.idx()];
+            inst.free_cpu += td.cpu;
+            inst.free_mem += td.memory;
+            if td.network_mode == NetworkMode::Awsvpc {
+                inst.free_eni += 1;
             }
-        }
-        if let Some(pos) = inst.tasks.iter().position(|&x| x == t) {
-            inst.tasks.remove(pos);
-        }
+            for p in &td.static_host_ports {
+                if let Some(pos) = inst.ports.iter().position(|x| x == p) {
+                    inst.ports.swap_remove(pos);
+                }
+            }
+            if let Some(pos) = inst.tasks.iter().position(|&x| x == t) {
+                inst.tasks.remove(pos);
+            }
+        });
     }
 
     /// Logs a placement failure once per task and reason.
@@ -323,7 +326,8 @@ impl<'s> Simulation<'s> {
         }
         let name = owner_name(self.sc, owner);
         let pname = &self.sc.providers[provider.idx()].name;
-        let detail = format_args!("task {} of {name} could not be placed on {pname}: {}", t.0, failure_text(reason));
+        let serial = self.tasks[t.idx()].serial;
+        let detail = format_args!("task {serial} of {name} could not be placed on {pname}: {}", failure_text(reason));
         self.rec.event(self.now, "placement_failed", "task", name, detail);
     }
 
@@ -344,7 +348,7 @@ impl<'s> Simulation<'s> {
         let mut failed: Vec<(Owner, crate::scenario::TaskDefId)> = Vec::new();
         for t in waiting {
             let task = &self.tasks[t.idx()];
-            if task.state != TaskState::Provisioning {
+            if task.generation != t.1 || task.state != TaskState::Provisioning {
                 continue;
             }
             let group = (group_of(task.owner), task.task_def);
@@ -485,7 +489,7 @@ impl<'s> Simulation<'s> {
                     for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
                         key[k] = match st {
                             PlacementStrategy::Spread(SpreadField::Zone) => -f64::from(zone_counts[inst.zone.idx()]),
-                            PlacementStrategy::Spread(SpreadField::InstanceId) => -f64::from(spread.instances[i.idx()]),
+                            PlacementStrategy::Spread(SpreadField::InstanceId) => -f64::from(spread.on_instance(i)),
                             PlacementStrategy::Spread(_) => 0.0,
                             PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((inst.free_cpu + td.cpu).0),
                             PlacementStrategy::Binpack(BinpackField::Memory) => {
@@ -503,7 +507,7 @@ impl<'s> Simulation<'s> {
                 }
             };
             // The oldest task wins what the strategies leave tied.
-            key[len] = f64::from(t.0);
+            key[len] = task.serial as f64;
             if best.as_ref().is_none_or(|(_, b)| lexi_less(&key[..=len], &b[..=len])) {
                 best = Some((pos, key));
             }
@@ -520,25 +524,40 @@ pub fn owner_name(sc: &crate::scenario::Scenario, owner: Owner) -> &str {
 }
 
 /// A service's staying tasks per zone and per instance, for choosing scale-in
-/// victims one after another.
+/// victims one after another (instances kept sparse: only those the service uses).
 pub struct SpreadTally {
     pub zones: Vec<u32>,
-    pub instances: Vec<u32>,
+    /// (instance, tasks of the service on it), sorted by instance.
+    instances: Vec<(InstanceId, u32)>,
 }
 
 impl SpreadTally {
     pub fn of(sim: &Simulation<'_>, tasks: &[TaskId]) -> SpreadTally {
-        let mut tally = SpreadTally { zones: vec![0; sim.sc.zones.len()], instances: vec![0; sim.instances.len()] };
+        let mut zones = vec![0; sim.sc.zones.len()];
+        let mut on: Vec<InstanceId> = Vec::with_capacity(tasks.len());
         for &t in tasks {
             let task = &sim.tasks[t.idx()];
             if let Some(z) = task.zone {
-                tally.zones[z.idx()] += 1;
+                zones[z.idx()] += 1;
             }
             if let Some(i) = task.instance {
-                tally.instances[i.idx()] += 1;
+                on.push(i);
             }
         }
-        tally
+        on.sort_unstable();
+        let mut instances: Vec<(InstanceId, u32)> = Vec::new();
+        for i in on {
+            match instances.last_mut() {
+                Some((last, n)) if *last == i => *n += 1,
+                _ => instances.push((i, 1)),
+            }
+        }
+        SpreadTally { zones, instances }
+    }
+
+    /// The service's staying tasks on instance `i`.
+    pub fn on_instance(&self, i: InstanceId) -> u32 {
+        self.instances.binary_search_by_key(&i, |e| e.0).map_or(0, |k| self.instances[k].1)
     }
 
     pub fn remove(&mut self, sim: &Simulation<'_>, t: TaskId) {
@@ -546,8 +565,10 @@ impl SpreadTally {
         if let Some(z) = task.zone {
             self.zones[z.idx()] = self.zones[z.idx()].saturating_sub(1);
         }
-        if let Some(i) = task.instance {
-            self.instances[i.idx()] = self.instances[i.idx()].saturating_sub(1);
+        if let Some(i) = task.instance
+            && let Ok(k) = self.instances.binary_search_by_key(&i, |e| e.0)
+        {
+            self.instances[k].1 = self.instances[k].1.saturating_sub(1);
         }
     }
 }

@@ -59,7 +59,7 @@ impl Simulation<'_> {
         let healthy_now = tasks.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
         let mut can_stop = healthy_now.saturating_sub(min_healthy);
         let mut order = retiring.clone();
-        order.sort_by_key(|&t| (self.is_healthy(t, now), t));
+        order.sort_by_key(|&t| (self.is_healthy(t, now), self.tasks[t.idx()].serial));
         for t in order {
             let healthy = self.is_healthy(t, now);
             if healthy {

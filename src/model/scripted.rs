@@ -72,7 +72,7 @@ impl Simulation<'_> {
             self.terminate_instance(i, StopReason::ZoneOutage);
         }
         let fargate: Vec<TaskId> = (0..self.tasks.len())
-            .map(|t| TaskId(t as u32))
+            .map(|t| TaskId(t as u32, self.tasks[t].generation))
             .filter(|&t| {
                 let task = &self.tasks[t.idx()];
                 task.state.is_active()

@@ -262,6 +262,9 @@ impl Simulation<'_> {
 
     /// SIGTERM and two minutes: the task deregisters and stops, cut short at the end of the notice.
     pub fn on_fargate_spot_notice(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         if !self.tasks[t.idx()].state.is_active() || self.tasks[t.idx()].kill_at.is_some() {
             return;
         }
@@ -274,7 +277,7 @@ impl Simulation<'_> {
             "task_interrupted",
             "task",
             &name,
-            format_args!("task {}: Fargate Spot interruption notice", t.0),
+            format_args!("task {}: Fargate Spot interruption notice", self.tasks[t.idx()].serial),
         );
         self.stop_task(t, StopReason::SpotInterruption);
         self.after(self.sc.spot.notice, Event::FargateSpotKill(t));
@@ -284,6 +287,9 @@ impl Simulation<'_> {
     }
 
     pub fn on_fargate_spot_kill(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         if self.tasks[t.idx()].state.is_active() {
             self.kill_task(t, StopReason::SpotInterruption);
         }

@@ -17,10 +17,18 @@ pub const NO_LB_HEALTHY_DELAY: SimDuration = SimDuration::from_secs(40);
 impl Simulation<'_> {
     /// Creates a task in PROVISIONING; the caller starts its provisioning.
     pub fn new_task(&mut self, owner: Owner, task_def: TaskDefId, provider: ProviderId) -> TaskId {
-        let id = TaskId(self.tasks.len() as u32);
         let ordinal = self.providers[provider.idx()].tasks_assigned;
         self.providers[provider.idx()].tasks_assigned += 1;
-        self.tasks.push(Task {
+        let serial = self.next_serial;
+        self.next_serial += 1;
+        let (slot, generation) = match self.free_task_slots.pop() {
+            Some(slot) => (slot, self.tasks[slot as usize].generation.wrapping_add(1)),
+            None => (self.tasks.len() as u32, 0),
+        };
+        let id = TaskId(slot, generation);
+        let task = Task {
+            generation,
+            serial,
             owner,
             task_def,
             provider,
@@ -39,7 +47,12 @@ impl Simulation<'_> {
             kill_at: None,
             last_failure: None,
             provisioning_started: false,
-        });
+        };
+        if slot as usize == self.tasks.len() {
+            self.tasks.push(task);
+        } else {
+            self.tasks[slot as usize] = task;
+        }
         if let Owner::Service(s) = owner {
             self.services[s.idx()].tasks.push(id);
             if let Some(k) = self.sc.services[s.idx()].strategy.iter().position(|i| i.provider == provider) {
@@ -121,6 +134,9 @@ impl Simulation<'_> {
     }
 
     pub fn on_task_started(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         if self.tasks[t.idx()].state != TaskState::Pending {
             return;
         }
@@ -154,6 +170,9 @@ impl Simulation<'_> {
     }
 
     pub fn on_task_healthy(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         let task = &self.tasks[t.idx()];
         if task.state != TaskState::Running || task.serving {
             return;
@@ -211,6 +230,9 @@ impl Simulation<'_> {
     }
 
     pub fn on_task_deregistered(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         if self.tasks[t.idx()].state != TaskState::Deactivating {
             return;
         }
@@ -220,6 +242,9 @@ impl Simulation<'_> {
     }
 
     pub fn on_task_exited(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
         if self.tasks[t.idx()].state != TaskState::Stopping {
             return;
         }
@@ -296,7 +321,7 @@ impl Simulation<'_> {
                 "task_stopped",
                 "task",
                 name,
-                format_args!("task {} on {pname}: {}", t.0, reason.key()),
+                format_args!("task {} on {pname}: {}", self.tasks[t.idx()].serial, reason.key()),
             );
         }
         match owner {
@@ -311,6 +336,12 @@ impl Simulation<'_> {
             Owner::Batch(b, job) => self.batch_task_stopped(t, b, job, reason),
         }
         self.request_placement(provider);
+        self.free_task_slots.push(t.0);
+    }
+
+    /// Whether `t` still names the task in its slot (an older generation's events find nothing).
+    pub fn task_exists(&self, t: TaskId) -> bool {
+        self.tasks.get(t.idx()).is_some_and(|task| task.generation == t.1)
     }
 
     /// Requests currently inside a task (Little's law on its current load).

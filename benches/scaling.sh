@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Growth with scale: runs the large benchmark scenario at x1, x4 and x16
+# services and capacity providers (instances grow with them) and at x4 the
+# horizon, single-threaded, and prints wall time and peak memory for each.
+# Time should grow no worse than linearly with the horizon and close to
+# linearly with cluster size.
+#
+#   benches/scaling.sh            # all five rows (x16 takes a minute or more)
+#   SCALES="1 4" benches/scaling.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v python3 >/dev/null || { echo "scaling.sh: python3 is required" >&2; exit 1; }
+cargo build --release --quiet
+out="${CARGO_TARGET_DIR:-target}/scaling"
+mkdir -p "$out"
+scales="${SCALES:-1 4 16}"
+
+run() { # label scale days
+    local file="$out/large-x$2-d$3.toml"
+    python3 benches/make_large.py --scale "$2" --days "$3" --out "$file"
+    python3 - "$1" "$file" "$out/run-x$2-d$3" <<'PY'
+import resource, subprocess, sys, time
+label, scenario, outdir = sys.argv[1:4]
+t0 = time.perf_counter()
+subprocess.run(["target/release/ecsim", "run", scenario, "--out", outdir, "--quiet"], check=True)
+wall = time.perf_counter() - t0
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+import json
+s = json.load(open(outdir + "/summary.json"))
+print(f"{label:<16} {wall:>8.2f} s {peak_mb:>9.0f} MB {s['instances']['peak']:>8} {s['tasks']['started']:>10}")
+PY
+}
+
+printf "%-16s %10s %12s %8s %10s\n" "variant" "wall" "peak RSS" "peak inst" "tasks run"
+for k in $scales; do
+    run "x$k cluster" "$k" 30
+done
+run "x4 horizon" 1 120

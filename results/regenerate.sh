@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Regenerates results/examples/: for every scenario in scenarios/, its
+# summary.json and PNG charts; for every sweep, its summary.csv and PNG charts.
+# The time series and event logs are left out to keep the repository small
+# (run a scenario yourself to get them). Outputs are deterministic, so running
+# this again reproduces the committed files byte for byte.
+#
+#   results/regenerate.sh            # everything (a few minutes on 2 cores)
+#   results/regenerate.sh quickstart # only the named scenarios or sweeps
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+ecsim=target/release/ecsim
+out=results/examples
+work="$(mktemp -d "${TMPDIR:-/tmp}/ecsim-examples.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+if [ ! -f scenarios/traces/bank-calls.csv ]; then
+    scenarios/traces/fetch-bank-calls.sh >/dev/null
+fi
+
+wanted() { [ $# -eq 0 ] && return 0; local n; for n in "${names[@]}"; do [ "$n" = "$1" ] && return 0; done; return 1; }
+names=("$@")
+
+for file in scenarios/*.toml; do
+    name="$(basename "$file" .toml)"
+    if [ ${#names[@]} -gt 0 ] && ! wanted "$name"; then continue; fi
+    dest="$out/$name"
+    rm -rf "$dest"
+    mkdir -p "$dest/charts"
+    if grep -q '^\[sweep\]' "$file"; then
+        "$ecsim" sweep "$file" --out "$work/$name" -j 2 --charts --format png 2>/dev/null
+        cp "$work/$name/summary.csv" "$dest/"
+    else
+        "$ecsim" run "$file" --out "$work/$name" --charts --format png --quiet
+        cp "$work/$name/summary.json" "$dest/"
+    fi
+    cp "$work/$name"/charts/*.png "$dest/charts/"
+    echo "$dest"
+done
