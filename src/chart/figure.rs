@@ -17,8 +17,20 @@ pub(crate) struct Figure {
     pub x: XAxis,
     /// Drawn top to bottom with equal heights; each has its own y axis.
     pub panels: Vec<Panel>,
-    /// Vertical event lines drawn in every panel, behind the data.
+    /// Event markers drawn in every panel: full-height lines behind the
+    /// data, or ticks in a strip above each panel (see `MarkerStyle`).
     pub markers: Vec<MarkerGroup>,
+    /// An x interval shaded in every panel, such as the warm-up the summary
+    /// leaves out, with its legend label.
+    pub shade: Option<Shade>,
+}
+
+/// A shaded x interval `[from, to]` with a legend entry.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Shade {
+    pub from: f64,
+    pub to: f64,
+    pub label: String,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +60,9 @@ pub(crate) struct Panel {
     pub y_include: Vec<f64>,
     /// Counts: ticks only at whole numbers.
     pub integer_y: bool,
+    /// Top of the y axis when rare spikes would flatten everything else:
+    /// lines above it are drawn along the top edge (the subtitle says so).
+    pub y_cap: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +117,11 @@ pub(crate) enum Layer {
     Band {
         label: String,
         colour: RGBColor,
+        /// Fill opacity: light for confidence bands, stronger for stacked areas.
+        opacity: f64,
+        /// Whether the upper edge is stroked in the full colour, which keeps
+        /// thin layers of a stack visible.
+        outline: bool,
         segments: Vec<Vec<(f64, f64, f64)>>,
     },
     Points {
@@ -164,13 +184,25 @@ impl Layer {
     }
 }
 
-/// Event times (in x units) drawn as thin vertical lines with one legend entry.
+/// Event times (in x units) drawn with one legend entry.
 #[derive(Clone, Debug)]
 pub(crate) struct MarkerGroup {
     pub label: String,
     pub colour: RGBColor,
     pub dash: Dash,
+    pub style: MarkerStyle,
     pub times: Vec<f64>,
+}
+
+/// How a marker group is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MarkerStyle {
+    /// Thin full-height vertical lines: right for a few events.
+    Lines,
+    /// Short ticks in a strip above the plot, one row per group, so that
+    /// hundreds of events (scaling actions) show their rhythm without
+    /// hiding the data.
+    Ticks,
 }
 
 /// A file-name-safe form of a user-chosen name: ASCII letters, digits, `-`
@@ -257,6 +289,7 @@ mod tests {
             x: XAxis { label: String::new(), scale: XScale::Numeric, min: 0.0, max: 1.0 },
             panels: Vec::new(),
             markers: Vec::new(),
+            shade: None,
         };
         let mut figures = vec![figure("a_b"), figure("a_b"), figure("c"), figure("a_b")];
         make_stems_unique(&mut figures);

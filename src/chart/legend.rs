@@ -8,7 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::chart::figure::{Dash, Shape};
 use crate::chart::font::FAMILY;
-use crate::chart::palette::{BLACK, LEGEND_BACKGROUND, LIGHT_GREY};
+use crate::chart::palette::{BLACK, LEGEND_BACKGROUND, LIGHT_GREY, MID_GREY};
 use crate::chart::render::{draw_shape, fail};
 
 /// What the small sample left of a legend label looks like.
@@ -16,10 +16,13 @@ use crate::chart::render::{draw_shape, fail};
 pub(crate) enum Sample {
     /// Colour, dash and stroke width.
     Line(RGBColor, Dash, u32),
-    Band(RGBColor),
+    /// Colour and fill opacity.
+    Band(RGBColor, f64),
     Point(RGBColor, Shape),
     Frontier,
     Marker(RGBColor, Dash),
+    /// Event ticks above the plot: a few ticks on a baseline.
+    Ticks(RGBColor),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -79,8 +82,8 @@ fn draw_sample<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, sample: &Sampl
         Sample::Line(colour, Dash::Dashed, width) => {
             area.draw(&DashedPathElement::new(line, 6, 4, colour.stroke_width(*width))).map_err(fail)
         }
-        Sample::Band(colour) => area
-            .draw(&Rectangle::new([(SAMPLE_START, y - 6), (SAMPLE_END, y + 6)], colour.mix(0.25).filled()))
+        Sample::Band(colour, opacity) => area
+            .draw(&Rectangle::new([(SAMPLE_START, y - 6), (SAMPLE_END, y + 6)], colour.mix(*opacity).filled()))
             .map_err(fail),
         Sample::Point(colour, shape) => draw_shape(area, (middle, y), *shape, *colour),
         Sample::Frontier => {
@@ -95,6 +98,14 @@ fn draw_sample<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, sample: &Sampl
                 Dash::Dashed => area.draw(&DashedPathElement::new(vertical, 4, 3, style)),
             }
             .map_err(fail)
+        }
+        Sample::Ticks(colour) => {
+            area.draw(&PathElement::new(vec![(SAMPLE_START, y + 5), (SAMPLE_END, y + 5)], MID_GREY.stroke_width(1)))
+                .map_err(fail)?;
+            for x in [SAMPLE_START + 4, middle - 3, middle + 1, SAMPLE_END - 4] {
+                area.draw(&PathElement::new(vec![(x, y - 4), (x, y + 3)], colour.stroke_width(1))).map_err(fail)?;
+            }
+            Ok(())
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use plotters::style::RGBColor;
 
-use crate::chart::figure::{Dash, MarkerGroup};
+use crate::chart::figure::{Dash, MarkerGroup, MarkerStyle};
 use crate::chart::palette::{BLACK, BLUISH_GREEN, MID_GREY, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION};
 
 /// One event of `events.csv`, reduced to what a marker needs.
@@ -22,7 +22,15 @@ struct MarkerKind {
     dash: Dash,
     /// Scaling decisions concern one service: shown only on its own charts.
     own_service_only: bool,
+    /// Set by the scenario's script (deployments, outages, manual actions):
+    /// always few and each worth a full-height line.
+    scripted: bool,
 }
+
+/// Above this many events of one kind on a chart, full-height lines would
+/// cover the data (a week of target tracking makes hundreds), so the kind is
+/// drawn as ticks above the plot instead.
+pub(crate) const MAX_LINE_MARKERS: usize = 25;
 
 const MARKER_KINDS: [MarkerKind; 8] = [
     MarkerKind {
@@ -31,6 +39,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: BLUISH_GREEN,
         dash: Dash::Solid,
         own_service_only: true,
+        scripted: false,
     },
     MarkerKind {
         label: "scale in",
@@ -38,6 +47,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: SKY_BLUE,
         dash: Dash::Dashed,
         own_service_only: true,
+        scripted: false,
     },
     MarkerKind {
         label: "spot / task interruption",
@@ -45,6 +55,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: VERMILLION,
         dash: Dash::Solid,
         own_service_only: false,
+        scripted: false,
     },
     MarkerKind {
         label: "deployment start",
@@ -52,6 +63,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: REDDISH_PURPLE,
         dash: Dash::Solid,
         own_service_only: false,
+        scripted: true,
     },
     MarkerKind {
         label: "AZ outage start",
@@ -59,6 +71,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: BLACK,
         dash: Dash::Solid,
         own_service_only: false,
+        scripted: true,
     },
     MarkerKind {
         label: "AZ outage end",
@@ -66,6 +79,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: BLACK,
         dash: Dash::Dashed,
         own_service_only: false,
+        scripted: true,
     },
     MarkerKind {
         label: "set desired count",
@@ -73,6 +87,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: ORANGE,
         dash: Dash::Dashed,
         own_service_only: false,
+        scripted: true,
     },
     MarkerKind {
         label: "kill instances",
@@ -80,6 +95,7 @@ const MARKER_KINDS: [MarkerKind; 8] = [
         colour: MID_GREY,
         dash: Dash::Solid,
         own_service_only: false,
+        scripted: true,
     },
 ];
 
@@ -94,6 +110,8 @@ pub(crate) fn is_marked(kind: &str) -> bool {
 /// that service are shown, and events scoped to another service are not.
 /// On cluster-wide charts (`None`) every marked kind except scaling decisions
 /// is shown. Times are divided by `seconds_per_unit` (3600 for hours).
+/// A kind with more than `MAX_LINE_MARKERS` distinct times on the chart is
+/// drawn as ticks unless it is scripted.
 pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, seconds_per_unit: f64) -> Vec<MarkerGroup> {
     let mut groups = Vec::new();
     for marker in &MARKER_KINDS {
@@ -115,10 +133,13 @@ pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, secon
         let mut times: Vec<f64> = matching.iter().map(|e| e.time_s / seconds_per_unit).collect();
         times.sort_by(f64::total_cmp);
         times.dedup();
+        let style =
+            if !marker.scripted && times.len() > MAX_LINE_MARKERS { MarkerStyle::Ticks } else { MarkerStyle::Lines };
         groups.push(MarkerGroup {
             label: format!("{} ({})", marker.label, matching.len()),
             colour: marker.colour,
             dash: marker.dash,
+            style,
             times,
         });
     }
@@ -153,5 +174,32 @@ mod tests {
         let labels: Vec<_> = cluster.iter().map(|g| g.label.as_str()).collect();
         assert_eq!(labels, ["spot / task interruption (2)", "deployment start (1)"]);
         assert!(!is_marked("task_started"));
+        assert!(web.iter().chain(&cluster).all(|g| g.style == MarkerStyle::Lines));
+    }
+
+    #[test]
+    fn many_scaling_actions_become_ticks_but_scripted_events_stay_lines() {
+        // 25 scale-outs (the most drawn as lines), 26 scale-ins, and 30
+        // deployments, which are scripted and so stay lines however many.
+        let mut events: Vec<EventRecord> =
+            (0..25).map(|i| event(600.0 * f64::from(i), "scale_out", "service", "web")).collect();
+        events.extend((0..26).map(|i| event(300.0 + 600.0 * f64::from(i), "scale_in", "service", "web")));
+        events.extend((0..30).map(|i| event(60.0 * f64::from(i), "deployment_start", "service", "web")));
+        let groups = marker_groups(&events, Some("web"), 3600.0);
+        let styles: Vec<_> = groups.iter().map(|g| (g.label.as_str(), g.style)).collect();
+        assert_eq!(
+            styles,
+            [
+                ("scale out (25)", MarkerStyle::Lines),
+                ("scale in (26)", MarkerStyle::Ticks),
+                ("deployment start (30)", MarkerStyle::Lines),
+            ]
+        );
+        // What counts is the marks drawn: a 26th scale-out at the instant of
+        // another adds to the label but not to the 25 lines.
+        events.push(event(1200.0, "scale_out", "service", "web"));
+        let groups = marker_groups(&events, Some("web"), 3600.0);
+        assert_eq!((groups[0].label.as_str(), groups[0].times.len()), ("scale out (26)", 25));
+        assert_eq!(groups[0].style, MarkerStyle::Lines);
     }
 }

@@ -1,8 +1,10 @@
 //! Charts (PNG and SVG) and a self-contained HTML report from the
 //! directories `ecsim run` and `ecsim sweep` write.
 //!
-//! A run directory gets, in `DIR/charts/`, per service a requests, tasks,
-//! CPU and latency chart, plus an instances and a cost chart; a sweep
+//! A run directory gets, in `DIR/charts/`, a cost chart, instance charts
+//! (per EC2 capacity provider, and an overview when there are several), and
+//! per service a requests, tasks, CPU and latency chart; a chart that would
+//! be empty is left out and the report says why. A sweep
 //! directory gets cost-versus-metric charts with their Pareto frontier and
 //! metric-versus-axis charts. Both get `DIR/report.html`.
 //!
@@ -20,7 +22,9 @@
 //!
 //! Text is drawn with an embedded font, so no system font is needed.
 
+mod capacity_charts;
 mod coord;
+mod cost_chart;
 mod csv_input;
 mod figure;
 mod font;
@@ -42,6 +46,7 @@ mod test_fixtures;
 #[cfg(test)]
 mod tests;
 mod ticks;
+mod time_axis;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -121,10 +126,10 @@ pub fn chart_dir(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>
 /// Charts a run directory; see [`chart_dir`].
 pub fn chart_run(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
     let run = run_data::RunData::load(dir).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
-    let mut figures = run_charts::run_figures(&run);
+    let run_charts::RunFigures { mut figures, skipped } = run_charts::run_figures(&run);
     make_stems_unique(&mut figures);
     let (mut written, images) = write_charts(dir, &figures, format)?;
-    written.push(write_report(dir, &report::run_report(&run, &images))?);
+    written.push(write_report(dir, &report::run_report(&run, &images, &skipped))?);
     written.sort();
     Ok(written)
 }

@@ -19,6 +19,9 @@ pub(crate) const DARK_GREY: RGBColor = RGBColor(0x44, 0x44, 0x44);
 pub(crate) const MID_GREY: RGBColor = RGBColor(0x77, 0x77, 0x77);
 /// Grid lines and legend borders.
 pub(crate) const LIGHT_GREY: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+/// Shaded time spans (the warm-up), light enough for lines on top.
+pub(crate) const SHADE: RGBColor = MID_GREY;
+pub(crate) const SHADE_OPACITY: f64 = 0.14;
 /// Legend background: light enough that it never hides a line behind it.
 pub(crate) const LEGEND_BACKGROUND: RGBColor = RGBColor(0xF7, 0xF7, 0xF7);
 

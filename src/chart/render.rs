@@ -10,10 +10,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::chart::coord::TickedAxis;
-use crate::chart::figure::{Dash, ErrorPoint, Figure, Layer, Panel, Shape, XScale};
+use crate::chart::figure::{Dash, ErrorPoint, Figure, Layer, MarkerStyle, Panel, Shape, XScale};
 use crate::chart::font::FAMILY;
 use crate::chart::legend::{LegendEntry, Sample, draw_legend, fit_text};
-use crate::chart::palette::{BLACK, DARK_GREY, LIGHT_GREY, MID_GREY};
+use crate::chart::palette::{BLACK, DARK_GREY, LIGHT_GREY, MID_GREY, SHADE, SHADE_OPACITY};
 use crate::chart::ticks::{MAX_TICKS, TickFormat, nice_ticks, padded_range, time_ticks, whole_number_ticks};
 
 /// Canvas size of every chart, PNG and SVG alike.
@@ -25,6 +25,11 @@ const SUBTITLE_SIZE: u32 = 14;
 /// Lines longer than this are drawn thinned (see `thin_min_max`): about two
 /// points per horizontal pixel of the plot.
 pub(crate) const THIN_BUCKETS: usize = 900;
+/// Height of one row of event ticks above a panel, and of a tick in it.
+const TICK_ROW: i32 = 9;
+const TICK_LENGTH: i32 = 7;
+/// Space between a panel's top edge and the lowest row of ticks.
+const TICK_GAP: i32 = 3;
 
 /// Turns a plotters drawing error into one that says what failed.
 pub(crate) fn fail<E: std::error::Error + Send + Sync>(error: DrawingAreaErrorKind<E>) -> anyhow::Error {
@@ -58,7 +63,7 @@ pub(crate) fn draw_figure<DB: DrawingBackend>(
     let areas = plots.split_evenly((panel_count, 1));
     for (index, (panel, area)) in figure.panels.iter().zip(&areas).enumerate() {
         let is_last = index + 1 == figure.panels.len();
-        draw_panel(area, figure, &x_axis, panel, (is_last, panel_count), target)?;
+        draw_panel(root, area, figure, &x_axis, panel, (is_last, panel_count), target)?;
     }
     let legend_area = legend_area.margin(8, 0, 10, 0);
     draw_legend(&legend_area, &legend_entries(figure))?;
@@ -144,7 +149,9 @@ fn shorten(text: &str, max_chars: usize) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn draw_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     area: &DrawingArea<DB, Shift>,
     figure: &Figure,
     x_axis: &XGeometry,
@@ -154,6 +161,14 @@ fn draw_panel<DB: DrawingBackend>(
 ) -> anyhow::Result<()> {
     let y_values: Vec<f64> = panel.layers.iter().flat_map(Layer::y_extent).collect();
     let (y_min, y_max) = padded_range(&y_values, &panel.y_include);
+    // A small count drawn at the very top edge is hard to read: counts get
+    // at least one whole unit of headroom.
+    let highest = y_values.iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max);
+    let y_max = if panel.integer_y && highest.is_finite() { y_max.max(highest.floor() + 1.0) } else { y_max };
+    let y_max = match panel.y_cap {
+        Some(cap) if cap > y_min && cap < y_max => cap,
+        _ => y_max,
+    };
     let y_tick_budget = if panel_count > 1 { MAX_TICKS / 2 } else { MAX_TICKS };
     let (y_ticks, y_step) = if panel.integer_y {
         whole_number_ticks(y_min, y_max, y_tick_budget)
@@ -161,8 +176,10 @@ fn draw_panel<DB: DrawingBackend>(
         nice_ticks(y_min, y_max, y_tick_budget)
     };
     let y_format = TickFormat::new(&y_ticks, y_step);
+    let tick_rows = figure.markers.iter().filter(|g| g.style == MarkerStyle::Ticks).count() as i32;
+    let tick_strip = if tick_rows > 0 { tick_rows * TICK_ROW + TICK_GAP } else { 0 };
     let mut chart = ChartBuilder::on(area)
-        .margin_top(8)
+        .margin_top(8 + tick_strip)
         .margin_right(12)
         .x_label_area_size(if is_last { 52 } else { 26 })
         .y_label_area_size(76)
@@ -188,22 +205,48 @@ fn draw_panel<DB: DrawingBackend>(
     mesh.draw().map_err(fail)?;
 
     let plot = chart.plotting_area();
+    if let Some(shade) = &figure.shade {
+        let (from, to) = (shade.from.max(x_axis.min), shade.to.min(x_axis.max));
+        if from < to {
+            let fill = SHADE.mix(SHADE_OPACITY).filled();
+            plot.draw(&Rectangle::new([(from, y_min), (to, y_max)], fill)).map_err(fail)?;
+        }
+    }
+    let in_range = |t: &&f64| **t >= x_axis.min && **t <= x_axis.max;
+    let mut tick_row = 0;
     for group in &figure.markers {
-        let style = group.colour.mix(0.6).stroke_width(1);
-        for &t in group.times.iter().filter(|&&t| t >= x_axis.min && t <= x_axis.max) {
-            let line = vec![(t, y_min), (t, y_max)];
-            match group.dash {
-                Dash::Solid => plot.draw(&PathElement::new(line, style)),
-                Dash::Dashed => plot.draw(&DashedPathElement::new(line, 5, 4, style)),
+        match group.style {
+            MarkerStyle::Lines => {
+                let style = group.colour.mix(0.6).stroke_width(1);
+                for &t in group.times.iter().filter(in_range) {
+                    let line = vec![(t, y_min), (t, y_max)];
+                    match group.dash {
+                        Dash::Solid => plot.draw(&PathElement::new(line, style)),
+                        Dash::Dashed => plot.draw(&DashedPathElement::new(line, 5, 4, style)),
+                    }
+                    .map_err(fail)?;
+                }
             }
-            .map_err(fail)?;
+            MarkerStyle::Ticks => {
+                // Rows stack upwards from just above the plot, in legend order
+                // from the top, drawn on the canvas because they lie outside
+                // the plotting area.
+                let top = plot.get_pixel_range().1.start;
+                let bottom = top - TICK_GAP - (tick_rows - 1 - tick_row) * TICK_ROW;
+                let style = group.colour.stroke_width(1);
+                for &t in group.times.iter().filter(in_range) {
+                    let x = plot.map_coordinate(&(t, y_max)).0;
+                    root.draw(&PathElement::new(vec![(x, bottom - TICK_LENGTH), (x, bottom)], style)).map_err(fail)?;
+                }
+                tick_row += 1;
+            }
         }
     }
     // Bands first so that lines and points stay on top of the shading.
     let (bands, others): (Vec<&Layer>, Vec<&Layer>) =
         panel.layers.iter().partition(|layer| matches!(layer, Layer::Band { .. }));
     for layer in bands.into_iter().chain(others) {
-        draw_layer(plot, layer, (x_axis.min, x_axis.max), target)?;
+        draw_layer(plot, layer, (x_axis.min, x_axis.max), y_max, target)?;
     }
     if !panel.layers.iter().any(Layer::has_data) {
         let style =
@@ -220,6 +263,7 @@ fn draw_layer<DB, X, Y>(
     plot: &PlotArea<DB, X, Y>,
     layer: &Layer,
     (x_min, x_max): (f64, f64),
+    y_top: f64,
     target: Target,
 ) -> anyhow::Result<()>
 where
@@ -229,7 +273,10 @@ where
 {
     match layer {
         Layer::Line { colour, dash, width, segments, .. } => {
-            for segment in segments.iter().filter(|s| !s.is_empty()) {
+            // Above a capped axis, lines run along the top edge.
+            let capped: Vec<Vec<(f64, f64)>> =
+                segments.iter().map(|s| s.iter().map(|&(x, y)| (x, y.min(y_top))).collect()).collect();
+            for segment in capped.iter().filter(|s| !s.is_empty()) {
                 let style = colour.stroke_width(*width);
                 match dash {
                     Dash::Solid if segment.len() == 1 => plot.draw(&Circle::new(segment[0], 2, colour.filled())),
@@ -249,14 +296,15 @@ where
             let line = vec![(x_min, *y), (x_max, *y)];
             plot.draw(&DashedPathElement::new(line, 10, 6, colour.stroke_width(2))).map_err(fail)?;
         }
-        Layer::Band { colour, segments, .. } => {
+        Layer::Band { colour, opacity, outline, segments, .. } => {
             for segment in segments.iter().filter(|s| s.len() > 1) {
-                let outline: Vec<(f64, f64)> = segment
-                    .iter()
-                    .map(|&(x, _, high)| (x, high))
-                    .chain(segment.iter().rev().map(|&(x, low, _)| (x, low)))
-                    .collect();
-                plot.draw(&Polygon::new(outline, colour.mix(0.2).filled())).map_err(fail)?;
+                let upper: Vec<(f64, f64)> = segment.iter().map(|&(x, _, high)| (x, high.min(y_top))).collect();
+                let shape: Vec<(f64, f64)> =
+                    upper.iter().copied().chain(segment.iter().rev().map(|&(x, low, _)| (x, low.min(y_top)))).collect();
+                plot.draw(&Polygon::new(shape, colour.mix(*opacity).filled())).map_err(fail)?;
+                if *outline {
+                    plot.draw(&PathElement::new(upper, colour.stroke_width(1))).map_err(fail)?;
+                }
             }
         }
         Layer::Points { colour, shape, points, .. } => {
@@ -349,7 +397,7 @@ pub(crate) fn legend_entries(figure: &Figure) -> Vec<LegendEntry> {
         let (label, sample) = match layer {
             Layer::Line { label, colour, dash, width, .. } => (label, Sample::Line(*colour, *dash, *width)),
             Layer::Threshold { label, colour, .. } => (label, Sample::Line(*colour, Dash::Dashed, 2)),
-            Layer::Band { label, colour, .. } => (label, Sample::Band(*colour)),
+            Layer::Band { label, colour, opacity, .. } => (label, Sample::Band(*colour, *opacity)),
             Layer::Points { label, colour, shape, .. } => (label, Sample::Point(*colour, *shape)),
             Layer::Frontier { label, .. } => (label, Sample::Frontier),
         };
@@ -359,8 +407,15 @@ pub(crate) fn legend_entries(figure: &Figure) -> Vec<LegendEntry> {
         let label = if layer.has_data() { label.clone() } else { format!("{label} (no data)") };
         entries.push(LegendEntry { label, sample });
     }
+    if let Some(shade) = &figure.shade {
+        entries.push(LegendEntry { label: shade.label.clone(), sample: Sample::Band(SHADE, SHADE_OPACITY) });
+    }
     for group in &figure.markers {
-        entries.push(LegendEntry { label: group.label.clone(), sample: Sample::Marker(group.colour, group.dash) });
+        let sample = match group.style {
+            MarkerStyle::Lines => Sample::Marker(group.colour, group.dash),
+            MarkerStyle::Ticks => Sample::Ticks(group.colour),
+        };
+        entries.push(LegendEntry { label: group.label.clone(), sample });
     }
     entries
 }

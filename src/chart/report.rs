@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::chart::html::{Table, escape, flatten, format_cell, format_json};
+use crate::chart::run_charts::SkippedChart;
 use crate::chart::run_data::RunData;
 use crate::chart::sweep_data::SweepData;
 
@@ -42,9 +43,17 @@ fn page(title: &str, sections: &[(&str, &str, String)]) -> String {
     html
 }
 
-/// The charts inline, each captioned with its title and file stem.
-fn charts_section(charts: &[ChartImage]) -> String {
+/// The charts inline, each captioned with its title and file stem, after a
+/// list of the charts left out because they would have been empty.
+fn charts_section(charts: &[ChartImage], skipped: &[SkippedChart]) -> String {
     let mut html = String::new();
+    if !skipped.is_empty() {
+        html.push_str("<p>Not drawn, because they would be empty:</p>\n<ul class=\"skipped\">\n");
+        for chart in skipped {
+            html.push_str(&format!("<li>{}: {}</li>\n", escape(&chart.title), escape(&chart.reason)));
+        }
+        html.push_str("</ul>\n");
+    }
     for chart in charts {
         let svg = match chart.svg.find("<svg") {
             Some(start) => &chart.svg[start..],
@@ -125,7 +134,7 @@ const RUN_ENTITY_SECTIONS: [(&str, &str); 3] =
 const RUN_PROVENANCE: [&str; 8] =
     ["scenario", "seed", "replication", "duration_s", "warmup_s", "ecsim_version", "catalog_date", "scenario_sha256"];
 
-pub(crate) fn run_report(run: &RunData, charts: &[ChartImage]) -> String {
+pub(crate) fn run_report(run: &RunData, charts: &[ChartImage], skipped: &[SkippedChart]) -> String {
     let summary = &run.summary;
     let provenance = Table {
         caption: "Run".to_string(),
@@ -171,7 +180,7 @@ pub(crate) fn run_report(run: &RunData, charts: &[ChartImage]) -> String {
     body.push_str(&format!("<div class=\"grid\">\n{}</div>\n", extra.concat()));
     let sections = [
         ("summary", "Summary", body),
-        ("charts", "Charts", charts_section(charts)),
+        ("charts", "Charts", charts_section(charts, skipped)),
         ("scenario", "Scenario file", file_block("scenario.toml", run.scenario_text.as_deref())),
     ];
     page(&format!("ecsim run: {}", run.scenario_name), &sections)
@@ -224,7 +233,7 @@ pub(crate) fn sweep_report(sweep: &SweepData, charts: &[ChartImage]) -> String {
         + &file_block("scenario.toml", sweep.scenario_text.as_deref());
     let sections = [
         ("summary", "Summary", body),
-        ("charts", "Charts", charts_section(charts)),
+        ("charts", "Charts", charts_section(charts, &[])),
         ("scenario", "Sweep and scenario files", files),
     ];
     page(&format!("ecsim sweep: {}", sweep.name), &sections)

@@ -17,6 +17,8 @@ pub(crate) struct RunData {
     pub summary: Value,
     pub scenario_name: String,
     pub duration_s: f64,
+    /// Start of the run the summary leaves out (0 when there is none).
+    pub warmup_s: f64,
     /// Per service: the targets drawn as reference lines.
     pub targets: BTreeMap<String, ServiceTargets>,
     pub series: TimeSeries,
@@ -86,6 +88,12 @@ impl RunData {
             .and_then(Value::as_f64)
             .filter(|d| d.is_finite() && *d > 0.0)
             .with_context(|| format!("{} has no positive number `duration_s`", summary_path.display()))?;
+        let warmup_s = match summary.get("warmup_s") {
+            None | Some(Value::Null) => 0.0,
+            Some(value) => value.as_f64().filter(|w| w.is_finite() && *w >= 0.0).with_context(|| {
+                format!("{}: `warmup_s` is {value}; expected a number of seconds, 0 or more", summary_path.display())
+            })?,
+        };
         let targets = service_targets(&summary, &summary_path)?;
         let series = read_timeseries(&dir.join(TIMESERIES_FILE))?;
         let events = read_events(&dir.join(EVENTS_FILE))?;
@@ -98,7 +106,7 @@ impl RunData {
         } else {
             None
         };
-        Ok(RunData { summary, scenario_name, duration_s, targets, series, events, scenario_text })
+        Ok(RunData { summary, scenario_name, duration_s, warmup_s, targets, series, events, scenario_text })
     }
 }
 

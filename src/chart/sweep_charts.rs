@@ -151,8 +151,15 @@ fn pareto_figure(sweep: &SweepData, metric: &str) -> Figure {
             "one point per configuration (mean of its replications), bars: 95% CI; frontier: least cost for the {direction} {metric}; cN = configuration N"
         )),
         x: XAxis { label: metric_label(COST_METRIC), scale: XScale::Numeric, min: x_min, max: x_max },
-        panels: vec![Panel { y_label: metric_label(metric), layers, y_include: Vec::new(), integer_y: false }],
+        panels: vec![Panel {
+            y_label: metric_label(metric),
+            layers,
+            y_include: Vec::new(),
+            integer_y: false,
+            y_cap: None,
+        }],
         markers: Vec::new(),
+        shade: None,
     }
 }
 
@@ -221,7 +228,17 @@ fn axis_figure(sweep: &SweepData, axis: usize, metric: &str) -> Figure {
                 }
                 line.retain(|s| !s.is_empty());
                 band.retain(|s| !s.is_empty());
-                layers.push(Layer::Band { label: String::new(), colour, segments: band });
+                // Points where values were measured: with few axis values a
+                // bare line hides which x positions are data.
+                let measured =
+                    line.iter().flatten().map(|&(x, y)| ErrorPoint { x, y, x_ci: None, y_ci: None }).collect();
+                layers.push(Layer::Band { label: String::new(), colour, opacity: 0.2, outline: false, segments: band });
+                layers.push(Layer::Points {
+                    label: String::new(),
+                    colour,
+                    shape: Shape::nth(variant_index),
+                    points: measured,
+                });
                 layers.push(Layer::Line {
                     label: variant_label(variant),
                     colour,
@@ -270,8 +287,15 @@ fn axis_figure(sweep: &SweepData, axis: usize, metric: &str) -> Figure {
         title: format!("{}: {metric} by {short}", sweep.name),
         subtitle: Some(subtitle),
         x: XAxis { label: key.clone(), scale, min, max },
-        panels: vec![Panel { y_label: metric_label(metric), layers, y_include: Vec::new(), integer_y: false }],
+        panels: vec![Panel {
+            y_label: metric_label(metric),
+            layers,
+            y_include: Vec::new(),
+            integer_y: false,
+            y_cap: None,
+        }],
         markers: Vec::new(),
+        shade: None,
     }
 }
 

@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::chart::figure::{Dash, Figure, Layer, XScale};
+use crate::chart::figure::{Dash, Figure, Layer, MarkerStyle, Shade, XScale};
+use crate::chart::palette::ORANGE;
 use crate::chart::run_charts::run_figures;
 use crate::chart::run_data::RunData;
 use crate::chart::sweep_charts::sweep_figures;
@@ -204,9 +205,11 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 const TWO_DAYS_S: u64 = 2 * 86400;
-const RUN_STEMS: [&str; 10] = [
+const RUN_STEMS: [&str; 12] = [
     "cost",
     "instances",
+    "instances-ec2-on-demand",
+    "instances-ec2-spot",
     "service-web-cpu",
     "service-web-latency",
     "service-web-requests",
@@ -261,13 +264,17 @@ fn run_directory_gets_every_chart_kind_in_both_formats() {
 fn run_charts_show_targets_gaps_and_their_own_events() {
     let dir = TempDir::new("run-figures");
     write_run(dir.path(), TWO_DAYS_S, 60);
-    let figures = run_figures(&load_run(dir.path()));
+    let run_figures = run_figures(&load_run(dir.path()));
+    assert_eq!(run_figures.skipped, []);
+    let figures = run_figures.figures;
     let stems: Vec<&str> = figures.iter().map(|f| f.stem.as_str()).collect();
     assert_eq!(
         stems,
         [
             "cost",
             "instances",
+            "instances-ec2-on-demand",
+            "instances-ec2-spot",
             "service-web-requests",
             "service-web-tasks",
             "service-web-cpu",
@@ -333,20 +340,40 @@ fn run_charts_show_targets_gaps_and_their_own_events() {
     assert_eq!(cost.panels.len(), 2);
     assert_eq!(cost.panels[0].y_label, "cumulative cost (USD)");
     assert_eq!(cost.panels[1].y_label, "cost rate (USD/hour)");
+    // Stacked areas per provider with the total on top; below, the same
+    // providers' rates (one legend entry each) and the total rate.
     assert_eq!(
         labels(cost),
-        [
-            "cumulative cost (prod)",
-            "FARGATE: cost rate",
-            "ec2-on-demand: cost rate",
-            "ec2-spot: cost rate",
-            "all providers (prod)",
-        ]
+        ["FARGATE", "ec2-on-demand", "ec2-spot", "total", "FARGATE", "ec2-on-demand", "ec2-spot", "total"]
     );
     assert_eq!(
         cost.subtitle.as_deref(),
-        Some("cumulative cost, and 1-minute average cost rate by capacity provider; run total 51.88 USD")
+        Some("cumulative cost stacked by capacity provider; below: 1-minute average cost rate; run total 51.88 USD")
     );
+    // The stack ends at each provider's integrated rate: FARGATE 0.5 USD/h
+    // for 48 h is 24 USD, at the bottom; the top of the stack is the total.
+    let Layer::Band { segments, .. } = layer(cost, "FARGATE") else {
+        panic!("FARGATE is not a band");
+    };
+    let &(x, low, high) = segments[0].last().unwrap_or_else(|| panic!("empty band"));
+    assert_eq!((x, low), (48.0, 0.0));
+    assert!(close(high, 24.0), "{high}");
+    let Layer::Band { segments, .. } = layer(cost, "ec2-spot") else {
+        panic!("ec2-spot is not a band");
+    };
+    let stack_top = segments[0].last().map_or(0.0, |p| p.2);
+    let Layer::Line { segments, .. } = layer(cost, "total") else {
+        panic!("total is not a line");
+    };
+    let total_end = segments.last().and_then(|s| s.last()).map_or(0.0, |p| p.1);
+    assert!(close(stack_top, total_end), "{stack_top} vs {total_end}");
+
+    // Per provider: instances by purchase option, without a state panel
+    // when nothing was launching or draining.
+    let spot = figure(&figures, "instances-ec2-spot");
+    assert_eq!(spot.title, "fixture: ec2-spot instances");
+    assert_eq!(labels(spot), ["instances (spot)"]);
+    assert_eq!(spot.panels.len(), 1);
 }
 
 #[test]
@@ -355,7 +382,7 @@ fn long_hourly_run_uses_a_day_axis_and_steps() {
     write_run(dir.path(), 10 * 86400, 3600);
     let run = load_run(dir.path());
     assert_eq!(run.series.interval_s, 3600);
-    let figures = run_figures(&run);
+    let figures = run_figures(&run).figures;
     let tasks = figure(&figures, "service-worker-tasks");
     assert_eq!(tasks.x.label, "time since start (days)");
     assert_eq!(tasks.x.scale, XScale::Time { in_days: true });
@@ -375,7 +402,7 @@ fn long_hourly_run_uses_a_day_axis_and_steps() {
 fn png_title_area_has_dark_text_pixels() {
     let dir = TempDir::new("run-pixels");
     write_run(dir.path(), TWO_DAYS_S, 60);
-    let figures = run_figures(&load_run(dir.path()));
+    let figures = run_figures(&load_run(dir.path())).figures;
     let pixels = output::rgb_pixels(figure(&figures, "cost")).unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(pixels.len(), 1200 * 700 * 3);
     let dark_in = |x0: usize, x1: usize, y0: usize, y1: usize| {
@@ -395,6 +422,260 @@ fn png_title_area_has_dark_text_pixels() {
     // …and nothing dark beyond the end of the short title.
     assert_eq!(dark_in(400, 1190, 8, 36), 0);
     assert_eq!(&pixels[..3], &[255, 255, 255]);
+}
+
+/// Rewrites a fixture file line by line: `edit` returns the new line, or
+/// `None` to drop it.
+fn rewrite(path: &Path, edit: impl Fn(&str) -> Option<String>) {
+    let text = read(path);
+    let mut out = String::new();
+    for line in text.lines() {
+        if let Some(line) = edit(line) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    if let Err(error) = std::fs::write(path, out) {
+        panic!("cannot rewrite {}: {error}", path.display());
+    }
+}
+
+/// The `(x, y1, y2)` of every two-point vertical polyline of `colour` in an SVG.
+fn vertical_strokes(svg: &str, colour: &str) -> Vec<(i32, i32, i32)> {
+    let mut strokes = Vec::new();
+    for element in svg.split("<polyline").skip(1) {
+        let element = &element[..element.find("/>").unwrap_or(element.len())];
+        if !element.contains(&format!("stroke=\"{colour}\"")) {
+            continue;
+        }
+        let Some(points) = element.split("points=\"").nth(1).and_then(|p| p.split('"').next()) else {
+            continue;
+        };
+        let coordinates: Vec<(i32, i32)> = points
+            .split_whitespace()
+            .filter_map(|pair| {
+                let (x, y) = pair.split_once(',')?;
+                Some((x.parse().ok()?, y.parse().ok()?))
+            })
+            .collect();
+        if let [(x1, y1), (x2, y2)] = coordinates[..]
+            && x1 == x2
+        {
+            strokes.push((x1, y1.min(y2), y1.max(y2)));
+        }
+    }
+    strokes
+}
+
+#[test]
+fn many_scale_outs_are_drawn_as_ticks_above_the_plot() {
+    let dir = TempDir::new("run-ticks");
+    write_run(dir.path(), TWO_DAYS_S, 60);
+    // 30 more scale-outs of web, every 10 minutes from 33 h 20 min.
+    let mut events = read(&dir.path().join("events.csv"));
+    for i in 0..30 {
+        events.push_str(&format!("{}.000,scale_out,service,web,more\n", 120_000 + 600 * i));
+    }
+    if let Err(error) = std::fs::write(dir.path().join("events.csv"), events) {
+        panic!("{error}");
+    }
+    let figures = run_figures(&load_run(dir.path())).figures;
+    let tasks = figure(&figures, "service-web-tasks");
+    let styles: Vec<_> = tasks.markers.iter().map(|m| (m.label.as_str(), m.style)).collect();
+    assert_eq!(styles[0], ("scale out (32)", MarkerStyle::Ticks));
+    assert!(styles[1..].iter().all(|(_, style)| *style == MarkerStyle::Lines), "{styles:?}");
+
+    chart_run(dir.path(), ChartFormat::Svg).unwrap_or_else(|e| panic!("{e:#}"));
+    let svg = read(&dir.path().join("charts/service-web-tasks.svg"));
+    // Scale-outs are bluish green (#009E73), which no tasks line uses: one
+    // 7-pixel tick per event in the plot's width, all in one row, and four
+    // small ticks in the legend sample (right of x = 900).
+    let strokes = vertical_strokes(&svg, "#009E73");
+    let (plot, legend): (Vec<_>, Vec<_>) = strokes.iter().partition(|s| s.0 < 900);
+    assert_eq!(plot.len(), 32, "{strokes:?}");
+    assert_eq!(legend.len(), 4);
+    let (_, top, bottom) = plot[0];
+    assert_eq!(bottom - top, 7);
+    assert!(plot.iter().all(|s| (s.1, s.2) == (top, bottom)), "{plot:?}");
+    // The row sits just above the plot, whose top the one deployment's
+    // full-height line (reddish purple, #CC79A7) reaches.
+    let deployment: Vec<_> = vertical_strokes(&svg, "#CC79A7").into_iter().filter(|s| s.0 < 900).collect();
+    assert_eq!(deployment.len(), 1);
+    assert_eq!(deployment[0].1, bottom + 3);
+    assert!(text_elements(&svg).iter().any(|t| t == "scale out (32)"));
+}
+
+#[test]
+fn empty_charts_are_left_out_and_listed_in_the_report() {
+    let dir = TempDir::new("run-skipped");
+    write_run(dir.path(), TWO_DAYS_S, 60);
+    // The worker gets no load, and no EC2 instance runs.
+    rewrite(&dir.path().join("timeseries.csv"), |line| {
+        let fields: Vec<&str> = line.split(',').collect();
+        let (scope, name, metric) = (fields[1], fields[2], fields[3]);
+        match (scope, name) {
+            ("service", "worker") if metric.starts_with("latency_") => None,
+            ("service", "worker") if ["demand_rps", "served_rps", "failed_rps", "cpu_percent"].contains(&metric) => {
+                Some(format!("{},{scope},{name},{metric},0", fields[0]))
+            }
+            ("provider", _) if metric.starts_with("instances") => {
+                Some(format!("{},{scope},{name},{metric},0", fields[0]))
+            }
+            _ => Some(line.to_string()),
+        }
+    });
+    let run_figures = run_figures(&load_run(dir.path()));
+    let stems: Vec<&str> = run_figures.figures.iter().map(|f| f.stem.as_str()).collect();
+    assert_eq!(
+        stems,
+        [
+            "cost",
+            "service-web-requests",
+            "service-web-tasks",
+            "service-web-cpu",
+            "service-web-latency",
+            "service-worker-tasks"
+        ]
+    );
+    let skipped: Vec<(&str, &str)> =
+        run_figures.skipped.iter().map(|s| (s.title.as_str(), s.reason.as_str())).collect();
+    assert_eq!(
+        skipped,
+        [
+            ("fixture: EC2 instances by capacity provider", "no capacity provider ran an EC2 instance (Fargate only)"),
+            ("fixture: worker requests per second", "no request was offered to the service"),
+            ("fixture: worker CPU utilisation", "CPU utilisation is 0% throughout"),
+            ("fixture: worker p99 latency", "no latency rows: the service served no request"),
+        ]
+    );
+    chart_run(dir.path(), ChartFormat::Svg).unwrap_or_else(|e| panic!("{e:#}"));
+    let html = read(&dir.path().join("report.html"));
+    assert!(html.contains("<li>fixture: worker p99 latency: no latency rows: the service served no request</li>"));
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert!(!dir.path().join("charts/service-worker-latency.svg").exists());
+}
+
+#[test]
+fn latency_spikes_cap_the_axis_above_the_slo() {
+    let dir = TempDir::new("run-spikes");
+    write_run(dir.path(), TWO_DAYS_S, 60);
+    // Two one-minute p99 spikes of 20 s for web; its usual p99 stays under
+    // 230 ms and its SLO is 250 ms, so the axis ends at 2 × 250 = 500 ms.
+    rewrite(&dir.path().join("timeseries.csv"), |line| {
+        let spike = ["600,service,web,latency_p99_ms,", "7200,service,web,latency_p99_ms,"];
+        Some(if spike.iter().any(|s| line.starts_with(s)) {
+            format!("{}20000", &line[..line.rfind(',').map_or(0, |i| i + 1)])
+        } else {
+            line.to_string()
+        })
+    });
+    let figures = run_figures(&load_run(dir.path())).figures;
+    let web = figure(&figures, "service-web-latency");
+    assert_eq!(web.panels[0].y_cap, Some(500.0));
+    assert_eq!(
+        web.subtitle.as_deref(),
+        Some(
+            "request latency percentiles per 1-minute interval; SLO p99 ≤ 250 ms; spikes above 500 ms (up to 20000 ms) run along the top"
+        )
+    );
+    // The worker has no spike and keeps its whole range.
+    assert_eq!(figure(&figures, "service-worker-latency").panels[0].y_cap, None);
+    // Drawn, the top tick is 500 and nothing is above the plot's top edge.
+    let svg = output::svg_string(web).unwrap_or_else(|e| panic!("{e:#}"));
+    let texts = text_elements(&svg);
+    assert!(texts.iter().any(|t| t == "500") && !texts.iter().any(|t| t == "600"), "{texts:?}");
+}
+
+#[test]
+fn long_minute_runs_add_an_hourly_cpu_mean() {
+    let dir = TempDir::new("run-hourly-cpu");
+    write_run(dir.path(), 3 * 86400, 60);
+    let run = load_run(dir.path());
+    let figures = run_figures(&run).figures;
+    let cpu = figure(&figures, "service-web-cpu");
+    assert_eq!(labels(cpu), ["1-minute average", "1-hour mean", "CPU target 60%"]);
+    let Layer::Line { segments, .. } = layer(cpu, "1-hour mean") else {
+        panic!("1-hour mean is not a line");
+    };
+    // One point per hour at its middle; the first is the mean of the first
+    // 60 rows.
+    let rows = run.series.get("service", "web", "cpu_percent");
+    let first_hour = rows[..60].iter().map(|p| p.1).sum::<f64>() / 60.0;
+    assert_eq!(segments.len(), 1);
+    assert_eq!(segments[0].len(), 72);
+    assert_eq!(segments[0][0].0, 0.5);
+    assert!(close(segments[0][0].1, first_hour));
+    assert_eq!(
+        cpu.subtitle.as_deref(),
+        Some("1-minute and 1-hour average CPU utilisation of the service's tasks; target tracking at 60%")
+    );
+}
+
+#[test]
+fn warm_up_is_shaded_and_named_in_the_cost_subtitle() {
+    let dir = TempDir::new("run-warmup");
+    write_run(dir.path(), TWO_DAYS_S, 60);
+    rewrite(&dir.path().join("summary.json"), |line| Some(line.replace("\"warmup_s\":0", "\"warmup_s\":5400")));
+    let figures = run_figures(&load_run(dir.path())).figures;
+    let shade = Shade { from: 0.0, to: 1.5, label: "warm-up (not in summary.json)".to_string() };
+    assert!(figures.iter().all(|f| f.shade.as_ref() == Some(&shade)));
+    let cost = figure(&figures, "cost");
+    assert_eq!(
+        cost.subtitle.as_deref(),
+        Some(
+            "cumulative cost stacked by capacity provider; below: 1-minute average cost rate; summary total 51.88 USD leaves out the warm-up"
+        )
+    );
+    let svg = output::svg_string(cost).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(text_elements(&svg).iter().any(|t| t == "warm-up (not in summary.json)"));
+}
+
+#[test]
+fn provider_chart_shows_purchase_options_and_launching_instances() {
+    let dir = TempDir::new("run-mixed");
+    write_run(dir.path(), TWO_DAYS_S, 60);
+    // A third EC2 provider with 1 on-demand and 2 spot instances, one of
+    // them launching during the first 10 minutes.
+    let mut csv = read(&dir.path().join("timeseries.csv"));
+    for t in (0..TWO_DAYS_S).step_by(60) {
+        let launching = if t < 600 { 1 } else { 0 };
+        for (metric, value) in [
+            ("instances", 3),
+            ("instances_launching", launching),
+            ("instances_draining", 0),
+            ("instances_on_demand", 1),
+            ("instances_spot", 2),
+            ("desired_capacity", 3),
+        ] {
+            csv.push_str(&format!("{t},provider,ec2-mixed,{metric},{value}\n"));
+        }
+    }
+    if let Err(error) = std::fs::write(dir.path().join("timeseries.csv"), csv) {
+        panic!("{error}");
+    }
+    let figures = run_figures(&load_run(dir.path())).figures;
+    let mixed = figure(&figures, "instances-ec2-mixed");
+    assert_eq!(mixed.panels.len(), 2);
+    assert_eq!(labels(mixed), ["desired capacity", "all instances", "on-demand", "spot", "launching"]);
+    assert_eq!(mixed.panels[1].y_label, "launching, draining");
+    let Layer::Line { segments, .. } = layer(mixed, "launching") else {
+        panic!("launching is not a line");
+    };
+    assert_eq!(segments, &vec![vec![(0.0, 1.0), (600.0 / 3600.0, 1.0), (600.0 / 3600.0, 0.0), (48.0, 0.0)]]);
+    assert_eq!(
+        mixed.subtitle.as_deref(),
+        Some(
+            "instances at the end of each 1-minute interval (on-demand and spot) and the Auto Scaling group's desired capacity; below: how many of them were launching or draining"
+        )
+    );
+    // The overview now has three providers, coloured by their position
+    // among all providers (FARGATE first, so ec2-mixed is the second colour).
+    let overview = figure(&figures, "instances");
+    assert_eq!(
+        labels(overview),
+        ["ec2-mixed: on-demand", "ec2-mixed: spot", "ec2-on-demand: on-demand", "ec2-spot: spot"]
+    );
+    assert!(matches!(layer(overview, "ec2-mixed: spot"), Layer::Line { colour, .. } if *colour == ORANGE));
 }
 
 // ---------------------------------------------------------------- sweep charts

@@ -37,6 +37,36 @@ pub(crate) fn padded_range(values: &[f64], include: &[f64]) -> (f64, f64) {
     (low, high)
 }
 
+/// The top for a y axis whose data has rare spikes far above the rest, or
+/// `None` when every value fits well enough.
+///
+/// Typical values are the 98th percentile; the top is 1.5 times that, and
+/// at least twice `reference` (an SLO, which must stay well inside the
+/// plot), rounded up to a round number (`round_up`). Spikes that reach less
+/// than 1.25 times that top are shown whole instead.
+pub(crate) fn spike_cap(values: &[f64], reference: Option<f64>) -> Option<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let highest = *sorted.last()?;
+    let typical = sorted[(sorted.len() - 1) * 98 / 100];
+    let top = round_up((1.5 * typical).max(2.0 * reference.unwrap_or(0.0)));
+    (top > 0.0 && highest > 1.25 * top).then_some(top)
+}
+
+/// The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k that is at least
+/// `value` (positive), so that a capped axis ends on a round number.
+pub(crate) fn round_up(value: f64) -> f64 {
+    if !(value.is_finite() && value > 0.0) {
+        return value;
+    }
+    let magnitude = 10f64.powf(value.log10().floor());
+    [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|candidate| *candidate >= value * (1.0 - 1e-12))
+        .unwrap_or(10.0 * magnitude)
+}
+
 /// Ticks at the smallest round step (1, 2 or 5 × 10^k) giving at most
 /// `max_ticks` ticks in `[low, high]`, with that step.
 pub(crate) fn nice_ticks(low: f64, high: f64, max_ticks: usize) -> (Vec<f64>, f64) {
@@ -110,6 +140,10 @@ impl TickFormat {
     }
 
     pub(crate) fn format(&self, value: f64) -> String {
+        if value == 0.0 && !self.suffix.is_empty() {
+            // "0k" reads oddly; zero is zero in any unit.
+            return "0".to_string();
+        }
         let scaled = value / self.divisor;
         let text = format!("{:.*}", self.decimals, scaled);
         // "-0" reads as a different number from "0".
@@ -175,10 +209,37 @@ mod tests {
         assert_eq!(format.format(0.9986), "0.9986");
         let format = TickFormat::new(&[0.0, 20000.0, 40000.0], 20000.0);
         assert_eq!(format.format(40000.0), "40k");
+        assert_eq!(format.format(0.0), "0");
         let format = TickFormat::new(&[0.0, 0.25, 0.5], 0.25);
         assert_eq!(format.format(0.25), "0.25");
         assert_eq!(format.format(-0.0001), "0.00");
         let format = TickFormat::new(&[0.0, 1.5e6, 3e6], 1.5e6);
         assert_eq!(format.format(1.5e6), "1.5M");
+    }
+
+    #[test]
+    fn rare_spikes_cap_the_axis_at_a_round_number() {
+        // 98 values at 100 ms and two spikes at 18 s: 1.5 × 100 = 150, but
+        // the SLO of 250 ms needs twice itself, 500.
+        let mut values = vec![100.0; 98];
+        values.extend([18000.0, 17000.0]);
+        assert_eq!(spike_cap(&values, Some(250.0)), Some(500.0));
+        // Without an SLO, 150 is already round.
+        assert_eq!(spike_cap(&values, None), Some(150.0));
+        // A highest value within 1.25 times the top is drawn whole:
+        // 98th percentile 160 → 240 → 250; 300 ≤ 312.5.
+        let mut values = vec![160.0; 98];
+        values.extend([300.0, 300.0]);
+        assert_eq!(spike_cap(&values, None), None);
+        assert_eq!(spike_cap(&[], Some(250.0)), None);
+        assert_eq!(spike_cap(&[0.0, 0.0], None), None);
+    }
+
+    #[test]
+    fn round_up_picks_the_next_round_number() {
+        assert_eq!(round_up(150.0), 150.0);
+        assert_eq!(round_up(253.2), 300.0);
+        assert!((round_up(0.0042) - 0.005).abs() < 1e-15);
+        assert_eq!(round_up(8100.0), 10000.0);
     }
 }

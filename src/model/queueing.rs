@@ -125,7 +125,9 @@ pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
     // Safeguarded Newton: a Newton step from the bracket's midpoint when it stays inside the
     // bracket, a halving otherwise. The CDF is increasing (with jumps at timeouts), so the
     // bracket always holds the answer; Newton usually needs a handful of steps.
-    let mut x = 0.5 * (lo + hi);
+    // Start from the request-weighted mean of the single-component quantiles: close to the
+    // answer when the components are alike, and always inside the bracket.
+    let mut x = (components.iter().map(|c| c.weight * single(c)).sum::<f64>() / total).clamp(lo, hi);
     for _ in 0..200 {
         let (cdf, pdf) = mixture_cdf_pdf(components, total, x);
         if cdf < q {
