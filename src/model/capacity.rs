@@ -416,7 +416,7 @@ impl Simulation<'_> {
         if !self.instances[i.idx()].is_live() || self.instances[i.idx()].terminating {
             return;
         }
-        self.instances[i.idx()].terminating = true;
+        self.track_instance(i, |sim| sim.instances[i.idx()].terminating = true);
         let victims: Vec<TaskId> = self.instances[i.idx()].tasks.clone();
         for t in victims {
             self.kill_task(t, reason);

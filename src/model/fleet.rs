@@ -5,10 +5,12 @@
 //!
 //! Every change to an instance that can move a total goes through
 //! [`Simulation::track_instance`], which takes the instance's contribution
-//! before and after the change.
+//! before and after the change (and moves it in the provider's
+//! [`FreeIndex`](super::free_index::FreeIndex)).
 
 use super::Simulation;
 use super::entities::{InstanceId, InstanceState, Purchase};
+use super::free_index::Slot;
 use crate::engine::SimTime;
 
 /// What one instance adds to its provider's totals.
@@ -106,12 +108,26 @@ impl Simulation<'_> {
         }
     }
 
-    /// Applies `change` to instance `i`, keeping its provider's totals in step.
+    /// Where the instance sits in the free-resource index, if it takes tasks.
+    pub fn free_slot(&self, i: InstanceId) -> Option<Slot> {
+        let inst = &self.instances[i.idx()];
+        (inst.accepts_tasks() && !inst.leaving).then_some(Slot {
+            zone: inst.zone,
+            free_cpu: inst.free_cpu.0,
+            free_mem: inst.free_mem.0,
+        })
+    }
+
+    /// Applies `change` to instance `i`, keeping its provider's totals and
+    /// free-resource index in step.
     pub fn track_instance(&mut self, i: InstanceId, change: impl FnOnce(&mut Self)) {
         let p = self.instances[i.idx()].provider.idx();
         let before = self.contribution(i);
+        let slot_before = self.free_slot(i);
         change(self);
         let after = self.contribution(i);
+        let slot_after = self.free_slot(i);
+        self.providers[p].free.update(i, slot_before, slot_after);
         if before != after {
             let now = self.now;
             let totals = &mut self.providers[p].fleet;
@@ -125,6 +141,8 @@ impl Simulation<'_> {
     pub fn fleet_enter(&mut self, i: InstanceId) {
         let p = self.instances[i.idx()].provider.idx();
         let c = self.contribution(i);
+        let slot = self.free_slot(i);
+        self.providers[p].free.update(i, None, slot);
         let now = self.now;
         let totals = &mut self.providers[p].fleet;
         totals.close(now);

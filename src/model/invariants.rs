@@ -101,6 +101,17 @@ impl Simulation<'_> {
                     self.recount_fleet(p)
                 ));
             }
+            let mut index = super::free_index::FreeIndex::new(self.sc.zones.len());
+            for &i in &self.providers[p].instances {
+                index.update(i, None, self.free_slot(i));
+            }
+            if index != self.providers[p].free {
+                return Err(format!(
+                    "provider {p} free-resource index holds {} instance(s); its instances say {}",
+                    self.providers[p].free.len(),
+                    index.len()
+                ));
+            }
         }
         for s in 0..self.services.len() {
             let sid = crate::scenario::ServiceId::from_idx(s);

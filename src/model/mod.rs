@@ -13,6 +13,7 @@ pub mod cost;
 pub mod entities;
 pub mod fleet;
 pub mod fluid;
+pub mod free_index;
 pub mod invariants;
 pub mod metrics;
 pub mod placement;
@@ -120,6 +121,8 @@ pub struct ProviderState {
     pub last_cpr: Option<f64>,
     /// Running totals of the provider's instances.
     pub fleet: fleet::FleetTotals,
+    /// Its instances that take tasks, by free resources (binpack placement).
+    pub free: free_index::FreeIndex,
     /// Published CapacityProviderReservation datapoints (value, M, N) not yet visible to the alarms.
     pub cpr_published: std::collections::VecDeque<(f64, u32, u32)>,
 }
@@ -257,6 +260,7 @@ impl<'s> Simulation<'s> {
                 last_cpr: None,
                 cpr_published: std::collections::VecDeque::new(),
                 fleet: fleet::FleetTotals::default(),
+                free: free_index::FreeIndex::new(sc.zones.len()),
             })
             .collect();
         let services = sc

@@ -13,9 +13,10 @@
 use super::Simulation;
 use super::entities::{InstanceId, Owner, TaskId, TaskState};
 use crate::query::InstanceFacts;
-use crate::rng::Stream;
+use crate::rng::{Draws, Stream};
 use crate::scenario::{
-    BinpackField, NetworkMode, PlacementConstraint, PlacementStrategy, ProviderId, ServiceId, SpreadField, StrategyItem,
+    BinpackField, NetworkMode, PlacementConstraint, PlacementStrategy, ProviderId, ServiceId, SpreadField,
+    StrategyItem, TaskDef, ZoneId,
 };
 
 /// The ECS API allows at most five placement strategy rules (validated at load).
@@ -77,6 +78,21 @@ struct Rules<'a> {
     constraints: &'a [PlacementConstraint],
 }
 
+/// A task's placement request: its group, size and rules, and its group's
+/// current spread, gathered once per placement.
+struct Ask<'a> {
+    owner: Owner,
+    td: &'a TaskDef,
+    rules: Rules<'a>,
+    n_keys: usize,
+    distinct: bool,
+    zone_counts: &'a [u32],
+    attr_counts: Vec<(String, u32)>,
+}
+
+/// An instance's placement key: one value per strategy, lower is better.
+type Key = [f64; MAX_STRATEGIES];
+
 impl<'s> Simulation<'s> {
     fn rules(&self, owner: Owner) -> Rules<'_> {
         match owner {
@@ -98,35 +114,122 @@ impl<'s> Simulation<'s> {
 
     /// Places a task on one of its provider's instances, or says why not.
     pub fn try_place(&mut self, t: TaskId) -> Result<(), &'static str> {
-        let (owner, td_id, provider) = {
-            let task = &self.tasks[t.idx()];
-            (task.owner, task.task_def, task.provider)
+        let i = self.choose_instance(t)?;
+        match self.tasks[t.idx()].owner {
+            Owner::Service(s) => self.services[s.idx()].placements += 1,
+            Owner::Batch(b, _) => self.batches[b.idx()].placements += 1,
+        }
+        self.reserve(t, i);
+        Ok(())
+    }
+
+    /// The instance a task goes to: from the free-resource index when the
+    /// strategies lead with binpack, by a scan of the provider's instances
+    /// otherwise (and to name the closest miss when nothing fits).
+    fn choose_instance(&mut self, t: TaskId) -> Result<InstanceId, &'static str> {
+        let ask = self.ask(t);
+        let provider = self.tasks[t.idx()].provider;
+        let Some(indexed) = self.indexed_choice(&ask, provider) else {
+            return self.scan_choice(&ask, provider);
         };
-        let td = &self.sc.task_defs[td_id.idx()];
+        if self.opts.check_invariants {
+            let scanned = self.scan_choice(&ask, provider);
+            if scanned != Ok(indexed) && self.violation.is_none() {
+                self.violation = Some(format!("task {t}: the index chose i-{} but a scan {scanned:?}", indexed.0));
+            }
+        }
+        Ok(indexed)
+    }
+
+    /// What placement needs to know about the task, gathered once.
+    fn ask(&self, t: TaskId) -> Ask<'_> {
+        let task = &self.tasks[t.idx()];
+        let owner = task.owner;
         let rules = self.rules(owner);
-        let n_keys = rules.strategies.len().min(MAX_STRATEGIES);
-        let mut best: Option<(InstanceId, [f64; MAX_STRATEGIES])> = None;
+        Ask {
+            owner,
+            td: &self.sc.task_defs[task.task_def.idx()],
+            n_keys: rules.strategies.len().min(MAX_STRATEGIES),
+            distinct: rules.constraints.iter().any(|c| matches!(c, PlacementConstraint::DistinctInstance)),
+            zone_counts: self.group_zone_counts(owner),
+            attr_counts: self.attribute_counts(owner, rules.strategies),
+            rules,
+        }
+    }
+
+    /// The first check (in ECS's order) instance `i` fails for the task, if any.
+    fn failed_check(&self, ask: &Ask<'_>, i: InstanceId) -> Option<usize> {
+        let (td, inst) = (ask.td, &self.instances[i.idx()]);
+        let itype = &self.sc.instance_types[inst.instance_type.idx()];
+        if td.arch.is_some_and(|a| a != itype.arch) {
+            Some(0)
+        } else if inst.free_cpu < td.cpu {
+            Some(1)
+        } else if inst.free_mem < td.memory {
+            Some(2)
+        } else if td.static_host_ports.iter().any(|p| inst.ports.contains(p)) {
+            Some(3)
+        } else if td.network_mode == NetworkMode::Awsvpc && inst.free_eni == 0 {
+            Some(4)
+        } else if !ask.rules.constraints.iter().all(|c| match c {
+            PlacementConstraint::MemberOf(e) => e.matches(&Facts {
+                zone: &self.sc.zones[inst.zone.idx()],
+                instance_type: &itype.name,
+                arch: itype.arch.as_str(),
+                running: inst.tasks.len() as u32,
+            }),
+            PlacementConstraint::DistinctInstance => true,
+        }) {
+            Some(5)
+        } else if ask.distinct && self.group_tasks_on(ask.owner, i) > 0 {
+            Some(6)
+        } else {
+            None
+        }
+    }
+
+    /// Instance `i`'s key under the strategies (lower is better).
+    fn placement_key(&self, ask: &Ask<'_>, i: InstanceId, random: &mut Option<Draws>) -> Key {
+        let (td, inst) = (ask.td, &self.instances[i.idx()]);
+        let mut key = [0.0; MAX_STRATEGIES];
+        for (k, st) in ask.rules.strategies.iter().take(ask.n_keys).enumerate() {
+            key[k] = match st {
+                PlacementStrategy::Binpack(BinpackField::Cpu) => f64::from((inst.free_cpu - td.cpu).0),
+                PlacementStrategy::Binpack(BinpackField::Memory) => f64::from((inst.free_mem - td.memory).0),
+                PlacementStrategy::Spread(SpreadField::InstanceId) => f64::from(self.group_tasks_on(ask.owner, i)),
+                PlacementStrategy::Spread(SpreadField::Zone) => f64::from(ask.zone_counts[inst.zone.idx()]),
+                PlacementStrategy::Spread(field) => {
+                    let value = self.spread_value(i, field);
+                    ask.attr_counts.iter().find(|(v, _)| *v == value).map_or(0.0, |(_, n)| f64::from(*n))
+                }
+                PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
+            };
+        }
+        key
+    }
+
+    /// Scans the provider's instances in id order for the best key.
+    fn scan_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Result<InstanceId, &'static str> {
+        let n_keys = ask.n_keys;
+        let mut best: Option<(InstanceId, Key)> = None;
         // The furthest stage any instance reached, to name the closest miss.
         let mut closest: (usize, &'static str) = (0, "no_instances");
-        let group_zone_counts = self.group_zone_counts(owner);
-        let attr_counts = self.attribute_counts(owner, rules.strategies);
-        let distinct = rules.constraints.iter().any(|c| matches!(c, PlacementConstraint::DistinctInstance));
-        let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
-            let ordinal = match owner {
+        let mut random = ask.rules.strategies.contains(&PlacementStrategy::Random).then(|| {
+            let ordinal = match ask.owner {
                 Owner::Service(s) => self.services[s.idx()].placements,
                 Owner::Batch(b, _) => self.batches[b.idx()].placements,
             };
-            self.streams.draws(Stream::Placement, owner_key(owner), ordinal)
+            self.streams.draws(Stream::Placement, owner_key(ask.owner), ordinal)
         });
         // The best key any instance could have: once reached, later instances (higher ids)
         // cannot win, so the scan stops. Random keys have no such bound.
         let min_zone = (0..self.sc.zones.len())
-            .filter(|&z| self.zone_up(crate::scenario::ZoneId::from_idx(z)))
-            .map(|z| group_zone_counts[z])
+            .filter(|&z| self.zone_up(ZoneId::from_idx(z)))
+            .map(|z| ask.zone_counts[z])
             .min()
             .unwrap_or(0);
         let mut bound = [0.0; MAX_STRATEGIES];
-        for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
+        for (k, st) in ask.rules.strategies.iter().take(n_keys).enumerate() {
             if matches!(st, PlacementStrategy::Spread(SpreadField::Zone)) {
                 bound[k] = f64::from(min_zone);
             }
@@ -137,53 +240,13 @@ impl<'s> Simulation<'s> {
             if !inst.accepts_tasks() || inst.leaving || !self.zone_up(inst.zone) {
                 continue;
             }
-            let itype = &self.sc.instance_types[inst.instance_type.idx()];
-            // Checks in ECS's order, stopping at the first that fails.
-            let failed = if td.arch.is_some_and(|a| a != itype.arch) {
-                Some(0)
-            } else if inst.free_cpu < td.cpu {
-                Some(1)
-            } else if inst.free_mem < td.memory {
-                Some(2)
-            } else if td.static_host_ports.iter().any(|p| inst.ports.contains(p)) {
-                Some(3)
-            } else if td.network_mode == NetworkMode::Awsvpc && inst.free_eni == 0 {
-                Some(4)
-            } else if !rules.constraints.iter().all(|c| match c {
-                PlacementConstraint::MemberOf(e) => e.matches(&Facts {
-                    zone: &self.sc.zones[inst.zone.idx()],
-                    instance_type: &itype.name,
-                    arch: itype.arch.as_str(),
-                    running: inst.tasks.len() as u32,
-                }),
-                PlacementConstraint::DistinctInstance => true,
-            }) {
-                Some(5)
-            } else if distinct && self.group_tasks_on(owner, i) > 0 {
-                Some(6)
-            } else {
-                None
-            };
-            if let Some(stage) = failed {
+            if let Some(stage) = self.failed_check(ask, i) {
                 if stage + 1 > closest.0 {
                     closest = (stage + 1, CHECK_REASONS[stage]);
                 }
                 continue;
             }
-            let mut key = [0.0; MAX_STRATEGIES];
-            for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
-                key[k] = match st {
-                    PlacementStrategy::Binpack(BinpackField::Cpu) => f64::from((inst.free_cpu - td.cpu).0),
-                    PlacementStrategy::Binpack(BinpackField::Memory) => f64::from((inst.free_mem - td.memory).0),
-                    PlacementStrategy::Spread(SpreadField::InstanceId) => f64::from(self.group_tasks_on(owner, i)),
-                    PlacementStrategy::Spread(SpreadField::Zone) => f64::from(group_zone_counts[inst.zone.idx()]),
-                    PlacementStrategy::Spread(field) => {
-                        let value = self.spread_value(i, field);
-                        attr_counts.iter().find(|(v, _)| *v == value).map_or(0.0, |(_, n)| f64::from(*n))
-                    }
-                    PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
-                };
-            }
+            let key = self.placement_key(ask, i, &mut random);
             if best.as_ref().is_none_or(|(_, b)| lexi_less(&key[..n_keys], &b[..n_keys])) {
                 best = Some((i, key));
                 if can_stop_early && key[..n_keys] == bound[..n_keys] {
@@ -191,13 +254,76 @@ impl<'s> Simulation<'s> {
                 }
             }
         }
-        let Some((i, _)) = best else { return Err(closest.1) };
-        match owner {
-            Owner::Service(s) => self.services[s.idx()].placements += 1,
-            Owner::Batch(b, _) => self.batches[b.idx()].placements += 1,
+        best.map(|(i, _)| i).ok_or(closest.1)
+    }
+
+    /// The best instance from the free-resource index, for strategies that
+    /// lead with binpack (optionally after spread across zones, the zones
+    /// then taken from the least used): `None` when the strategies do not
+    /// allow it or no instance fits. Within a zone group, instances are walked
+    /// from the least free upward; the first level (free units) holding an
+    /// instance that passes every check is binpack's answer, and the later
+    /// strategies and the instance id break ties within it, as a scan would.
+    fn indexed_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Option<InstanceId> {
+        let strategies = ask.rules.strategies;
+        if strategies.contains(&PlacementStrategy::Random) {
+            return None;
         }
-        self.reserve(t, i);
-        Ok(())
+        let (by_zone, field) = match strategies {
+            [PlacementStrategy::Binpack(f), ..] => (false, *f),
+            [PlacementStrategy::Spread(SpreadField::Zone), PlacementStrategy::Binpack(f), ..] => (true, *f),
+            _ => return None,
+        };
+        let need = match field {
+            BinpackField::Cpu => ask.td.cpu.0,
+            BinpackField::Memory => ask.td.memory.0,
+        };
+        let mut zones: Vec<ZoneId> =
+            (0..self.sc.zones.len()).map(ZoneId::from_idx).filter(|&z| self.zone_up(z)).collect();
+        if !by_zone {
+            return self.best_at_least_free_level(ask, provider, &zones, field, need);
+        }
+        zones.sort_by_key(|z| (ask.zone_counts[z.idx()], z.idx()));
+        zones
+            .chunk_by(|a, b| ask.zone_counts[a.idx()] == ask.zone_counts[b.idx()])
+            .find_map(|group| self.best_at_least_free_level(ask, provider, group, field, need))
+    }
+
+    /// Among `zones`, the instances that pass every check at the lowest free
+    /// level of `field`; the best of them by key, then by id.
+    fn best_at_least_free_level(
+        &self,
+        ask: &Ask<'_>,
+        provider: ProviderId,
+        zones: &[ZoneId],
+        field: BinpackField,
+        need: u32,
+    ) -> Option<InstanceId> {
+        let index = &self.providers[provider.idx()].free;
+        let mut walks: Vec<_> = zones.iter().map(|&z| index.from_least_free(z, field, need).peekable()).collect();
+        let mut level: Option<u32> = None;
+        let mut best: Option<(Key, InstanceId)> = None;
+        loop {
+            // The zone whose next instance has the least free.
+            let next = walks.iter_mut().enumerate().filter_map(|(k, w)| w.peek().map(|e| (e.0, k))).min();
+            let Some((free, k)) = next else { break };
+            if level.is_some_and(|l| free > l) {
+                break;
+            }
+            let Some(&(_, i)) = walks[k].next() else { break };
+            if self.failed_check(ask, i).is_some() {
+                continue;
+            }
+            level = Some(free);
+            let key = self.placement_key(ask, i, &mut None);
+            let better = best.as_ref().is_none_or(|(b, bi)| {
+                lexi_less(&key[..ask.n_keys], &b[..ask.n_keys]) || (key[..ask.n_keys] == b[..ask.n_keys] && i < *bi)
+            });
+            if better {
+                best = Some((key, i));
+            }
+        }
+        best.map(|(_, i)| i)
     }
 
     /// The value an instance has for a spread field (not zone or instanceId).
