@@ -64,7 +64,7 @@ impl FreeIndex {
     }
 
     /// Instances indexed (for the invariant check).
-    pub fn len(&self) -> usize {
+    pub fn indexed(&self) -> usize {
         self.zones.iter().map(|z| z.by_cpu.len()).sum()
     }
 }
@@ -95,6 +95,6 @@ mod tests {
         // Instance 2 stops taking tasks.
         ix.update(InstanceId(2), slot(0, 512, 8000), None);
         assert_eq!(walk(&ix, BinpackField::Cpu, 0), vec![1, 3]);
-        assert_eq!(ix.len(), 3);
+        assert_eq!(ix.indexed(), 3);
     }
 }

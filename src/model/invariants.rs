@@ -108,8 +108,8 @@ impl Simulation<'_> {
             if index != self.providers[p].free {
                 return Err(format!(
                     "provider {p} free-resource index holds {} instance(s); its instances say {}",
-                    self.providers[p].free.len(),
-                    index.len()
+                    self.providers[p].free.indexed(),
+                    index.indexed()
                 ));
             }
         }
