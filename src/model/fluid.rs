@@ -119,7 +119,8 @@ pub struct ServiceFluid {
     pub lb_ghosts: Vec<SimTime>,
     pub dns_ghosts: Vec<DnsGhost>,
     pub rates: Rates,
-    pub minute: MinuteAcc,
+    /// Boxed: closing a minute swaps it for a cleared one instead of copying it.
+    pub minute: Box<MinuteAcc>,
     /// Requests lost in tasks that died, still to be moved from served to failed.
     pub lost_in_flight: f64,
     pub lost_entry_in_flight: f64,
@@ -154,7 +155,7 @@ impl FluidState {
                     lb_ghosts: Vec::new(),
                     dns_ghosts: Vec::new(),
                     rates: Rates::default(),
-                    minute: MinuteAcc::default(),
+                    minute: Box::default(),
                     lost_in_flight: 0.0,
                     lost_entry_in_flight: 0.0,
                     latency_run: LatencyHistogram::default(),

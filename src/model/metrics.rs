@@ -168,7 +168,9 @@ impl Simulation<'_> {
     fn close_service_minute(&mut self, s: ServiceId, counting: bool) -> (f64, f64, f64) {
         let now = self.now;
         let cfg = &self.sc.services[s.idx()];
-        let mut m = std::mem::take(&mut self.fluid.services[s.idx()].minute);
+        // Swap the minute's sums out for the cleared spare (a pointer swap, no copying).
+        let mut m = self.minute_spare.take().unwrap_or_default();
+        std::mem::swap(&mut m, &mut self.fluid.services[s.idx()].minute);
         // Requests lost inside killed tasks move from served to failed (as far as this
         // minute's served allows; any rest waits for the next minute).
         let f = &mut self.fluid.services[s.idx()];
@@ -282,9 +284,9 @@ impl Simulation<'_> {
             memory: datapoint(mem, m.mem_min, m.mem_max),
             request_count_per_target: rpt.map(Datapoint::single),
         };
-        // Give the minute's buffers back (cleared) so the next minute reuses their capacity.
+        // Keep the buffers (cleared) as the next spare so later minutes reuse their capacity.
         m.clear();
-        self.fluid.services[s.idx()].minute = m;
+        self.minute_spare = Some(m);
         let delay = (self.sc.metric_delay.as_millis() / MS_PER_MINUTE) as usize;
         let st = &mut self.services[s.idx()];
         st.published.push_back(metrics);
@@ -296,10 +298,9 @@ impl Simulation<'_> {
         let deploying = st.deployment.is_some();
         let decision = st.scaler.as_mut().and_then(|sc| sc.on_minute(now, &visible, running, desired, deploying));
         if let Some(scaler) = &self.services[s.idx()].scaler {
-            let states: Vec<u8> = scaler.alarm_states().iter().map(|(_, _, a)| a.code()).collect();
-            for (k, code) in states.into_iter().enumerate() {
+            for (k, (_, _, state)) in scaler.alarm_states().enumerate() {
                 let id = self.series.alarms[s.idx()][k];
-                self.rec.put(id, Some(f64::from(code)));
+                self.rec.put(id, Some(f64::from(state.code())));
             }
         }
         if let Some(d) = decision {

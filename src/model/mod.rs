@@ -196,6 +196,8 @@ pub struct Simulation<'s> {
     pub series: metrics::SeriesIds,
     /// The first broken invariant noticed inside the model (checked with `check_invariants`).
     pub violation: Option<String>,
+    /// A cleared minute accumulator, swapped with a service's when its minute closes.
+    pub minute_spare: Option<Box<fluid::MinuteAcc>>,
     pub last_cumulative_cost: f64,
     /// The run was cancelled (Ctrl-C); no results.
     pub cancelled: bool,
@@ -307,6 +309,7 @@ impl<'s> Simulation<'s> {
             task_def_starts: vec![0; sc.task_defs.len()],
             series: metrics::SeriesIds::default(),
             violation: None,
+            minute_spare: None,
             last_cumulative_cost: 0.0,
             cancelled: false,
             free_task_slots: Vec::new(),

@@ -569,26 +569,45 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// Chooses which of `candidates` (tasks of service `s`, with their
-    /// `stages`) to stop on scale-in: the earliest stage first; among those,
-    /// from the capacity provider furthest above its share; then by the
-    /// placement strategies reversed; ties to the oldest task. Returns the
-    /// position in `candidates`.
-    pub fn pick_victim(
-        &self,
-        s: ServiceId,
-        candidates: &[TaskId],
-        stages: &[u8],
-        spread: &SpreadTally,
-    ) -> Option<usize> {
-        let min_stage = *stages.iter().min()?;
+    /// Groups a service's scale-in candidates (see [`VictimPool`]).
+    pub fn victim_pool(&self, s: ServiceId, candidates: &[TaskId]) -> VictimPool {
+        let random = self.rules(Owner::Service(s)).strategies.contains(&PlacementStrategy::Random);
+        let mut keyed: Vec<(VictimGroupKey, u64, TaskId)> = candidates
+            .iter()
+            .map(|&t| {
+                let task = &self.tasks[t.idx()];
+                let key = VictimGroupKey {
+                    stage: self.victim_stage(t),
+                    provider: task.provider,
+                    task_def: task.task_def,
+                    instance: task.instance,
+                    zone: task.zone,
+                    alone: if random { Some(t) } else { None },
+                };
+                (key, task.serial, t)
+            })
+            .collect();
+        // Within a group, newest first: the oldest is at the end, ready to pop.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let groups = keyed
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|g| VictimGroup { key: g[0].0, tasks: g.iter().map(|e| e.2).collect(), cached: None })
+            .collect();
+        VictimPool { groups }
+    }
+
+    /// Takes the next task to stop on scale-in from `pool` (tasks of service
+    /// `s`): the earliest stage first; among those, from the capacity
+    /// provider furthest above its share; then by the placement strategies
+    /// reversed; ties to the oldest task.
+    pub fn pick_victim(&self, s: ServiceId, pool: &mut VictimPool, spread: &SpreadTally) -> Option<TaskId> {
+        let live = || pool.groups.iter().filter(|g| !g.tasks.is_empty());
+        let min_stage = live().map(|g| g.key.stage).min()?;
         let strategy = &self.sc.services[s.idx()].strategy;
         // The strategy items that have a task at that stage (a strategy has at most a few items).
         let mut present = [false; 32];
-        for (k, &t) in candidates.iter().enumerate() {
-            if stages[k] == min_stage
-                && let Some(item) = strategy.iter().position(|i| i.provider == self.tasks[t.idx()].provider)
-            {
+        for g in live().filter(|g| g.key.stage == min_stage) {
+            if let Some(item) = strategy.iter().position(|i| i.provider == g.key.provider) {
                 present[item.min(31)] = true;
             }
         }
@@ -601,45 +620,110 @@ impl<'s> Simulation<'s> {
         let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
             self.streams.draws(Stream::Placement, owner_key(Owner::Service(s)) ^ 1, self.services[s.idx()].placements)
         });
-        let mut best: Option<(usize, [f64; MAX_STRATEGIES + 1])> = None;
-        for (pos, &t) in candidates.iter().enumerate() {
-            let task = &self.tasks[t.idx()];
-            if stages[pos] != min_stage || shrink.is_some_and(|p| p != task.provider) {
+        let mut best: Option<(usize, VictimKey)> = None;
+        for pos in 0..pool.groups.len() {
+            let g = &pool.groups[pos];
+            let Some(&oldest) = g.tasks.last() else { continue };
+            if g.key.stage != min_stage || shrink.is_some_and(|p| p != g.key.provider) {
                 continue;
             }
-            let mut key = [0.0; MAX_STRATEGIES + 1];
-            let len = match task.instance {
-                Some(i) => {
-                    let inst = &self.instances[i.idx()];
-                    let td = &self.sc.task_defs[task.task_def.idx()];
-                    for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
-                        key[k] = match st {
-                            PlacementStrategy::Spread(SpreadField::Zone) => -f64::from(zone_counts[inst.zone.idx()]),
-                            PlacementStrategy::Spread(SpreadField::InstanceId) => -f64::from(spread.on_instance(i)),
-                            PlacementStrategy::Spread(_) => 0.0,
-                            PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((inst.free_cpu + td.cpu).0),
-                            PlacementStrategy::Binpack(BinpackField::Memory) => {
-                                -f64::from((inst.free_mem + td.memory).0)
-                            }
-                            PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
-                        };
-                    }
-                    n_keys
-                }
-                // Fargate: keep zones balanced.
+            let key = match g.cached {
+                Some(k) => k,
                 None => {
-                    key[0] = -f64::from(task.zone.map_or(0, |z| zone_counts[z.idx()]));
-                    1
+                    let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0 };
+                    key.len = match g.key.instance {
+                        Some(i) => {
+                            let inst = &self.instances[i.idx()];
+                            let td = &self.sc.task_defs[g.key.task_def.idx()];
+                            for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
+                                key.values[k] = match st {
+                                    PlacementStrategy::Spread(SpreadField::Zone) => {
+                                        -f64::from(zone_counts[inst.zone.idx()])
+                                    }
+                                    PlacementStrategy::Spread(SpreadField::InstanceId) => {
+                                        -f64::from(spread.on_instance(i))
+                                    }
+                                    PlacementStrategy::Spread(_) => 0.0,
+                                    PlacementStrategy::Binpack(BinpackField::Cpu) => {
+                                        -f64::from((inst.free_cpu + td.cpu).0)
+                                    }
+                                    PlacementStrategy::Binpack(BinpackField::Memory) => {
+                                        -f64::from((inst.free_mem + td.memory).0)
+                                    }
+                                    PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
+                                };
+                            }
+                            n_keys
+                        }
+                        // Fargate: keep zones balanced.
+                        None => {
+                            key.values[0] = -f64::from(g.key.zone.map_or(0, |z| zone_counts[z.idx()]));
+                            1
+                        }
+                    };
+                    // The oldest task wins what the strategies leave tied.
+                    key.values[key.len] = self.tasks[oldest.idx()].serial as f64;
+                    if random.is_none() {
+                        pool.groups[pos].cached = Some(key);
+                    }
+                    key
                 }
             };
-            // The oldest task wins what the strategies leave tied.
-            key[len] = task.serial as f64;
-            if best.as_ref().is_none_or(|(_, b)| lexi_less(&key[..=len], &b[..=len])) {
+            if best.as_ref().is_none_or(|(_, b)| lexi_less(key.slice(), b.slice())) {
                 best = Some((pos, key));
             }
         }
-        best.map(|(pos, _)| pos)
+        let (pos, _) = best?;
+        let taken = pool.groups[pos].tasks.pop();
+        // The stop changes its zone's and instance's counts, and its group's oldest task.
+        let (zone, instance) = (pool.groups[pos].key.zone, pool.groups[pos].key.instance);
+        for g in &mut pool.groups {
+            if g.key.zone == zone || (instance.is_some() && g.key.instance == instance) {
+                g.cached = None;
+            }
+        }
+        pool.groups[pos].cached = None;
+        taken
     }
+}
+
+/// A service's scale-in candidates, grouped by everything their victim key
+/// depends on (stage, provider, task definition, instance or Fargate zone):
+/// within a group only the oldest task can win, so each pick compares groups,
+/// not tasks. Under the random strategy each task is its own group.
+pub struct VictimPool {
+    groups: Vec<VictimGroup>,
+}
+
+struct VictimGroup {
+    key: VictimGroupKey,
+    /// Newest first.
+    tasks: Vec<TaskId>,
+    /// Its victim key while nothing it depends on has changed (never under random).
+    cached: Option<VictimKey>,
+}
+
+/// A victim key: one value per placement strategy (reversed), then the oldest task's serial.
+#[derive(Clone, Copy, Debug)]
+struct VictimKey {
+    values: [f64; MAX_STRATEGIES + 1],
+    len: usize,
+}
+
+impl VictimKey {
+    fn slice(&self) -> &[f64] {
+        &self.values[..=self.len]
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct VictimGroupKey {
+    stage: u8,
+    provider: ProviderId,
+    task_def: crate::scenario::TaskDefId,
+    instance: Option<InstanceId>,
+    zone: Option<ZoneId>,
+    alone: Option<TaskId>,
 }
 
 pub fn owner_name(sc: &crate::scenario::Scenario, owner: Owner) -> &str {

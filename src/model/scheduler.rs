@@ -44,12 +44,9 @@ impl Simulation<'_> {
         if current.len() as u32 > desired {
             // Spread balance counts the tasks that stay: each victim leaves the tallies.
             let mut spread = SpreadTally::of(self, &current);
-            let mut pool = current.clone();
-            let mut stages: Vec<u8> = pool.iter().map(|&t| self.victim_stage(t)).collect();
+            let mut pool = self.victim_pool(s, &current);
             for _ in 0..(current.len() as u32 - desired) {
-                let Some(pos) = self.pick_victim(s, &pool, &stages, &spread) else { break };
-                let v = pool.swap_remove(pos);
-                stages.swap_remove(pos);
+                let Some(v) = self.pick_victim(s, &mut pool, &spread) else { break };
                 spread.remove(self, v);
                 self.stop_task(v, StopReason::ScaledIn);
             }

@@ -392,16 +392,12 @@ impl ServiceScaler {
 
     /// Alarm states for the time series: (policy name, "high" | "low" for target tracking, "alarm" for step, state),
     /// in config order.
-    pub fn alarm_states(&self) -> Vec<(&str, &'static str, AlarmState)> {
-        let mut states = Vec::with_capacity(2 * self.target_tracking.len() + self.step.len());
-        for p in &self.target_tracking {
-            states.push((p.cfg.name.as_str(), "high", p.high_state()));
-            states.push((p.cfg.name.as_str(), "low", p.low_state()));
-        }
-        for p in &self.step {
-            states.push((p.cfg.name.as_str(), "alarm", p.alarm_state()));
-        }
-        states
+    pub fn alarm_states(&self) -> impl Iterator<Item = (&str, &'static str, AlarmState)> {
+        let tracking = self
+            .target_tracking
+            .iter()
+            .flat_map(|p| [(p.cfg.name.as_str(), "high", p.high_state()), (p.cfg.name.as_str(), "low", p.low_state())]);
+        tracking.chain(self.step.iter().map(|p| (p.cfg.name.as_str(), "alarm", p.alarm_state())))
     }
 }
 
@@ -515,7 +511,10 @@ mod tests {
                     .into(),
             }
         );
-        assert_eq!(s.alarm_states(), vec![("cpu60", "high", AlarmState::Alarm), ("cpu60", "low", AlarmState::Ok)]);
+        assert_eq!(
+            s.alarm_states().collect::<Vec<_>>(),
+            vec![("cpu60", "high", AlarmState::Alarm), ("cpu60", "low", AlarmState::Ok)]
+        );
     }
 
     #[test]
@@ -666,7 +665,7 @@ mod tests {
         for k in 0..20 {
             assert_eq!(s.on_minute(at(k), &cpu_rpt(57.0, 1000.0), 4, 4, false), None, "minute {k}");
         }
-        assert_eq!(s.alarm_states()[3], ("rpt", "low", AlarmState::Alarm));
+        assert_eq!(s.alarm_states().nth(3).unwrap(), ("rpt", "low", AlarmState::Alarm));
         assert!(s.held_back()[0].ends_with("(not all target tracking policies with scale-in agree to scale in)"));
         // Then CPU drops to 30: after 15 low CPU datapoints both agree; the larger capacity wins.
         for k in 20..34 {
@@ -843,9 +842,9 @@ mod tests {
             assert_eq!(s.on_minute(at(k), &MinuteMetrics::default(), 6, 6, false), None);
             assert_eq!(t.on_minute(at(k), &MinuteMetrics::default(), 4, 4, false), None);
         }
-        assert!(s.alarm_states().iter().all(|(_, _, st)| *st == AlarmState::InsufficientData));
+        assert!(s.alarm_states().all(|(_, _, st)| st == AlarmState::InsufficientData));
         assert_eq!(
-            t.alarm_states(),
+            t.alarm_states().collect::<Vec<_>>(),
             vec![("cpu60", "high", AlarmState::InsufficientData), ("cpu60", "low", AlarmState::InsufficientData)]
         );
         assert_eq!(s.policy_names(), vec!["cpu-steps", "cpu-scale-in"]);
