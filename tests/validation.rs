@@ -264,13 +264,12 @@ fn asg_size(sim: &Simulation) -> u32 {
     sim.instances.iter().filter(|i| i.counts_for_asg()).count() as u32
 }
 
-/// KNOWN ISSUE, see docs/validation.md §8. cluster-auto-scaling.html "Managed scale-in behavior": after the 15
+/// Regression guard, see docs/validation.md §8. cluster-auto-scaling.html "Managed scale-in behavior": after the 15
 /// low datapoints the ASG's desired capacity drops "greater than one instance and less than 50% each minute"; ecsim
 /// removes ⌈(N − M) / 2⌉ a minute (docs/model.md, `scale_in_halving`). Ten instances, two busy (desired 10 -> 2
 /// at 40 min, termination protection on): the size should go 10 -> 6 -> 4 -> 3 -> 2, each minute removing at most
-/// ⌈(size − 2) / 2⌉ and never going below the 2 that are busy. ecsim goes 10 -> 6 -> 2: the second minute sizes
-/// its removal from the datapoint published before the first one (N = 10, one minute's metric delay), so it
-/// removes 4 of 6.
+/// ⌈(size − 2) / 2⌉ and never going below the 2 that are busy. (An earlier ecsim went 10 -> 6 -> 2, sizing the
+/// second removal from the datapoint published before the first one.)
 #[test]
 fn cas_scale_in_removes_at_most_half_the_excess_a_minute() {
     let events = "[[events]]\nat = \"40m\"\nkind = \"set_desired_count\"\nservice = \"s\"\ndesired_count = 2\n";
@@ -292,11 +291,11 @@ fn cas_scale_in_removes_at_most_half_the_excess_a_minute() {
     }
 }
 
-/// KNOWN ISSUE, see docs/validation.md §8. One task needing one instance: the first scale-out from zero launches
+/// Regression guard, see docs/validation.md §8. One task needing one instance: the first scale-out from zero launches
 /// two (CPR 200), and 15 minutes later scale-in removes ⌈(2 − 1) / 2⌉ = 1; with managed draining the task moves to
 /// the other instance if it was on the one removed. One instance remains and no more are launched: 2 launched in
-/// two hours, one instance in the group at 30 min. ecsim removes the second instance too a minute later (same
-/// delayed datapoint), the task is left without an instance, and the group restarts from zero every ~19 minutes.
+/// two hours, one instance in the group at 30 min. (An earlier ecsim removed the second instance too a minute later,
+/// from the same delayed datapoint, and the group restarted from zero every ~19 minutes.)
 #[test]
 fn cas_scale_in_keeps_the_instance_a_task_needs() {
     let sc = scenario(&one_task_per_instance(1, "DISABLED", ""));

@@ -1,6 +1,7 @@
 //! The things that exist during a run: container instances and tasks.
-//! Both live in arenas (`Vec`) indexed by ids that are never reused, so an
-//! id in a stale event always points at the right (possibly stopped) thing.
+//! Both live in arenas (`Vec`). Instance ids are never reused; task slots are
+//! reused once a task has stopped, and a task id carries the slot's
+//! generation, so a stale event about a stopped task is recognised and ignored.
 
 use crate::engine::SimTime;
 use crate::scenario::{BatchId, ProviderId, ServiceId, TaskDefId, TypeId, ZoneId};

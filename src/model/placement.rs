@@ -593,7 +593,7 @@ impl<'s> Simulation<'s> {
             .chunk_by(|a, b| a.0 == b.0)
             .map(|g| VictimGroup { key: g[0].0, tasks: g.iter().map(|e| e.2).collect(), cached: None })
             .collect();
-        VictimPool { groups }
+        VictimPool { groups, picks: 0 }
     }
 
     /// Takes the next task to stop on scale-in from `pool` (tasks of service
@@ -617,8 +617,10 @@ impl<'s> Simulation<'s> {
         let rules = self.rules(Owner::Service(s));
         let zone_counts = &spread.zones;
         let n_keys = rules.strategies.len().min(MAX_STRATEGIES);
+        // Fresh draws for each pick of a scale-in (and apart from the placement draws).
         let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
-            self.streams.draws(Stream::Placement, owner_key(Owner::Service(s)) ^ 1, self.services[s.idx()].placements)
+            let key = owner_key(Owner::Service(s)) | 1 << 33 | pool.picks << 34;
+            self.streams.draws(Stream::Placement, key, self.services[s.idx()].placements)
         });
         let mut best: Option<(usize, VictimKey)> = None;
         for pos in 0..pool.groups.len() {
@@ -674,6 +676,7 @@ impl<'s> Simulation<'s> {
             }
         }
         let (pos, _) = best?;
+        pool.picks += 1;
         let taken = pool.groups[pos].tasks.pop();
         // The stop changes its zone's and instance's counts, and its group's oldest task.
         let (zone, instance) = (pool.groups[pos].key.zone, pool.groups[pos].key.instance);
@@ -693,6 +696,8 @@ impl<'s> Simulation<'s> {
 /// not tasks. Under the random strategy each task is its own group.
 pub struct VictimPool {
     groups: Vec<VictimGroup>,
+    /// Victims taken so far (keys the random strategy's draws).
+    picks: u64,
 }
 
 struct VictimGroup {

@@ -326,7 +326,7 @@ impl Simulation<'_> {
         }
         match owner {
             Owner::Service(s) => {
-                // Order does not matter: every choice among tasks breaks ties by task id.
+                // Order does not matter: every choice among tasks breaks ties by creation order (serial).
                 let list = &mut self.services[s.idx()].tasks;
                 if let Some(pos) = list.iter().position(|&x| x == t) {
                     list.swap_remove(pos);
