@@ -146,6 +146,13 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let jobs = args.jobs.unwrap_or(0);
     let results =
         run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel).map_err(|e| Failure::Run(e.to_string()))?;
+    eprintln!(
+        "sweep {}: {} runs ({} failed) in {:.1} s",
+        plan.spec.name,
+        results.runs.len(),
+        results.failed(),
+        results.elapsed.as_secs_f64()
+    );
     write_sweep_tables(&out, &plan.spec, &plan.configs, &results).map_err(|e| Failure::Run(e.to_string()))?;
     write_atomically(&out.join("sweep.toml"), plan.sweep_text.as_bytes()).map_err(Failure::Run)?;
     write_atomically(&out.join("scenario.toml"), plan.base_text.as_bytes()).map_err(Failure::Run)?;

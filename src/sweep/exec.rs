@@ -84,8 +84,7 @@ pub enum ExecError {
 }
 
 /// Runs `configs` × `spec.replications` on `jobs` threads (0 = one per core,
-/// rayon's default). Shows a progress bar when stderr is a terminal and prints
-/// one line "sweep NAME: N runs (K failed) in S s" to stderr at the end.
+/// rayon's default). Shows a progress bar when stderr is a terminal.
 pub fn run_sweep<R: Runner + ?Sized>(
     spec: &SweepSpec,
     configs: &[Configuration],
@@ -129,13 +128,6 @@ pub fn run_sweep<R: Runner + ?Sized>(
         elapsed: started.elapsed(),
     };
     progress.finish_and_clear();
-    eprintln!(
-        "sweep {}: {} runs ({} failed) in {:.1} s",
-        spec.name,
-        results.runs.len(),
-        results.failed(),
-        results.elapsed.as_secs_f64()
-    );
     Ok(results)
 }
 
