@@ -82,15 +82,26 @@ fn validate_accepts_the_shared_reference_and_every_shipped_scenario() {
     if reference.is_file() {
         args.push(reference.display().to_string());
     }
-    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap() {
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    // The real-traffic trace is fetched by a script, never committed: without it that
+    // scenario must fail on exactly the missing trace.
+    let trace_fetched = scenarios.join("traces/bank-calls.csv").is_file();
+    for e in std::fs::read_dir(&scenarios).unwrap() {
         let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") {
+        if p.extension().is_some_and(|x| x == "toml") && (trace_fetched || !p.ends_with("real-traffic.toml")) {
             args.push(p.display().to_string());
         }
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = ecsim(&refs);
     assert!(o.status.success(), "{}", stderr(&o));
+    if !trace_fetched {
+        let o = ecsim(&["validate", scenarios.join("real-traffic.toml").to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(err.contains("cannot read trace") && err.contains("bank-calls.csv"), "{err}");
+        assert_eq!(err.lines().filter(|l| l.contains("real-traffic.toml:")).count(), 1, "{err}");
+    }
 }
 
 #[test]
