@@ -149,6 +149,12 @@ impl Simulation<'_> {
             .min_by_key(|z| (counts[z.idx()], z.0))
     }
 
+    /// On-demand instances counting toward the group's size.
+    fn on_demand_members(&self, p: ProviderId) -> u32 {
+        let members = self.providers[p.idx()].instances.iter().map(|&i| &self.instances[i.idx()]);
+        members.filter(|inst| inst.counts_for_asg() && inst.purchase == Purchase::OnDemand).count() as u32
+    }
+
     /// On-demand or spot for the next instance of the group.
     fn next_purchase(&self, p: ProviderId) -> Purchase {
         let asg = self.asg(p);
@@ -156,14 +162,7 @@ impl Simulation<'_> {
             Lifecycle::OnDemand => Purchase::OnDemand,
             Lifecycle::Spot => Purchase::Spot,
             Lifecycle::Mixed => {
-                let on_demand = self.providers[p.idx()]
-                    .instances
-                    .iter()
-                    .filter(|&&i| {
-                        self.instances[i.idx()].counts_for_asg()
-                            && self.instances[i.idx()].purchase == Purchase::OnDemand
-                    })
-                    .count() as u32;
+                let on_demand = self.on_demand_members(p);
                 let total_after = self.asg_size(p) + 1;
                 if on_demand < on_demand_required(asg.on_demand_base, asg.on_demand_percent_above_base, total_after) {
                     Purchase::OnDemand
@@ -612,14 +611,7 @@ impl Simulation<'_> {
             // A mixed group keeps its on-demand base and percentage: remove from whichever
             // purchase option is above its share at the smaller size.
             let prefer = mixed.map(|(base, pct)| {
-                let on_demand = self.providers[p.idx()]
-                    .instances
-                    .iter()
-                    .filter(|&&i| {
-                        self.instances[i.idx()].counts_for_asg()
-                            && self.instances[i.idx()].purchase == Purchase::OnDemand
-                    })
-                    .count() as u32;
+                let on_demand = self.on_demand_members(p);
                 let size = self.asg_size(p).saturating_sub(1);
                 if on_demand > on_demand_required(base, pct, size) { Purchase::OnDemand } else { Purchase::Spot }
             });

@@ -1,15 +1,8 @@
 //! The real binary: exit codes, error messages, outputs, determinism.
 
+use crate::common::ecsim;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn ecsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("ecsim runs")
-}
+use std::process::Output;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ecsim-it-{}-{name}", std::process::id()));

@@ -117,3 +117,12 @@ impl Captured {
         self.rows.iter().filter(|r| r.1 == scope && r.2 == name && r.3 == metric).map(|r| (r.0, r.4)).collect()
     }
 }
+
+/// Runs the built `ecsim` binary from the repository root.
+pub fn ecsim(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ecsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("ecsim runs")
+}

@@ -1,16 +1,8 @@
 //! `ecsim sweep`: outputs, thread-count independence, common random numbers, errors.
 
+use crate::common::ecsim;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn ecsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("ecsim runs")
-}
 
 fn out_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ecsim-sweep-{}-{name}", std::process::id()));
