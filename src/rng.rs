@@ -37,6 +37,8 @@ pub enum Stream {
     FargateSpotUnavailable,
     /// Task startup time, keyed by (task definition, task ordinal of that definition).
     TaskStartup,
+    /// Task shutdown time after SIGTERM, keyed by (task definition, stop ordinal of that definition).
+    TaskShutdown,
     /// Batch job duration, keyed by (scheduled task, job ordinal).
     BatchDuration,
     /// EC2 Spot interruption time, keyed by (provider, instance ordinal).
@@ -58,6 +60,7 @@ impl Stream {
             Stream::FargateProvisioning => "fargate_provisioning",
             Stream::FargateSpotUnavailable => "fargate_spot_unavailable",
             Stream::TaskStartup => "task_startup",
+            Stream::TaskShutdown => "task_shutdown",
             Stream::BatchDuration => "batch_duration",
             Stream::SpotInterruption => "spot_interruption",
             Stream::SpotReclaim => "spot_reclaim",

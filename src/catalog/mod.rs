@@ -65,7 +65,7 @@ impl Arch {
 pub fn render_catalog_text(types: &[InstanceType]) -> String {
     use Align::{Left, Right};
     let mut out = format!("EC2 instance types (us-east-1, Linux, on-demand prices of {CATALOG_DATE})\n");
-    let header = ["name", "arch", "vCPU", "mem GiB", "reg MiB", "ENIs", "awsvpc tasks", "$/h"];
+    let header = ["name", "arch", "vCPU", "mem GiB", "reg MiB", "ENIs", "IPv4/ENI", "awsvpc tasks", "$/h"];
     let rows: Vec<Vec<String>> = types
         .iter()
         .map(|t| {
@@ -77,12 +77,13 @@ pub fn render_catalog_text(types: &[InstanceType]) -> String {
                 (f64::from(t.memory_mib) / 1024.0).to_string(),
                 t.registered_memory_mib.to_string(),
                 t.max_enis.to_string(),
+                t.ipv4_per_eni.to_string(),
                 format!("{}/{trunk}", t.awsvpc_tasks),
                 t.on_demand_hourly.to_string(),
             ]
         })
         .collect();
-    let align = [Left, Left, Right, Right, Right, Right, Right, Right];
+    let align = [Left, Left, Right, Right, Right, Right, Right, Right, Right];
     out.push_str(&aligned_table(&header, &rows, &align));
     out.push_str("awsvpc tasks: without / with ENI trunking (- = not supported for trunking)\n");
     out.push_str(&format!(
@@ -183,13 +184,13 @@ mod tests {
             .find(|line| line.starts_with("m5.large "))
             .map(|line| line.split_whitespace().collect())
             .unwrap_or_default();
-        assert_eq!(m5, ["m5.large", "x86_64", "2", "8", "7985", "3", "2/10", "0.096"]);
+        assert_eq!(m5, ["m5.large", "x86_64", "2", "8", "7985", "3", "10", "2/10", "0.096"]);
         let t3: Vec<&str> = section
             .iter()
             .find(|line| line.starts_with("t3.medium "))
             .map(|line| line.split_whitespace().collect())
             .unwrap_or_default();
-        assert_eq!(t3, ["t3.medium", "x86_64", "2", "4", "3992", "3", "2/-", "0.0416"]);
+        assert_eq!(t3, ["t3.medium", "x86_64", "2", "4", "3992", "3", "6", "2/-", "0.0416"]);
     }
 
     #[test]

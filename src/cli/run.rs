@@ -61,7 +61,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         if args.charts {
             let written = crate::chart::chart_run(&dir, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
             if !args.quiet {
-                eprintln!("  charts         {} files in {}", written.len(), dir.join("charts").display());
+                println!("  charts         {} files in {}", written.len(), dir.join("charts").display());
             }
         }
         summaries.push(summary);
@@ -69,7 +69,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     if sc.replications > 1 {
         write_replication_summary(&out, &summaries)?;
         if !args.quiet {
-            eprintln!("summary of {} replications: {}", sc.replications, out.join("summary.csv").display());
+            println!("summary of {} replications: {}", sc.replications, out.join("summary.csv").display());
         }
     }
     Ok(())
@@ -143,51 +143,51 @@ fn f(v: &Value, path: &str) -> f64 {
     get(v, path).as_f64().unwrap_or(0.0)
 }
 
-/// The short human summary on stderr.
+/// The short human summary on stdout (progress and errors go to stderr).
 fn print_summary(sc: &Scenario, s: &Value, dir: &Path) {
     let rep = get(s, "replication").as_u64().unwrap_or(0);
-    eprintln!("{} (seed {}, {}, replication {rep})", sc.name, sc.seed, sc.duration);
+    println!("{} (seed {}, {}, replication {rep})", sc.name, sc.seed, sc.duration);
     let providers: Vec<String> = sc
         .providers
         .iter()
         .map(|p| format!("{} ${:.2}", p.name, f(s, &format!("cost.by_provider.{}", p.name))))
         .collect();
-    eprintln!("  cost           ${:.2}  ({})", f(s, "cost.total_usd"), providers.join(", "));
+    println!("  cost           ${:.2}  ({})", f(s, "cost.total_usd"), providers.join(", "));
     let offered = f(s, "requests.total");
     let availability = get(s, "requests.availability").as_f64();
     match availability {
-        Some(a) => eprintln!(
+        Some(a) => println!(
             "  requests       {offered:.0} offered, {:.3}% served, {:.0} failed",
             a * 100.0,
             f(s, "requests.failed")
         ),
-        None => eprintln!("  requests       none offered"),
+        None => println!("  requests       none offered"),
     }
     let ms = |k: &str| get(s, k).as_f64().map_or("-".to_string(), |x| format!("{x:.1} ms"));
-    eprintln!(
+    println!(
         "  latency        p50 {}, p95 {}, p99 {}",
         ms("latency.p50_ms"),
         ms("latency.p95_ms"),
         ms("latency.p99_ms")
     );
-    eprintln!("  SLO            {} violation minutes", f(s, "slo.violation_minutes"));
-    eprintln!(
+    println!("  SLO            {} violation minutes", f(s, "slo.violation_minutes"));
+    println!(
         "  tasks          {} started, {} interrupted, {:.1} pending task-minutes",
         f(s, "tasks.started"),
         f(s, "tasks.interrupted"),
         f(s, "tasks.pending_task_minutes")
     );
-    eprintln!(
+    println!(
         "  instances      {} launched, peak {}, {} interrupted",
         f(s, "instances.launched"),
         f(s, "instances.peak"),
         f(s, "instances.interrupted")
     );
-    eprintln!(
+    println!(
         "  scaling        {} actions ({} out, {} in)",
         f(s, "scaling.actions"),
         f(s, "scaling.scale_out"),
         f(s, "scaling.scale_in")
     );
-    eprintln!("  results        {}", dir.display());
+    println!("  results        {}", dir.display());
 }

@@ -53,6 +53,15 @@ pub struct CostLedger {
     alloc_rate: Vec<Vec<f64>>,
     alloc_total: Vec<Vec<f64>>,
     alloc_since: Vec<Vec<SimTime>>,
+    /// Per owner and provider: resource-holding tasks and their counted seconds.
+    owner_tasks: Vec<Vec<OwnerTasks>>,
+}
+
+#[derive(Clone, Copy)]
+struct OwnerTasks {
+    live: u32,
+    since: SimTime,
+    seconds: f64,
 }
 
 /// What the ledger reports at the end of a run (all counted after warm-up).
@@ -97,6 +106,7 @@ impl CostLedger {
             alloc_rate: vec![vec![0.0; np]; owners],
             alloc_total: vec![vec![0.0; np]; owners],
             alloc_since: vec![vec![SimTime::ZERO; np]; owners],
+            owner_tasks: vec![vec![OwnerTasks { live: 0, since: SimTime::ZERO, seconds: 0.0 }; np]; owners],
         }
     }
 
@@ -154,6 +164,21 @@ impl CostLedger {
         self.alloc_rate[owner][p] += delta;
     }
 
+    /// One of `owner`'s tasks on provider `p` starts (+1) or stops (-1) holding resources.
+    fn change_owner_tasks(&mut self, owner: usize, p: usize, now: SimTime, started: bool) {
+        let counted = self.counted(self.owner_tasks[owner][p].since, now);
+        let o = &mut self.owner_tasks[owner][p];
+        o.seconds += f64::from(o.live) * counted;
+        o.since = now;
+        o.live = if started { o.live + 1 } else { o.live.saturating_sub(1) };
+    }
+
+    /// Counted task-seconds of `owner` (services, then scheduled tasks) on provider `p`,
+    /// up to the last change or [`CostLedger::finish`].
+    pub fn owner_task_seconds(&self, owner: usize, p: usize) -> f64 {
+        self.owner_tasks[owner][p].seconds
+    }
+
     fn topup(&mut self, p: usize, now: SimTime, hourly: f64, lived_s: f64) {
         let billed = lived_s.ceil().max(MINIMUM_BILLED_SECONDS);
         let extra = (billed - lived_s) * hourly / 3600.0;
@@ -169,6 +194,9 @@ impl CostLedger {
         for o in 0..self.alloc_rate.len() {
             for p in 0..self.rate.len() {
                 self.close_alloc(o, p, now);
+                let t = &mut self.owner_tasks[o][p];
+                t.seconds += f64::from(t.live) * now.saturating_since(t.since.max(self.warmup)).as_secs_f64();
+                t.since = now;
             }
         }
         let by_provider: Vec<f64> =
@@ -245,8 +273,9 @@ impl Simulation<'_> {
         self.cost.close(self.now);
         let p = self.tasks[t.idx()].provider.idx();
         self.cost.live_tasks[p] += 1;
+        let o = self.owner_index(self.tasks[t.idx()].owner);
+        self.cost.change_owner_tasks(o, p, self.now, true);
         if let Some(rate) = self.fargate_rate(t) {
-            let o = self.owner_index(self.tasks[t.idx()].owner);
             self.cost.rate[p] += rate;
             self.cost.change_alloc(o, p, self.now, rate);
         }
@@ -258,8 +287,9 @@ impl Simulation<'_> {
         self.cost.close(self.now);
         let p = self.tasks[t.idx()].provider.idx();
         self.cost.live_tasks[p] = self.cost.live_tasks[p].saturating_sub(1);
+        let o = self.owner_index(self.tasks[t.idx()].owner);
+        self.cost.change_owner_tasks(o, p, self.now, false);
         if let Some(rate) = self.fargate_rate(t) {
-            let o = self.owner_index(self.tasks[t.idx()].owner);
             self.cost.rate[p] -= rate;
             self.cost.change_alloc(o, p, self.now, -rate);
             let lived = self.now.saturating_since(from).as_secs_f64();

@@ -193,6 +193,8 @@ pub struct Simulation<'s> {
     pub spot: spot::SpotState,
     /// Ordinal of the next task per task definition (keys startup draws).
     pub task_def_starts: Vec<u64>,
+    /// Ordinal of the next stop per task definition (keys shutdown draws).
+    pub task_def_stops: Vec<u64>,
     pub series: metrics::SeriesIds,
     /// The first broken invariant noticed inside the model (checked with `check_invariants`).
     pub violation: Option<String>,
@@ -227,7 +229,7 @@ pub const ASSUMPTIONS: &[(&str, &str)] = &[
     ("scenario::assumed::TASK_STARTUP_S", "10"),
     ("scenario::assumed::DNS_TTL_S", "60"),
     ("catalog::REGISTERED_MEMORY_RULE", "floor(advertised MiB x 7985 / 8192)"),
-    ("model::tasks::stop_exit", "a task exits at the end of its stop timeout"),
+    ("model::tasks::stop_exit", "without shutdown_time, a task exits at the end of its stop timeout"),
     ("model::cost::spot_minimum", "spot instances are billed at least 60 s, like on-demand"),
     ("model::cost::fargate_billing_start", "Fargate bills from PENDING (image pull) to STOPPED"),
     ("model::cost::ec2_billing_start", "EC2 bills from the launch request"),
@@ -307,6 +309,7 @@ impl<'s> Simulation<'s> {
             rec: Recorder::new(sc, sink),
             spot: spot::SpotState::new(sc),
             task_def_starts: vec![0; sc.task_defs.len()],
+            task_def_stops: vec![0; sc.task_defs.len()],
             series: metrics::SeriesIds::default(),
             violation: None,
             minute_spare: None,

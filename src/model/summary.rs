@@ -133,6 +133,14 @@ impl Simulation<'_> {
                         "interrupted": st.tasks_interrupted,
                         "pending_task_minutes": num(st.pending_task_seconds / 60.0),
                         "below_desired_minutes": st.below_desired_minutes,
+                        "task_hours": cfg
+                            .strategy
+                            .iter()
+                            .map(|i| {
+                                let hours = self.cost.owner_task_seconds(s, i.provider.idx()) / 3600.0;
+                                (sc.providers[i.provider.idx()].name.clone(), num(hours))
+                            })
+                            .collect::<Map<String, Value>>(),
                     },
                     "scaling": {
                         "actions": st.scale_out + st.scale_in,

@@ -237,8 +237,19 @@ impl Simulation<'_> {
             return;
         }
         self.set_task_state(t, TaskState::Stopping);
-        let timeout = self.sc.task_defs[self.tasks[t.idx()].task_def.idx()].stop_timeout;
-        self.after(timeout, Event::TaskExited(t));
+        // SIGTERM: the container exits after its shutdown time, or is killed at the stop timeout.
+        let td = self.tasks[t.idx()].task_def;
+        let cfg = &self.sc.task_defs[td.idx()];
+        let exit = match &cfg.shutdown_time {
+            Some(dist) => {
+                let ordinal = self.task_def_stops[td.idx()];
+                self.task_def_stops[td.idx()] += 1;
+                let mut draws = self.streams.draws(Stream::TaskShutdown, td.idx() as u64, ordinal);
+                dist.sample(&mut draws).min(cfg.stop_timeout)
+            }
+            None => cfg.stop_timeout,
+        };
+        self.after(exit, Event::TaskExited(t));
     }
 
     pub fn on_task_exited(&mut self, t: TaskId) {

@@ -84,34 +84,69 @@ pub fn load_str(text: &str, label: &str, base_dir: &Path) -> Result<Scenario, Di
         }
     };
     let index = SpanIndex::build(text, doc.get_ref());
-    let (raw, problems) = parse_sections(doc.into_inner(), &index);
-    if !problems.is_empty() {
+    let (raw, mut problems, broken) = parse_sections(doc.into_inner(), &index);
+    // With a broken top-level section, the defaults standing in for it would only
+    // produce misleading cross-check problems.
+    if broken.section {
         return Err(fail(problems));
     }
-    resolve::resolve(raw, text, label, base_dir)
-        .map_err(|list| fail(list.into_iter().map(|(p, m)| index.problem(&p, m)).collect()))
+    match resolve::resolve(raw, text, label, base_dir, &broken.names) {
+        Ok(scenario) if problems.is_empty() => Ok(scenario),
+        Ok(_) => Err(fail(problems)),
+        Err(list) => {
+            let own = list.into_iter().filter(|(p, _)| !broken.covers(p));
+            problems.extend(own.map(|(p, m)| index.problem(&p, m)));
+            Err(fail(problems))
+        }
+    }
 }
 
-fn parse_sections(doc: DeTable<'_>, index: &SpanIndex) -> (raw::RawScenario, Vec<Problem>) {
+/// What failed to deserialize, so cross-checks can leave it alone: they
+/// would only restate its problem (an unknown name, a missing element).
+#[derive(Default)]
+struct Broken {
+    /// A whole top-level table (`[simulation]`, `[region]`, ...) failed.
+    section: bool,
+    /// Array elements that failed, as index paths (`services[2]`).
+    elements: Vec<String>,
+    /// Their `name` / `family`, so references to them are not called unknown.
+    names: std::collections::BTreeSet<String>,
+}
+
+impl Broken {
+    /// Whether a cross-check problem at `path` concerns a broken element or
+    /// its array as a whole ("at least one ... is required").
+    fn covers(&self, path: &str) -> bool {
+        self.elements.iter().any(|e| {
+            let section = e.split('[').next().unwrap_or(e);
+            path == section
+                || path.strip_prefix(e.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
+}
+
+fn parse_sections(doc: DeTable<'_>, index: &SpanIndex) -> (raw::RawScenario, Vec<Problem>, Broken) {
     let mut raw = raw::RawScenario::default();
     let mut problems = Vec::new();
+    let mut broken = Broken::default();
     for (key, value) in doc {
         let name = key.get_ref().to_string();
         let p = &mut problems;
+        let b = &mut broken;
         match name.as_str() {
-            "simulation" => raw.simulation = one(value, &name, index, p),
-            "region" => raw.region = one(value, &name, index, p),
-            "cluster" => raw.cluster = one(value, &name, index, p),
-            "cloudwatch" => raw.cloudwatch = one(value, &name, index, p),
-            "spot" => raw.spot = one(value, &name, index, p),
-            "output" => raw.output = one(value, &name, index, p),
-            "instance_types" => raw.instance_types = many(value, &name, index, p),
-            "capacity_providers" => raw.capacity_providers = many(value, &name, index, p),
-            "reserved_instances" => raw.reserved_instances = many(value, &name, index, p),
-            "task_definitions" => raw.task_definitions = many(value, &name, index, p),
-            "services" => raw.services = many(value, &name, index, p),
-            "scheduled_tasks" => raw.scheduled_tasks = many(value, &name, index, p),
-            "events" => raw.events = many(value, &name, index, p),
+            "simulation" => raw.simulation = section(value, &name, index, p, b),
+            "region" => raw.region = section(value, &name, index, p, b),
+            "cluster" => raw.cluster = section(value, &name, index, p, b),
+            "cloudwatch" => raw.cloudwatch = section(value, &name, index, p, b),
+            "spot" => raw.spot = section(value, &name, index, p, b),
+            "output" => raw.output = section(value, &name, index, p, b),
+            "instance_types" => raw.instance_types = many(value, &name, index, p, b),
+            "capacity_providers" => raw.capacity_providers = many(value, &name, index, p, b),
+            "reserved_instances" => raw.reserved_instances = many(value, &name, index, p, b),
+            "task_definitions" => raw.task_definitions = many(value, &name, index, p, b),
+            "services" => raw.services = many(value, &name, index, p, b),
+            "scheduled_tasks" => raw.scheduled_tasks = many(value, &name, index, p, b),
+            "events" => raw.events = many(value, &name, index, p, b),
             other => {
                 let hint = did_you_mean(other, raw::TOP_LEVEL_KEYS.iter().copied())
                     .map(|b| format!("; did you mean `{b}`?"))
@@ -123,22 +158,83 @@ fn parse_sections(doc: DeTable<'_>, index: &SpanIndex) -> (raw::RawScenario, Vec
             }
         }
     }
-    (raw, problems)
+    (raw, problems, broken)
 }
 
+/// A top-level table; marks the scenario broken when it fails.
+fn section<T: DeserializeOwned>(
+    value: toml::Spanned<DeValue<'_>>,
+    path: &str,
+    index: &SpanIndex,
+    problems: &mut Vec<Problem>,
+    broken: &mut Broken,
+) -> Option<T> {
+    let parsed = one(value, path, index, problems);
+    broken.section |= parsed.is_none();
+    parsed
+}
+
+/// Deserializes one table. A key whose value is wrong is reported, left out,
+/// and the rest tried again, so the problems after it show up in the same run
+/// (a later "missing field" is then only a consequence and stays unreported).
 fn one<T: DeserializeOwned>(
     value: toml::Spanned<DeValue<'_>>,
     path: &str,
     index: &SpanIndex,
     problems: &mut Vec<Problem>,
 ) -> Option<T> {
-    match T::deserialize(ValueDeserializer::from(value)) {
-        Ok(v) => Some(v),
-        Err(e) => {
+    /// Enough for any real table; bounds the work on hostile input.
+    const MAX_PROBLEMS_PER_TABLE: usize = 50;
+    let mut value = value;
+    let mut first = true;
+    for _ in 0..MAX_PROBLEMS_PER_TABLE {
+        let e = match T::deserialize(ValueDeserializer::from(value.clone())) {
+            Ok(v) => return first.then_some(v),
+            Err(e) => e,
+        };
+        let removed = e.span().is_some_and(|span| remove_key_at(value.get_mut(), &span));
+        if first || removed {
             problems.push(index.problem_at_span(e.span(), path, improve_serde_message(e.message().trim())));
-            None
+        }
+        first = false;
+        if !removed {
+            break;
         }
     }
+    None
+}
+
+/// Removes the innermost table key whose key or value holds `span` (the place
+/// of a deserialization error); false when no key holds it. Children are
+/// searched first: a table written as a `[header]` has only the header's span.
+fn remove_key_at(value: &mut DeValue<'_>, span: &std::ops::Range<usize>) -> bool {
+    let holds = |outer: std::ops::Range<usize>| outer.start <= span.start && span.end <= outer.end;
+    match value {
+        DeValue::Table(table) => {
+            let mut hit = None;
+            for (k, v) in table.iter_mut() {
+                if remove_key_at(v.get_mut(), span) {
+                    return true;
+                }
+                if holds(k.span()) || holds(v.span()) {
+                    hit = Some(k.clone());
+                    break;
+                }
+            }
+            hit.is_some_and(|k| table.remove(&k).is_some())
+        }
+        DeValue::Array(items) => items.iter_mut().any(|item| remove_key_at(item.get_mut(), span)),
+        _ => false,
+    }
+}
+
+/// The `name` (or `family`) of an array element, when it has one.
+fn element_name(value: &DeValue<'_>) -> Option<String> {
+    let DeValue::Table(table) = value else { return None };
+    ["name", "family"].iter().find_map(|k| match table.get(*k).map(|v| v.get_ref()) {
+        Some(DeValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    })
 }
 
 fn many<T: DeserializeOwned>(
@@ -146,18 +242,31 @@ fn many<T: DeserializeOwned>(
     path: &str,
     index: &SpanIndex,
     problems: &mut Vec<Problem>,
+    broken: &mut Broken,
 ) -> Vec<Option<T>> {
     let span = value.span();
     match value.into_inner() {
-        DeValue::Array(items) => {
-            items.into_iter().enumerate().map(|(i, item)| one(item, &format!("{path}[{i}]"), index, problems)).collect()
-        }
+        DeValue::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let element = format!("{path}[{i}]");
+                let name = element_name(item.get_ref());
+                let parsed = one(item, &element, index, problems);
+                if parsed.is_none() {
+                    broken.names.extend(name);
+                    broken.elements.push(element);
+                }
+                parsed
+            })
+            .collect(),
         _ => {
             problems.push(index.problem_at_span(
                 Some(span),
                 path,
                 format!("`{path}` must be an array of tables, written [[{path}]]"),
             ));
+            broken.section = true;
             Vec::new()
         }
     }

@@ -212,6 +212,7 @@ pub struct TaskDefinition {
     pub network_mode: Option<String>,
     pub port_mappings: Option<Vec<PortMapping>>,
     pub startup_time: Option<Dist>,
+    pub shutdown_time: Option<Dist>,
     pub stop_timeout: Option<Dur>,
     pub cpu_architecture: Option<String>,
 }

@@ -86,6 +86,9 @@ pub fn parse_interruption_frequency(s: &str) -> Result<f64, String> {
 
 struct Ctx {
     problems: Vec<(String, String)>,
+    /// Names of elements already reported as broken (failed to parse, or an
+    /// incomplete instance type): references to them are not called unknown.
+    broken_names: BTreeSet<String>,
 }
 
 impl Ctx {
@@ -118,6 +121,9 @@ impl Ctx {
     fn lookup<T: Copy>(&mut self, path: &str, what: &str, name: &str, map: &BTreeMap<String, T>) -> Option<T> {
         if let Some(v) = map.get(name) {
             return Some(*v);
+        }
+        if self.broken_names.contains(name) {
+            return None;
         }
         let hint = super::diag::did_you_mean(name, map.keys().map(String::as_str))
             .map(|b| format!("; did you mean \"{b}\"?"))
@@ -177,14 +183,16 @@ fn offset_to_time(ctx: &mut Ctx, path: &str, off: &Offset, cal: &Calendar) -> Si
     }
 }
 
-/// Resolves the raw scenario. `base_dir` is where relative trace paths start.
+/// Resolves the raw scenario. `base_dir` is where relative trace paths start;
+/// `broken_names` are elements that failed to parse (see [`Ctx`]).
 pub fn resolve(
     raw: raw::RawScenario,
     source_text: &str,
     source_label: &str,
     base_dir: &Path,
+    broken_names: &BTreeSet<String>,
 ) -> Result<Scenario, Vec<(String, String)>> {
-    let mut ctx = Ctx { problems: Vec::new() };
+    let mut ctx = Ctx { problems: Vec::new(), broken_names: broken_names.clone() };
 
     // ---------------------------------------------------------- simulation
     let sim = raw.simulation.unwrap_or_default();
@@ -283,6 +291,7 @@ pub fn resolve(
             ctx.err(format!("{path}.name"), "an instance type needs a name such as \"m5.large\"");
         }
         let existing = instance_types.iter().position(|t| t.name == it.name);
+        let mut incomplete = false;
         let mut t = match existing {
             Some(p) => instance_types[p].clone(),
             None => {
@@ -301,7 +310,7 @@ pub fn resolve(
                         &path,
                         format!("\"{}\" is not in the built-in catalog, so it needs {}", it.name, missing.join(", ")),
                     );
-                    continue;
+                    incomplete = true;
                 }
                 InstanceType {
                     name: it.name.clone(),
@@ -352,18 +361,27 @@ pub fn resolve(
                 ),
             }
         }
-        if t.vcpu == 0 || t.vcpu > 448 {
+        // A new type missing a field was reported above; check the fields it has.
+        let given = |field: Option<()>| existing.is_some() || field.is_some();
+        if given(it.vcpu.map(drop)) && (t.vcpu == 0 || t.vcpu > 448) {
             ctx.err(format!("{path}.vcpu"), format!("{} is out of range; expected 1 to 448", t.vcpu));
         }
-        if t.memory_mib == 0 || t.registered_memory_mib == 0 || t.registered_memory_mib > t.memory_mib {
+        if given(it.memory_mib.map(drop))
+            && (t.memory_mib == 0 || t.registered_memory_mib == 0 || t.registered_memory_mib > t.memory_mib)
+        {
             ctx.err(format!("{path}.memory_mib"), "memory must be positive and registered memory cannot exceed it");
         }
-        if t.max_enis == 0 {
+        if given(it.max_enis.map(drop)) && t.max_enis == 0 {
             ctx.err(format!("{path}.max_enis"), "an instance has at least 1 network interface");
         }
-        ctx.range(&format!("{path}.on_demand_hourly"), t.on_demand_hourly, 0.0, 1000.0, "an hourly price in USD");
+        if given(it.on_demand_hourly.map(drop)) {
+            ctx.range(&format!("{path}.on_demand_hourly"), t.on_demand_hourly, 0.0, 1000.0, "an hourly price in USD");
+        }
         match existing {
             Some(p) => instance_types[p] = t,
+            None if incomplete => {
+                ctx.broken_names.insert(t.name);
+            }
             None => instance_types.push(t),
         }
     }
@@ -489,6 +507,8 @@ pub fn resolve(
         task_defs.push(resolve_task_def(&mut ctx, &format!("task_definitions[{i}]"), t));
     }
     let task_defs_ok = task_defs.len() == raw.task_definitions.len();
+    // Ids are file positions: with one missing, later ones would point at the wrong entry.
+    let task_defs = if task_defs_ok { task_defs } else { Vec::new() };
 
     // ---------------------------------------------------------- services
     let svc_map = index_names(&mut ctx, "services", raw.services.iter().map(|s| s.as_ref().map(|s| s.name.as_str())));
@@ -510,9 +530,10 @@ pub fn resolve(
             services.push(svc);
         }
     }
-    let call_order = if services.len() == raw.services.len() { order_calls(&mut ctx, &services) } else { Vec::new() };
+    let services_ok = services.len() == raw.services.len();
+    let call_order = if services_ok { order_calls(&mut ctx, &services) } else { Vec::new() };
     // Every service that receives load needs per-request work to turn it into CPU.
-    for (i, svc) in services.iter().enumerate() {
+    for (i, svc) in services.iter().enumerate().filter(|_| services_ok) {
         let called = services.iter().any(|s| s.calls.iter().any(|c| c.service.idx() == i));
         let has_own = !matches!(svc.workload.rate, RatePattern::Constant(v) if v == 0.0);
         if (called || has_own) && svc.workload.cpu_per_request_s <= 0.0 {
@@ -541,7 +562,8 @@ pub fn resolve(
     for (i, e) in raw.events.iter().enumerate() {
         let Some(e) = e else { continue };
         let path = format!("events[{i}]");
-        if let Some(ev) = resolve_event(&mut ctx, &path, e, &names, &env, &services) {
+        let known = if services_ok { services.as_slice() } else { &[] };
+        if let Some(ev) = resolve_event(&mut ctx, &path, e, &names, &env, known) {
             if ev.at >= SimTime::ZERO + duration {
                 ctx.err(
                     format!("{path}.at"),
@@ -1022,6 +1044,7 @@ fn resolve_task_def(ctx: &mut Ctx, path: &str, t: &raw::TaskDefinition) -> TaskD
         network_mode,
         static_host_ports,
         startup_time: t.startup_time.clone().unwrap_or(Dist::Constant(assumed::TASK_STARTUP_S)),
+        shutdown_time: t.shutdown_time.clone(),
         stop_timeout: t.stop_timeout.map_or(SimDuration::from_secs(30), |d| d.0),
         arch,
     }

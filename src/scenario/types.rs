@@ -240,6 +240,8 @@ pub struct TaskDef {
     /// Host ports reserved on the instance (static mappings in bridge/host mode).
     pub static_host_ports: Vec<u16>,
     pub startup_time: Dist,
+    /// SIGTERM to exit; `None` = the whole stop timeout (the assumption `stop_exit`).
+    pub shutdown_time: Option<Dist>,
     pub stop_timeout: SimDuration,
     pub arch: Option<Arch>,
 }

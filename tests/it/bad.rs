@@ -1,6 +1,7 @@
 //! The corpus of bad scenarios in tests/bad/: each `X.toml` must be refused
-//! with exit code 1, no panic, and the first line of the message in
-//! `X.expected`, so that any change to an error message shows up as a diff.
+//! with exit code 1, no panic, and exactly the problems listed in
+//! `X.expected` (all of them: `validate` reports every problem at once), so
+//! that any change to an error message shows up as a diff.
 //! `ECSIM_BLESS=1 cargo test --release bad_corpus` rewrites the expectations.
 
 use std::path::Path;
@@ -25,15 +26,16 @@ fn bad_corpus_is_refused_with_the_expected_messages() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{}: expected exit 1\n{stderr}", rel.display());
         assert!(!stderr.contains("panicked"), "{}: panic\n{stderr}", rel.display());
-        let first = stderr.lines().next().unwrap_or("").to_string();
+        // Every problem line; the closing count line is the CLI's, not the file's.
+        let problems = stderr.lines().filter(|l| !l.starts_with("error: ")).collect::<Vec<_>>().join("\n");
         let expected_path = file.with_extension("expected");
         if bless {
-            std::fs::write(&expected_path, format!("{first}\n")).unwrap();
+            std::fs::write(&expected_path, format!("{problems}\n")).unwrap();
             continue;
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected.trim_end() != first {
-            mismatches.push(format!("{}:\n  expected: {}\n  actual:   {first}", rel.display(), expected.trim_end()));
+        if expected.trim_end() != problems {
+            mismatches.push(format!("{}:\n  expected: {}\n  actual:   {problems}", rel.display(), expected.trim_end()));
         }
     }
     assert!(mismatches.is_empty(), "error messages changed (ECSIM_BLESS=1 to accept):\n{}", mismatches.join("\n"));

@@ -87,6 +87,20 @@ fn a_deregistered_task_drains_for_the_delay_then_stops_within_its_timeout() {
     assert_close!(fig(&s, "tasks.task_hours.FARGATE"), 4530.0 / 3600.0, 1e-12);
     assert_close!(fig(&s, "cost.total_usd"), 4530.0 / 3600.0 * (0.25 * 0.04048 + 0.5 * 0.004445), 1e-12);
     assert_eq!(fig(&s, "requests.failed"), 0.0);
+
+    // A sampled shutdown time: the container exits 4 s after SIGTERM (STOPPED at 904 s) ...
+    let exits_early =
+        scenario(&text.replace("stop_timeout = \"30s\"", "stop_timeout = \"30s\"\nshutdown_time = \"4s\""));
+    let stopped_at = |sc: &ecsim::scenario::Scenario, t: u64| {
+        world_at(sc, t).tasks.iter().filter(|t| t.state == TaskState::Stopped).count()
+    };
+    assert_eq!((stopped_at(&exits_early, 903), stopped_at(&exits_early, 904)), (0, 1));
+    // ... and one that would take longer is killed at the stop timeout (930 s).
+    let killed = scenario(&text.replace(
+        "stop_timeout = \"30s\"",
+        "stop_timeout = \"30s\"\nshutdown_time = { dist = \"uniform\", min = \"40s\", max = \"50s\" }",
+    ));
+    assert_eq!((stopped_at(&killed, 929), stopped_at(&killed, 930)), (0, 1));
 }
 
 /// web calls api twice per request; api (two tasks, no load balancer) drops to one task at 600 s.

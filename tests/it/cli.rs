@@ -34,6 +34,11 @@ fn quickstart_runs_and_writes_the_three_outputs() {
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Without --quiet the short summary is the command's output, on stdout.
+    let o = ecsim(&["run", "scenarios/quickstart.toml", "--out", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.starts_with("quickstart (seed 7, 1d, replication 0)\n  cost           $"), "{text}");
+    assert!(text.contains("  results        "), "{text}");
 }
 
 #[test]
@@ -47,6 +52,63 @@ fn same_scenario_and_seed_give_byte_identical_outputs() {
         let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
         assert!(x == y, "{f} differs between two runs");
     }
+    // The summary keys the output contract promises, overall and per service.
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(a.join("summary.json")).unwrap()).unwrap();
+    let at = |path: &str| path.split('.').try_fold(&summary, |v, k| v.get(k)).cloned();
+    assert_eq!(at("scenario").and_then(|v| v.as_str().map(String::from)).as_deref(), Some("reference"));
+    let mut numbers: Vec<String> = [
+        "seed",
+        "duration_s",
+        "cost.total_usd",
+        "requests.total",
+        "requests.served",
+        "requests.failed",
+        "requests.availability",
+        "latency.p50_ms",
+        "latency.p95_ms",
+        "latency.p99_ms",
+        "slo.violation_minutes",
+        "tasks.started",
+        "tasks.interrupted",
+        "tasks.killed_in_flight",
+        "tasks.pending_task_minutes",
+        "instances.launched",
+        "instances.interrupted",
+        "instances.peak",
+        "scaling.actions",
+        "requests.failed_interrupted",
+        "requests.failed_stale_endpoint",
+    ]
+    .map(String::from)
+    .to_vec();
+    for p in ["FARGATE", "FARGATE_SPOT", "ec2-on-demand", "ec2-spot", "ec2-mixed"] {
+        numbers.push(format!("cost.by_provider.{p}"));
+        numbers.push(format!("tasks.task_hours.{p}"));
+    }
+    for p in ["ec2-on-demand", "ec2-spot", "ec2-mixed"] {
+        numbers.push(format!("instances.instance_hours.{p}"));
+    }
+    for s in ["web", "api", "admin"] {
+        numbers.push(format!("cost.by_service.{s}"));
+        for k in [
+            "requests.total",
+            "requests.served",
+            "requests.failed",
+            "requests.availability",
+            "latency.p50_ms",
+            "latency.p95_ms",
+            "latency.p99_ms",
+            "tasks.started",
+            "tasks.interrupted",
+            "tasks.pending_task_minutes",
+        ] {
+            numbers.push(format!("services.{s}.{k}"));
+        }
+    }
+    numbers.push("services.web.tasks.task_hours.FARGATE".into());
+    numbers.push("services.api.tasks.task_hours.ec2-spot".into());
+    let missing: Vec<&String> = numbers.iter().filter(|k| !at(k).is_some_and(|v| v.is_number())).collect();
+    assert!(missing.is_empty(), "summary.json lacks these figures: {missing:?}");
 }
 
 #[test]

@@ -22,6 +22,7 @@ fn fargate_tasks_cost_vcpu_and_gb_hours() {
     assert_close!(fig(&s, "cost.by_provider.P"), 0.09874, 1e-12);
     assert_close!(fig(&s, "cost.by_service.s"), 0.09874, 1e-9);
     assert_close!(fig(&s, "tasks.task_hours.P"), 8.0, 1e-12);
+    assert_close!(fig(&s, "services.s.tasks.task_hours.P"), 8.0, 1e-12);
 }
 
 #[test]
@@ -44,6 +45,7 @@ fn fargate_bills_at_least_one_minute() {
     let s = run(&scenario(&text));
     assert_close!(fig(&s, "cost.total_usd"), FARGATE_0_25_VCPU_0_5_GB_HOUR * 60.0 / 3600.0, 1e-12);
     assert_close!(fig(&s, "tasks.task_hours.P"), 35.0 / 3600.0, 1e-12);
+    assert_close!(fig(&s, "services.s.tasks.task_hours.P"), 35.0 / 3600.0, 1e-12);
 }
 
 fn ec2_fleet(lifecycle: &str, extra: &str) -> String {
@@ -62,6 +64,23 @@ fn on_demand_fleet_costs_its_list_price() {
     assert_close!(fig(&s, "cost.total_usd"), 2.88, 1e-12);
     assert_close!(fig(&s, "cost.unallocated_usd"), 2.88, 1e-12);
     assert_close!(fig(&s, "instances.instance_hours.E"), 30.0, 1e-12);
+}
+
+#[test]
+fn scenario_instance_types_override_and_extend_the_catalog() {
+    // Overriding m5.large's price: 3 × 1.0 $/h × 10 h.
+    let priced = ec2_fleet("on-demand", "") + "[[instance_types]]\nname = \"m5.large\"\non_demand_hourly = 1.0\n";
+    assert_close!(fig(&run(&scenario(&priced)), "cost.total_usd"), 30.0, 1e-12);
+    // A type the catalog lacks: 3 × 0.5 $/h × 10 h; its 4 vCPU hold 8 tasks of 512 CPU units.
+    let new_type = ec2_fleet("on-demand", "")
+        .replace("\"m5.large\"", "\"x9.big\"")
+        .replace("desired_count = 0", "desired_count = 24")
+        + "[[instance_types]]\nname = \"x9.big\"\nvcpu = 4\nmemory_mib = 16384\nmax_enis = 4\non_demand_hourly = 0.5\n";
+    let sc = scenario(&new_type);
+    let s = run(&sc);
+    assert_close!(fig(&s, "cost.total_usd"), 15.0, 1e-12);
+    assert_close!(fig(&s, "services.s.tasks.task_hours.E"), 240.0, 1e-9);
+    assert_eq!(sc.instance_types.iter().filter(|t| t.name == "x9.big").count(), 1);
 }
 
 #[test]

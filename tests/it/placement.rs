@@ -1,6 +1,6 @@
 //! Placement in ECS's order: resources, then constraints, then strategies.
 
-use crate::common::{fig, header, run, scenario, world_at};
+use crate::common::{fig, header, run, run_captured, scenario, world_at};
 use ecsim::model::Simulation;
 use ecsim::model::entities::TaskState;
 
@@ -46,6 +46,12 @@ fn static_host_port_allows_one_task_per_instance() {
     let sc = scenario(&cluster(3, static_port, "desired_count = 5", ""));
     assert_eq!(tasks_per_instance(&world_at(&sc, 60)), vec![1, 1, 1]);
     assert!(fig(&run(&sc), "tasks.placement_failures.resource_ports") >= 1.0);
+    // The waiting tasks' reason is in the event log, as ECS's service events give it.
+    let (_, captured) = run_captured(&sc);
+    let failed: Vec<&String> =
+        captured.events.iter().filter(|e| e.1 == "placement_failed" && e.3 == "s").map(|e| &e.4).collect();
+    assert_eq!(failed.len(), 2, "tasks 4 and 5 wait: {failed:?}");
+    assert!(failed.iter().all(|d| d.contains("could not be placed on E: a required host port is already in use")));
     // Dynamic host ports (host_port 0) do not conflict.
     let dynamic = static_port.replace("host_port = 8080", "host_port = 0");
     assert_eq!(running(&world_at(&scenario(&cluster(3, &dynamic, "desired_count = 5", "")), 60)), 5);
