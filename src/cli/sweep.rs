@@ -36,11 +36,13 @@ pub struct Args {
     pub format: ChartFormat,
 }
 
-/// A sweep ready to run: every configuration parsed and validated.
+/// A sweep ready to run: every configuration parsed and validated. A
+/// configuration whose values are well-formed but rejected (a minimum above a
+/// maximum) holds its problems: its runs fail, the others still run.
 pub struct Plan {
     pub spec: SweepSpec,
     pub configs: Vec<Configuration>,
-    pub scenarios: Vec<Scenario>,
+    pub scenarios: Vec<Result<Scenario, String>>,
     pub base_text: String,
     pub sweep_text: String,
 }
@@ -55,7 +57,8 @@ fn describe(cfg: &Configuration) -> String {
     }
 }
 
-/// Loads the sweep, expands it and parses every configuration before anything runs.
+/// Loads the sweep, expands it and parses every configuration before anything
+/// runs. Unknown keys and values of the wrong type stop the sweep here.
 pub fn plan(file: &Path) -> Result<Plan, String> {
     let spec = load_sweep(file).map_err(|e| e.to_string())?;
     let base = load_toml_table(&spec.scenario).map_err(|e| e.to_string())?;
@@ -74,7 +77,11 @@ pub fn plan(file: &Path) -> Result<Plan, String> {
             Ok(mut sc) => {
                 // Keep the base file's text for provenance and the copy in results.
                 sc.source_text = base_text.clone();
-                scenarios.push(sc);
+                scenarios.push(Ok(sc));
+            }
+            Err(d) if d.values_ok => {
+                let why: Vec<String> = d.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+                scenarios.push(Err(format!("the configuration is invalid: {}", why.join("; "))));
             }
             Err(d) => {
                 for p in d.problems {
@@ -98,7 +105,7 @@ pub fn plan(file: &Path) -> Result<Plan, String> {
 
 /// Runs a sweep's configurations through the simulator (one run per call).
 pub struct SimRunner<'a> {
-    scenarios: &'a [Scenario],
+    scenarios: &'a [Result<Scenario, String>],
     keep_runs: Option<PathBuf>,
     cancel: Arc<AtomicBool>,
 }
@@ -112,7 +119,7 @@ impl<'a> SimRunner<'a> {
 
 impl Runner for SimRunner<'_> {
     fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, String> {
-        let sc = &self.scenarios[cfg.index];
+        let sc = self.scenarios[cfg.index].as_ref()?;
         let opts = RunOptions { check_invariants: false, cancel: Some(self.cancel.clone()), progress: None };
         let Some(root) = &self.keep_runs else {
             let sink: Box<dyn Sink + Send> = Box::new(NullSink);
@@ -137,6 +144,11 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let plan = plan(&args.sweep).map_err(Failure::Input)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
     std::fs::create_dir_all(&out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
+    for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
+        if let Err(e) = sc {
+            eprintln!("configuration {} ({}) will not run: {e}", cfg.index, describe(cfg));
+        }
+    }
     let cancel = super::cancel_flag();
     let runner = SimRunner {
         scenarios: &plan.scenarios,
@@ -146,29 +158,26 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let jobs = args.jobs.unwrap_or(0);
     let results =
         run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel).map_err(|e| Failure::Run(e.to_string()))?;
+    let interrupted =
+        |r: &&crate::sweep::RunRecord| r.outcome.as_ref().err().is_some_and(|e| e == crate::model::INTERRUPTED);
+    let failed: Vec<_> = results.runs.iter().filter(|r| r.outcome.is_err() && !interrupted(r)).collect();
+    let cut_short = results.runs.iter().filter(interrupted).count();
     eprintln!(
-        "sweep {}: {} runs ({} failed) in {:.1} s",
+        "sweep {}: {} runs finished, {} failed, {cut_short} interrupted, in {:.1} s",
         plan.spec.name,
-        results.runs.len(),
-        results.failed(),
+        results.runs.len() - failed.len() - cut_short,
+        failed.len(),
         results.elapsed.as_secs_f64()
     );
     write_sweep_tables(&out, &plan.spec, &plan.configs, &results).map_err(|e| Failure::Run(e.to_string()))?;
     write_atomically(&out.join("sweep.toml"), plan.sweep_text.as_bytes()).map_err(Failure::Run)?;
     write_atomically(&out.join("scenario.toml"), plan.base_text.as_bytes()).map_err(Failure::Run)?;
-    for run in results.runs.iter().filter(|r| r.outcome.is_err()) {
-        if let Err(e) = &run.outcome
-            && e != crate::model::INTERRUPTED
-        {
+    for run in &failed {
+        if let Err(e) = &run.outcome {
             eprintln!("run failed: configuration {} replication {}: {e}", run.configuration, run.replication);
         }
     }
-    let unfinished = results.planned
-        - results
-            .runs
-            .iter()
-            .filter(|r| r.outcome.as_ref().err().is_none_or(|e| e != crate::model::INTERRUPTED))
-            .count();
+    let unfinished = results.planned - (results.runs.len() - cut_short);
     if unfinished > 0 {
         return Err(Failure::Interrupted(format!(
             "{unfinished} of {} runs did not finish; the finished rows are in {}",
@@ -176,8 +185,25 @@ pub fn exec(args: Args) -> Result<(), Failure> {
             out.display()
         )));
     }
+    let unreported = results.unreported_metrics(&plan.spec.metrics);
+    if !unreported.is_empty() {
+        return Err(Failure::Input(format!(
+            "{}: sweep.metrics names figures no run reported: {}; the columns of runs.csv in {} list the figures",
+            args.sweep.display(),
+            unreported.join(", "),
+            out.display()
+        )));
+    }
     if args.charts {
         crate::chart::chart_sweep(&out, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
+    }
+    if !failed.is_empty() {
+        return Err(Failure::Run(format!(
+            "{} of {} runs failed; the other rows are in {}",
+            failed.len(),
+            results.planned,
+            out.display()
+        )));
     }
     eprintln!("results in {}", out.display());
     Ok(())

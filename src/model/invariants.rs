@@ -76,8 +76,24 @@ impl Simulation<'_> {
                 }
             }
         }
-        if by_state.iter().sum::<u64>() != self.tasks.len() as u64 {
-            return Err("task states do not add up to tasks created".into());
+        // Conservation: the running count of active tasks matches the tasks, and once
+        // counting has begun, active at start + started = stopped (by reason) + active now.
+        let active: u64 = by_state[..TaskState::Stopped as usize].iter().sum();
+        if active != self.rec.tasks_active {
+            return Err(format!(
+                "{active} task(s) are active but {} were created and not stopped",
+                self.rec.tasks_active
+            ));
+        }
+        if self.counting() {
+            let t = &self.rec.totals;
+            let (start, stopped) = (self.rec.tasks_active_at_start(), t.stops.iter().sum::<u64>());
+            if start + t.tasks_started != stopped + active {
+                return Err(format!(
+                    "tasks do not add up: {start} active at the start + {} started != {stopped} stopped + {active} active",
+                    t.tasks_started
+                ));
+            }
         }
         for (s, st) in self.rec.services.iter().enumerate() {
             let mut counts = [0u32; 6];
@@ -157,5 +173,77 @@ impl Simulation<'_> {
             return Err(format!("cumulative cost fell from {} to {}", self.last_cumulative_cost, self.cost.cumulative));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::SimTime;
+    use crate::model::record::NullSink;
+    use crate::model::{RunOptions, Simulation};
+    use crate::scenario::{Scenario, load_str};
+
+    /// Two m5.large instances with four tasks, a warm-up, and a scale-in at 40 minutes.
+    fn scenario() -> Scenario {
+        let text = r#"
+[simulation]
+duration = "2h"
+warmup = "30m"
+[[capacity_providers]]
+name = "E"
+kind = "ec2"
+instance_types = ["m5.large"]
+min_size = 2
+max_size = 2
+[[task_definitions]]
+family = "t"
+cpu = 512
+memory = 1024
+[[services]]
+name = "s"
+task_definition = "t"
+desired_count = 4
+[[events]]
+at = "40m"
+kind = "set_desired_count"
+service = "s"
+desired_count = 1
+"#;
+        load_str(text, "inv.toml", std::path::Path::new(".")).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    fn world(sc: &Scenario) -> Simulation<'_> {
+        let mut sim = Simulation::new(sc, 0, RunOptions::default(), Box::new(NullSink));
+        sim.run_until(SimTime::from_secs(3600)).unwrap();
+        sim
+    }
+
+    /// The checker accepts a real run and names each kind of corruption: it is
+    /// not a check that cannot fail.
+    #[test]
+    fn each_broken_invariant_is_reported() {
+        let sc = scenario();
+        let sim = world(&sc);
+        assert_eq!(sim.check_invariants(), Ok(()));
+        // 4 tasks active when counting began at 30 min, none started since, 3 stopped.
+        assert_eq!((sim.rec.tasks_active_at_start(), sim.rec.totals.tasks_started, sim.rec.tasks_active), (4, 0, 1));
+
+        let mut started = world(&sc);
+        started.rec.totals.tasks_started += 1;
+        assert!(started.check_invariants().unwrap_err().starts_with("tasks do not add up: 4 active at the start + 1"));
+
+        let mut active = world(&sc);
+        active.rec.tasks_active += 1;
+        assert_eq!(active.check_invariants(), Err("1 task(s) are active but 2 were created and not stopped".into()));
+
+        let mut free = world(&sc);
+        let i = free.instances.iter().position(|i| !i.tasks.is_empty()).unwrap();
+        free.instances[i].free_cpu.0 += 1;
+        assert_eq!(free.check_invariants(), Err(format!("i-{i} free resources disagree with its tasks")));
+
+        let mut over = world(&sc);
+        let t = over.instances[i].tasks[0];
+        over.instances[i].tasks.push(t);
+        assert!(over.check_invariants().is_err());
     }
 }

@@ -63,6 +63,9 @@ pub struct Totals {
     pub placement_failures: [u64; super::placement::FAILURE_REASONS.len()],
     pub stops: [u64; StopReason::ALL.len()],
     pub tasks_interrupted: u64,
+    /// Tasks active (PROVISIONING to STOPPING) when counting began, so that
+    /// active at start + started = stopped + active at the end.
+    pub tasks_active_at_start: Option<u64>,
     pub pending_task_seconds: f64,
     pub instances_peak: u32,
     pub slo_violation_minutes: u64,
@@ -115,6 +118,8 @@ pub struct Recorder<'a> {
     warmup: SimTime,
     pub totals: Totals,
     pub services: Vec<ServiceTotals>,
+    /// Tasks active now (PROVISIONING to STOPPING), from the start, warm-up included.
+    pub tasks_active: u64,
     /// Tasks per provider per state; instances per provider per state.
     pub provider_tasks: Vec<[u32; 6]>,
     pub provider_instances: Vec<[u32; 4]>,
@@ -142,6 +147,7 @@ impl<'a> Recorder<'a> {
             sink,
             warmup: SimTime::ZERO + sc.warmup,
             totals: Totals::default(),
+            tasks_active: 0,
             services: sc
                 .services
                 .iter()
@@ -330,6 +336,20 @@ impl<'a> Recorder<'a> {
     pub fn warmup_over(&mut self) {
         let live: u32 = self.provider_instances.iter().map(|c| c[0] + c[1] + c[2]).sum();
         self.totals.instances_peak = self.totals.instances_peak.max(live);
+    }
+
+    /// A task was created (`+1`) or reached STOPPED (`-1`). The first change once
+    /// counting has begun fixes the count at its start (nothing changed in between).
+    pub fn tasks_active_changed(&mut self, now: SimTime, created: bool) {
+        if self.counting(now) && self.totals.tasks_active_at_start.is_none() {
+            self.totals.tasks_active_at_start = Some(self.tasks_active);
+        }
+        self.tasks_active = if created { self.tasks_active + 1 } else { self.tasks_active.saturating_sub(1) };
+    }
+
+    /// Tasks active when counting began (now, if nothing has changed since).
+    pub fn tasks_active_at_start(&self) -> u64 {
+        self.totals.tasks_active_at_start.unwrap_or(self.tasks_active)
     }
 
     pub fn count_stop(&mut self, now: SimTime, owner: Owner, reason: StopReason) {

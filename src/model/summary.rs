@@ -222,7 +222,9 @@ impl Simulation<'_> {
             "latency": latency_json(&entry_components),
             "slo": { "violation_minutes": t.slo_violation_minutes },
             "tasks": {
+                "active_at_start": self.rec.tasks_active_at_start(),
                 "started": t.tasks_started,
+                "active_at_end": self.rec.tasks_active,
                 "interrupted": t.tasks_interrupted,
                 "killed_in_flight": num(t.killed_in_flight),
                 "pending_task_minutes": num(t.pending_task_seconds / 60.0),

@@ -26,6 +26,9 @@ pub struct Problem {
 pub struct Diagnostics {
     pub file: String,
     pub problems: Vec<Problem>,
+    /// The file parsed and every value has the right type and form: the
+    /// problems are cross-checks (a minimum above a maximum, an unknown name).
+    pub values_ok: bool,
 }
 
 impl fmt::Display for Diagnostics {
@@ -274,6 +277,7 @@ mod tests {
                 Problem { path: "services[web].desired_count".into(), line_col: Some((6, 17)), message: "bad".into() },
                 Problem { path: String::new(), line_col: None, message: "empty".into() },
             ],
+            values_ok: false,
         };
         assert_eq!(d.to_string(), "s.toml:6:17: services[web].desired_count: bad\ns.toml: empty");
     }

@@ -47,6 +47,7 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
     let label = path.display().to_string();
     let text = read_text(path).map_err(|message| Diagnostics {
+        values_ok: false,
         file: label.clone(),
         problems: vec![Problem { path: String::new(), line_col: None, message }],
     })?;
@@ -64,7 +65,7 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 /// Parses and resolves scenario text. `label` names it in errors; relative
 /// trace paths start at `base_dir`.
 pub fn load_str(text: &str, label: &str, base_dir: &Path) -> Result<Scenario, Diagnostics> {
-    let fail = |problems: Vec<Problem>| Diagnostics { file: label.to_string(), problems };
+    let fail = |problems: Vec<Problem>| Diagnostics { file: label.to_string(), problems, values_ok: false };
     if text.trim().is_empty() {
         return Err(fail(vec![Problem {
             path: String::new(),
@@ -94,9 +95,10 @@ pub fn load_str(text: &str, label: &str, base_dir: &Path) -> Result<Scenario, Di
         Ok(scenario) if problems.is_empty() => Ok(scenario),
         Ok(_) => Err(fail(problems)),
         Err(list) => {
+            let values_ok = problems.is_empty();
             let own = list.into_iter().filter(|(p, _)| !broken.covers(p));
             problems.extend(own.map(|(p, m)| index.problem(&p, m)));
-            Err(fail(problems))
+            Err(Diagnostics { values_ok, ..fail(problems) })
         }
     }
 }

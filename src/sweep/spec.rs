@@ -76,6 +76,13 @@ struct RawVariant {
     set: Spanned<Table>,
 }
 
+/// Limits that keep a typo (an extra zero, a huge axis) from exhausting memory
+/// or running for days: the scenario's own replication limit, and grids far
+/// beyond what a chart or a table can show.
+const MAX_REPLICATIONS: u32 = 10_000;
+const MAX_CONFIGURATIONS: usize = 100_000;
+const MAX_RUNS: usize = 1_000_000;
+
 fn default_replications() -> Spanned<u32> {
     Spanned::new(0..0, 1)
 }
@@ -245,15 +252,29 @@ impl Checker<'_> {
                     .into(),
             );
         }
-        if *sweep.replications.get_ref() == 0 {
+        let replications = *sweep.replications.get_ref();
+        if replications == 0 || replications > MAX_REPLICATIONS {
             self.problem(
                 sweep.replications.span(),
-                "sweep.replications is 0; allowed: an integer of at least 1".into(),
+                format!("sweep.replications is {replications}; allowed: 1 to {MAX_REPLICATIONS}"),
             );
         }
         let metrics = self.check_metrics(sweep.metrics);
         let axes = self.check_axes(raw.axes);
         let variants = self.check_variants(raw.variants, &axes);
+        // Refuse an absurd grid with its size, before anything is expanded or allocated.
+        let configurations =
+            axes.iter().fold(variants.len().max(1), |count: usize, axis| count.saturating_mul(axis.values.len()));
+        let runs = configurations.saturating_mul(replications as usize);
+        let replications_ok = (1..=MAX_REPLICATIONS).contains(&replications);
+        if replications_ok && (configurations > MAX_CONFIGURATIONS || runs > MAX_RUNS) {
+            self.problem(
+                sweep.name.span(),
+                format!(
+                    "this sweep is too large: {configurations} configuration(s) × {replications} replication(s) = {runs} runs; allowed: at most {MAX_CONFIGURATIONS} configurations and {MAX_RUNS} runs (split it into several sweeps, or use fewer axis values)"
+                ),
+            );
+        }
 
         if !self.problems.is_empty() {
             // File order reads best; the sort is stable, so one place keeps check order.
@@ -496,6 +517,35 @@ mod tests {
     }
 
     #[test]
+    fn absurd_sizes_are_refused_with_the_count_before_anything_is_expanded() {
+        let head = "[sweep]\nname = \"n\"\nscenario = \"s.toml\"\n";
+        assert_eq!(
+            invalid(&format!("{head}replications = 1000000000\n")),
+            "w.toml: invalid sweep (1 problem(s)):\n  w.toml:4:16: sweep.replications is 1000000000; allowed: 1 to 10000"
+        );
+        // 3000 × 3000 values: nine million configurations, refused without building them.
+        let values: Vec<String> = (0..3000).map(|v| v.to_string()).collect();
+        let axes = format!(
+            "[[axes]]\nkey = \"simulation.seed\"\nvalues = [{0}]\n[[axes]]\nkey = \"a.b\"\nvalues = [{0}]\n",
+            values.join(",")
+        );
+        let message = invalid(&format!("{head}{axes}"));
+        assert!(
+            message.contains(
+                "w.toml:2:8: this sweep is too large: 9000000 configuration(s) × 1 replication(s) = 9000000 runs"
+            ),
+            "{message}"
+        );
+        // At the limit it is accepted: 1000 configurations × 1000 replications.
+        let thousand: Vec<String> = (0..1000).map(|v| v.to_string()).collect();
+        let ok = format!(
+            "{head}replications = 1000\n[[axes]]\nkey = \"simulation.seed\"\nvalues = [{}]\n",
+            thousand.join(",")
+        );
+        assert_eq!(parse_sweep(&ok, Path::new("w.toml")).map(|s| s.run_count()).ok(), Some(1_000_000));
+    }
+
+    #[test]
     fn parse_errors_carry_file_line_and_column() {
         assert_eq!(
             invalid("[sweep]\nname = \"n\"\nscenario = \"s.toml\"\nreplication = 3\n"),
@@ -541,7 +591,7 @@ name = "a"
 set = { "services[web].desired_count" = 1, "x..y" = 2 }
 "#;
         let expected = "w.toml: invalid sweep (11 problem(s)):
-  w.toml:4:16: sweep.replications is 0; allowed: an integer of at least 1
+  w.toml:4:16: sweep.replications is 0; allowed: 1 to 10000
   w.toml:5:30: sweep.metrics[1] `latency..p99` is not a figure name; allowed: the dotted name of a summary.json figure, e.g. \"latency.p99_ms\" or \"services.web.cost_usd\"
   w.toml:5:46: sweep.metrics[2] `cost.total_usd` repeats sweep.metrics[0]; list each metric once
   w.toml:9:10: axes[0] (`services[web].desired_count`): values is empty; allowed: a non-empty array, e.g. values = [40, 60]

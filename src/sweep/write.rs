@@ -42,20 +42,23 @@ pub fn write_sweep_tables(
 }
 
 /// runs.csv: one row per finished run; the figure columns are the union of the
-/// figure names of all runs, sorted, so every row has the same columns.
+/// figure names of all runs, sorted, so every row has the same columns. A figure
+/// that repeats a run column (summary.json's own `replication` and `seed`) is
+/// left out: column names are unique.
 pub fn runs_csv(spec: &SweepSpec, configs: &[Configuration], results: &SweepResults) -> io::Result<Vec<u8>> {
+    let mut header = vec!["configuration", "variant"];
+    header.extend(spec.axes.iter().map(|axis| axis.key.as_str()));
+    header.extend(["replication", "seed", "status", "error"]);
     let figure_names: BTreeSet<&str> = results
         .runs
         .iter()
         .filter_map(|run| run.outcome.as_ref().ok())
         .flat_map(|figures| figures.keys().map(String::as_str))
+        .filter(|name| !header.contains(name))
         .collect();
     let by_index = index_configurations(configs);
 
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["configuration", "variant"];
-    header.extend(spec.axes.iter().map(|axis| axis.key.as_str()));
-    header.extend(["replication", "seed", "status", "error"]);
     header.extend(figure_names.iter().copied());
     writer.write_record(&header)?;
 

@@ -2,8 +2,12 @@
 //! DNS staleness, deployments, batch retries.
 
 use crate::assert_close;
-use crate::common::{fig, header, run, run_captured, scenario, world_at};
-use ecsim::model::entities::TaskState;
+use crate::common::{Captured, fig, header, opts, run, run_captured, scenario, world_at};
+use ecsim::engine::SimTime;
+use ecsim::model::Simulation;
+use ecsim::model::entities::{InstanceId, Task, TaskState};
+use ecsim::model::record::NullSink;
+use ecsim::scenario::Scenario;
 
 #[test]
 fn spot_interruptions_follow_the_monthly_rate() {
@@ -195,4 +199,499 @@ fn an_interrupted_batch_job_restarts_from_scratch_and_wastes_its_running_time() 
     // With only two attempts allowed the job fails.
     let s = run(&scenario(&text.replace("max_attempts = 3", "max_attempts = 2")));
     assert_eq!(fig(&s, "batch.etl.failed"), 1.0);
+}
+
+// ------------------------------------------------------------------ helpers for the tests below
+
+/// One captured event: (time s, kind, scope, name, detail).
+type Ev = (f64, String, String, String, String);
+
+/// An event time (seconds, millisecond precision) in milliseconds.
+fn ms(t: f64) -> u64 {
+    (t * 1000.0).round() as u64
+}
+
+/// The captured events of one kind, in order.
+fn of_kind<'a>(c: &'a Captured, kind: &str) -> Vec<&'a Ev> {
+    c.events.iter().filter(|e| e.1 == kind).collect()
+}
+
+/// The task serial in a `task_stopped` / `task_interrupted` / `placement_failed` detail ("task 12 ...").
+fn serial_of(detail: &str) -> u64 {
+    let rest = detail.strip_prefix("task ").unwrap_or_else(|| panic!("no task serial in {detail:?}"));
+    rest.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse().ok()).expect("a serial")
+}
+
+/// The instance id in an event name ("i-3").
+fn instance_of(name: &str) -> InstanceId {
+    InstanceId(
+        name.strip_prefix("i-").and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("not an instance: {name}")),
+    )
+}
+
+/// A simulation stopped at `t_ms` milliseconds (events at that instant included).
+fn world_at_ms(sc: &Scenario, t_ms: u64) -> Simulation<'_> {
+    let mut sim = Simulation::new(sc, 0, opts(), Box::new(NullSink));
+    sim.run_until(SimTime::from_millis(t_ms)).unwrap_or_else(|e| panic!("run failed: {e}"));
+    sim
+}
+
+/// Tasks not yet STOPPED (slots of stopped tasks are reused, so stopped ones are left out).
+fn live_tasks<'a>(sim: &'a Simulation<'_>) -> Vec<&'a Task> {
+    sim.tasks.iter().filter(|t| t.state != TaskState::Stopped).collect()
+}
+
+fn at_ms(t_ms: u64) -> Option<SimTime> {
+    Some(SimTime::from_millis(t_ms))
+}
+
+/// `spot_web(true)` with explicit deployment bounds.
+fn spot_web_bounds(min_healthy: u32, max: u32) -> String {
+    spot_web(true).replace(
+        "desired_count = 12\n",
+        &format!(
+            "desired_count = 12\ndeployment_configuration = {{ minimum_healthy_percent = {min_healthy}, maximum_percent = {max} }}\n"
+        ),
+    )
+}
+
+/// Rule (model.md 6, 7.2): at a spot notice with spot draining, the instance's RUNNING tasks are
+/// retiring and replaced within the deployment bounds.
+///
+/// maximumPercent 200, minimumHealthyPercent 100 (12 tasks, room for 24): at the notice T the
+/// replacement is created and placed on another instance at once, RUNNING at T + 5 s (startup) and
+/// healthy at T + 15 s (2 × 5 s checks); only then may the old task go (12 healthy needed): it
+/// deregisters at T + 15 s, drains 30 s, gets SIGTERM and is STOPPED 10 s later, at T + 55 s, well
+/// before the reclaim at T + 120 s.
+///
+/// maximumPercent 100, minimumHealthyPercent 50 (room for 12, 6 must stay healthy): the old task
+/// deregisters at T and is STOPPED at T + 40 s; only then is there room, so the replacement is
+/// created at T + 40 s and RUNNING at T + 45 s — the old task stops first.
+#[test]
+fn spot_draining_max_200_runs_the_replacement_before_the_old_task_stops_and_max_100_does_not() {
+    for (min_healthy, max, stop_after) in [(100, 200, 55_000), (50, 100, 40_000)] {
+        let sc = scenario(&spot_web_bounds(min_healthy, max));
+        let (s, c) = run_captured(&sc);
+        let notices = of_kind(&c, "spot_notice");
+        assert!(notices.len() >= 2, "the scenario needs notices, got {}", notices.len());
+        assert!(of_kind(&c, "reclaim_event").is_empty());
+        // Every notice: the tasks on the instance stop gracefully at T + stop_after, the instance
+        // is reclaimed at T + 120 s with nothing left on it.
+        for n in &notices {
+            let t = ms(n.0);
+            let on_it: usize = n.4.split("; ").last().and_then(|x| x.split(' ').next()).unwrap().parse().unwrap();
+            let stops: Vec<u64> = c
+                .events
+                .iter()
+                .filter(|e| e.1 == "task_stopped" && ms(e.0) > t && ms(e.0) <= t + 120_000)
+                .map(|e| ms(e.0) - t)
+                .collect();
+            assert_eq!(stops, vec![stop_after; on_it], "max {max}%: stops after the notice at {t} ms");
+            assert!(
+                c.events.iter().any(|e| e.1 == "spot_interruption" && e.3 == n.3 && ms(e.0) == t + 120_000),
+                "{} is reclaimed two minutes after its notice",
+                n.3
+            );
+        }
+        assert_eq!(fig(&s, "requests.failed"), 0.0);
+        assert_eq!(fig(&s, "tasks.killed_in_flight"), 0.0);
+
+        // The first notice in detail.
+        let first = notices[0];
+        let (t, inst) = (ms(first.0), instance_of(&first.3));
+        let before_stop = world_at_ms(&sc, t + stop_after - 1);
+        let old: Vec<&Task> = live_tasks(&before_stop).into_iter().filter(|x| x.instance == Some(inst)).collect();
+        assert_eq!(old.len(), 1);
+        assert_eq!(old[0].state, TaskState::Stopping, "max {max}%: SIGTERM sent, not yet STOPPED");
+        let new_before: Vec<&Task> =
+            live_tasks(&before_stop).into_iter().filter(|x| x.created_at >= SimTime::from_millis(t)).collect();
+        if max == 200 {
+            assert_eq!(new_before.len(), 1, "one replacement, created at the notice");
+            let r = new_before[0];
+            assert_eq!(r.created_at, SimTime::from_millis(t));
+            assert_ne!(r.instance, Some(inst), "not placed on the draining instance");
+            assert_eq!(r.running_at, at_ms(t + 5_000), "RUNNING 50 s before the old task stops");
+            assert_eq!(r.healthy_at, at_ms(t + 15_000));
+            assert!(r.serving && r.state == TaskState::Running);
+        } else {
+            assert!(new_before.is_empty(), "max 100%: no replacement while the old task exists");
+            let later = world_at_ms(&sc, t + stop_after + 5_000);
+            assert!(live_tasks(&later).iter().all(|x| x.instance != Some(inst)), "the old task is STOPPED");
+            let new: Vec<&Task> =
+                live_tasks(&later).into_iter().filter(|x| x.created_at >= SimTime::from_millis(t)).collect();
+            assert_eq!(new.len(), 1);
+            assert_eq!(new[0].created_at, SimTime::from_millis(t + stop_after), "created when the old one stopped");
+            assert_eq!(new[0].running_at, at_ms(t + stop_after + 5_000));
+        }
+    }
+}
+
+/// Rule (model.md 7.1, CONVENTIONS "common random numbers"): an instance's time to its notice is
+/// drawn at launch from its own stream (provider, instance ordinal), so turning spot draining on or
+/// off moves no interruption. Here it holds for every instance because the launches are the same
+/// too: a spot-drained instance is not `leaving`, so it still counts toward the group and is
+/// replaced only at the reclaim (notice + 2 min), exactly as without draining; the same ordinals are
+/// launched at the same instants and get the same notices.
+///
+/// What is *not* invariant in general: (1) an instance launched at a different time (e.g. managed
+/// scaling reacting differently to drained tasks) keeps its drawn lifetime but shifts its notice with
+/// its launch time; (2) correlated reclaim events (`spot.reclaim_events`) arrive at the same times
+/// (keyed by process and event count) but take ⌈fraction × n⌉ of the pool *as it is then* (live spot
+/// instances without a notice, oldest first), so if the fleet differs the victims and their number
+/// differ. This scenario has no reclaim events and a fixed-size group, so the full list of
+/// (time, instance) notices must match.
+#[test]
+fn spot_draining_does_not_move_any_instance_interruption() {
+    let notices = |draining: bool| {
+        let (_, c) = run_captured(&scenario(&spot_web(draining)));
+        assert!(of_kind(&c, "reclaim_event").is_empty());
+        let list = |kind: &str| -> Vec<(u64, String, String)> {
+            of_kind(&c, kind).into_iter().map(|e| (ms(e.0), e.3.clone(), e.4.clone())).collect()
+        };
+        (list("spot_notice"), list("spot_interruption"), list("instance_launch"))
+    };
+    let (on_notices, on_reclaims, on_launches) = notices(true);
+    let (off_notices, off_reclaims, off_launches) = notices(false);
+    assert!(on_notices.len() >= 2, "the scenario needs notices");
+    let names = |v: &[(u64, String, String)]| v.iter().map(|x| (x.0, x.1.clone())).collect::<Vec<_>>();
+    assert_eq!(names(&on_notices), names(&off_notices), "(time, instance) of every notice");
+    assert_eq!(on_reclaims, off_reclaims, "every reclaim, 2 min after its notice");
+    assert_eq!(on_launches, off_launches, "replacements launched at the reclaim either way");
+    for ((t, name, _), (r, rname, _)) in on_notices.iter().zip(&on_reclaims) {
+        assert_eq!((t + 120_000, name), (*r, rname));
+    }
+}
+
+/// Ten Fargate Spot tasks behind an ALB at a "99.99%" monthly share (hazard −ln(0.0001) ≈ 9.2 a
+/// month): with seed 1 exactly one task (serial 9) is interrupted within the day.
+fn fargate_spot_web(deregistration_delay: &str) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE_SPOT\"\nkind = \"fargate_spot\"\nprovisioning_time = \"5s\"\n\
+         [spot.fargate]\ninterruption_frequency = \"99.99%\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\nstartup_time = \"5s\"\nstop_timeout = \"30s\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 10\n\
+         [services.load_balancer]\nderegistration_delay = \"{deregistration_delay}\"\nhealth_check_interval = \"5s\"\nhealthy_threshold = 2\nunhealthy_threshold = 2\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 100 }}\ncpu_per_request = \"10ms\"\n",
+        header("1d", &["a", "b", "c"])
+    )
+}
+
+/// Rule (model.md 7.5, CONVENTIONS "Deregistration"): at a Fargate Spot notice T the task is
+/// deregistered and stopped gracefully, cut short at the end of the 2-minute notice; its replacement
+/// starts at once.
+///
+/// Deregistration delay 300 s: the task would drain until T + 300 s, so it is killed while still
+/// DEACTIVATING at T + 120 s. Its replacement is created at T, PENDING (billed) at T + 5 s, RUNNING
+/// at T + 10 s, healthy at T + 20 s. Being deregistered, it loses no request. Billing: nine tasks
+/// for the whole day, the old one to T + 120 s, the new one from T + 5 s: 10 × 86400 s + 115 s.
+/// Deregistration delay 30 s: SIGTERM at T + 30 s, STOPPED at the 30 s stop timeout, T + 60 s
+/// (inside the notice): 10 × 86400 s + 55 s.
+#[test]
+fn fargate_spot_notice_stops_the_task_within_two_minutes_and_replaces_it() {
+    for (delay, stopped_after, extra_s) in [("300s", 120_000u64, 115.0), ("30s", 60_000, 55.0)] {
+        let sc = scenario(&fargate_spot_web(delay));
+        let (s, c) = run_captured(&sc);
+        let notices = of_kind(&c, "task_interrupted");
+        assert_eq!(notices.len(), 1, "seed 1 gives one interruption in the day");
+        let (t, serial) = (ms(notices[0].0), serial_of(&notices[0].4));
+        let stops = of_kind(&c, "task_stopped");
+        assert_eq!(stops.len(), 1);
+        assert_eq!((ms(stops[0].0), serial_of(&stops[0].4)), (t + stopped_after, serial), "delay {delay}");
+        assert!(stops[0].4.ends_with("on FARGATE_SPOT: spot_interruption"), "{}", stops[0].4);
+
+        let w = world_at_ms(&sc, t + stopped_after - 1);
+        let live = live_tasks(&w);
+        let old = live.iter().find(|x| x.serial == serial).expect("the interrupted task still exists");
+        let expected = if delay == "300s" { TaskState::Deactivating } else { TaskState::Stopping };
+        assert_eq!(old.state, expected);
+        assert!(!old.serving, "deregistered at the notice");
+        assert_eq!(old.kill_at, at_ms(t + 120_000));
+        let new: Vec<&&Task> = live.iter().filter(|x| x.created_at >= SimTime::from_millis(t)).collect();
+        assert_eq!(new.len(), 1, "one replacement");
+        assert_eq!(new[0].created_at, SimTime::from_millis(t), "started at the notice");
+        assert_eq!(new[0].billed_from, at_ms(t + 5_000));
+        assert_eq!(new[0].running_at, at_ms(t + 10_000));
+        assert_eq!(new[0].healthy_at, at_ms(t + 20_000));
+        assert_eq!(live.iter().filter(|x| x.serving).count(), 10);
+
+        assert_eq!(fig(&s, "tasks.interrupted"), 1.0);
+        assert_eq!(fig(&s, "tasks.stopped.spot_interruption"), 1.0);
+        assert_eq!(fig(&s, "tasks.started"), 11.0);
+        assert_eq!(fig(&s, "requests.failed"), 0.0);
+        assert_eq!(fig(&s, "tasks.killed_in_flight"), 0.0);
+        assert_close!(fig(&s, "tasks.task_hours.FARGATE_SPOT"), (10.0 * 86400.0 + extra_s) / 3600.0, 1e-12);
+    }
+}
+
+/// Rule (model.md 3.9 step 3): each Fargate Spot provisioning attempt finds no capacity with
+/// probability `unavailable_probability`; the task logs `fargate_spot_capacity` (once per task: a
+/// waiting task counts again only when its reason changes, model.md 13.1), waits 30 s and retries;
+/// it never falls back to FARGATE; it is not billed until PENDING.
+///
+/// Desired 0 → 10 at 60 s, provisioning 5 s, startup 5 s, p = 0.5: a task whose first k attempts
+/// fail is RUNNING at 60 + 30k + 10 s. With K = Σk failed attempts, pending time is
+/// 10 × 10 s + 30 K s and task time 10 × (3600 − 65) s − 30 K s.
+#[test]
+fn fargate_spot_capacity_shortage_retries_every_30_s_on_fargate_spot() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\nprovisioning_time = \"5s\"\n\
+         [[capacity_providers]]\nname = \"FARGATE_SPOT\"\nkind = \"fargate_spot\"\nprovisioning_time = \"5s\"\n\
+         [spot.fargate]\ninterruption_frequency = \"0%\"\nunavailable_probability = 0.5\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\nstartup_time = \"5s\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 0\n\
+         capacity_provider_strategy = [{{ capacity_provider = \"FARGATE_SPOT\", weight = 1 }}]\n\
+         [[events]]\nat = \"1m\"\nkind = \"set_desired_count\"\nservice = \"web\"\ndesired_count = 10\n",
+        header("1h", &["a", "b", "c"])
+    );
+    let sc = scenario(&text);
+    let (s, c) = run_captured(&sc);
+    let failed: Vec<u64> = of_kind(&c, "placement_failed")
+        .into_iter()
+        .filter(|e| e.4.ends_with("Fargate Spot capacity is unavailable at this time"))
+        .map(|e| {
+            assert_eq!(ms(e.0), 60_000, "first attempts are all at 60 s; retries are not logged again");
+            serial_of(&e.4)
+        })
+        .collect();
+    assert!(!failed.is_empty(), "p = 0.5 over ten tasks: some attempts fail");
+    assert_eq!(fig(&s, "tasks.placement_failures.fargate_spot_capacity"), failed.len() as f64);
+
+    let w = world_at(&sc, 3600);
+    let tasks = live_tasks(&w);
+    assert_eq!(tasks.len(), 10);
+    let mut retried = Vec::new();
+    let mut attempts_failed = 0u64;
+    for t in &tasks {
+        assert_eq!(w.sc.providers[t.provider.idx()].name, "FARGATE_SPOT", "no fallback to FARGATE");
+        assert_eq!(t.created_at, SimTime::from_secs(60));
+        let wait = t.running_at.expect("RUNNING").as_millis() - 60_000;
+        assert_eq!((wait - 10_000) % 30_000, 0, "task {}: RUNNING {wait} ms after creation", t.serial);
+        let k = (wait - 10_000) / 30_000;
+        attempts_failed += k;
+        if k > 0 {
+            retried.push(t.serial);
+        }
+    }
+    retried.sort();
+    let mut failed_sorted = failed.clone();
+    failed_sorted.sort();
+    assert_eq!(retried, failed_sorted, "exactly the tasks logged were retried");
+    assert!(attempts_failed > failed.len() as u64, "some task failed more than once (K = {attempts_failed})");
+    let k = attempts_failed as f64;
+    assert_close!(fig(&s, "tasks.pending_task_minutes"), (100.0 + 30.0 * k) / 60.0, 1e-12);
+    assert_close!(fig(&s, "tasks.task_hours.FARGATE_SPOT"), (10.0 * 3535.0 - 30.0 * k) / 3600.0, 1e-12);
+    assert_eq!(fig(&s, "tasks.task_hours.FARGATE"), 0.0);
+}
+
+/// Rule (model.md 3.3): a spot launch fails with `launch_failure_probability` (one draw per
+/// attempt), counts toward the group while it waits 30 s, and is retried avoiding the type that
+/// just failed ("the next pool of the mixed instances policy"); failed launches are not billed.
+///
+/// Cold start of 6 spot instances over m5a.large and m5.large (both "0%", so price-capacity-optimized
+/// picks the cheaper m5a.large first), p = 0.5: every failure of type X at t is followed by an
+/// attempt of the other type at t + 30 s, and the group ends with 6 instances.
+#[test]
+fn a_failed_spot_launch_is_retried_in_the_other_pool_30_s_later() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"S\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\", \"m5a.large\"]\nlifecycle = \"spot\"\nmin_size = 6\nmax_size = 6\nlaunch_time = \"60s\"\n\
+         [spot]\ninterruption_frequency = \"0%\"\nlaunch_failure_probability = 0.5\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 0\n",
+        header("1h", &["a", "b", "c"]).replace("seed = 1\n", "seed = 1\ninitial_state = \"cold\"\n")
+    );
+    let (s, c) = run_captured(&scenario(&text));
+    // (time, type, failed) of every launch attempt.
+    let attempts: Vec<(u64, String, bool)> = c
+        .events
+        .iter()
+        .filter_map(|e| match e.1.as_str() {
+            "instance_launch" => Some((ms(e.0), e.4.split(' ').nth(2).unwrap().to_string(), false)),
+            "instance_launch_failed" => Some((ms(e.0), e.4.split(' ').nth(4).unwrap().to_string(), true)),
+            _ => None,
+        })
+        .collect();
+    let failures: Vec<&(u64, String, bool)> = attempts.iter().filter(|a| a.2).collect();
+    assert!(!failures.is_empty(), "p = 0.5: some launches fail");
+    assert_eq!((&attempts[0].1[..], &failures[0].1[..]), ("m5a.large", "m5a.large"), "the cheaper pool is tried first");
+    let other = |t: &str| if t == "m5.large" { "m5a.large" } else { "m5.large" };
+    let mut times: Vec<u64> = failures.iter().map(|f| f.0).collect();
+    times.dedup();
+    for t in times {
+        let mut expected: Vec<&str> = failures.iter().filter(|f| f.0 == t).map(|f| other(&f.1)).collect();
+        let mut retried: Vec<&str> = attempts.iter().filter(|a| a.0 == t + 30_000).map(|a| &a.1[..]).collect();
+        expected.sort();
+        retried.sort();
+        assert_eq!(retried, expected, "retries at {} s avoid the pools that failed at {} s", t / 1000 + 30, t / 1000);
+    }
+    // A failure at 0 s followed by a successful launch of the other type at 30 s.
+    assert!(attempts.iter().any(|a| a.0 == 30_000 && !a.2 && a.1 == other(&failures[0].1)));
+    assert_eq!(fig(&s, "instances.launch_failures"), failures.len() as f64);
+    let launches: Vec<&(u64, String, bool)> = attempts.iter().filter(|a| !a.2).collect();
+    assert_eq!(launches.len(), 6);
+    assert_eq!(fig(&s, "instances.launched"), 6.0);
+    // Billed from each successful launch request to the end of the hour.
+    let billed: f64 = launches.iter().map(|a| 3600.0 - a.0 as f64 / 1000.0).sum();
+    assert_close!(fig(&s, "instances.instance_hours.S"), billed / 3600.0, 1e-12);
+}
+
+/// Rule (model.md 7.3, CONVENTIONS): a correlated reclaim event gives notices at once to
+/// ⌈fraction × n⌉ of the pool's n live spot instances without a notice, oldest first; they are
+/// reclaimed 2 minutes later and replaced.
+///
+/// One zone, ten m5.large spot instances ("0%": no independent interruptions), fraction 0.25:
+/// ⌈2.5⌉ = 3 at each event: i-0..i-2 at the first, then the next-oldest three, and so on.
+#[test]
+fn a_reclaim_event_takes_the_configured_fraction_of_the_pool_at_once() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"S\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nlifecycle = \"spot\"\nmin_size = 10\nmax_size = 10\nlaunch_time = \"60s\"\n\
+         [spot]\ninterruption_frequency = \"0%\"\n\
+         [[spot.reclaim_events]]\nrate_per_month = 30\nfraction = 0.25\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 0\n",
+        header("2d", &["a"])
+    );
+    let (s, c) = run_captured(&scenario(&text));
+    let events = of_kind(&c, "reclaim_event");
+    assert!(!events.is_empty(), "rate 30 a month over two days: seed 1 gives some events");
+    let mut next_oldest = 0u32;
+    for e in &events {
+        assert_eq!(e.4, "EC2 reclaims 3 of 10 spot m5.large in us-east-1a");
+        let t = ms(e.0);
+        let noticed: Vec<String> =
+            c.events.iter().filter(|x| x.1 == "spot_notice" && ms(x.0) == t).map(|x| x.3.clone()).collect();
+        let oldest: Vec<String> = (next_oldest..next_oldest + 3).map(|i| format!("i-{i}")).collect();
+        assert_eq!(noticed, oldest, "three notices at once, oldest first");
+        next_oldest += 3;
+        let reclaimed: Vec<String> = c
+            .events
+            .iter()
+            .filter(|x| x.1 == "spot_interruption" && ms(x.0) == t + 120_000)
+            .map(|x| x.3.clone())
+            .collect();
+        assert_eq!(reclaimed, oldest, "reclaimed two minutes later");
+    }
+    assert_eq!(fig(&s, "instances.interrupted"), 3.0 * events.len() as f64);
+    assert_eq!(fig(&s, "instances.launched"), 3.0 * events.len() as f64);
+}
+
+/// Rule (model.md 7.4): with a `price_trace` every live spot instance of the pool is re-priced at
+/// each row (held between rows). One m5.large spot instance for an hour at 0.03 $/h for the first
+/// half and 0.06 $/h for the second: 0.5 × 0.03 + 0.5 × 0.06 = 0.045 $ (the time average).
+#[test]
+fn a_spot_price_trace_bills_each_period_at_its_price() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"S\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nlifecycle = \"spot\"\nmin_size = 1\nmax_size = 1\n\
+         [spot]\ninterruption_frequency = \"0%\"\n\
+         [[spot.pools]]\ninstance_type = \"m5.large\"\nprice_trace = \"churn-spot-price.csv\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 0\n",
+        header("1h", &["a"])
+    );
+    let (s, c) = run_captured(&scenario(&text));
+    assert_close!(fig(&s, "cost.total_usd"), 0.045, 1e-12);
+    assert_close!(fig(&s, "cost.by_provider.S"), 0.045, 1e-12);
+    // The per-minute rate steps at 1800 s.
+    let rate = c.series("provider", "S", "cost_usd_per_hour");
+    let at = |t: u64| rate.iter().find(|r| r.0 == t).map(|r| r.1).expect("a row");
+    assert_close!(at(1740), 0.03, 1e-12);
+    assert_close!(at(1800), 0.06, 1e-12);
+}
+
+/// Rule (model.md 12): `az_outage` kills every Fargate task in the zone that is provisioning or
+/// later (reason `zone_outage`), and replacements go to the other zones; nothing moves back.
+///
+/// Six Fargate tasks (two per zone, 0.25 vCPU, 10 ms of CPU per request → μ = 25/s) share 60 rps
+/// (λ = 10/s each). Zone b fails at 600 s: its two tasks die with λ/(μ − λ) = 2/3 request each in
+/// flight (4/3 in all), and stay ghost targets for 2 × 5 s, taking 2/6 of 60 rps: 200 requests
+/// fail. Replacements are created at 600 s in zones a and c, RUNNING at 610 s.
+#[test]
+fn an_az_outage_kills_the_fargate_tasks_in_the_zone() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\nprovisioning_time = \"5s\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\nstartup_time = \"5s\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 6\n\
+         [services.load_balancer]\nderegistration_delay = \"30s\"\nhealth_check_interval = \"5s\"\nhealthy_threshold = 2\nunhealthy_threshold = 2\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 60 }}\ncpu_per_request = \"10ms\"\n\
+         [[events]]\nat = \"10m\"\nkind = \"az_outage\"\nzone = \"us-east-1b\"\nduration = \"30m\"\n",
+        header("2h", &["a", "b", "c"])
+    );
+    let sc = scenario(&text);
+    let zones_at = |t: u64| {
+        let w = world_at(&sc, t);
+        let mut per_zone = [0u32; 3];
+        for task in live_tasks(&w) {
+            per_zone[task.zone.expect("a zone").idx()] += 1;
+        }
+        per_zone
+    };
+    assert_eq!(zones_at(599), [2, 2, 2]);
+    assert_eq!(zones_at(600), [3, 0, 3], "two dead in b, two replacements in a and c");
+    assert_eq!(zones_at(7199), [3, 0, 3], "nothing moves back when the zone returns at 2400 s");
+
+    let (s, c) = run_captured(&sc);
+    let stopped = of_kind(&c, "task_stopped");
+    assert_eq!(stopped.len(), 2);
+    for e in &stopped {
+        assert_eq!(ms(e.0), 600_000);
+        assert!(e.4.ends_with("on FARGATE: zone_outage"), "{}", e.4);
+    }
+    assert_eq!(fig(&s, "tasks.stopped.zone_outage"), 2.0);
+    assert_eq!(fig(&s, "tasks.interrupted"), 2.0);
+    assert_close!(fig(&s, "tasks.killed_in_flight"), 4.0 / 3.0, 1e-9);
+    assert_close!(fig(&s, "requests.failed_stale_endpoint"), 200.0, 1e-9);
+    let w = world_at(&sc, 700);
+    let replacements: Vec<Option<SimTime>> =
+        live_tasks(&w).into_iter().filter(|t| t.created_at == SimTime::from_secs(600)).map(|t| t.running_at).collect();
+    assert_eq!(replacements, vec![Some(SimTime::from_secs(610)); 2]);
+}
+
+/// Rule (model.md 12): `kill_instances` with a fraction terminates ⌈fraction × n⌉ of the provider's
+/// n registered instances (ACTIVE or DRAINING; launching ones excluded), oldest first, abruptly
+/// (reason `instance_terminated`), and the ASG replaces them.
+///
+/// Ten m5.large, one task each: at 600 s fraction 0.25 kills ⌈2.5⌉ = 3 (i-0..i-2; replacements
+/// i-10..i-12 registered at 660 s). At 1800 s fraction 0.5 kills 5 of the 10 registered, the oldest
+/// i-3..i-7 (their 8 tasks: three replacements had been placed on i-3..i-5). At 1830 s the five
+/// replacements are still launching, so fraction 0.2 counts only the 5 registered: ⌈1⌉ = 1, i-8,
+/// with two tasks (the 8 tasks lost at 1800 s were re-placed at once on the five registered
+/// instances, where an m5.large holds two 1024-unit tasks: 1 + 1 + 3 × 2 free slots). Tasks killed: 3 + 8 + 2 = 13.
+#[test]
+fn kill_instances_with_a_fraction_kills_the_oldest_registered_instances() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = 10\nmax_size = 10\nlaunch_time = \"60s\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nstartup_time = \"5s\"\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 10\n\
+         [[events]]\nat = \"10m\"\nkind = \"kill_instances\"\ncapacity_provider = \"E\"\nfraction = 0.25\n\
+         [[events]]\nat = \"30m\"\nkind = \"kill_instances\"\ncapacity_provider = \"E\"\nfraction = 0.5\n\
+         [[events]]\nat = \"1830s\"\nkind = \"kill_instances\"\ncapacity_provider = \"E\"\nfraction = 0.2\n",
+        header("2h", &["a", "b", "c"])
+    );
+    let (s, c) = run_captured(&scenario(&text));
+    let kills: Vec<(u64, &str)> = of_kind(&c, "kill_instances").into_iter().map(|e| (ms(e.0), &e.4[..])).collect();
+    assert_eq!(
+        kills,
+        vec![
+            (600_000, "killing 3 of 10 instance(s), oldest first"),
+            (1_800_000, "killing 5 of 10 instance(s), oldest first"),
+            (1_830_000, "killing 1 of 5 instance(s), oldest first"),
+        ]
+    );
+    let terminated_at = |t: u64| -> Vec<String> {
+        of_kind(&c, "instance_terminated")
+            .into_iter()
+            .filter(|e| ms(e.0) == t)
+            .map(|e| {
+                assert_eq!(e.4, "E: instance_terminated");
+                e.3.clone()
+            })
+            .collect()
+    };
+    assert_eq!(terminated_at(600_000), ["i-0", "i-1", "i-2"]);
+    assert_eq!(terminated_at(1_800_000), ["i-3", "i-4", "i-5", "i-6", "i-7"]);
+    assert_eq!(terminated_at(1_830_000), ["i-8"]);
+    let tasks_killed = of_kind(&c, "task_stopped");
+    assert!(tasks_killed.iter().all(|e| e.4.ends_with("on E: instance_terminated")));
+    assert_eq!(tasks_killed.len(), 3 + 8 + 2);
+    assert_eq!(fig(&s, "tasks.stopped.instance_terminated"), 13.0);
+    assert_eq!(fig(&s, "instances.launched"), 9.0);
 }

@@ -50,9 +50,10 @@ fn render(s: &Spec) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "[simulation]\nname = \"prop\"\nstart = \"2026-03-02T00:00:00Z\"\nduration = \"{}h\"\nseed = {}\n",
+        "[simulation]\nname = \"prop\"\nstart = \"2026-03-02T00:00:00Z\"\nduration = \"{}h\"\nseed = {}\nwarmup = \"{}m\"\n",
         s.hours,
-        s.seed % 1000
+        s.seed % 1000,
+        (s.seed / 1000 % 3) * 20
     );
     let bands = ["0%", "5-10%", ">20%", "99%"];
     let _ = writeln!(
@@ -223,6 +224,10 @@ proptest! {
         let parts: f64 = f.iter().filter(|(k, _)| k.starts_with("cost.by_provider.")).map(|(_, v)| v.unwrap_or(0.0)).sum::<f64>()
             + f["cost.reserved_unused_usd"].unwrap_or(0.0);
         prop_assert!((cost - parts).abs() <= 1e-9 * cost.max(1.0), "cost {} != providers {}", cost, parts);
+        // Task conservation, from the outputs alone.
+        let stopped: f64 = f.iter().filter(|(k, _)| k.starts_with("tasks.stopped.")).map(|(_, v)| v.unwrap_or(0.0)).sum();
+        let (start, started, end) = (f["tasks.active_at_start"].unwrap_or(-1.0), f["tasks.started"].unwrap_or(-1.0), f["tasks.active_at_end"].unwrap_or(-1.0));
+        prop_assert_eq!(start + started, stopped + end, "active at start + started != stopped + active at end");
     }
 
     #[test]

@@ -94,3 +94,71 @@ fn an_unknown_key_is_an_error_naming_the_variant_before_anything_runs() {
     assert!(err.contains("discont") && err.contains("unused-ec2-spot-discount"), "{err}");
     assert!(!dir.join("out").join("runs.csv").exists());
 }
+
+/// The small sweep's text with its `[[variants]]` replaced by `variants` and
+/// `metrics` by `metrics`, written to a fresh directory; returns (dir, file).
+fn custom_sweep(name: &str, metrics: &str, variants: &str) -> (PathBuf, PathBuf) {
+    let dir = out_dir(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let quickstart = format!("{}/scenarios/quickstart.toml", env!("CARGO_MANIFEST_DIR"));
+    let text = format!(
+        "[sweep]\nname = \"{name}\"\nscenario = \"{quickstart}\"\nreplications = 2\nmetrics = {metrics}\n\n\
+         [[variants]]\nname = \"base\"\n\n{variants}"
+    );
+    let file = dir.join("sweep.toml");
+    std::fs::write(&file, text).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn a_rejected_variant_value_fails_its_runs_and_the_others_are_written() {
+    // min_capacity 500 has the right type but is above max_capacity 30: that variant's runs
+    // fail with the reason; the base variant's still run, and the sweep exits non-zero.
+    let variants = "[[variants]]\nname = \"too-high\"\nset = { \"services[web].auto_scaling.min_capacity\" = 500 }\n";
+    let (dir, file) = custom_sweep("rejected", "[\"cost.total_usd\"]", variants);
+    let out = dir.join("out");
+    let o = ecsim(&["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-j", "2"]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("configuration 1 (variant \"too-high\") will not run"), "{err}");
+    assert!(err.contains("2 of 4 runs failed"), "{err}");
+    let runs = rows(&out);
+    let status: Vec<(&str, &str)> = runs.iter().map(|r| (r["variant"].as_str(), r["status"].as_str())).collect();
+    assert_eq!(status, [("base", "ok"), ("base", "ok"), ("too-high", "error"), ("too-high", "error")]);
+    assert!(runs[2]["error"].contains("min_capacity 500 is greater than max_capacity 30"), "{:?}", runs[2]);
+    assert!(!runs[0]["cost.total_usd"].is_empty());
+    assert!(out.join("summary.csv").is_file());
+}
+
+#[test]
+fn a_value_of_the_wrong_type_stops_the_sweep_before_anything_runs() {
+    let variants = "[[variants]]\nname = \"words\"\nset = { \"services[web].desired_count\" = \"many\" }\n";
+    let (dir, file) = custom_sweep("wrong-type", "[\"cost.total_usd\"]", variants);
+    let out = dir.join("out");
+    let o = ecsim(&["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("services[web].desired_count: invalid type: string \"many\""), "{err}");
+    assert!(err.contains("variant \"words\""), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn runs_csv_column_names_are_unique() {
+    let dir = sweep("1", "unique");
+    let mut r = csv::Reader::from_path(dir.join("runs.csv")).unwrap();
+    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let unique: std::collections::BTreeSet<&String> = headers.iter().collect();
+    assert_eq!(unique.len(), headers.len(), "repeated columns in {headers:?}");
+    assert_eq!(headers.iter().filter(|h| *h == "replication" || *h == "seed").count(), 2);
+}
+
+#[test]
+fn a_metric_no_run_reports_is_an_error() {
+    let (dir, file) = custom_sweep("bad-metric", "[\"cost.totl_usd\"]", "");
+    let out = dir.join("out");
+    let o = ecsim(&["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("sweep.metrics names figures no run reported: cost.totl_usd"), "{err}");
+}
