@@ -195,15 +195,9 @@ impl Simulation<'_> {
         let desired = self.services[s.idx()].desired;
         let healthy = self.fluid.serving(s);
         let put = |rec: &mut super::record::Recorder, k: usize, v: Option<f64>| rec.put(ids[k], v);
-        put(&mut self.rec, 0, Some(f64::from(desired)));
         put(&mut self.rec, 1, Some(f64::from(running)));
         put(&mut self.rec, 2, Some(f64::from(pending)));
         put(&mut self.rec, 3, Some(f64::from(healthy)));
-        if let Some(scaler) = &self.services[s.idx()].scaler {
-            let (lo, hi) = (scaler.min_capacity(), scaler.max_capacity());
-            put(&mut self.rec, 4, Some(f64::from(lo)));
-            put(&mut self.rec, 5, Some(f64::from(hi)));
-        }
         put(&mut self.rec, 6, Some(m.offered / secs));
         put(&mut self.rec, 7, Some(m.served / secs));
         put(&mut self.rec, 8, Some(failed / secs));
@@ -305,6 +299,14 @@ impl Simulation<'_> {
         }
         if let Some(d) = decision {
             self.apply_scaling_decision(s, d);
+        }
+        // Desired and the bounds after this minute's evaluation, like the alarm states above:
+        // an alarm and the scaling it triggers show in the same row.
+        let ids = self.series.services[s.idx()];
+        self.rec.put(ids[0], Some(f64::from(self.services[s.idx()].desired)));
+        if let Some(scaler) = &self.services[s.idx()].scaler {
+            self.rec.put(ids[4], Some(f64::from(scaler.min_capacity())));
+            self.rec.put(ids[5], Some(f64::from(scaler.max_capacity())));
         }
         self.check_deployment_stall(s);
         entry

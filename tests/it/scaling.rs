@@ -1,7 +1,7 @@
 //! Service Auto Scaling end to end: metrics published a minute late, alarms,
 //! target tracking, scheduled actions.
 
-use crate::common::{fig, header, run, scenario, world_at};
+use crate::common::{fig, header, run, run_captured, scenario, world_at};
 
 /// Four 1-vCPU Fargate tasks, μ = 100 requests/s each; the trace puts CPU at
 /// 30% until 10 min, 90% until 30 min, then 30% of four tasks' worth again.
@@ -25,6 +25,12 @@ fn scale_out_fires_on_the_third_breaching_datapoint() {
     let sc = scenario(&stepped(""));
     assert_eq!(world_at(&sc, 839).services[0].desired, 4);
     assert_eq!(world_at(&sc, 840).services[0].desired, 6);
+    // In timeseries.csv (rows at the minute's start, values at its end) the alarm going to
+    // ALARM (code 1) and the desired count it sets show in the same row, 780 s.
+    let (_, captured) = run_captured(&sc);
+    let at = |metric: &str, t: u64| captured.series("service", "s", metric).into_iter().find(|r| r.0 == t).map(|r| r.1);
+    assert_eq!((at("alarm_cpu60_high", 720), at("desired", 720)), (Some(0.0), Some(4.0)));
+    assert_eq!((at("alarm_cpu60_high", 780), at("desired", 780)), (Some(1.0), Some(6.0)));
     // Without the delay the same datapoints are seen a minute earlier.
     let sc = scenario(&stepped("[cloudwatch]\nmetric_delay = \"0m\"\n"));
     assert_eq!(world_at(&sc, 779).services[0].desired, 4);
@@ -69,4 +75,20 @@ fn scheduled_action_follows_cron_in_its_time_zone() {
     // 19:00 EST = 24:00 UTC: max 5 brings desired down to 5.
     assert_eq!(world_at(&sc, 86_399).services[0].desired, 10);
     assert_eq!(world_at(&sc, 86_400).services[0].desired, 5);
+}
+
+#[test]
+fn absent_cooldowns_are_aws_default_of_300_s() {
+    // Target tracking cooldowns default to 300 s each for ECS services (aws-ecs.md §6.3);
+    // a policy that leaves them out behaves as one that says 300 s.
+    let implicit = scenario(&stepped(""));
+    let policy = &implicit.services[0].auto_scaling.as_ref().unwrap().target_tracking[0];
+    assert_eq!((policy.scale_out_cooldown.as_millis(), policy.scale_in_cooldown.as_millis()), (300_000, 300_000));
+    let explicit = scenario(&(stepped("") + "scale_out_cooldown = \"300s\"\nscale_in_cooldown = \"300s\"\n"));
+    let summary = |sc| {
+        let mut s = run(sc);
+        s.as_object_mut().unwrap().remove("scenario_sha256");
+        s
+    };
+    assert_eq!(summary(&implicit), summary(&explicit));
 }
