@@ -63,8 +63,14 @@ fn overview_figure(context: &RunContext, providers: &[(usize, String)]) -> Figur
     }
     let subtitle =
         format!("instances at the end of each {} interval; solid: on-demand, dashed: spot", axis.interval_phrase());
-    let panel =
-        Panel { y_label: "instances (count)".to_string(), layers, y_include: vec![0.0], integer_y: true, y_cap: None };
+    let panel = Panel {
+        y_label: "instances (count)".to_string(),
+        layers,
+        y_include: vec![0.0],
+        integer_y: true,
+        y_cap: None,
+        y_limits: None,
+    };
     context.figure("instances".to_string(), OVERVIEW_WHAT, subtitle, vec![panel], context.cluster_markers())
 }
 
@@ -103,6 +109,7 @@ fn provider_figure(context: &RunContext, provider: &str) -> Figure {
         y_include: vec![0.0],
         integer_y: true,
         y_cap: None,
+        y_limits: None,
     }];
     let mut states = Vec::new();
     if has_nonzero(get("instances_launching")) {
@@ -120,6 +127,7 @@ fn provider_figure(context: &RunContext, provider: &str) -> Figure {
             y_include: vec![0.0],
             integer_y: true,
             y_cap: None,
+            y_limits: None,
         });
         "below: how many of them were launching or draining".to_string()
     };

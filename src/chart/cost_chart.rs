@@ -141,6 +141,7 @@ pub(crate) fn cost_figure(context: &RunContext) -> Result<Figure, SkippedChart> 
             y_include: vec![0.0],
             integer_y: false,
             y_cap: None,
+            y_limits: None,
         },
         Panel {
             y_label: "cost rate (USD/hour)".to_string(),
@@ -148,6 +149,7 @@ pub(crate) fn cost_figure(context: &RunContext) -> Result<Figure, SkippedChart> 
             y_include: vec![0.0],
             integer_y: false,
             y_cap: None,
+            y_limits: None,
         },
     ];
     Ok(context.figure("cost".to_string(), WHAT, subtitle, panels, context.cluster_markers()))

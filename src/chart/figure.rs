@@ -63,12 +63,29 @@ pub(crate) struct Panel {
     /// Top of the y axis when rare spikes would flatten everything else:
     /// lines above it are drawn along the top edge (the subtitle says so).
     pub y_cap: Option<f64>,
+    /// Bounds the y axis never passes, padding included: `(0, 1)` for shares
+    /// such as availability, which cannot be above 1 or below 0 however wide
+    /// a confidence interval is. Lines, bands and error bars beyond them are
+    /// drawn along the edge.
+    pub y_limits: Option<(f64, f64)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Dash {
     Solid,
     Dashed,
+    /// Short dots: a third line style, for the third of several series.
+    Dotted,
+}
+
+impl Dash {
+    /// The line style of the `index`-th of several series drawn alike
+    /// (sweep variants): solid, dashed, dotted, repeating. Where two such
+    /// lines coincide the one on top is broken, so the one below shows
+    /// through its gaps.
+    pub(crate) fn nth(index: usize) -> Dash {
+        [Dash::Solid, Dash::Dashed, Dash::Dotted][index % 3]
+    }
 }
 
 /// Marker shapes cycle with colours so variants stay distinct in greyscale.
@@ -105,6 +122,11 @@ pub(crate) enum Layer {
         /// Stroke width in pixels; a wide light line drawn under a narrow one
         /// stays visible where the two coincide.
         width: u32,
+        /// A hollow marker of this shape at every vertex (also in the legend),
+        /// for lines through a few measured points such as sweep means:
+        /// it shows where the data is, and outlines of different shapes stay
+        /// visible when two series' points coincide.
+        marker: Option<Shape>,
         segments: Vec<Vec<(f64, f64)>>,
     },
     /// A horizontal reference line across the whole x range (a target, an SLO).

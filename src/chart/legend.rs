@@ -9,13 +9,13 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::chart::figure::{Dash, Shape};
 use crate::chart::font::FAMILY;
 use crate::chart::palette::{BLACK, LEGEND_BACKGROUND, LIGHT_GREY, MID_GREY};
-use crate::chart::render::{draw_shape, fail};
+use crate::chart::render::{Fill, draw_shape, fail};
 
 /// What the small sample left of a legend label looks like.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Sample {
-    /// Colour, dash and stroke width.
-    Line(RGBColor, Dash, u32),
+    /// Colour, dash, stroke width and the hollow marker on the line, if any.
+    Line(RGBColor, Dash, u32, Option<Shape>),
     /// Colour and fill opacity.
     Band(RGBColor, f64),
     Point(RGBColor, Shape),
@@ -76,16 +76,23 @@ fn draw_sample<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, sample: &Sampl
     let middle = (SAMPLE_START + SAMPLE_END) / 2;
     let line = vec![(SAMPLE_START, y), (SAMPLE_END, y)];
     match sample {
-        Sample::Line(colour, Dash::Solid, width) => {
-            area.draw(&PathElement::new(line, colour.stroke_width(*width))).map_err(fail)
-        }
-        Sample::Line(colour, Dash::Dashed, width) => {
-            area.draw(&DashedPathElement::new(line, 6, 4, colour.stroke_width(*width))).map_err(fail)
+        Sample::Line(colour, dash, width, marker) => {
+            let style = colour.stroke_width(*width);
+            match dash {
+                Dash::Solid => area.draw(&PathElement::new(line, style)),
+                Dash::Dashed => area.draw(&DashedPathElement::new(line, 6, 4, style)),
+                Dash::Dotted => area.draw(&DashedPathElement::new(line, 2, 4, style)),
+            }
+            .map_err(fail)?;
+            match marker {
+                Some(shape) => draw_shape(area, (middle, y), *shape, *colour, Fill::Hollow),
+                None => Ok(()),
+            }
         }
         Sample::Band(colour, opacity) => area
             .draw(&Rectangle::new([(SAMPLE_START, y - 6), (SAMPLE_END, y + 6)], colour.mix(*opacity).filled()))
             .map_err(fail),
-        Sample::Point(colour, shape) => draw_shape(area, (middle, y), *shape, *colour),
+        Sample::Point(colour, shape) => draw_shape(area, (middle, y), *shape, *colour, Fill::Solid),
         Sample::Frontier => {
             area.draw(&DashedPathElement::new(line, 6, 4, BLACK.stroke_width(2))).map_err(fail)?;
             area.draw(&Circle::new((middle, y), 7, BLACK.stroke_width(2))).map_err(fail)
@@ -96,6 +103,7 @@ fn draw_sample<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, sample: &Sampl
             match dash {
                 Dash::Solid => area.draw(&PathElement::new(vertical, style)),
                 Dash::Dashed => area.draw(&DashedPathElement::new(vertical, 4, 3, style)),
+                Dash::Dotted => area.draw(&DashedPathElement::new(vertical, 2, 3, style)),
             }
             .map_err(fail)
         }

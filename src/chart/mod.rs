@@ -5,7 +5,8 @@
 //! (per EC2 capacity provider, and an overview when there are several), and
 //! per service a requests, tasks, CPU and latency chart; a chart that would
 //! be empty is left out and the report says why. A sweep
-//! directory gets cost-versus-metric charts with their Pareto frontier and
+//! directory gets cost-versus-metric charts with their Pareto frontier (for
+//! every metric, and always for availability and p99 latency) and
 //! metric-versus-axis charts. Both get `DIR/report.html`.
 //!
 //! ```no_run
@@ -29,6 +30,7 @@ mod csv_input;
 mod figure;
 mod font;
 mod html;
+mod labels;
 mod legend;
 mod markers;
 mod output;

@@ -22,6 +22,9 @@ pub(crate) const LIGHT_GREY: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 /// Shaded time spans (the warm-up), light enough for lines on top.
 pub(crate) const SHADE: RGBColor = MID_GREY;
 pub(crate) const SHADE_OPACITY: f64 = 0.14;
+/// Fill opacity of every 95% confidence band: light, so that where the
+/// bands of two series overlap both lines stay readable on the mix.
+pub(crate) const CI_BAND_OPACITY: f64 = 0.12;
 /// Legend background: light enough that it never hides a line behind it.
 pub(crate) const LEGEND_BACKGROUND: RGBColor = RGBColor(0xF7, 0xF7, 0xF7);
 

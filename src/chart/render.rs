@@ -12,6 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::chart::coord::TickedAxis;
 use crate::chart::figure::{Dash, ErrorPoint, Figure, Layer, MarkerStyle, Panel, Shape, XScale};
 use crate::chart::font::FAMILY;
+use crate::chart::labels::place_labels;
 use crate::chart::legend::{LegendEntry, Sample, draw_legend, fit_text};
 use crate::chart::palette::{BLACK, DARK_GREY, LIGHT_GREY, MID_GREY, SHADE, SHADE_OPACITY};
 use crate::chart::ticks::{MAX_TICKS, TickFormat, nice_ticks, padded_range, time_ticks, whole_number_ticks};
@@ -169,6 +170,7 @@ fn draw_panel<DB: DrawingBackend>(
         Some(cap) if cap > y_min && cap < y_max => cap,
         _ => y_max,
     };
+    let (y_min, y_max) = limit_range((y_min, y_max), panel.y_limits);
     let y_tick_budget = if panel_count > 1 { MAX_TICKS / 2 } else { MAX_TICKS };
     let (y_ticks, y_step) = if panel.integer_y {
         whole_number_ticks(y_min, y_max, y_tick_budget)
@@ -223,6 +225,7 @@ fn draw_panel<DB: DrawingBackend>(
                     match group.dash {
                         Dash::Solid => plot.draw(&PathElement::new(line, style)),
                         Dash::Dashed => plot.draw(&DashedPathElement::new(line, 5, 4, style)),
+                        Dash::Dotted => plot.draw(&DashedPathElement::new(line, 2, 3, style)),
                     }
                     .map_err(fail)?;
                 }
@@ -246,7 +249,7 @@ fn draw_panel<DB: DrawingBackend>(
     let (bands, others): (Vec<&Layer>, Vec<&Layer>) =
         panel.layers.iter().partition(|layer| matches!(layer, Layer::Band { .. }));
     for layer in bands.into_iter().chain(others) {
-        draw_layer(plot, layer, (x_axis.min, x_axis.max), y_max, target)?;
+        draw_layer(plot, layer, (x_axis.min, x_axis.max), (y_min, y_max), target)?;
     }
     if !panel.layers.iter().any(Layer::has_data) {
         let style =
@@ -257,13 +260,22 @@ fn draw_panel<DB: DrawingBackend>(
     Ok(())
 }
 
+/// `range` narrowed to `limits` when given, unless nothing would be left
+/// (data entirely outside the limits keeps its own range).
+pub(crate) fn limit_range(range: (f64, f64), limits: Option<(f64, f64)>) -> (f64, f64) {
+    match limits {
+        Some((low, high)) if range.0.max(low) < range.1.min(high) => (range.0.max(low), range.1.min(high)),
+        _ => range,
+    }
+}
+
 type PlotArea<DB, X, Y> = DrawingArea<DB, Cartesian2d<X, Y>>;
 
 fn draw_layer<DB, X, Y>(
     plot: &PlotArea<DB, X, Y>,
     layer: &Layer,
     (x_min, x_max): (f64, f64),
-    y_top: f64,
+    (y_bottom, y_top): (f64, f64),
     target: Target,
 ) -> anyhow::Result<()>
 where
@@ -271,15 +283,16 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
+    // Beyond a capped or limited axis, data runs along the edge.
+    let inside = |y: f64| y.clamp(y_bottom, y_top);
     match layer {
-        Layer::Line { colour, dash, width, segments, .. } => {
-            // Above a capped axis, lines run along the top edge.
+        Layer::Line { colour, dash, width, marker, segments, .. } => {
             let capped: Vec<Vec<(f64, f64)>> =
-                segments.iter().map(|s| s.iter().map(|&(x, y)| (x, y.min(y_top))).collect()).collect();
+                segments.iter().map(|s| s.iter().map(|&(x, y)| (x, inside(y))).collect()).collect();
             for segment in capped.iter().filter(|s| !s.is_empty()) {
                 let style = colour.stroke_width(*width);
                 match dash {
-                    Dash::Solid if segment.len() == 1 => plot.draw(&Circle::new(segment[0], 2, colour.filled())),
+                    _ if segment.len() == 1 => plot.draw(&Circle::new(segment[0], 2, colour.filled())),
                     Dash::Solid if target == Target::Raster => {
                         for pair in segment.windows(2) {
                             plot.draw(&PathElement::new(pair.to_vec(), style)).map_err(fail)?;
@@ -288,8 +301,14 @@ where
                     }
                     Dash::Solid => plot.draw(&PathElement::new(segment.clone(), style)),
                     Dash::Dashed => plot.draw(&DashedPathElement::new(segment.iter().copied(), 7, 5, style)),
+                    Dash::Dotted => plot.draw(&DashedPathElement::new(segment.iter().copied(), 2, 4, style)),
                 }
                 .map_err(fail)?;
+            }
+            if let Some(shape) = marker {
+                for &point in capped.iter().flatten() {
+                    draw_pixel_shape(plot, plot.map_coordinate(&point), *shape, *colour, Fill::Hollow)?;
+                }
             }
         }
         Layer::Threshold { colour, y, .. } => {
@@ -298,9 +317,9 @@ where
         }
         Layer::Band { colour, opacity, outline, segments, .. } => {
             for segment in segments.iter().filter(|s| s.len() > 1) {
-                let upper: Vec<(f64, f64)> = segment.iter().map(|&(x, _, high)| (x, high.min(y_top))).collect();
+                let upper: Vec<(f64, f64)> = segment.iter().map(|&(x, _, high)| (x, inside(high))).collect();
                 let shape: Vec<(f64, f64)> =
-                    upper.iter().copied().chain(segment.iter().rev().map(|&(x, low, _)| (x, low.min(y_top)))).collect();
+                    upper.iter().copied().chain(segment.iter().rev().map(|&(x, low, _)| (x, inside(low)))).collect();
                 plot.draw(&Polygon::new(shape, colour.mix(*opacity).filled())).map_err(fail)?;
                 if *outline {
                     plot.draw(&PathElement::new(upper, colour.stroke_width(1))).map_err(fail)?;
@@ -309,27 +328,59 @@ where
         }
         Layer::Points { colour, shape, points, .. } => {
             for point in points {
-                draw_error_bars(plot, point, *colour)?;
-                let (x, y) = plot.map_coordinate(&(point.x, point.y));
-                draw_pixel_shape(plot, (x, y), *shape, *colour)?;
+                draw_error_bars(plot, point, *colour, (y_bottom, y_top))?;
+                let (x, y) = plot.map_coordinate(&(point.x, inside(point.y)));
+                draw_pixel_shape(plot, (x, y), *shape, *colour, Fill::Solid)?;
             }
         }
         Layer::Frontier { points, .. } => {
-            let path: Vec<(f64, f64)> = points.iter().map(|p| (p.0, p.1)).collect();
+            let path: Vec<(f64, f64)> = points.iter().map(|p| (p.0, inside(p.1))).collect();
             plot.draw(&DashedPathElement::new(path.iter().copied(), 8, 5, BLACK.stroke_width(2))).map_err(fail)?;
-            let tag_style = TextStyle::from((FAMILY, 12).into_font()).color(&BLACK);
-            for (x, y, tag) in points {
-                plot.draw(&Circle::new((*x, *y), 9, BLACK.stroke_width(2))).map_err(fail)?;
-                plot.draw(&(EmptyElement::at((*x, *y)) + Text::new(tag.clone(), (9, -22), tag_style.clone())))
-                    .map_err(fail)?;
+            for &point in &path {
+                plot.draw(&Circle::new(point, 9, BLACK.stroke_width(2))).map_err(fail)?;
             }
+            draw_point_tags(plot, &path, points.iter().map(|p| p.2.as_str()))?;
         }
     }
     Ok(())
 }
 
-/// 95% CI whiskers with short caps, in data coordinates.
-fn draw_error_bars<DB, X, Y>(plot: &PlotArea<DB, X, Y>, point: &ErrorPoint, colour: RGBColor) -> anyhow::Result<()>
+/// Tags next to points (in data coordinates), merged and moved apart by
+/// `place_labels` so that none prints over another.
+fn draw_point_tags<'a, DB, X, Y>(
+    plot: &PlotArea<DB, X, Y>,
+    points: &[(f64, f64)],
+    tags: impl Iterator<Item = &'a str>,
+) -> anyhow::Result<()>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let style = TextStyle::from((FAMILY, 12).into_font()).color(&BLACK);
+    let (x_range, y_range) = plot.get_pixel_range();
+    let anchors: Vec<((i32, i32), String)> =
+        points.iter().zip(tags).map(|(point, tag)| (plot.map_coordinate(point), tag.to_string())).collect();
+    let size = |text: &str| {
+        let (width, height) = plot.estimate_text_size(text, &style).unwrap_or((6 * text.len() as u32, 12));
+        (width as i32, height as i32)
+    };
+    let pixels = plot.strip_coord_spec();
+    for label in place_labels(&anchors, (x_range.clone(), y_range.clone()), size) {
+        let (x, y) = label.top_left;
+        pixels.draw(&Text::new(label.text, (x - x_range.start, y - y_range.start), style.clone())).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// 95% CI whiskers with short caps, in data coordinates; a whisker beyond
+/// the y axis's `(bottom, top)` stops at the edge, without a cap.
+fn draw_error_bars<DB, X, Y>(
+    plot: &PlotArea<DB, X, Y>,
+    point: &ErrorPoint,
+    colour: RGBColor,
+    (bottom, top): (f64, f64),
+) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
@@ -344,8 +395,10 @@ where
         }
     }
     if let Some(ci) = point.y_ci.filter(|ci| *ci > 0.0) {
-        plot.draw(&PathElement::new(vec![(point.x, point.y - ci), (point.x, point.y + ci)], style)).map_err(fail)?;
-        for end in [point.y - ci, point.y + ci] {
+        let (low, high) = (point.y - ci, point.y + ci);
+        let whisker = vec![(point.x, low.clamp(bottom, top)), (point.x, high.clamp(bottom, top))];
+        plot.draw(&PathElement::new(whisker, style)).map_err(fail)?;
+        for end in [low, high].into_iter().filter(|end| (bottom..=top).contains(end)) {
             plot.draw(&(EmptyElement::at((point.x, end)) + PathElement::new(vec![(-4, 0), (4, 0)], style)))
                 .map_err(fail)?;
         }
@@ -360,6 +413,7 @@ fn draw_pixel_shape<DB, X, Y>(
     centre: (i32, i32),
     shape: Shape,
     colour: RGBColor,
+    fill: Fill,
 ) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
@@ -369,23 +423,42 @@ where
     let (x_range, y_range) = plot.get_pixel_range();
     let pixels = plot.strip_coord_spec();
     let local = (centre.0 - x_range.start, centre.1 - y_range.start);
-    draw_shape(&pixels, local, shape, colour)
+    draw_shape(&pixels, local, shape, colour, fill)
 }
 
-/// Draws a filled marker of `shape` centred on pixel `centre` of `area`.
+/// How a marker is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fill {
+    /// Filled: scatter points.
+    Solid,
+    /// Outline only: markers on lines, where outlines of different shapes
+    /// on the same spot all stay visible.
+    Hollow,
+}
+
+/// Draws a marker of `shape` centred on pixel `centre` of `area`.
 pub(crate) fn draw_shape<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     centre: (i32, i32),
     shape: Shape,
     colour: RGBColor,
+    fill: Fill,
 ) -> anyhow::Result<()> {
-    let style = colour.filled();
     let (x, y) = centre;
-    match shape {
-        Shape::Circle => area.draw(&Circle::new(centre, 5, style)),
-        Shape::Triangle => area.draw(&TriangleMarker::new(centre, 6, style)),
-        Shape::Square => area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], style)),
-        Shape::Diamond => area.draw(&Polygon::new(vec![(x, y - 6), (x + 6, y), (x, y + 6), (x - 6, y)], style)),
+    let corners = match shape {
+        Shape::Circle => Vec::new(),
+        Shape::Triangle => vec![(x, y - 6), (x + 5, y + 3), (x - 5, y + 3)],
+        Shape::Square => vec![(x - 5, y - 5), (x + 5, y - 5), (x + 5, y + 5), (x - 5, y + 5)],
+        Shape::Diamond => vec![(x, y - 6), (x + 6, y), (x, y + 6), (x - 6, y)],
+    };
+    match (shape, fill) {
+        (Shape::Circle, Fill::Solid) => area.draw(&Circle::new(centre, 5, colour.filled())),
+        (Shape::Circle, Fill::Hollow) => area.draw(&Circle::new(centre, 5, colour.stroke_width(2))),
+        (_, Fill::Solid) => area.draw(&Polygon::new(corners, colour.filled())),
+        (_, Fill::Hollow) => {
+            let closed: Vec<(i32, i32)> = corners.iter().chain(corners.first()).copied().collect();
+            area.draw(&PathElement::new(closed, colour.stroke_width(2)))
+        }
     }
     .map_err(fail)
 }
@@ -395,8 +468,10 @@ pub(crate) fn legend_entries(figure: &Figure) -> Vec<LegendEntry> {
     let mut entries: Vec<LegendEntry> = Vec::new();
     for layer in figure.panels.iter().flat_map(|p| &p.layers) {
         let (label, sample) = match layer {
-            Layer::Line { label, colour, dash, width, .. } => (label, Sample::Line(*colour, *dash, *width)),
-            Layer::Threshold { label, colour, .. } => (label, Sample::Line(*colour, Dash::Dashed, 2)),
+            Layer::Line { label, colour, dash, width, marker, .. } => {
+                (label, Sample::Line(*colour, *dash, *width, *marker))
+            }
+            Layer::Threshold { label, colour, .. } => (label, Sample::Line(*colour, Dash::Dashed, 2, None)),
             Layer::Band { label, colour, opacity, .. } => (label, Sample::Band(*colour, *opacity)),
             Layer::Points { label, colour, shape, .. } => (label, Sample::Point(*colour, *shape)),
             Layer::Frontier { label, .. } => (label, Sample::Frontier),

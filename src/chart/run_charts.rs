@@ -119,13 +119,13 @@ pub(crate) fn run_figures(run: &RunData) -> RunFigures {
 const LINE_WIDTH: u32 = 2;
 
 pub(crate) fn line(label: impl Into<String>, colour: RGBColor, dash: Dash, segments: Vec<Vec<(f64, f64)>>) -> Layer {
-    Layer::Line { label: label.into(), colour, dash, width: LINE_WIDTH, segments }
+    Layer::Line { label: label.into(), colour, dash, width: LINE_WIDTH, marker: None, segments }
 }
 
 /// A line drawn wide underneath the others, so that it stays visible where
 /// a narrow line on top equals it (demand under served, desired under running).
 pub(crate) fn wide_line(label: impl Into<String>, colour: RGBColor, segments: Vec<Vec<(f64, f64)>>) -> Layer {
-    Layer::Line { label: label.into(), colour, dash: Dash::Solid, width: 6, segments }
+    Layer::Line { label: label.into(), colour, dash: Dash::Solid, width: 6, marker: None, segments }
 }
 
 /// Whether a series has a row whose value is not zero.
@@ -215,6 +215,7 @@ impl ServiceChart<'_> {
             y_include: vec![0.0],
             integer_y: false,
             y_cap: None,
+            y_limits: None,
         };
         Ok(self.figure("requests", WHAT, subtitle, panel))
     }
@@ -231,8 +232,14 @@ impl ServiceChart<'_> {
         layers.retain(Layer::has_data);
         let bounds = if has_bounds { "dashed: auto scaling bounds" } else { "no auto scaling" };
         let subtitle = format!("task counts at the end of each {} interval; {bounds}", self.interval());
-        let panel =
-            Panel { y_label: "tasks (count)".to_string(), layers, y_include: vec![0.0], integer_y: true, y_cap: None };
+        let panel = Panel {
+            y_label: "tasks (count)".to_string(),
+            layers,
+            y_include: vec![0.0],
+            integer_y: true,
+            y_cap: None,
+            y_limits: None,
+        };
         self.figure("tasks", "tasks", subtitle, panel)
     }
 
@@ -253,6 +260,7 @@ impl ServiceChart<'_> {
                     colour: SKY_BLUE,
                     dash: Dash::Solid,
                     width: 1,
+                    marker: None,
                     segments: self.series("cpu_percent", Placement::Midpoint),
                 },
                 line("1-hour mean", BLUE, Dash::Solid, hour_axis.segments(&hourly_means(rows), Placement::Midpoint)),
@@ -281,6 +289,7 @@ impl ServiceChart<'_> {
             y_include: vec![0.0, 100.0],
             integer_y: false,
             y_cap: None,
+            y_limits: None,
         };
         Ok(self.figure("cpu", WHAT, subtitle, panel))
     }
@@ -320,8 +329,14 @@ impl ServiceChart<'_> {
         };
         let subtitle =
             format!("request latency percentiles per {} interval; {slo_phrase}{cap_phrase}", self.interval());
-        let panel =
-            Panel { y_label: "latency (ms)".to_string(), layers, y_include: vec![0.0], integer_y: false, y_cap };
+        let panel = Panel {
+            y_label: "latency (ms)".to_string(),
+            layers,
+            y_include: vec![0.0],
+            integer_y: false,
+            y_cap,
+            y_limits: None,
+        };
         Ok(self.figure("latency", WHAT, subtitle, panel))
     }
 }

@@ -11,6 +11,10 @@ use crate::chart::csv_input;
 
 /// The cost figure every sweep chart plots against.
 pub(crate) const COST_METRIC: &str = "cost.total_usd";
+/// Figures charted against cost in every sweep, whether or not the sweep
+/// lists them in `metrics`: every run's summary has them, so `runs.csv`
+/// does too (they are read from it when present and not a metric).
+pub(crate) const ALWAYS_CHARTED: [&str; 2] = ["requests.availability", "latency.p99_ms"];
 
 pub(crate) const RUNS_FILE: &str = "runs.csv";
 pub(crate) const SUMMARY_CSV_FILE: &str = "summary.csv";
@@ -27,7 +31,8 @@ pub(crate) struct SweepData {
     pub metrics: Vec<String>,
     pub configurations: Vec<Configuration>,
     /// Names of the values held in every `RunValues::values`: the metrics,
-    /// then `cost.total_usd` when it is not one of them.
+    /// then `cost.total_usd` when it is not one of them, then those of
+    /// `ALWAYS_CHARTED` that are neither but are columns of `runs.csv`.
     pub run_metrics: Vec<String>,
     /// Successful runs only.
     pub runs: Vec<RunValues>,
@@ -77,11 +82,11 @@ pub(crate) struct FailedRun {
 impl SweepData {
     pub(crate) fn load(dir: &Path) -> anyhow::Result<SweepData> {
         let summary = read_summary(&dir.join(SUMMARY_CSV_FILE))?;
-        let mut run_metrics = summary.metrics.clone();
-        if !run_metrics.iter().any(|m| m == COST_METRIC) {
-            run_metrics.push(COST_METRIC.to_string());
+        let mut required = summary.metrics.clone();
+        if !required.iter().any(|m| m == COST_METRIC) {
+            required.push(COST_METRIC.to_string());
         }
-        let runs = read_runs(&dir.join(RUNS_FILE), &summary.axes, &run_metrics)?;
+        let runs = read_runs(&dir.join(RUNS_FILE), &summary.axes, &required, &ALWAYS_CHARTED)?;
         for run in &runs.ok {
             if !summary.configurations.iter().any(|c| c.index == run.configuration) {
                 bail!(
@@ -103,7 +108,7 @@ impl SweepData {
             axes: summary.axes,
             metrics: summary.metrics,
             configurations: summary.configurations,
-            run_metrics,
+            run_metrics: runs.metrics,
             runs: runs.ok,
             failed_runs: runs.failed,
             summary_header: summary.header,
@@ -210,12 +215,16 @@ fn read_summary(path: &Path) -> anyhow::Result<SummaryCsv> {
 }
 
 struct RunsCsv {
+    /// The metrics read, in `RunValues::values` order.
+    metrics: Vec<String>,
     ok: Vec<RunValues>,
     failed: Vec<FailedRun>,
 }
 
-/// The rows of `runs.csv`, keeping for successful runs only `run_metrics`.
-fn read_runs(path: &Path, axes: &[String], run_metrics: &[String]) -> anyhow::Result<RunsCsv> {
+/// The rows of `runs.csv`, keeping for successful runs only the `required`
+/// metrics (an error when a column is missing), then those `optional` ones
+/// that are columns and not required.
+fn read_runs(path: &Path, axes: &[String], required: &[String], optional: &[&str]) -> anyhow::Result<RunsCsv> {
     let mut reader = csv_input::open(path)?;
     let header = csv_input::header(&mut reader, path)?;
     let column = |name: &str, purpose: &str| csv_input::column(&header, name, path, purpose);
@@ -227,10 +236,16 @@ fn read_runs(path: &Path, axes: &[String], run_metrics: &[String]) -> anyhow::Re
     for axis in axes {
         column(axis, "matching summary.csv's axes")?;
     }
+    let mut run_metrics = required.to_vec();
+    for metric in optional {
+        if !run_metrics.iter().any(|m| m == metric) && header.iter().any(|h| h == metric) {
+            run_metrics.push(metric.to_string());
+        }
+    }
     let metric_columns: Vec<usize> =
         run_metrics.iter().map(|metric| column(metric, "the sweep charts")).collect::<anyhow::Result<_>>()?;
     let mut seen = BTreeMap::new();
-    let mut runs = RunsCsv { ok: Vec::new(), failed: Vec::new() };
+    let mut runs = RunsCsv { metrics: Vec::new(), ok: Vec::new(), failed: Vec::new() };
     for record in csv_input::records(&mut reader, path) {
         let record = record?;
         let line = csv_input::line_of(&record);
@@ -246,7 +261,7 @@ fn read_runs(path: &Path, axes: &[String], run_metrics: &[String]) -> anyhow::Re
             "ok" => {
                 let values = metric_columns
                     .iter()
-                    .zip(run_metrics)
+                    .zip(&run_metrics)
                     .map(|(&c, metric)| csv_input::optional_number(&record[c], path, line, metric))
                     .collect::<anyhow::Result<_>>()?;
                 runs.ok.push(RunValues { configuration, replication, values });
@@ -263,5 +278,6 @@ fn read_runs(path: &Path, axes: &[String], run_metrics: &[String]) -> anyhow::Re
             ),
         }
     }
+    runs.metrics = run_metrics;
     Ok(runs)
 }

@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::chart::figure::{Dash, Figure, Layer, MarkerStyle, Shade, XScale};
-use crate::chart::palette::ORANGE;
+use crate::chart::figure::{Dash, ErrorPoint, Figure, Layer, MarkerStyle, Panel, Shade, Shape, XAxis, XScale};
+use crate::chart::legend::Sample;
+use crate::chart::palette::{self, CI_BAND_OPACITY, ORANGE};
+use crate::chart::render::{legend_entries, limit_range};
 use crate::chart::run_charts::run_figures;
 use crate::chart::run_data::RunData;
 use crate::chart::sweep_charts::sweep_figures;
@@ -824,6 +826,145 @@ fn two_axis_sweep_averages_over_the_other_axis_per_replication() {
     let report = read(&dir.path().join("report.html"));
     assert!(report.contains("sweep.toml was not found"));
     assert_eq!(report.matches("<svg").count(), 5);
+}
+
+#[test]
+fn availability_and_p99_are_charted_against_cost_even_when_not_metrics() {
+    // The two-axis fixture lists only availability; give runs.csv a p99
+    // column, as every real runs.csv has.
+    let dir = TempDir::new("sweep-always-charted");
+    write_two_axis_sweep(dir.path());
+    rewrite(&dir.path().join("runs.csv"), |line| {
+        Some(if line.starts_with("configuration,") { format!("{line},latency.p99_ms") } else { format!("{line},120") })
+    });
+    let figures = sweep_figures(&load_sweep(dir.path()));
+    let pareto: Vec<&str> = figures.iter().map(|f| f.stem.as_str()).filter(|s| s.starts_with("pareto-")).collect();
+    assert_eq!(pareto, ["pareto-requests_availability", "pareto-latency_p99_ms"]);
+    let p99 = figure(&figures, "pareto-latency_p99_ms");
+    assert_eq!(p99.panels[0].y_label, "latency.p99_ms (ms)");
+    assert!(p99.subtitle.as_deref().is_some_and(|s| s.contains("least cost for the lowest latency.p99_ms")));
+    // Only the listed metrics (and cost) get charts along the axes.
+    assert!(!figures.iter().any(|f| f.stem.starts_with("axis") && f.stem.ends_with("latency_p99_ms")));
+}
+
+#[test]
+fn share_axes_stay_within_zero_and_one() {
+    let dir = TempDir::new("sweep-share-axis");
+    write_sweep(dir.path());
+    let figures = sweep_figures(&load_sweep(dir.path()));
+    for stem in ["pareto-requests_availability", &format!("axis1-{AXIS_SLUG}-requests_availability")] {
+        assert_eq!(figure(&figures, stem).panels[0].y_limits, Some((0.0, 1.0)), "{stem}");
+    }
+    assert_eq!(figure(&figures, "pareto-latency_p99_ms").panels[0].y_limits, None);
+
+    // Availability 0.99 ± 0.05 would pad the axis to about 1.045; drawn, its
+    // top tick is 1 and no y tick is above. (x ticks are 10 and more.)
+    let share = Figure {
+        stem: "share".to_string(),
+        title: "share".to_string(),
+        subtitle: None,
+        x: XAxis { label: "cost.total_usd (USD)".to_string(), scale: XScale::Numeric, min: 10.0, max: 20.0 },
+        panels: vec![Panel {
+            y_label: "requests.availability (fraction served)".to_string(),
+            layers: vec![Layer::Points {
+                label: "a".to_string(),
+                colour: ORANGE,
+                shape: Shape::Circle,
+                points: vec![ErrorPoint { x: 15.0, y: 0.99, x_ci: None, y_ci: Some(0.05) }],
+            }],
+            y_include: Vec::new(),
+            integer_y: false,
+            y_cap: None,
+            y_limits: Some((0.0, 1.0)),
+        }],
+        markers: Vec::new(),
+        shade: None,
+    };
+    let svg = output::svg_string(&share).unwrap_or_else(|e| panic!("{e:#}"));
+    let y_ticks: Vec<f64> =
+        text_elements(&svg).iter().filter_map(|t| t.parse::<f64>().ok()).filter(|v| *v < 5.0).collect();
+    assert!(!y_ticks.is_empty());
+    assert_eq!(y_ticks.iter().copied().fold(f64::MIN, f64::max), 1.0, "{y_ticks:?}");
+    assert_eq!(limit_range((0.94, 1.045), Some((0.0, 1.0))), (0.94, 1.0));
+    assert_eq!(limit_range((-0.5, 0.5), Some((0.0, 1.0))), (0.0, 0.5));
+    // Data wholly outside the limits keeps its own range.
+    assert_eq!(limit_range((2.0, 3.0), Some((0.0, 1.0))), (2.0, 3.0));
+}
+
+#[test]
+fn coincident_frontier_points_get_one_label() {
+    let frontier = Figure {
+        stem: "frontier".to_string(),
+        title: "frontier".to_string(),
+        subtitle: None,
+        x: XAxis { label: "cost".to_string(), scale: XScale::Numeric, min: 0.0, max: 10.0 },
+        panels: vec![Panel {
+            y_label: "y".to_string(),
+            layers: vec![Layer::Frontier {
+                label: "Pareto frontier".to_string(),
+                points: vec![
+                    (2.0, 2.0, "c1".to_string()),
+                    (2.0, 2.0, "c2".to_string()),
+                    (6.0, 6.0, "c3".to_string()),
+                    // Right at the top edge: labelled inside the plot.
+                    (8.0, 10.0, "c4".to_string()),
+                ],
+            }],
+            y_include: vec![0.0, 10.0],
+            integer_y: false,
+            y_cap: None,
+            y_limits: None,
+        }],
+        markers: Vec::new(),
+        shade: None,
+    };
+    let svg = output::svg_string(&frontier).unwrap_or_else(|e| panic!("{e:#}"));
+    let texts = text_elements(&svg);
+    for tag in ["c1,c2", "c3", "c4"] {
+        assert_eq!(texts.iter().filter(|t| *t == tag).count(), 1, "{tag}: {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t == "c1" || t == "c2"), "{texts:?}");
+}
+
+#[test]
+fn coinciding_variant_lines_differ_in_dash_and_marker() {
+    let dir = TempDir::new("sweep-line-styles");
+    write_sweep(dir.path());
+    let figures = sweep_figures(&load_sweep(dir.path()));
+    // p99 does not depend on the variant: the lines coincide but for the
+    // last point (configuration 9 lost a replication).
+    let p99 = figure(&figures, &format!("axis1-{AXIS_SLUG}-latency_p99_ms"));
+    let style = |label: &str| match layer(p99, label) {
+        Layer::Line { dash, marker, segments, .. } => (*dash, *marker, segments.clone()),
+        _ => panic!("{label} is not a line"),
+    };
+    let (first_dash, first_marker, first_line) = style("spot-draining");
+    let (second_dash, second_marker, second_line) = style("no-spot-draining");
+    assert_eq!(first_line[0][..4], second_line[0][..4]);
+    assert_eq!((first_dash, first_marker), (Dash::Solid, Some(Shape::Circle)));
+    assert_eq!((second_dash, second_marker), (Dash::Dashed, Some(Shape::Triangle)));
+    // Bands are unlabelled, light and equally transparent.
+    for layer in &p99.panels[0].layers {
+        if let Layer::Band { label, opacity, .. } = layer {
+            assert!(label.is_empty());
+            assert_eq!(*opacity, CI_BAND_OPACITY);
+        }
+    }
+    // The legend shows each variant's line with its marker.
+    let legend = legend_entries(p99);
+    assert_eq!(
+        legend.iter().map(|e| e.sample.clone()).collect::<Vec<_>>(),
+        [
+            Sample::Line(palette::series(0), Dash::Solid, 2, Some(Shape::Circle)),
+            Sample::Line(palette::series(1), Dash::Dashed, 2, Some(Shape::Triangle)),
+        ]
+    );
+    // Drawn, the second line is broken into dashes and both sets of markers
+    // are outlines (an unfilled circle for the first variant).
+    let svg = output::svg_string(p99).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(svg.contains("fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\""), "no hollow circle");
+    let orange_strokes = svg.matches("stroke=\"#E69F00\"").count();
+    assert!(orange_strokes > 20, "the dashed line has {orange_strokes} strokes");
 }
 
 // ---------------------------------------------------------------- report

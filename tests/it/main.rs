@@ -4,6 +4,7 @@
 
 mod bad;
 mod capacity;
+mod charts;
 mod churn;
 mod cli;
 mod common;

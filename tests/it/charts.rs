@@ -1,0 +1,249 @@
+//! Charts drawn by the built binary (`--charts`) for a real run and real
+//! sweeps: every chart kind is written in both formats, SVGs are whole
+//! documents with the expected titles and axis labels, PNGs are 1200 × 700.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::ecsim;
+
+/// A fresh directory under the system's temporary directory, named after
+/// the test and this process, removed when dropped (even after a failure).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("ecsim-it-charts-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        TempDir(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn arg(&self) -> &str {
+        self.0.to_str().unwrap_or_else(|| panic!("{} is not UTF-8", self.0.display()))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs the binary and fails with its output when it does not succeed.
+fn ecsim_ok(args: &[&str]) {
+    let output = ecsim(args);
+    assert!(
+        output.status.success(),
+        "ecsim {} failed ({}):\n{}\n{}",
+        args.join(" "),
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The file names in `dir`, sorted.
+fn file_names(dir: &Path) -> Vec<String> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    let mut names: Vec<String> =
+        entries.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).map(Result::unwrap).collect();
+    names.sort();
+    names
+}
+
+/// `stem.png` and `stem.svg` of every stem, sorted.
+fn both_formats(stems: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = stems.iter().flat_map(|s| [format!("{s}.png"), format!("{s}.svg")]).collect();
+    names.sort();
+    names
+}
+
+/// Width and height from a PNG's signature and IHDR chunk header.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    assert!(bytes.len() > 24, "{} is too short for a PNG", path.display());
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{} is not a PNG", path.display());
+    assert_eq!(&bytes[12..16], b"IHDR", "{} does not start with IHDR", path.display());
+    let word = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    (word(16), word(20))
+}
+
+/// The SVG text of `charts/<stem>.svg`, checked to be one whole `<svg>`
+/// document holding every string of `texts` (titles, labels).
+fn svg_with(charts: &Path, stem: &str, texts: &[&str]) -> String {
+    let path = charts.join(format!("{stem}.svg"));
+    let svg = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let body = svg.trim();
+    assert!(body.starts_with("<svg") || body.starts_with("<?xml"), "{stem}.svg does not start an SVG document");
+    assert!(body.ends_with("</svg>"), "{stem}.svg does not end with </svg>");
+    assert_eq!(svg.matches("<svg").count(), 1, "{stem}.svg");
+    assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count(), "{stem}.svg has unclosed <text>");
+    for text in texts {
+        assert!(svg.contains(text), "{stem}.svg lacks {text:?}");
+    }
+    svg
+}
+
+/// Every chart of `stems` exists as a 1200 × 700 PNG and a whole SVG.
+fn check_every_chart(charts: &Path, stems: &[String]) {
+    for stem in stems {
+        svg_with(charts, stem, &[]);
+        assert_eq!(png_size(&charts.join(format!("{stem}.png"))), (1200, 700), "{stem}.png");
+    }
+}
+
+#[test]
+fn reference_run_gets_every_run_chart_in_both_formats() {
+    let out = TempDir::new("run");
+    ecsim_ok(&["run", "scenarios/reference.toml", "--out", out.arg(), "--charts", "--format", "both", "--quiet"]);
+    let charts = out.path().join("charts");
+    let mut stems: Vec<String> =
+        ["cost", "instances", "instances-ec2-mixed", "instances-ec2-on-demand", "instances-ec2-spot"]
+            .map(String::from)
+            .to_vec();
+    for service in ["admin", "api", "web"] {
+        for kind in ["cpu", "latency", "requests", "tasks"] {
+            stems.push(format!("service-{service}-{kind}"));
+        }
+    }
+    assert_eq!(file_names(&charts), both_formats(&stems));
+    assert!(out.path().join("report.html").is_file());
+    check_every_chart(&charts, &stems);
+    let titles = [
+        ("cost", "reference: cost"),
+        ("instances", "reference: EC2 instances by capacity provider"),
+        ("instances-ec2-spot", "reference: ec2-spot instances"),
+        ("service-web-requests", "reference: web requests per second"),
+        ("service-web-tasks", "reference: web tasks"),
+        ("service-api-cpu", "reference: api CPU utilisation"),
+        ("service-admin-latency", "reference: admin p99 latency"),
+    ];
+    for (stem, title) in titles {
+        svg_with(&charts, stem, &[title, "time since start"]);
+    }
+    svg_with(&charts, "cost", &["cumulative cost (USD)"]);
+    svg_with(&charts, "service-web-latency", &["latency (ms)"]);
+}
+
+/// The metrics of scenarios/cpu-target-sweep.toml (all but cost get a
+/// Pareto chart; all get a chart along the CPU target axis).
+const CPU_TARGET_METRICS: [&str; 7] = [
+    "cost.total_usd",
+    "slo.violation_minutes",
+    "requests.failed_shed",
+    "requests.availability",
+    "latency.p99_ms",
+    "tasks.pending_task_minutes",
+    "instances.peak",
+];
+
+#[test]
+fn cpu_target_sweep_gets_pareto_and_axis_charts() {
+    let out = TempDir::new("sweep-cpu");
+    ecsim_ok(&[
+        "sweep",
+        "scenarios/cpu-target-sweep.toml",
+        "--out",
+        out.arg(),
+        "--charts",
+        "--format",
+        "both",
+        "-j",
+        "2",
+    ]);
+    let charts = out.path().join("charts");
+    let slug = |metric: &str| metric.replace('.', "_");
+    let axis = "target_tracking_cpu__target_value";
+    let pareto: Vec<String> = CPU_TARGET_METRICS[1..].iter().map(|m| format!("pareto-{}", slug(m))).collect();
+    let along_axis: Vec<String> = CPU_TARGET_METRICS.iter().map(|m| format!("axis1-{axis}-{}", slug(m))).collect();
+    let stems: Vec<String> = pareto.iter().chain(&along_axis).cloned().collect();
+    assert_eq!(file_names(&charts), both_formats(&stems));
+    assert!(out.path().join("report.html").is_file());
+    check_every_chart(&charts, &stems);
+
+    for metric in &CPU_TARGET_METRICS[1..] {
+        svg_with(
+            &charts,
+            &format!("pareto-{}", slug(metric)),
+            &[&format!("cpu-target-sweep: {metric} vs cost"), "cost.total_usd (USD)", "Pareto frontier ("],
+        );
+    }
+    for metric in CPU_TARGET_METRICS {
+        svg_with(
+            &charts,
+            &format!("axis1-{axis}-{}", slug(metric)),
+            &[
+                &format!("cpu-target-sweep: {metric} by target_tracking[cpu].target_value"),
+                // The target is a CPU percentage, as the scenario's policy says.
+                "services[api].auto_scaling.target_tracking[cpu].target_value (%)",
+                "ec2-spare25",
+                "fargate",
+            ],
+        );
+    }
+    // Axis labels carry units.
+    let labels = [
+        ("pareto-requests_availability", "requests.availability (fraction served)"),
+        ("pareto-latency_p99_ms", "latency.p99_ms (ms)"),
+        ("pareto-requests_failed_shed", "requests.failed_shed (requests)"),
+        ("pareto-slo_violation_minutes", "slo.violation_minutes (minutes)"),
+        ("pareto-instances_peak", "instances.peak (count)"),
+    ];
+    for (stem, label) in labels {
+        svg_with(&charts, stem, &[label]);
+    }
+    svg_with(&charts, "pareto-requests_availability", &["least cost for the highest requests.availability"]);
+    svg_with(&charts, "pareto-latency_p99_ms", &["least cost for the lowest latency.p99_ms"]);
+}
+
+#[test]
+fn sweep_without_availability_metric_still_charts_it_against_cost() {
+    // The smallest sweep: no axis, and neither availability nor cost among
+    // its metrics; availability and p99 are charted against cost anyway.
+    let out = TempDir::new("sweep-ports");
+    ecsim_ok(&[
+        "sweep",
+        "scenarios/static-vs-dynamic-ports-sweep.toml",
+        "--out",
+        out.arg(),
+        "--charts",
+        "--format",
+        "both",
+        "-j",
+        "2",
+    ]);
+    let charts = out.path().join("charts");
+    let stems: Vec<String> = [
+        "deployments_api_completed",
+        "deployments_api_stalled",
+        "deployments_api_total_s",
+        "tasks_placement_failures_resource_ports",
+        "tasks_pending_task_minutes",
+        "latency_p99_ms",
+        "requests_failed",
+        "slo_violation_minutes",
+        "requests_availability",
+    ]
+    .iter()
+    .map(|m| format!("pareto-{m}"))
+    .collect();
+    assert_eq!(file_names(&charts), both_formats(&stems));
+    check_every_chart(&charts, &stems);
+    svg_with(
+        &charts,
+        "pareto-requests_availability",
+        &["static-vs-dynamic-ports-sweep: requests.availability vs cost", "requests.availability (fraction served)"],
+    );
+    // A finished deployment is better: the frontier looks for the most.
+    svg_with(
+        &charts,
+        "pareto-deployments_api_completed",
+        &["least cost for the highest deployments.api.completed", "deployments.api.completed (count)"],
+    );
+    svg_with(&charts, "pareto-deployments_api_stalled", &["least cost for the lowest deployments.api.stalled"]);
+    svg_with(&charts, "pareto-requests_failed", &["requests.failed (requests)"]);
+    svg_with(&charts, "pareto-deployments_api_total_s", &["deployments.api.total_s (s)"]);
+}
