@@ -42,8 +42,8 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         sc.seed = seed;
     }
     if let Some(r) = args.replications {
-        if r == 0 {
-            return Err(Failure::Input("--replications must be at least 1".into()));
+        if r == 0 || r > 10_000 {
+            return Err(Failure::Input(format!("--replications {r} is out of range; expected 1 to 10000")));
         }
         sc.replications = r;
     }

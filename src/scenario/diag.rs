@@ -227,6 +227,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Plain words for serde's Rust type names, and "did you mean" for unknown keys.
 pub fn improve_serde_message(message: &str) -> String {
     let message = message
+        .replace(" as i128", "")
         .replace("expected u32", "expected a whole number from 0 to 4294967295")
         .replace("expected u64", "expected a whole number of at least 0")
         .replace("expected i64", "expected a whole number")

@@ -536,8 +536,11 @@ pub fn resolve(
     for (i, svc) in services.iter().enumerate().filter(|_| services_ok) {
         let called = services.iter().any(|s| s.calls.iter().any(|c| c.service.idx() == i));
         let has_own = !matches!(svc.workload.rate, RatePattern::Constant(v) if v == 0.0);
-        if (called || has_own) && svc.workload.cpu_per_request_s <= 0.0 {
-            ctx.err(format!("services[{i}].workload.cpu_per_request"), "this service receives requests, so it needs cpu_per_request (vCPU-seconds of work per request, e.g. \"5ms\")");
+        let path = format!("services[{i}].workload.cpu_per_request");
+        // A cpu_per_request given as 0 is already reported where it is written.
+        if (called || has_own) && svc.workload.cpu_per_request_s <= 0.0 && !ctx.problems.iter().any(|(p, _)| *p == path)
+        {
+            ctx.err(path, "this service receives requests, so it needs cpu_per_request (vCPU-seconds of work per request, e.g. \"5ms\")");
         }
     }
 
