@@ -64,6 +64,36 @@ pub struct Rates {
     pub capacity: f64,
     /// Calls arriving by route: load balancer, service discovery, service connect.
     pub calls_in: [f64; 3],
+    /// Per route: the share of calls sent to a stale endpoint, and whether no
+    /// target exists at all (every call fails).
+    pub route_stale_share: [f64; 3],
+    pub route_no_target: [bool; 3],
+    /// This service's outgoing calls, in `calls` order (requests/s).
+    pub calls_out: Vec<EdgeRates>,
+}
+
+/// One call edge (caller → callee) during the current segment (requests/s).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EdgeRates {
+    pub calls: f64,
+    pub stale: f64,
+    pub no_target: f64,
+}
+
+/// Sums of one call edge over a minute or a run (requests).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EdgeAcc {
+    pub calls: f64,
+    pub failed_stale: f64,
+    pub failed_no_target: f64,
+}
+
+impl EdgeAcc {
+    pub fn add(&mut self, other: &EdgeAcc) {
+        self.calls += other.calls;
+        self.failed_stale += other.failed_stale;
+        self.failed_no_target += other.failed_no_target;
+    }
 }
 
 /// Per-minute sums of one service (requests, not rates).
@@ -87,6 +117,9 @@ pub struct MinuteAcc {
     pub entry_failed_interrupted: f64,
     pub latency: Vec<Component>,
     pub entry_latency: Vec<Component>,
+    /// Per outgoing call edge, in `calls` order (sized on first use: the spare
+    /// accumulator moves between services).
+    pub calls: Vec<EdgeAcc>,
     /// ∫ Σ task CPU% dt and ∫ reporting tasks dt (CloudWatch average).
     pub cpu_task_seconds: f64,
     pub mem_task_seconds: f64,
@@ -104,11 +137,15 @@ pub struct MinuteAcc {
 impl MinuteAcc {
     /// Zeroes the sums, keeping the component buffers' capacity.
     pub fn clear(&mut self) {
-        let (mut latency, mut entry_latency) =
-            (std::mem::take(&mut self.latency), std::mem::take(&mut self.entry_latency));
+        let (mut latency, mut entry_latency, mut calls) = (
+            std::mem::take(&mut self.latency),
+            std::mem::take(&mut self.entry_latency),
+            std::mem::take(&mut self.calls),
+        );
         latency.clear();
         entry_latency.clear();
-        *self = MinuteAcc { latency, entry_latency, ..MinuteAcc::default() };
+        calls.clear();
+        *self = MinuteAcc { latency, entry_latency, calls, ..MinuteAcc::default() };
     }
 }
 
@@ -394,7 +431,10 @@ impl Simulation<'_> {
         let sc = self.sc;
         let order = std::mem::take(&mut self.fluid.components[c]);
         for s in &order {
-            self.fluid.services[s.idx()].rates = Rates::default();
+            let rates = &mut self.fluid.services[s.idx()].rates;
+            let mut calls_out = std::mem::take(&mut rates.calls_out);
+            calls_out.clear();
+            *rates = Rates { calls_out, ..Rates::default() };
         }
         // Callers first: demand flows down the call graph.
         for &sid in &order {
@@ -424,6 +464,10 @@ impl Simulation<'_> {
                 (calls[2], 0.0, false),
             ];
             let r = &mut f.rates;
+            for (k, &(_, ghosts, _)) in routes[1..].iter().enumerate() {
+                r.route_no_target[k] = n == 0 && ghosts <= 0.0;
+                r.route_stale_share[k] = if n_f + ghosts > 0.0 { ghosts / (n_f + ghosts) } else { 0.0 };
+            }
             for (rate, ghosts, is_entry) in routes {
                 if rate <= 0.0 {
                     continue;
@@ -470,7 +514,28 @@ impl Simulation<'_> {
                     CallRoute::ServiceDiscovery => 1,
                     CallRoute::ServiceConnect => 2,
                 };
-                self.fluid.services[c.service.idx()].rates.calls_in[route] += served_local * c.per_request;
+                let calls = served_local * c.per_request;
+                self.fluid.services[c.service.idx()].rates.calls_in[route] += calls;
+                self.fluid.services[s].rates.calls_out.push(EdgeRates { calls, ..EdgeRates::default() });
+            }
+        }
+        // Each edge's failures at its callee, by the route it takes.
+        for &sid in &order {
+            let s = sid.idx();
+            for (k, c) in sc.services[s].calls.iter().enumerate() {
+                let route = match c.via {
+                    CallRoute::LoadBalancer => 0,
+                    CallRoute::ServiceDiscovery => 1,
+                    CallRoute::ServiceConnect => 2,
+                };
+                let callee = &self.fluid.services[c.service.idx()].rates;
+                let (no_target, share) = (callee.route_no_target[route], callee.route_stale_share[route]);
+                let e = &mut self.fluid.services[s].rates.calls_out[k];
+                if no_target {
+                    e.no_target = e.calls;
+                } else {
+                    e.stale = e.calls * share;
+                }
             }
         }
         // Callees first: a request succeeds only if its downstream calls do.
@@ -496,6 +561,14 @@ fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64) {
     let w = &cfg.workload;
     let r = &f.rates;
     let m = &mut f.minute;
+    if m.calls.len() < r.calls_out.len() {
+        m.calls.resize(r.calls_out.len(), EdgeAcc::default());
+    }
+    for (acc, e) in m.calls.iter_mut().zip(&r.calls_out) {
+        acc.calls += e.calls * dt;
+        acc.failed_stale += e.stale * dt;
+        acc.failed_no_target += e.no_target * dt;
+    }
     m.seconds += dt;
     m.offered += r.offered * dt;
     m.served += r.served * dt;

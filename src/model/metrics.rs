@@ -224,6 +224,9 @@ impl Simulation<'_> {
                 }
             }
             let st = &mut self.rec.services[s.idx()];
+            for (total, minute) in st.calls.iter_mut().zip(&m.calls) {
+                total.add(minute);
+            }
             st.requests.offered += m.offered;
             st.requests.served += m.served;
             st.requests.shed += m.failed_shed;

@@ -75,6 +75,8 @@ pub struct Totals {
 /// Per-service counters (after warm-up).
 #[derive(Debug, Default)]
 pub struct ServiceTotals {
+    /// Per outgoing call edge, in `calls` order.
+    pub calls: Vec<super::fluid::EdgeAcc>,
     pub tasks_started: u64,
     pub tasks_interrupted: u64,
     pub scale_out: u64,
@@ -158,7 +160,11 @@ impl<'a> Recorder<'a> {
                         names.extend(a.step_scaling.iter().map(|p| p.name.clone()));
                     }
                     names.extend(svc.scheduled_actions.iter().map(|a| a.name.clone()));
-                    ServiceTotals { by_policy: names.into_iter().map(|n| (n, 0)).collect(), ..ServiceTotals::default() }
+                    ServiceTotals {
+                        by_policy: names.into_iter().map(|n| (n, 0)).collect(),
+                        calls: vec![super::fluid::EdgeAcc::default(); svc.calls.len()],
+                        ..ServiceTotals::default()
+                    }
                 })
                 .collect(),
             provider_tasks: vec![[0; 6]; sc.providers.len()],

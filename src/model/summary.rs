@@ -150,6 +150,19 @@ impl Simulation<'_> {
                         "by_policy": st.by_policy.iter().map(|(n, c)| (n.clone(), json!(c))).collect::<Map<String, Value>>(),
                     },
                     "cost_usd": num(cost.by_owner[s]),
+                    "calls": cfg
+                        .calls
+                        .iter()
+                        .zip(&st.calls)
+                        .map(|(c, e)| {
+                            let figures = json!({
+                                "requests": num(e.calls),
+                                "failed_stale_endpoint": num(e.failed_stale),
+                                "failed_no_target": num(e.failed_no_target),
+                            });
+                            (sc.services[c.service.idx()].name.clone(), figures)
+                        })
+                        .collect::<Map<String, Value>>(),
                 }),
             );
             deployments.insert(

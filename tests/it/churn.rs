@@ -138,6 +138,21 @@ fn dns_ttl_staleness_fails_calls_for_at_most_the_ttl() {
     assert_eq!(failing, vec![600], "failures only within the TTL after the scale-in");
     // Each failed call fails its web request.
     assert!(fig(&s, "requests.failed_downstream") > 0.0);
+    // Per edge: a second caller reaching api through Service Connect loses nothing, and the
+    // stale failures are all web → api's.
+    let two_callers = calls_during_scale_in("service_discovery", "[services.service_discovery]\ndns_ttl = \"60s\"")
+        + "[[services]]\nname = \"admin\"\ntask_definition = \"t\"\ndesired_count = 1\n\
+           [services.workload]\nrate = { pattern = \"constant\", value = 50 }\ncpu_per_request = \"1ms\"\n\
+           [[services.calls]]\nservice = \"api\"\nper_request = 1.0\nvia = \"service_connect\"\n";
+    let s = run(&scenario(&two_callers));
+    assert_close!(fig(&s, "services.web.calls.api.failed_stale_endpoint"), 12000.0 * (1.0 - 2f64.ln()), 0.01);
+    assert_eq!(fig(&s, "services.admin.calls.api.failed_stale_endpoint"), 0.0);
+    assert_close!(fig(&s, "services.admin.calls.api.requests"), 50.0 * 1800.0, 1e-9);
+    assert_close!(
+        fig(&s, "services.api.requests.failed_stale_endpoint"),
+        fig(&s, "services.web.calls.api.failed_stale_endpoint"),
+        1e-12
+    );
 }
 
 #[test]
