@@ -18,6 +18,7 @@ use crate::scaling::{
     TargetTrackingConfig, validate_step_config,
 };
 use crate::units::{CpuUnits, MemMib, UsdPerHour};
+use crate::report::fmt_f64;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -99,6 +100,7 @@ impl Ctx {
     /// Checks `lo <= v <= hi` and finiteness, recording a problem otherwise.
     fn range(&mut self, path: &str, v: f64, lo: f64, hi: f64, what: &str) -> bool {
         if !v.is_finite() || v < lo || v > hi {
+            let (v, lo, hi) = (fmt_f64(v), fmt_f64(lo), fmt_f64(hi));
             self.err(path, format!("{v} is out of range; {what} must be between {lo} and {hi}"));
             return false;
         }
