@@ -13,12 +13,12 @@ use crate::calendar::{Calendar, Schedule, parse_instant, parse_time_of_day, pars
 use crate::catalog::{self, Arch, InstanceType};
 use crate::engine::{MS_PER_MINUTE, MS_PER_SECOND, SimDuration, SimTime};
 use crate::query::Expression;
+use crate::report::fmt_f64;
 use crate::scaling::{
     AdjustmentType, AutoScalingConfig, Comparison, ServiceMetric, Statistic, StepAdjustment, StepScalingConfig,
     TargetTrackingConfig, validate_step_config,
 };
 use crate::units::{CpuUnits, MemMib, UsdPerHour};
-use crate::report::fmt_f64;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
