@@ -629,18 +629,20 @@ impl<'s> Simulation<'s> {
             if g.key.stage != min_stage || shrink.is_some_and(|p| p != g.key.provider) {
                 continue;
             }
-            let key = match g.cached {
+            let mut key = match g.cached {
                 Some(k) => k,
                 None => {
-                    let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0 };
+                    let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0, zone_slots: 0, zone: None };
                     key.len = match g.key.instance {
                         Some(i) => {
                             let inst = &self.instances[i.idx()];
                             let td = &self.sc.task_defs[g.key.task_def.idx()];
+                            key.zone = Some(inst.zone);
                             for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
                                 key.values[k] = match st {
                                     PlacementStrategy::Spread(SpreadField::Zone) => {
-                                        -f64::from(zone_counts[inst.zone.idx()])
+                                        key.zone_slots |= 1 << k;
+                                        0.0
                                     }
                                     PlacementStrategy::Spread(SpreadField::InstanceId) => {
                                         -f64::from(spread.on_instance(i))
@@ -659,7 +661,8 @@ impl<'s> Simulation<'s> {
                         }
                         // Fargate: keep zones balanced.
                         None => {
-                            key.values[0] = -f64::from(g.key.zone.map_or(0, |z| zone_counts[z.idx()]));
+                            key.zone = g.key.zone;
+                            key.zone_slots = 1;
                             1
                         }
                     };
@@ -671,6 +674,15 @@ impl<'s> Simulation<'s> {
                     key
                 }
             };
+            // Zone counts change with every pick: filled in here, not cached.
+            if key.zone_slots != 0 {
+                let count = -f64::from(key.zone.map_or(0, |z| zone_counts[z.idx()]));
+                for k in 0..key.len {
+                    if key.zone_slots & 1 << k != 0 {
+                        key.values[k] = count;
+                    }
+                }
+            }
             if best.as_ref().is_none_or(|(_, b)| lexi_less(key.slice(), b.slice())) {
                 best = Some((pos, key));
             }
@@ -678,11 +690,13 @@ impl<'s> Simulation<'s> {
         let (pos, _) = best?;
         pool.picks += 1;
         let taken = pool.groups[pos].tasks.pop();
-        // The stop changes its zone's and instance's counts, and its group's oldest task.
-        let (zone, instance) = (pool.groups[pos].key.zone, pool.groups[pos].key.instance);
-        for g in &mut pool.groups {
-            if g.key.zone == zone || (instance.is_some() && g.key.instance == instance) {
-                g.cached = None;
+        // The stop changes its instance's counts and free resources, and its group's oldest
+        // task (zone counts are not cached).
+        if let Some(instance) = pool.groups[pos].key.instance {
+            for g in &mut pool.groups {
+                if g.key.instance == Some(instance) {
+                    g.cached = None;
+                }
             }
         }
         pool.groups[pos].cached = None;
@@ -713,6 +727,10 @@ struct VictimGroup {
 struct VictimKey {
     values: [f64; MAX_STRATEGIES + 1],
     len: usize,
+    /// Positions holding minus the zone's task count (spread by zone, or a Fargate
+    /// group's balance), filled in at each pick from `zone`.
+    zone_slots: u8,
+    zone: Option<ZoneId>,
 }
 
 impl VictimKey {

@@ -150,6 +150,9 @@ pub struct ServiceScaler {
     target_tracking: Vec<TargetTrackingPolicy>,
     step: Vec<StepPolicy>,
     held_back: Vec<String>,
+    /// Write `held_back` lines at every evaluation (off in runs: only a decision's
+    /// reason is written, since the text costs more than the decision).
+    explain_held_back: bool,
 }
 
 impl ServiceScaler {
@@ -162,7 +165,15 @@ impl ServiceScaler {
             target_tracking: cfg.target_tracking.into_iter().map(TargetTrackingPolicy::new).collect(),
             step: cfg.step_scaling.into_iter().map(StepPolicy::new).collect(),
             held_back: Vec::new(),
+            explain_held_back: false,
         }
+    }
+
+    /// A scaler that also says, at every evaluation, why a policy that wanted to
+    /// act did not (see [`ServiceScaler::held_back`]).
+    pub fn explaining_held_back(mut self) -> Self {
+        self.explain_held_back = true;
+        self
     }
 
     pub fn min_capacity(&self) -> u32 {
@@ -185,7 +196,8 @@ impl ServiceScaler {
     /// One line per policy that asked to scale at the last evaluation but did not
     /// act: cooldown, deployment, target tracking policies disagreeing, or min/max
     /// leaving desired where it is (a proposal beaten by a larger one is not
-    /// listed). The answer to "why didn't it scale?".
+    /// listed). The answer to "why didn't it scale?". Empty unless built
+    /// [`ServiceScaler::explaining_held_back`].
     pub fn held_back(&self) -> &[String] {
         &self.held_back
     }
@@ -214,8 +226,8 @@ impl ServiceScaler {
         for (j, p) in self.step.iter().enumerate() {
             match p.vote(now, running, desired) {
                 Vote::Act(prop) => candidates.push((Source::Step(j), prop)),
-                Vote::Blocked(note) => self.held_back.push(note),
-                Vote::Hold => {}
+                Vote::Blocked(note) if self.explain_held_back => self.held_back.push(note),
+                Vote::Blocked(_) | Vote::Hold => {}
             }
         }
 
@@ -224,7 +236,9 @@ impl ServiceScaler {
         let mut acting = 0;
         for (source, prop) in candidates {
             if prop.direction == Direction::In && deploying {
-                self.held_back.push(format!("{} (scale-in suspended during a deployment)", prop.explanation));
+                if self.explain_held_back {
+                    self.held_back.push(format!("{} (scale-in suspended during a deployment)", prop.explanation));
+                }
                 continue;
             }
             let new = prop.capacity.max(self.min).min(self.max);
@@ -233,10 +247,12 @@ impl ServiceScaler {
                 Direction::In => new < desired,
             };
             if !moves {
-                self.held_back.push(format!(
-                    "{}; desired {desired} stays (min {}, max {})",
-                    prop.explanation, self.min, self.max
-                ));
+                if self.explain_held_back {
+                    self.held_back.push(format!(
+                        "{}; desired {desired} stays (min {}, max {})",
+                        prop.explanation, self.min, self.max
+                    ));
+                }
                 continue;
             }
             acting += 1;
@@ -244,7 +260,14 @@ impl ServiceScaler {
                 chosen = Some((source, prop, new));
             }
         }
-        let (source, prop, new) = chosen?;
+        let (source, mut prop, new) = chosen?;
+        // The winner's reason, written now if the votes were not (same state, same vote).
+        if !self.explain_held_back
+            && let Source::TargetTrackingOut(i) | Source::TargetTrackingIn(i) = source
+            && let Vote::Act(explained) = self.target_tracking[i].vote(now, running, true)
+        {
+            prop.explanation = explained.explanation;
+        }
         self.record_cooldowns(now, source, &prop, new);
 
         let clamp = if new > prop.capacity {
@@ -284,7 +307,7 @@ impl ServiceScaler {
         let mut all_agree_in = true;
         let mut any_scale_in_enabled = false;
         for (i, p) in self.target_tracking.iter().enumerate() {
-            let vote = p.vote(now, running);
+            let vote = p.vote(now, running, self.explain_held_back);
             let votes_in = matches!(&vote, Vote::Act(prop) if prop.direction == Direction::In);
             if !p.cfg.disable_scale_in {
                 any_scale_in_enabled = true;
@@ -297,8 +320,8 @@ impl ServiceScaler {
                         *slot = Some((i, prop));
                     }
                 }
-                Vote::Blocked(note) => self.held_back.push(note),
-                Vote::Hold => {}
+                Vote::Blocked(note) if self.explain_held_back => self.held_back.push(note),
+                Vote::Blocked(_) | Vote::Hold => {}
             }
         }
         if let Some((i, prop)) = best_out {
@@ -306,7 +329,7 @@ impl ServiceScaler {
         } else if let Some((i, prop)) = best_in {
             if any_scale_in_enabled && all_agree_in {
                 out.push((Source::TargetTrackingIn(i), prop));
-            } else {
+            } else if self.explain_held_back {
                 self.held_back.push(format!(
                     "{} (not all target tracking policies with scale-in agree to scale in)",
                     prop.explanation
@@ -480,7 +503,7 @@ mod tests {
     ) -> ServiceScaler {
         let cfg = AutoScalingConfig { min_capacity: min, max_capacity: max, target_tracking, step_scaling };
         assert_eq!(validate_auto_scaling_config(&cfg), Vec::<String>::new());
-        ServiceScaler::new(cfg)
+        ServiceScaler::new(cfg).explaining_held_back()
     }
 
     fn moved(d: &Option<ScalingDecision>) -> Option<(u32, u32)> {
@@ -832,6 +855,33 @@ mod tests {
         s.on_minute(at(0), &m, 0, 0, false);
         s.on_minute(at(1), &m, 0, 0, false);
         assert_eq!(moved(&s.on_minute(at(2), &m, 0, 0, false)), Some((0, 2)));
+    }
+
+    /// Runs write no held-back lines, but every decision and its reason is the
+    /// same as with them: the quiet votes differ only in text.
+    #[test]
+    fn quiet_and_explaining_scalers_decide_alike() {
+        let mut loud = scaler(2, 20, vec![cpu60()], vec![]);
+        let mut quiet = loud.clone();
+        quiet.explain_held_back = false;
+        let (mut desired, mut decisions, mut held) = (4, 0, 0);
+        for k in 0..120 {
+            let load = if (20..60).contains(&k) { 95.0 } else { 15.0 };
+            let (a, b) = (
+                loud.on_minute(at(k), &cpu(load), desired, desired, false),
+                quiet.on_minute(at(k), &cpu(load), desired, desired, false),
+            );
+            assert_eq!(a, b, "minute {k}");
+            assert!(quiet.held_back().is_empty());
+            held += loud.held_back().len();
+            if let Some(d) = a {
+                assert!(d.reason.starts_with("cpu60: "), "{}", d.reason);
+                desired = d.new_desired;
+                decisions += 1;
+            }
+        }
+        assert!(decisions >= 3, "{decisions}");
+        assert!(held > 0, "the explaining scaler said why it held back at least once");
     }
 
     #[test]

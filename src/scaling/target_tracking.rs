@@ -121,7 +121,9 @@ impl TargetTrackingPolicy {
     }
 
     /// What this policy wants at an evaluation, before clamping and combining.
-    pub(crate) fn vote(&self, now: SimTime, running: u32) -> Vote {
+    /// The explanation text is written only with `explain` (it costs more than
+    /// the decision, and most evaluations change nothing).
+    pub(crate) fn vote(&self, now: SimTime, running: u32, explain: bool) -> Vote {
         let name = &self.cfg.name;
         let metric = self.cfg.metric.aws_name();
         let target = self.cfg.target_value;
@@ -130,22 +132,27 @@ impl TargetTrackingPolicy {
                 return Vote::Hold;
             };
             let basis = self.cooldowns.scale_out_basis(now, running);
-            let (capacity, maths) = if basis.running == 0 {
-                // Scaling from zero: the smallest possible step (min applies later).
-                (1, "0 running → 1".to_string())
-            } else {
-                let c = proportional_capacity(basis.running, value, target);
-                (c, format!("ceil({} running × {} / {target}) = {c}", basis.running, super::Shown(value)))
-            };
-            let mut explanation = format!(
-                "{name}: high alarm {metric} {} in ALARM, latest {}; {maths}",
-                self.high.config().describe(),
-                super::Shown(value)
-            );
+            // Scaling from zero: the smallest possible step (min applies later).
+            let capacity = if basis.running == 0 { 1 } else { proportional_capacity(basis.running, value, target) };
+            let mut explanation = String::new();
+            if explain {
+                let maths = if basis.running == 0 {
+                    "0 running → 1".to_string()
+                } else {
+                    format!("ceil({} running × {} / {target}) = {capacity}", basis.running, super::Shown(value))
+                };
+                explanation = format!(
+                    "{name}: high alarm {metric} {} in ALARM, latest {}; {maths}",
+                    self.high.config().describe(),
+                    super::Shown(value)
+                );
+            }
             if let (Some(must_exceed), Some(until)) = (basis.must_exceed, basis.until) {
-                explanation.push_str(&format!(
-                    " (scale-out cooldown until {until} s: counted from the running count at the last scale-out, which set {must_exceed})"
-                ));
+                if explain {
+                    explanation.push_str(&format!(
+                        " (scale-out cooldown until {until} s: counted from the running count at the last scale-out, which set {must_exceed})"
+                    ));
+                }
                 if capacity <= must_exceed {
                     return Vote::Blocked(explanation);
                 }
@@ -166,13 +173,21 @@ impl TargetTrackingPolicy {
             return Vote::Hold;
         };
         let capacity = proportional_capacity(running, value, target);
-        let explanation = format!(
-            "{name}: low alarm {metric} {} in ALARM, latest {shown}; ceil({running} running × {shown} / {target}) = {capacity}",
-            self.low.config().describe(),
-            shown = super::Shown(value)
-        );
+        let explanation = if explain {
+            format!(
+                "{name}: low alarm {metric} {} in ALARM, latest {shown}; ceil({running} running × {shown} / {target}) = {capacity}",
+                self.low.config().describe(),
+                shown = super::Shown(value)
+            )
+        } else {
+            String::new()
+        };
         if let Some(until) = self.cooldowns.scale_in_blocked_until(now) {
-            return Vote::Blocked(format!("{explanation} (scale-in cooldown until {until} s)"));
+            return Vote::Blocked(if explain {
+                format!("{explanation} (scale-in cooldown until {until} s)")
+            } else {
+                explanation
+            });
         }
         Vote::Act(Proposal {
             direction: Direction::In,
@@ -225,10 +240,10 @@ mod tests {
         let now = SimTime::from_minute(20);
         for _ in 0..2 {
             p.observe(&MinuteMetrics::cpu_only(90.0));
-            assert!(matches!(p.vote(now, 4), Vote::Hold));
+            assert!(matches!(p.vote(now, 4, true), Vote::Hold));
         }
         p.observe(&MinuteMetrics::cpu_only(90.0));
-        match p.vote(now, 4) {
+        match p.vote(now, 4, true) {
             Vote::Act(prop) => {
                 assert_eq!(prop.direction, Direction::Out);
                 assert_eq!(prop.capacity, 6);
@@ -247,7 +262,7 @@ mod tests {
             p.observe(&MinuteMetrics::cpu_only(10.0));
         }
         assert_eq!(p.low_state(), AlarmState::Alarm);
-        assert!(matches!(p.vote(SimTime::from_minute(20), 4), Vote::Hold));
+        assert!(matches!(p.vote(SimTime::from_minute(20), 4, true), Vote::Hold));
 
         let mut q = TargetTrackingPolicy::new(cpu60());
         for _ in 0..20 {
@@ -255,7 +270,7 @@ mod tests {
         }
         assert_eq!(q.high_state(), AlarmState::InsufficientData);
         assert_eq!(q.low_state(), AlarmState::InsufficientData);
-        assert!(matches!(q.vote(SimTime::from_minute(20), 4), Vote::Hold));
+        assert!(matches!(q.vote(SimTime::from_minute(20), 4, true), Vote::Hold));
     }
 
     #[test]
