@@ -152,6 +152,11 @@ impl MinuteAcc {
 #[derive(Clone, Debug)]
 pub struct ServiceFluid {
     pub entry_rate: f64,
+    /// Milliseconds integrated at the current entry rate since the last clock
+    /// boundary. The entry rate changes only at boundaries, so the offered entry
+    /// requests are added there as one product: the same total whatever events
+    /// split the interval (common random numbers keep the offered load exact).
+    pub entry_ms: u64,
     pub groups: Vec<Group>,
     pub lb_ghosts: Vec<SimTime>,
     pub dns_ghosts: Vec<DnsGhost>,
@@ -187,6 +192,7 @@ impl FluidState {
                 .services
                 .iter()
                 .map(|_| ServiceFluid {
+                    entry_ms: 0,
                     entry_rate: 0.0,
                     groups: Vec::new(),
                     lb_ghosts: Vec::new(),
@@ -312,6 +318,17 @@ impl Simulation<'_> {
         }
     }
 
+    /// Adds each service's offered entry requests since the last boundary (call
+    /// right after [`Simulation::flush`] at a clock boundary, before the rates change).
+    pub fn add_entry_offered(&mut self) {
+        for f in &mut self.fluid.services {
+            let offered = f.rates.entry_offered * (f.entry_ms as f64 / 1000.0);
+            f.minute.offered += offered;
+            f.minute.entry_offered += offered;
+            f.entry_ms = 0;
+        }
+    }
+
     /// Integrates the component of service `s` up to now, before something changes it.
     pub fn flush_service(&mut self, s: ServiceId) {
         let c = self.fluid.component_of[s.idx()];
@@ -332,10 +349,11 @@ impl Simulation<'_> {
             self.compute_rates(c, mid);
             self.fluid.dirty[c] = dns_active;
         }
-        let dt = now.saturating_since(start).as_secs_f64();
+        let dt_ms = now.saturating_since(start).as_millis();
+        let dt = dt_ms as f64 / 1000.0;
         for k in 0..self.fluid.components[c].len() {
             let s = self.fluid.components[c][k].idx();
-            integrate(self.sc, s, &mut self.fluid.services[s], dt);
+            integrate(self.sc, s, &mut self.fluid.services[s], dt, dt_ms);
         }
         self.fluid.since[c] = now;
         self.expire_ghosts(c, now);
@@ -556,7 +574,7 @@ impl Simulation<'_> {
 }
 
 /// Adds `dt` seconds of the current rates to the minute's sums.
-fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64) {
+fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64, dt_ms: u64) {
     let cfg = &sc.services[s];
     let w = &cfg.workload;
     let r = &f.rates;
@@ -570,7 +588,9 @@ fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64) {
         acc.failed_no_target += e.no_target * dt;
     }
     m.seconds += dt;
-    m.offered += r.offered * dt;
+    // Offered entry requests are added at the next boundary (see `entry_ms`); calls here.
+    m.offered += (r.offered - r.entry_offered) * dt;
+    f.entry_ms += dt_ms;
     m.served += r.served * dt;
     m.failed_shed += r.shed * dt;
     m.failed_timeout += r.timed_out * dt;
@@ -578,7 +598,6 @@ fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64) {
     m.failed_no_target += r.no_target * dt;
     m.failed_downstream += r.downstream * dt;
     let e = r.entry_share;
-    m.entry_offered += r.entry_offered * dt;
     m.entry_failed_stale += r.entry_stale * dt;
     m.entry_failed_no_target += r.entry_no_target * dt;
     m.entry_served += r.served * e * dt;

@@ -428,6 +428,7 @@ impl<'s> Simulation<'s> {
             return;
         }
         self.flush();
+        self.add_entry_offered();
         let now = self.now.as_millis();
         if now.is_multiple_of(MS_PER_MINUTE) && now > 0 {
             self.close_minute();

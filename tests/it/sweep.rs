@@ -162,3 +162,26 @@ fn a_metric_no_run_reports_is_an_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("sweep.metrics names figures no run reported: cost.totl_usd"), "{err}");
 }
+
+#[test]
+fn the_offered_load_is_exactly_the_same_whatever_a_target_changes() {
+    // The reference scenario, replication 4, at CPU targets 60 and 70 (a pair of the reference
+    // sweep that once differed in the last digit): tasks, events and the integration pieces all
+    // differ, yet the offered requests agree to the last bit, since they are added once per
+    // clock interval, not per piece.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let base = std::fs::read_to_string(dir.join("reference.toml")).unwrap();
+    let totals: Vec<(u64, u64, u64)> = ["60", "70"]
+        .iter()
+        .map(|target| {
+            let text = base.replacen("target_value = 60", &format!("target_value = {target}"), 1);
+            let sc = ecsim::scenario::load_str(&text, "reference.toml", &dir).unwrap_or_else(|d| panic!("{d}"));
+            let opts = crate::common::opts();
+            let s = ecsim::model::simulate(&sc, 4, opts, Box::new(ecsim::model::record::NullSink)).unwrap().summary;
+            let f = |k: &str| crate::common::fig(&s, k).to_bits();
+            (f("requests.total"), f("services.web.requests.total"), f("cost.total_usd"))
+        })
+        .collect();
+    assert!(totals[0].0 == totals[1].0 && totals[0].1 == totals[1].1, "{totals:?}");
+    assert!(totals[0].2 != totals[1].2, "the targets do change the outcome");
+}
