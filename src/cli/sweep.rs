@@ -64,8 +64,10 @@ pub fn plan(file: &Path) -> Result<Plan, String> {
     let base = load_toml_table(&spec.scenario).map_err(|e| e.to_string())?;
     let base_text = scenario::read_text(&spec.scenario).map_err(|e| format!("{}: {e}", spec.scenario.display()))?;
     let sweep_text = scenario::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let configs = expand(&spec, &base).map_err(|e| format!("{}: {e}", file.display()))?;
     let base_dir = spec.scenario.parent().unwrap_or(Path::new(".")).to_path_buf();
+    // The scenario must be valid on its own: a problem there is the input's, not a variant's.
+    scenario::load_str(&base_text, &spec.scenario.display().to_string(), &base_dir).map_err(|d| d.to_string())?;
+    let configs = expand(&spec, &base).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut scenarios = Vec::with_capacity(configs.len());
     // Problem text -> configurations it appears in, so a bad axis value is reported once.
     let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();

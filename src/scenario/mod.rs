@@ -177,8 +177,9 @@ fn section<T: DeserializeOwned>(
 }
 
 /// Deserializes one table. A key whose value is wrong is reported, left out,
-/// and the rest tried again, so the problems after it show up in the same run
-/// (a later "missing field" is then only a consequence and stays unreported).
+/// and the rest tried again, so the problems after it show up in the same run.
+/// A "missing field" for a key left out that way (or misspelt) is only a
+/// consequence and stays unreported; any other missing field is reported.
 fn one<T: DeserializeOwned>(
     value: toml::Spanned<DeValue<'_>>,
     path: &str,
@@ -188,45 +189,51 @@ fn one<T: DeserializeOwned>(
     /// Enough for any real table; bounds the work on hostile input.
     const MAX_PROBLEMS_PER_TABLE: usize = 50;
     let mut value = value;
-    let mut first = true;
+    let mut left_out: Vec<String> = Vec::new();
     for _ in 0..MAX_PROBLEMS_PER_TABLE {
         let e = match T::deserialize(ValueDeserializer::from(value.clone())) {
-            Ok(v) => return first.then_some(v),
+            Ok(v) => return left_out.is_empty().then_some(v),
             Err(e) => e,
         };
-        let removed = e.span().is_some_and(|span| remove_key_at(value.get_mut(), &span));
-        if first || removed {
-            problems.push(index.problem_at_span(e.span(), path, improve_serde_message(e.message().trim())));
+        let message = e.message().trim();
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        // Left out as such, or misspelt (the unknown key's "did you mean" names it).
+        let consequence = missing.is_some_and(|k| left_out.iter().any(|l| l == k || did_you_mean(l, [k]).is_some()));
+        let removed = e.span().and_then(|span| remove_key_at(value.get_mut(), &span));
+        if !consequence && (left_out.is_empty() || removed.is_some() || missing.is_some()) {
+            problems.push(index.problem_at_span(e.span(), path, improve_serde_message(message)));
         }
-        first = false;
-        if !removed {
-            break;
+        match removed {
+            Some(key) => left_out.push(key),
+            None => break,
         }
     }
     None
 }
 
 /// Removes the innermost table key whose key or value holds `span` (the place
-/// of a deserialization error); false when no key holds it. Children are
-/// searched first: a table written as a `[header]` has only the header's span.
-fn remove_key_at(value: &mut DeValue<'_>, span: &std::ops::Range<usize>) -> bool {
+/// of a deserialization error) and returns its name; `None` when no key holds
+/// it. Children are searched first: a table written as a `[header]` has only
+/// the header's span.
+fn remove_key_at(value: &mut DeValue<'_>, span: &std::ops::Range<usize>) -> Option<String> {
     let holds = |outer: std::ops::Range<usize>| outer.start <= span.start && span.end <= outer.end;
     match value {
         DeValue::Table(table) => {
             let mut hit = None;
             for (k, v) in table.iter_mut() {
-                if remove_key_at(v.get_mut(), span) {
-                    return true;
+                if let Some(inner) = remove_key_at(v.get_mut(), span) {
+                    return Some(inner);
                 }
                 if holds(k.span()) || holds(v.span()) {
                     hit = Some(k.clone());
                     break;
                 }
             }
-            hit.is_some_and(|k| table.remove(&k).is_some())
+            let key = hit?;
+            table.remove(&key).map(|_| key.get_ref().to_string())
         }
-        DeValue::Array(items) => items.iter_mut().any(|item| remove_key_at(item.get_mut(), span)),
-        _ => false,
+        DeValue::Array(items) => items.iter_mut().find_map(|item| remove_key_at(item.get_mut(), span)),
+        _ => None,
     }
 }
 

@@ -185,3 +185,22 @@ fn the_offered_load_is_exactly_the_same_whatever_a_target_changes() {
     assert!(totals[0].0 == totals[1].0 && totals[0].1 == totals[1].1, "{totals:?}");
     assert!(totals[0].2 != totals[1].2, "the targets do change the outcome");
 }
+
+#[test]
+fn an_invalid_base_scenario_stops_the_sweep_before_anything_runs() {
+    let dir = out_dir("bad-base");
+    std::fs::create_dir_all(&dir).unwrap();
+    let quickstart =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml")).unwrap();
+    std::fs::write(dir.join("base.toml"), quickstart.replace("max_capacity = 30", "max_capacity = 1")).unwrap();
+    std::fs::write(dir.join("sweep.toml"), "[sweep]\nname = \"b\"\nscenario = \"base.toml\"\n").unwrap();
+    let out = dir.join("out");
+    let o = ecsim(&["sweep", dir.join("sweep.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("services[web].auto_scaling.min_capacity: min_capacity 2 is greater than max_capacity 1"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
