@@ -251,11 +251,13 @@ pub fn resolve(
             )
             .unwrap_or(InitialState::Steady),
     };
+    // A duration reported above stands in as 1m: do not also measure the warm-up against it.
+    let duration_ok = ctx.problems.iter().all(|(p, _)| p != "simulation.duration" && p != "simulation");
     let warmup = sim.warmup.map_or(SimDuration::ZERO, |d| d.0);
     if !warmup.as_millis().is_multiple_of(MS_PER_MINUTE) {
         ctx.err("simulation.warmup", format!("{warmup} is not a whole number of minutes"));
     }
-    if warmup >= duration {
+    if duration_ok && warmup >= duration {
         ctx.err("simulation.warmup", format!("warmup {warmup} must be shorter than the duration {duration}"));
     }
     let replications = sim.replications.unwrap_or(1);
@@ -569,7 +571,7 @@ pub fn resolve(
         let path = format!("events[{i}]");
         let known = if services_ok { services.as_slice() } else { &[] };
         if let Some(ev) = resolve_event(&mut ctx, &path, e, &names, &env, known) {
-            if ev.at >= SimTime::ZERO + duration {
+            if duration_ok && ev.at >= SimTime::ZERO + duration {
                 ctx.err(
                     format!("{path}.at"),
                     format!(
