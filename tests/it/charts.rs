@@ -45,6 +45,13 @@ fn ecsim_ok(args: &[&str]) {
     );
 }
 
+/// Runs a sweep with `--charts --format both` on two threads into a fresh directory.
+fn sweep_with_charts(name: &str, sweep: &str) -> TempDir {
+    let out = TempDir::new(name);
+    ecsim_ok(&["sweep", sweep, "--out", out.arg(), "--charts", "--format", "both", "-j", "2"]);
+    out
+}
+
 /// The file names in `dir`, sorted.
 fn file_names(dir: &Path) -> Vec<String> {
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
@@ -142,18 +149,7 @@ const CPU_TARGET_METRICS: [&str; 7] = [
 
 #[test]
 fn cpu_target_sweep_gets_pareto_and_axis_charts() {
-    let out = TempDir::new("sweep-cpu");
-    ecsim_ok(&[
-        "sweep",
-        "scenarios/cpu-target-sweep.toml",
-        "--out",
-        out.arg(),
-        "--charts",
-        "--format",
-        "both",
-        "-j",
-        "2",
-    ]);
+    let out = sweep_with_charts("sweep-cpu", "scenarios/cpu-target-sweep.toml");
     let charts = out.path().join("charts");
     let slug = |metric: &str| metric.replace('.', "_");
     let axis = "target_tracking_cpu__target_value";
@@ -203,18 +199,7 @@ fn cpu_target_sweep_gets_pareto_and_axis_charts() {
 fn sweep_without_availability_metric_still_charts_it_against_cost() {
     // The smallest sweep: no axis, and neither availability nor cost among
     // its metrics; availability and p99 are charted against cost anyway.
-    let out = TempDir::new("sweep-ports");
-    ecsim_ok(&[
-        "sweep",
-        "scenarios/static-vs-dynamic-ports-sweep.toml",
-        "--out",
-        out.arg(),
-        "--charts",
-        "--format",
-        "both",
-        "-j",
-        "2",
-    ]);
+    let out = sweep_with_charts("sweep-ports", "scenarios/static-vs-dynamic-ports-sweep.toml");
     let charts = out.path().join("charts");
     let stems: Vec<String> = [
         "deployments_api_completed",
