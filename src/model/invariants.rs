@@ -76,13 +76,13 @@ impl Simulation<'_> {
                 }
             }
         }
-        // Conservation: the running count of active tasks matches the tasks, and once
-        // counting has begun, active at start + started = stopped (by reason) + active now.
+        // Conservation: the state tallies count the active tasks, and once counting has
+        // begun, active at start + started = stopped (by reason) + active now.
         let active: u64 = by_state[..TaskState::Stopped as usize].iter().sum();
-        if active != self.rec.tasks_active {
+        if active != self.rec.tasks_active() {
             return Err(format!(
                 "{active} task(s) are active but {} were created and not stopped",
-                self.rec.tasks_active
+                self.rec.tasks_active()
             ));
         }
         if self.counting() {
@@ -179,6 +179,7 @@ impl Simulation<'_> {
 #[cfg(test)]
 mod tests {
     use crate::engine::SimTime;
+    use crate::model::entities::TaskState;
     use crate::model::record::NullSink;
     use crate::model::{RunOptions, Simulation};
     use crate::scenario::{Scenario, load_str};
@@ -226,14 +227,14 @@ desired_count = 1
         let sim = world(&sc);
         assert_eq!(sim.check_invariants(), Ok(()));
         // 4 tasks active when counting began at 30 min, none started since, 3 stopped.
-        assert_eq!((sim.rec.tasks_active_at_start(), sim.rec.totals.tasks_started, sim.rec.tasks_active), (4, 0, 1));
+        assert_eq!((sim.rec.tasks_active_at_start(), sim.rec.totals.tasks_started, sim.rec.tasks_active()), (4, 0, 1));
 
         let mut started = world(&sc);
         started.rec.totals.tasks_started += 1;
         assert!(started.check_invariants().unwrap_err().starts_with("tasks do not add up: 4 active at the start + 1"));
 
         let mut active = world(&sc);
-        active.rec.tasks_active += 1;
+        active.rec.provider_tasks[0][TaskState::Running as usize] += 1;
         assert_eq!(active.check_invariants(), Err("1 task(s) are active but 2 were created and not stopped".into()));
 
         let mut free = world(&sc);

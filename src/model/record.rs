@@ -120,8 +120,6 @@ pub struct Recorder<'a> {
     warmup: SimTime,
     pub totals: Totals,
     pub services: Vec<ServiceTotals>,
-    /// Tasks active now (PROVISIONING to STOPPING), from the start, warm-up included.
-    pub tasks_active: u64,
     /// Tasks per provider per state; instances per provider per state.
     pub provider_tasks: Vec<[u32; 6]>,
     pub provider_instances: Vec<[u32; 4]>,
@@ -149,7 +147,6 @@ impl<'a> Recorder<'a> {
             sink,
             warmup: SimTime::ZERO + sc.warmup,
             totals: Totals::default(),
-            tasks_active: 0,
             services: sc
                 .services
                 .iter()
@@ -270,6 +267,11 @@ impl<'a> Recorder<'a> {
     ) {
         let pending = |s: Option<TaskState>| matches!(s, Some(TaskState::Provisioning | TaskState::Pending));
         let counting = self.counting(now);
+        // Tasks become active or stop only through a state change, so at the first change once
+        // counting has begun the active count is still the one counting began with.
+        if counting && self.totals.tasks_active_at_start.is_none() {
+            self.totals.tasks_active_at_start = Some(self.tasks_active());
+        }
         if let Owner::Service(s) = owner {
             let st = &mut self.services[s.idx()];
             if pending(old) != pending(new) {
@@ -344,18 +346,15 @@ impl<'a> Recorder<'a> {
         self.totals.instances_peak = self.totals.instances_peak.max(live);
     }
 
-    /// A task was created (`+1`) or reached STOPPED (`-1`). The first change once
-    /// counting has begun fixes the count at its start (nothing changed in between).
-    pub fn tasks_active_changed(&mut self, now: SimTime, created: bool) {
-        if self.counting(now) && self.totals.tasks_active_at_start.is_none() {
-            self.totals.tasks_active_at_start = Some(self.tasks_active);
-        }
-        self.tasks_active = if created { self.tasks_active + 1 } else { self.tasks_active.saturating_sub(1) };
+    /// Tasks active now (PROVISIONING to STOPPING), from the per-provider state tallies.
+    pub fn tasks_active(&self) -> u64 {
+        let stopped = state_index(TaskState::Stopped);
+        self.provider_tasks.iter().map(|c| c[..stopped].iter().map(|&n| u64::from(n)).sum::<u64>()).sum()
     }
 
     /// Tasks active when counting began (now, if nothing has changed since).
     pub fn tasks_active_at_start(&self) -> u64 {
-        self.totals.tasks_active_at_start.unwrap_or(self.tasks_active)
+        self.totals.tasks_active_at_start.unwrap_or_else(|| self.tasks_active())
     }
 
     pub fn count_stop(&mut self, now: SimTime, owner: Owner, reason: StopReason) {

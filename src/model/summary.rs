@@ -237,7 +237,7 @@ impl Simulation<'_> {
             "tasks": {
                 "active_at_start": self.rec.tasks_active_at_start(),
                 "started": t.tasks_started,
-                "active_at_end": self.rec.tasks_active,
+                "active_at_end": self.rec.tasks_active(),
                 "interrupted": t.tasks_interrupted,
                 "killed_in_flight": num(t.killed_in_flight),
                 "pending_task_minutes": num(t.pending_task_seconds / 60.0),

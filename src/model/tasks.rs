@@ -60,7 +60,6 @@ impl Simulation<'_> {
             }
         }
         self.count_state(id, None, Some(TaskState::Provisioning));
-        self.rec.tasks_active_changed(self.now, true);
         if self.counting() {
             self.rec.totals.tasks_started += 1;
             if let Owner::Service(s) = owner {
@@ -308,7 +307,6 @@ impl Simulation<'_> {
         self.count_zone(t, -1);
         self.set_task_state(t, TaskState::Stopped);
         let now = self.now;
-        self.rec.tasks_active_changed(now, false);
         let task = &mut self.tasks[t.idx()];
         task.stopped_at = Some(now);
         let reason = task.stop_reason.unwrap_or(StopReason::ScaledIn);
