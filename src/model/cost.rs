@@ -164,12 +164,17 @@ impl CostLedger {
         self.alloc_rate[owner][p] += delta;
     }
 
-    /// One of `owner`'s tasks on provider `p` starts (+1) or stops (-1) holding resources.
-    fn change_owner_tasks(&mut self, owner: usize, p: usize, now: SimTime, started: bool) {
+    fn close_owner_tasks(&mut self, owner: usize, p: usize, now: SimTime) {
         let counted = self.counted(self.owner_tasks[owner][p].since, now);
         let o = &mut self.owner_tasks[owner][p];
         o.seconds += f64::from(o.live) * counted;
         o.since = now;
+    }
+
+    /// One of `owner`'s tasks on provider `p` starts (+1) or stops (-1) holding resources.
+    fn change_owner_tasks(&mut self, owner: usize, p: usize, now: SimTime, started: bool) {
+        self.close_owner_tasks(owner, p, now);
+        let o = &mut self.owner_tasks[owner][p];
         o.live = if started { o.live + 1 } else { o.live.saturating_sub(1) };
     }
 
@@ -194,9 +199,7 @@ impl CostLedger {
         for o in 0..self.alloc_rate.len() {
             for p in 0..self.rate.len() {
                 self.close_alloc(o, p, now);
-                let t = &mut self.owner_tasks[o][p];
-                t.seconds += f64::from(t.live) * now.saturating_since(t.since.max(self.warmup)).as_secs_f64();
-                t.since = now;
+                self.close_owner_tasks(o, p, now);
             }
         }
         let by_provider: Vec<f64> =
