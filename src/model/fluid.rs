@@ -69,30 +69,34 @@ pub struct Rates {
     pub route_stale_share: [f64; 3],
     pub route_no_target: [bool; 3],
     /// This service's outgoing calls, in `calls` order (requests/s).
-    pub calls_out: Vec<EdgeRates>,
+    pub calls_out: Vec<Edge>,
 }
 
-/// One call edge (caller → callee) during the current segment (requests/s).
+/// One call edge (caller → callee): calls sent, and those failed at a stale
+/// endpoint or for want of any target. Rates (requests/s) in [`Rates`], sums
+/// (requests) over a minute or a run.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct EdgeRates {
+pub struct Edge {
     pub calls: f64,
     pub stale: f64,
     pub no_target: f64,
 }
 
-/// Sums of one call edge over a minute or a run (requests).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct EdgeAcc {
-    pub calls: f64,
-    pub failed_stale: f64,
-    pub failed_no_target: f64,
+impl Edge {
+    /// Adds `k` times `other` (rates over `k` seconds, or sums with `k` = 1).
+    pub fn add_scaled(&mut self, other: &Edge, k: f64) {
+        self.calls += other.calls * k;
+        self.stale += other.stale * k;
+        self.no_target += other.no_target * k;
+    }
 }
 
-impl EdgeAcc {
-    pub fn add(&mut self, other: &EdgeAcc) {
-        self.calls += other.calls;
-        self.failed_stale += other.failed_stale;
-        self.failed_no_target += other.failed_no_target;
+/// Index of a call route in [`Rates::calls_in`] and the route tables.
+fn route_index(via: CallRoute) -> usize {
+    match via {
+        CallRoute::LoadBalancer => 0,
+        CallRoute::ServiceDiscovery => 1,
+        CallRoute::ServiceConnect => 2,
     }
 }
 
@@ -119,7 +123,7 @@ pub struct MinuteAcc {
     pub entry_latency: Vec<Component>,
     /// Per outgoing call edge, in `calls` order (sized on first use: the spare
     /// accumulator moves between services).
-    pub calls: Vec<EdgeAcc>,
+    pub calls: Vec<Edge>,
     /// ∫ Σ task CPU% dt and ∫ reporting tasks dt (CloudWatch average).
     pub cpu_task_seconds: f64,
     pub mem_task_seconds: f64,
@@ -527,25 +531,17 @@ impl Simulation<'_> {
             }
             let served_local = r.served_local;
             for c in &cfg.calls {
-                let route = match c.via {
-                    CallRoute::LoadBalancer => 0,
-                    CallRoute::ServiceDiscovery => 1,
-                    CallRoute::ServiceConnect => 2,
-                };
+                let route = route_index(c.via);
                 let calls = served_local * c.per_request;
                 self.fluid.services[c.service.idx()].rates.calls_in[route] += calls;
-                self.fluid.services[s].rates.calls_out.push(EdgeRates { calls, ..EdgeRates::default() });
+                self.fluid.services[s].rates.calls_out.push(Edge { calls, ..Edge::default() });
             }
         }
         // Each edge's failures at its callee, by the route it takes.
         for &sid in &order {
             let s = sid.idx();
             for (k, c) in sc.services[s].calls.iter().enumerate() {
-                let route = match c.via {
-                    CallRoute::LoadBalancer => 0,
-                    CallRoute::ServiceDiscovery => 1,
-                    CallRoute::ServiceConnect => 2,
-                };
+                let route = route_index(c.via);
                 let callee = &self.fluid.services[c.service.idx()].rates;
                 let (no_target, share) = (callee.route_no_target[route], callee.route_stale_share[route]);
                 let e = &mut self.fluid.services[s].rates.calls_out[k];
@@ -580,12 +576,10 @@ fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64, dt_ms: u64)
     let r = &f.rates;
     let m = &mut f.minute;
     if m.calls.len() < r.calls_out.len() {
-        m.calls.resize(r.calls_out.len(), EdgeAcc::default());
+        m.calls.resize(r.calls_out.len(), Edge::default());
     }
-    for (acc, e) in m.calls.iter_mut().zip(&r.calls_out) {
-        acc.calls += e.calls * dt;
-        acc.failed_stale += e.stale * dt;
-        acc.failed_no_target += e.no_target * dt;
+    for (sum, rate) in m.calls.iter_mut().zip(&r.calls_out) {
+        sum.add_scaled(rate, dt);
     }
     m.seconds += dt;
     // Offered entry requests are added at the next boundary (see `entry_ms`); calls here.

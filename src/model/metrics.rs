@@ -225,7 +225,7 @@ impl Simulation<'_> {
             }
             let st = &mut self.rec.services[s.idx()];
             for (total, minute) in st.calls.iter_mut().zip(&m.calls) {
-                total.add(minute);
+                total.add_scaled(minute, 1.0);
             }
             st.requests.offered += m.offered;
             st.requests.served += m.served;

@@ -76,7 +76,7 @@ pub struct Totals {
 #[derive(Debug, Default)]
 pub struct ServiceTotals {
     /// Per outgoing call edge, in `calls` order.
-    pub calls: Vec<super::fluid::EdgeAcc>,
+    pub calls: Vec<super::fluid::Edge>,
     pub tasks_started: u64,
     pub tasks_interrupted: u64,
     pub scale_out: u64,
@@ -159,7 +159,7 @@ impl<'a> Recorder<'a> {
                     names.extend(svc.scheduled_actions.iter().map(|a| a.name.clone()));
                     ServiceTotals {
                         by_policy: names.into_iter().map(|n| (n, 0)).collect(),
-                        calls: vec![super::fluid::EdgeAcc::default(); svc.calls.len()],
+                        calls: vec![super::fluid::Edge::default(); svc.calls.len()],
                         ..ServiceTotals::default()
                     }
                 })

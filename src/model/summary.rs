@@ -157,8 +157,8 @@ impl Simulation<'_> {
                         .map(|(c, e)| {
                             let figures = json!({
                                 "requests": num(e.calls),
-                                "failed_stale_endpoint": num(e.failed_stale),
-                                "failed_no_target": num(e.failed_no_target),
+                                "failed_stale_endpoint": num(e.stale),
+                                "failed_no_target": num(e.no_target),
                             });
                             (sc.services[c.service.idx()].name.clone(), figures)
                         })
