@@ -236,9 +236,7 @@ impl ServiceScaler {
         let mut acting = 0;
         for (source, prop) in candidates {
             if prop.direction == Direction::In && deploying {
-                if self.explain_held_back {
-                    self.held_back.push(format!("{} (scale-in suspended during a deployment)", prop.explanation));
-                }
+                self.hold_back(|| format!("{} (scale-in suspended during a deployment)", prop.explanation));
                 continue;
             }
             let new = prop.capacity.max(self.min).min(self.max);
@@ -247,12 +245,8 @@ impl ServiceScaler {
                 Direction::In => new < desired,
             };
             if !moves {
-                if self.explain_held_back {
-                    self.held_back.push(format!(
-                        "{}; desired {desired} stays (min {}, max {})",
-                        prop.explanation, self.min, self.max
-                    ));
-                }
+                let (min, max) = (self.min, self.max);
+                self.hold_back(|| format!("{}; desired {desired} stays (min {min}, max {max})", prop.explanation));
                 continue;
             }
             acting += 1;
@@ -329,12 +323,18 @@ impl ServiceScaler {
         } else if let Some((i, prop)) = best_in {
             if any_scale_in_enabled && all_agree_in {
                 out.push((Source::TargetTrackingIn(i), prop));
-            } else if self.explain_held_back {
-                self.held_back.push(format!(
-                    "{} (not all target tracking policies with scale-in agree to scale in)",
-                    prop.explanation
-                ));
+            } else {
+                self.hold_back(|| {
+                    format!("{} (not all target tracking policies with scale-in agree to scale in)", prop.explanation)
+                });
             }
+        }
+    }
+
+    /// Notes why a policy that wanted to act did not; written only when explaining.
+    fn hold_back(&mut self, note: impl FnOnce() -> String) {
+        if self.explain_held_back {
+            self.held_back.push(note());
         }
     }
 
