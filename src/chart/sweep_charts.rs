@@ -129,6 +129,18 @@ fn metric_label(metric: &str) -> String {
     with_unit(metric, unit_of(metric))
 }
 
+/// The one panel of a sweep chart: `metric` on the y axis, with its unit and limits.
+fn metric_panel(metric: &str, layers: Vec<Layer>) -> Panel {
+    Panel {
+        y_label: metric_label(metric),
+        layers,
+        y_include: Vec::new(),
+        integer_y: false,
+        y_cap: None,
+        y_limits: y_limits(metric),
+    }
+}
+
 /// The y range limits of a metric's panel: shares never leave 0..1.
 fn y_limits(metric: &str) -> Option<(f64, f64)> {
     is_share(metric).then_some((0.0, 1.0))
@@ -272,14 +284,7 @@ fn pareto_figure(sweep: &SweepData, metric: &str) -> Figure {
             "one point per configuration (mean of its replications), bars: 95% CI; frontier: least cost for the {direction} {metric}; cN = configuration N"
         )),
         x: XAxis { label: metric_label(COST_METRIC), scale: XScale::Numeric, min: x_min, max: x_max },
-        panels: vec![Panel {
-            y_label: metric_label(metric),
-            layers,
-            y_include: Vec::new(),
-            integer_y: false,
-            y_cap: None,
-            y_limits: y_limits(metric),
-        }],
+        panels: vec![metric_panel(metric, layers)],
         markers: Vec::new(),
         shade: None,
     }
@@ -410,14 +415,7 @@ fn axis_figure(sweep: &SweepData, axis: usize, metric: &str) -> Figure {
         title: format!("{}: {metric} by {short}", sweep.name),
         subtitle: Some(subtitle),
         x: XAxis { label: with_unit(key, axis_unit(key, sweep.scenario_text.as_deref())), scale, min, max },
-        panels: vec![Panel {
-            y_label: metric_label(metric),
-            layers,
-            y_include: Vec::new(),
-            integer_y: false,
-            y_cap: None,
-            y_limits: y_limits(metric),
-        }],
+        panels: vec![metric_panel(metric, layers)],
         markers: Vec::new(),
         shade: None,
     }
