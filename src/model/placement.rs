@@ -22,18 +22,9 @@ use crate::scenario::{
 /// The ECS API allows at most five placement strategy rules (validated at load).
 const MAX_STRATEGIES: usize = 5;
 
-/// The placement checks' failure reasons, in the order they are made.
-const CHECK_REASONS: [&str; 7] = [
-    "attribute_arch",
-    "resource_cpu",
-    "resource_memory",
-    "resource_ports",
-    "resource_eni",
-    "constraint_member_of",
-    "constraint_distinct_instance",
-];
-
 /// Why no instance could take a task (the `tasks.placement_failures` keys).
+/// After `no_instances` come the placement checks' reasons, in the order the
+/// checks are made (`failed_check` stage k fails for reason k + 1).
 pub const FAILURE_REASONS: [&str; 11] = [
     "no_instances",
     "attribute_arch",
@@ -242,7 +233,7 @@ impl<'s> Simulation<'s> {
             }
             if let Some(stage) = self.failed_check(ask, i) {
                 if stage + 1 > closest.0 {
-                    closest = (stage + 1, CHECK_REASONS[stage]);
+                    closest = (stage + 1, FAILURE_REASONS[stage + 1]);
                 }
                 continue;
             }
