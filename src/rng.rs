@@ -37,6 +37,8 @@ pub enum Stream {
     FargateSpotUnavailable,
     /// Task startup time, keyed by (task definition, task ordinal of that definition).
     TaskStartup,
+    /// Application warm-up before it answers health checks, keyed by (task definition, ordinal of its tasks reaching RUNNING behind a load balancer).
+    TaskWarmup,
     /// Task shutdown time after SIGTERM, keyed by (task definition, stop ordinal of that definition).
     TaskShutdown,
     /// Batch job duration, keyed by (scheduled task, job ordinal).
@@ -60,6 +62,7 @@ impl Stream {
             Stream::FargateProvisioning => "fargate_provisioning",
             Stream::FargateSpotUnavailable => "fargate_spot_unavailable",
             Stream::TaskStartup => "task_startup",
+            Stream::TaskWarmup => "task_warmup",
             Stream::TaskShutdown => "task_shutdown",
             Stream::BatchDuration => "batch_duration",
             Stream::SpotInterruption => "spot_interruption",

@@ -136,6 +136,8 @@ pub enum StopReason {
     ZoneOutage,
     /// A batch job finished its work.
     Completed,
+    /// It failed its load balancer health checks after the grace period.
+    FailedHealthChecks,
 }
 
 impl StopReason {
@@ -148,9 +150,10 @@ impl StopReason {
             StopReason::InstanceTerminated => "instance_terminated",
             StopReason::ZoneOutage => "zone_outage",
             StopReason::Completed => "completed",
+            StopReason::FailedHealthChecks => "failed_health_checks",
         }
     }
-    pub const ALL: [StopReason; 7] = [
+    pub const ALL: [StopReason; 8] = [
         StopReason::ScaledIn,
         StopReason::Deployment,
         StopReason::Drained,
@@ -158,6 +161,7 @@ impl StopReason {
         StopReason::InstanceTerminated,
         StopReason::ZoneOutage,
         StopReason::Completed,
+        StopReason::FailedHealthChecks,
     ];
     /// Whether the stop was forced on the task (counts as an interruption).
     pub fn is_interruption(self) -> bool {
@@ -196,8 +200,10 @@ pub struct Task {
     pub billed_from: Option<SimTime>,
     pub stopped_at: Option<SimTime>,
     pub stop_reason: Option<StopReason>,
-    /// Must be replaced (old deployment, draining instance, spot notice).
+    /// Must be replaced (old deployment, draining instance, spot notice, failed health checks).
     pub retiring: bool,
+    /// ECS judged it unhealthy (failed load balancer health checks past the grace period).
+    pub failed_health: bool,
     /// A Fargate Spot interruption notice arrived; killed at this time.
     pub kill_at: Option<SimTime>,
     /// The last placement failure reason logged for this task (to log each reason once).

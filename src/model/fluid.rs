@@ -439,10 +439,21 @@ impl Simulation<'_> {
             return;
         }
         let f = &mut self.fluid.services[s.idx()];
+        // Service Connect callers' proxies retry a cut-off call on another task
+        // (the dying one still counts among the serving): those are not lost.
+        let others_serve = f.groups.iter().map(|g| g.serving).sum::<u32>() > 1;
+        let r = &f.rates;
+        let retried_share = if others_serve && r.to_tasks > 0.0 {
+            (r.calls_in[route_index(CallRoute::ServiceConnect)] / r.to_tasks).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        // Entry requests never come through Service Connect.
+        f.lost_entry_in_flight += lost * r.entry_share;
+        let lost = lost * (1.0 - retried_share);
         // They were counted as served as they arrived, possibly in an earlier
         // minute; they move from served to failed as the next minutes close.
         f.lost_in_flight += lost;
-        f.lost_entry_in_flight += lost * f.rates.entry_share;
         if self.now >= SimTime::ZERO + self.sc.warmup {
             self.rec.totals.killed_in_flight += lost;
         }

@@ -50,6 +50,8 @@ pub enum Event {
     TaskStarted(TaskId),
     /// The load balancer's health checks passed: the task receives traffic.
     TaskHealthy(TaskId),
+    /// The task failed its health checks past the grace period: ECS replaces it.
+    TaskUnhealthy(TaskId),
     /// The deregistration delay is over: SIGTERM.
     TaskDeregistered(TaskId),
     /// The stop timeout is over: the task is STOPPED.
@@ -195,6 +197,8 @@ pub struct Simulation<'s> {
     pub task_def_starts: Vec<u64>,
     /// Ordinal of the next stop per task definition (keys shutdown draws).
     pub task_def_stops: Vec<u64>,
+    /// Ordinal of the next warm-up per task definition (keys warm-up draws).
+    pub task_def_warmups: Vec<u64>,
     pub series: metrics::SeriesIds,
     /// The first broken invariant noticed inside the model (checked with `check_invariants`).
     pub violation: Option<String>,
@@ -235,6 +239,11 @@ pub const ASSUMPTIONS: &[(&str, &str)] = &[
     ("model::cost::ec2_billing_start", "EC2 bills from the launch request"),
     ("model::capacity::cpr_alarms", "scale-out 1 of 1 above target, scale-in 15 of 15 below (observed)"),
     ("scenario::assumed::FARGATE_SPOT_BAND", "Fargate Spot uses the EC2 spot band unless given"),
+    ("model::tasks::health_check_timing", "ELB checks a new target every interval from RUNNING"),
+    (
+        "model::fluid::service_connect_retry",
+        "a Service Connect call cut off by a dying task is retried on another task",
+    ),
 ];
 
 /// Everything a finished run reports.
@@ -310,6 +319,7 @@ impl<'s> Simulation<'s> {
             spot: spot::SpotState::new(sc),
             task_def_starts: vec![0; sc.task_defs.len()],
             task_def_stops: vec![0; sc.task_defs.len()],
+            task_def_warmups: vec![0; sc.task_defs.len()],
             series: metrics::SeriesIds::default(),
             violation: None,
             minute_spare: None,
@@ -401,6 +411,7 @@ impl<'s> Simulation<'s> {
             Event::FargateRetry(t) => self.on_fargate_retry(t),
             Event::TaskStarted(t) => self.on_task_started(t),
             Event::TaskHealthy(t) => self.on_task_healthy(t),
+            Event::TaskUnhealthy(t) => self.on_task_unhealthy(t),
             Event::TaskDeregistered(t) => self.on_task_deregistered(t),
             Event::TaskExited(t) => self.on_task_exited(t),
             Event::BatchWorkDone(t) => self.on_batch_work_done(t),

@@ -52,18 +52,25 @@ impl Simulation<'_> {
             }
         }
 
-        // 2. Retire: unhealthy retiring tasks go at once; healthy ones while enough stay healthy.
+        // 2. Retire: unhealthy retiring tasks go at once, except that tasks which failed their
+        // health checks stay, oldest first, while they stand in for healthy tasks still missing
+        // (ECS starts their replacements first); healthy ones go while enough stay healthy.
         let healthy_now = tasks.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
         let mut can_stop = healthy_now.saturating_sub(min_healthy);
+        let mut stand_ins = desired.saturating_sub(healthy_now);
+        let mut kept_stand_in = None;
         let mut order = retiring.clone();
         order.sort_by_key(|&t| (self.is_healthy(t, now), self.tasks[t.idx()].serial));
         for t in order {
-            let healthy = self.is_healthy(t, now);
-            if healthy {
+            if self.is_healthy(t, now) {
                 if can_stop == 0 {
                     continue;
                 }
                 can_stop -= 1;
+            } else if self.tasks[t.idx()].failed_health && stand_ins > 0 {
+                stand_ins -= 1;
+                kept_stand_in = Some(t);
+                continue;
             }
             let reason = self.retire_reason(t);
             self.stop_task(t, reason);
@@ -84,12 +91,26 @@ impl Simulation<'_> {
         for _ in 0..want.min(room) {
             self.create_service_task(s, false);
         }
+        // maximumPercent leaves no room for a replacement: unhealthy tasks go one at a time.
+        let one_going = self.services[s.idx()].tasks.iter().any(|&t| {
+            let task = &self.tasks[t.idx()];
+            task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
+        });
+        if want > room
+            && !one_going
+            && let Some(t) = kept_stand_in
+        {
+            self.stop_task(t, StopReason::FailedHealthChecks);
+        }
 
         self.deployment_progress(s);
     }
 
     fn retire_reason(&self, t: TaskId) -> StopReason {
         let task = &self.tasks[t.idx()];
+        if task.failed_health {
+            return StopReason::FailedHealthChecks;
+        }
         let on_draining =
             task.instance.is_some_and(|i| self.instances[i.idx()].state == super::entities::InstanceState::Draining);
         let spot_notice = task.instance.is_some_and(|i| self.instances[i.idx()].spot_termination_at.is_some());
@@ -179,6 +200,15 @@ impl Simulation<'_> {
         self.rec.event(now, "deployment_stalled", "service", name, format_args!("{why}"));
     }
 
+    /// Whether a service task is to be replaced: an older task definition, a
+    /// draining instance, a Fargate Spot notice, or failed health checks.
+    pub fn must_retire(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t.idx()];
+        let Some(s) = task.service() else { return false };
+        let on_draining = task.instance.is_some_and(|i| self.instances[i.idx()].state == InstanceState::Draining);
+        task.task_def != self.services[s.idx()].task_def || on_draining || task.kill_at.is_some() || task.failed_health
+    }
+
     /// Starts a rolling deployment to `td`.
     pub fn start_deployment(&mut self, s: ServiceId, td: TaskDefId) {
         let now = self.now;
@@ -188,11 +218,9 @@ impl Simulation<'_> {
             self.rec.deployment_superseded(s, now.saturating_since(prev.started));
         }
         self.services[s.idx()].task_def = td;
+        // A rollback to a task definition still running keeps those tasks.
         for t in self.services[s.idx()].tasks.clone() {
-            let task = &self.tasks[t.idx()];
-            let on_draining = task.instance.is_some_and(|i| self.instances[i.idx()].state == InstanceState::Draining);
-            // A rollback to a task definition still running keeps those tasks.
-            let retiring = task.task_def != td || on_draining || task.kill_at.is_some();
+            let retiring = self.must_retire(t);
             self.set_retiring(t, retiring);
         }
         let counted = self.counting();

@@ -44,6 +44,7 @@ impl Simulation<'_> {
             stopped_at: None,
             stop_reason: None,
             retiring: false,
+            failed_health: false,
             kill_at: None,
             last_failure: None,
             provisioning_started: false,
@@ -145,8 +146,12 @@ impl Simulation<'_> {
         match self.tasks[t.idx()].owner {
             Owner::Service(s) => match &self.sc.services[s.idx()].load_balancer {
                 Some(lb) => {
-                    let wait = lb.time_to_healthy();
-                    self.after(wait, Event::TaskHealthy(t));
+                    let warmup = self.sample_warmup(self.tasks[t.idx()].task_def);
+                    let checks = lb.health_checks(warmup, self.sc.services[s.idx()].health_check_grace);
+                    self.after(checks.healthy_after, Event::TaskHealthy(t));
+                    if let Some(after) = checks.unhealthy_after {
+                        self.after(after, Event::TaskUnhealthy(t));
+                    }
                 }
                 None => {
                     self.tasks[t.idx()].healthy_at = Some(self.now + NO_LB_HEALTHY_DELAY);
@@ -179,9 +184,50 @@ impl Simulation<'_> {
         }
         self.tasks[t.idx()].healthy_at = Some(self.now);
         self.set_serving(t, true);
+        // A task judged unhealthy that ECS has not stopped yet is healthy again: it stays.
+        if self.tasks[t.idx()].failed_health {
+            self.tasks[t.idx()].failed_health = false;
+            let retiring = self.must_retire(t);
+            self.set_retiring(t, retiring);
+        }
         if let Some(s) = self.tasks[t.idx()].service() {
             self.request_reconcile(s);
         }
+    }
+
+    /// The application's warm-up before it answers health checks (0 without `warmup_time`).
+    fn sample_warmup(&mut self, td: TaskDefId) -> SimDuration {
+        let Some(dist) = &self.sc.task_defs[td.idx()].warmup_time else { return SimDuration::ZERO };
+        let ordinal = self.task_def_warmups[td.idx()];
+        self.task_def_warmups[td.idx()] += 1;
+        dist.sample(&mut self.streams.draws(Stream::TaskWarmup, td.idx() as u64, ordinal))
+    }
+
+    /// ECS saw the task fail its health checks once the grace period was
+    /// over: it is to be replaced (the scheduler starts its replacement first).
+    /// If it is still alive when its checks pass, it serves until then.
+    pub fn on_task_unhealthy(&mut self, t: TaskId) {
+        if !self.task_exists(t) {
+            return;
+        }
+        let task = &self.tasks[t.idx()];
+        let Some(s) = task.service() else { return };
+        if task.state != TaskState::Running || task.serving {
+            return;
+        }
+        let serial = task.serial;
+        self.tasks[t.idx()].failed_health = true;
+        self.set_retiring(t, true);
+        let name = &self.sc.services[s.idx()].name;
+        let since = self.tasks[t.idx()].running_at.map_or(0.0, |r| self.now.saturating_since(r).as_secs_f64());
+        self.rec.event(
+            self.now,
+            "task_unhealthy",
+            "service",
+            name,
+            format_args!("task {serial} failed its load balancer health checks {since:.0} s after RUNNING"),
+        );
+        self.request_reconcile(s);
     }
 
     /// Graceful stop: deregister, wait the deregistration delay, SIGTERM, stop timeout.

@@ -213,6 +213,7 @@ pub struct TaskDefinition {
     pub port_mappings: Option<Vec<PortMapping>>,
     pub startup_time: Option<Dist>,
     pub shutdown_time: Option<Dist>,
+    pub warmup_time: Option<Dist>,
     pub stop_timeout: Option<Dur>,
     pub cpu_architecture: Option<String>,
 }

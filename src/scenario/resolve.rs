@@ -1052,6 +1052,7 @@ fn resolve_task_def(ctx: &mut Ctx, path: &str, t: &raw::TaskDefinition) -> TaskD
         static_host_ports,
         startup_time: t.startup_time.clone().unwrap_or(Dist::Constant(assumed::TASK_STARTUP_S)),
         shutdown_time: t.shutdown_time.clone(),
+        warmup_time: t.warmup_time.clone(),
         stop_timeout: t.stop_timeout.map_or(SimDuration::from_secs(30), |d| d.0),
         arch,
     }
@@ -1239,6 +1240,22 @@ fn spread_field(f: &str) -> Result<SpreadField, String> {
 }
 
 /// Checks that a task definition can run on every provider of a strategy.
+/// `warmup_time` acts through load balancer health checks only; elsewhere it
+/// would be read and ignored, so it is refused.
+fn reject_warmup(ctx: &mut Ctx, path: &str, td_id: TaskDefId, env: &Env, why: &str) {
+    if let Some(td) = env.task_defs.get(td_id.idx())
+        && td.warmup_time.is_some()
+    {
+        ctx.err(
+            path,
+            format!(
+                "task definition \"{}\" sets warmup_time, which only load balancer health checks act on, but {why}",
+                td.family
+            ),
+        );
+    }
+}
+
 fn check_task_fits(ctx: &mut Ctx, path: &str, td_id: TaskDefId, strategy: &[StrategyItem], env: &Env) {
     let Some(td) = env.task_defs.get(td_id.idx()) else { return };
     for item in strategy {
@@ -1326,6 +1343,9 @@ fn resolve_service(
         resolve_placement(ctx, path, s.placement_strategy.as_ref(), s.placement_constraints.as_ref(), fargate, true);
     if let Some(td) = td {
         check_task_fits(ctx, path, td, &strategy, env);
+        if s.load_balancer.is_none() {
+            reject_warmup(ctx, path, td, env, "this service has no [services.load_balancer]");
+        }
     }
     let dc = s.deployment_configuration.as_ref();
     let min_healthy_percent = dc.and_then(|d| d.minimum_healthy_percent).unwrap_or(100.0);
@@ -1895,6 +1915,7 @@ fn resolve_scheduled_task(
         resolve_placement(ctx, path, b.placement_strategy.as_ref(), b.placement_constraints.as_ref(), fargate, false);
     if let Some(td) = td {
         check_task_fits(ctx, path, td, &strategy, env);
+        reject_warmup(ctx, path, td, env, "scheduled tasks have no load balancer");
     }
     let schedule = parse_schedule(ctx, path, &b.schedule, b.timezone.as_deref());
     Some(ScheduledTask {
@@ -1973,6 +1994,9 @@ fn resolve_event(
                 && let Some(s) = services.get(svc.idx())
             {
                 check_task_fits(ctx, path, td, &s.strategy, env);
+                if s.load_balancer.is_none() {
+                    reject_warmup(ctx, path, td, env, "the service has no [services.load_balancer]");
+                }
             }
             ScriptedKind::Deploy { service: svc?, task_def: td? }
         }

@@ -242,6 +242,8 @@ pub struct TaskDef {
     pub startup_time: Dist,
     /// SIGTERM to exit; `None` = the whole stop timeout (the assumption `stop_exit`).
     pub shutdown_time: Option<Dist>,
+    /// RUNNING to the application answering its health checks; `None` = at once.
+    pub warmup_time: Option<Dist>,
     pub stop_timeout: SimDuration,
     pub arch: Option<Arch>,
 }
@@ -308,6 +310,32 @@ impl LoadBalancer {
     pub fn time_to_unhealthy(&self) -> SimDuration {
         self.health_check_interval.saturating_mul(u64::from(self.unhealthy_threshold))
     }
+
+    /// What the health checks of a new target make of it, counted from
+    /// RUNNING, when the application answers them only after `warmup`.
+    /// Checks run every interval from registration (k = 1, 2, …); check k
+    /// passes when k × interval ≥ warmup. The target is healthy after
+    /// `healthy_threshold` passes in a row. When `unhealthy_threshold`
+    /// checks fail first it is unhealthy until then, and ECS judges it so
+    /// once the health check grace period is over.
+    pub fn health_checks(&self, warmup: SimDuration, grace: SimDuration) -> HealthChecks {
+        let interval = self.health_check_interval.as_millis().max(1);
+        let first_pass = warmup.as_millis().div_ceil(interval).max(1);
+        let passes = first_pass + u64::from(self.healthy_threshold) - 1;
+        let healthy_after = SimDuration::from_millis(interval.saturating_mul(passes));
+        let judged = self.time_to_unhealthy().max(grace);
+        let fails_first = first_pass > u64::from(self.unhealthy_threshold);
+        HealthChecks { healthy_after, unhealthy_after: (fails_first && judged < healthy_after).then_some(judged) }
+    }
+}
+
+/// The health check timeline of a new target behind a load balancer, from RUNNING.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthChecks {
+    /// Passes its checks and starts serving (if still alive).
+    pub healthy_after: SimDuration,
+    /// Failed its checks and the grace period is over: ECS marks it unhealthy.
+    pub unhealthy_after: Option<SimDuration>,
 }
 
 #[derive(Clone, Debug)]
@@ -452,4 +480,50 @@ pub struct OutputConfig {
     pub timeseries: bool,
     pub timeseries_interval: SimDuration,
     pub events: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alb() -> LoadBalancer {
+        // ELB defaults: checks every 30 s, healthy after 5 passes, unhealthy after 2 failures.
+        LoadBalancer {
+            kind: LbKind::Alb,
+            deregistration_delay: SimDuration::from_secs(300),
+            health_check_interval: SimDuration::from_secs(30),
+            healthy_threshold: 5,
+            unhealthy_threshold: 2,
+        }
+    }
+
+    fn checks(warmup_s: u64, grace_s: u64) -> (u64, Option<u64>) {
+        let h = alb().health_checks(SimDuration::from_secs(warmup_s), SimDuration::from_secs(grace_s));
+        (h.healthy_after.as_millis() / 1000, h.unhealthy_after.map(|d| d.as_millis() / 1000))
+    }
+
+    #[test]
+    fn an_app_ready_at_once_is_healthy_after_five_checks() {
+        assert_eq!(checks(0, 0), (150, None));
+    }
+
+    #[test]
+    fn one_failed_check_delays_health_but_is_not_unhealthy() {
+        // Warm-up 45 s: the check at 30 s fails, those at 60..180 s pass: healthy at 180 s.
+        assert_eq!(checks(45, 0), (180, None));
+        // Warm-up 60 s: the check at 60 s already passes.
+        assert_eq!(checks(60, 0), (180, None));
+    }
+
+    #[test]
+    fn two_failed_checks_make_the_target_unhealthy_unless_the_grace_period_covers_it() {
+        // Warm-up 61 s: checks at 30 and 60 s fail (unhealthy at 60 s); passes from 90 s, healthy at 210 s.
+        assert_eq!(checks(61, 0), (210, Some(60)));
+        assert_eq!(checks(90, 0), (210, Some(60)));
+        // ECS ignores the failures until the grace period ends, and acts then if still unhealthy.
+        assert_eq!(checks(90, 120), (210, Some(120)));
+        // A grace period that lasts until the target is healthy saves it.
+        assert_eq!(checks(90, 210), (210, None));
+        assert_eq!(checks(90, 300), (210, None));
+    }
 }

@@ -710,3 +710,39 @@ fn kill_instances_with_a_fraction_kills_the_oldest_registered_instances() {
     assert_eq!(fig(&s, "tasks.stopped.instance_terminated"), 13.0);
     assert_eq!(fig(&s, "instances.launched"), 9.0);
 }
+
+/// web (Fargate, 100 requests/s) calls api twice per request; api's two tasks sit on two EC2
+/// instances (spread by instance), one of which is killed at 600 s.
+fn api_task_dies(via: &str, api_tasks: u32) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = 2\nmax_size = 2\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 2\ncapacity_provider_strategy = [{{ capacity_provider = \"FARGATE\", weight = 1 }}]\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 100 }}\ncpu_per_request = \"1ms\"\n\
+         [[services.calls]]\nservice = \"api\"\nper_request = 2.0\nvia = \"{via}\"\n\
+         [[services]]\nname = \"api\"\ntask_definition = \"t\"\ndesired_count = {api_tasks}\ncapacity_provider_strategy = [{{ capacity_provider = \"E\", weight = 1 }}]\n\
+         placement_strategy = [{{ type = \"spread\", field = \"instanceId\" }}]\n\
+         [services.load_balancer]\n\
+         [services.workload]\ncpu_per_request = \"1ms\"\n\
+         [[events]]\nat = \"10m\"\nkind = \"kill_instances\"\ncapacity_provider = \"E\"\ncount = 1\n",
+        header("30m", &["a", "b"])
+    )
+}
+
+#[test]
+fn service_connect_retries_calls_cut_off_by_a_dying_task() {
+    // Through the load balancer the calls inside the dying task are lost (about 100/s × 1/900 s,
+    // M/M/1 at 100 of 1000 requests/s), and the ghost target fails more until two checks notice.
+    let lb = run(&scenario(&api_task_dies("load_balancer", 2)));
+    assert_close!(fig(&lb, "tasks.killed_in_flight"), 100.0 / 900.0, 1e-6);
+    assert!(fig(&lb, "services.api.requests.failed_stale_endpoint") > 0.0);
+    // Service Connect's proxy learns of the death at once and retries the cut-off calls on the
+    // other task: nothing fails.
+    let sc = run(&scenario(&api_task_dies("service_connect", 2)));
+    assert_eq!(fig(&sc, "tasks.killed_in_flight"), 0.0);
+    assert_eq!(fig(&sc, "requests.failed"), 0.0);
+    // With no other task to retry on, the calls are lost all the same.
+    let alone = run(&scenario(&api_task_dies("service_connect", 1)));
+    assert_close!(fig(&alone, "tasks.killed_in_flight"), 200.0 / 800.0, 1e-6);
+}

@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod cost;
 mod docs;
+mod health;
 mod long;
 mod placement;
 mod props;
