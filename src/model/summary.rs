@@ -165,6 +165,8 @@ impl Simulation<'_> {
                         .collect::<Map<String, Value>>(),
                 }),
             );
+            let running_s = self.services[s].deployment.map_or(0.0, |d| end.saturating_since(d.started).as_secs_f64());
+            let total_s = st.deployment_total_s + running_s;
             deployments.insert(
                 cfg.name.clone(),
                 json!({
@@ -172,8 +174,9 @@ impl Simulation<'_> {
                     "completed": st.deployments_completed,
                     "stalled": st.deployments_stalled,
                     "in_progress": u64::from(self.services[s].deployment.is_some()),
-                    "total_s": num(st.deployment_total_s + self.services[s].deployment.map_or(0.0, |d| end.saturating_since(d.started).as_secs_f64())),
-                    "max_s": num(st.deployment_max_s.max(self.services[s].deployment.map_or(0.0, |d| end.saturating_since(d.started).as_secs_f64()))),
+                    "total_s": num(total_s),
+                    "max_s": num(st.deployment_max_s.max(running_s)),
+                    "duration_s": opt((st.deployments > 0).then(|| total_s / st.deployments as f64)),
                 }),
             );
         }

@@ -186,6 +186,7 @@ fn rolling_deployment_replaces_tasks_within_the_bounds() {
     assert_eq!(fig(&s, "deployments.web.count"), 1.0);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
     assert_close!(fig(&s, "deployments.web.max_s"), 70.0, 1e-12);
+    assert_close!(fig(&s, "deployments.web.duration_s"), 70.0, 1e-12);
     assert_eq!(fig(&s, "requests.failed"), 0.0);
 }
 

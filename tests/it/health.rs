@@ -29,6 +29,7 @@ fn a_grace_period_longer_than_the_warm_up_lets_a_deployment_finish() {
     // 545 s after the deploy.
     let s = run(&scenario(&slow_web("300s", DEPLOY_AT_10_MIN)));
     assert_eq!(fig(&s, "deployments.web.max_s"), 545.0);
+    assert_eq!(fig(&s, "deployments.web.duration_s"), 545.0);
     assert_eq!(fig(&s, "tasks.stopped.failed_health_checks"), 0.0);
     assert_eq!(fig(&s, "tasks.stopped.deployment"), 2.0);
 }
