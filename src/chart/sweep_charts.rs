@@ -141,9 +141,11 @@ fn metric_panel(metric: &str, layers: Vec<Layer>) -> Panel {
     }
 }
 
-/// The y range limits of a metric's panel: shares never leave 0..1.
+/// The y range limits of a metric's panel: shares never leave 0..1, and
+/// the other figures of known unit (costs, counts, latencies) are never
+/// negative, however wide a confidence interval reaches below zero.
 fn y_limits(metric: &str) -> Option<(f64, f64)> {
-    is_share(metric).then_some((0.0, 1.0))
+    if is_share(metric) { Some((0.0, 1.0)) } else { unit_of(metric).map(|_| (0.0, f64::INFINITY)) }
 }
 
 /// The unit of a sweep axis (a scenario key path), where the key tells:
@@ -506,7 +508,8 @@ mod tests {
         assert_eq!(metric_label("seed"), "seed");
         assert!(is_share("services.web.requests.availability") && !is_share("requests.served"));
         assert_eq!(y_limits("requests.availability"), Some((0.0, 1.0)));
-        assert_eq!(y_limits("latency.p99_ms"), None);
+        assert_eq!(y_limits("latency.p99_ms"), Some((0.0, f64::INFINITY)));
+        assert_eq!(y_limits("seed"), None);
         assert_eq!(
             short_axis_name("services[web].auto_scaling.target_tracking[cpu60].target_value"),
             "target_tracking[cpu60].target_value"

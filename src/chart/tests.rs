@@ -855,7 +855,8 @@ fn share_axes_stay_within_zero_and_one() {
     for stem in ["pareto-requests_availability", &format!("axis1-{AXIS_SLUG}-requests_availability")] {
         assert_eq!(figure(&figures, stem).panels[0].y_limits, Some((0.0, 1.0)), "{stem}");
     }
-    assert_eq!(figure(&figures, "pareto-latency_p99_ms").panels[0].y_limits, None);
+    // Latencies, counts and costs are never negative.
+    assert_eq!(figure(&figures, "pareto-latency_p99_ms").panels[0].y_limits, Some((0.0, f64::INFINITY)));
 
     // Availability 0.99 ± 0.05 would pad the axis to about 1.045; drawn, its
     // top tick is 1 and no y tick is above. (x ticks are 10 and more.)
@@ -889,6 +890,8 @@ fn share_axes_stay_within_zero_and_one() {
     assert_eq!(limit_range((-0.5, 0.5), Some((0.0, 1.0))), (0.0, 0.5));
     // Data wholly outside the limits keeps its own range.
     assert_eq!(limit_range((2.0, 3.0), Some((0.0, 1.0))), (2.0, 3.0));
+    // A count whose confidence interval reaches below zero starts at zero.
+    assert_eq!(limit_range((-1.3e6, 2.7e6), Some((0.0, f64::INFINITY))), (0.0, 2.7e6));
 }
 
 #[test]
