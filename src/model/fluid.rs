@@ -170,6 +170,11 @@ pub struct ServiceFluid {
     /// Requests lost in tasks that died, still to be moved from served to failed.
     pub lost_in_flight: f64,
     pub lost_entry_in_flight: f64,
+    /// Service Connect calls cut off by tasks that died at the last instant:
+    /// retried if a task of the service still serves once that instant is
+    /// over, lost otherwise (and the part of them that counts, after warm-up).
+    pub retry_pending: f64,
+    pub retry_pending_counted: f64,
     /// Run-long latency of all requests and of entry requests (after warm-up).
     pub latency_run: LatencyHistogram,
     pub entry_latency_run: LatencyHistogram,
@@ -187,6 +192,8 @@ pub struct FluidState {
     since: Vec<SimTime>,
     /// Per component: its rates must be recomputed before the next integration.
     dirty: Vec<bool>,
+    /// Per component: Service Connect retries wait for their instant to end.
+    retries_pending: Vec<bool>,
 }
 
 impl FluidState {
@@ -205,6 +212,8 @@ impl FluidState {
                     minute: Box::default(),
                     lost_in_flight: 0.0,
                     lost_entry_in_flight: 0.0,
+                    retry_pending: 0.0,
+                    retry_pending_counted: 0.0,
                     latency_run: LatencyHistogram::default(),
                     entry_latency_run: LatencyHistogram::default(),
                 })
@@ -213,6 +222,7 @@ impl FluidState {
             component_of: Vec::new(),
             since: Vec::new(),
             dirty: Vec::new(),
+            retries_pending: Vec::new(),
         }
         .with_components(sc)
     }
@@ -249,6 +259,7 @@ impl FluidState {
         }
         self.since = vec![SimTime::ZERO; self.components.len()];
         self.dirty = vec![true; self.components.len()];
+        self.retries_pending = vec![false; self.components.len()];
         self
     }
 
@@ -347,6 +358,7 @@ impl Simulation<'_> {
         if now <= start {
             return;
         }
+        self.settle_retries(c);
         let dns_active = self.fluid.components[c].iter().any(|s| !self.fluid.services[s.idx()].dns_ghosts.is_empty());
         if self.fluid.dirty[c] || dns_active {
             let mid = SimTime::from_millis((start.as_millis() + now.as_millis()) / 2);
@@ -438,24 +450,52 @@ impl Simulation<'_> {
         if lost <= 0.0 {
             return;
         }
+        let counting = self.now >= SimTime::ZERO + self.sc.warmup;
         let f = &mut self.fluid.services[s.idx()];
-        // Service Connect callers' proxies retry a cut-off call on another task
-        // (the dying one still counts among the serving): those are not lost.
-        let others_serve = f.groups.iter().map(|g| g.serving).sum::<u32>() > 1;
         let r = &f.rates;
-        let retried_share = if others_serve && r.to_tasks > 0.0 {
-            (r.calls_in[route_index(CallRoute::ServiceConnect)] / r.to_tasks).clamp(0.0, 1.0)
+        // Entry requests never come through Service Connect.
+        f.lost_entry_in_flight += lost * r.entry_share;
+        // Service Connect callers' proxies retry a cut-off call on another task;
+        // whether one is left is known once every death of this instant is done.
+        let retryable = if r.to_tasks > 0.0 {
+            lost * (r.calls_in[route_index(CallRoute::ServiceConnect)] / r.to_tasks).clamp(0.0, 1.0)
         } else {
             0.0
         };
-        // Entry requests never come through Service Connect.
-        f.lost_entry_in_flight += lost * r.entry_share;
-        let lost = lost * (1.0 - retried_share);
+        f.retry_pending += retryable;
+        if retryable > 0.0 {
+            self.fluid.retries_pending[self.fluid.component_of[s.idx()]] = true;
+        }
         // They were counted as served as they arrived, possibly in an earlier
         // minute; they move from served to failed as the next minutes close.
-        f.lost_in_flight += lost;
-        if self.now >= SimTime::ZERO + self.sc.warmup {
-            self.rec.totals.killed_in_flight += lost;
+        f.lost_in_flight += lost - retryable;
+        if counting {
+            f.retry_pending_counted += retryable;
+            self.rec.totals.killed_in_flight += lost - retryable;
+        }
+    }
+
+    /// Settles the Service Connect retries of an instant that is over: they
+    /// succeed on a task that still serves, or are lost with the others.
+    fn settle_retries(&mut self, c: usize) {
+        if !std::mem::take(&mut self.fluid.retries_pending[c]) {
+            return;
+        }
+        for k in 0..self.fluid.components[c].len() {
+            let f = &mut self.fluid.services[self.fluid.components[c][k].idx()];
+            if f.retry_pending > 0.0 && f.groups.iter().all(|g| g.serving == 0) {
+                f.lost_in_flight += f.retry_pending;
+                self.rec.totals.killed_in_flight += f.retry_pending_counted;
+            }
+            f.retry_pending = 0.0;
+            f.retry_pending_counted = 0.0;
+        }
+    }
+
+    /// Settles what the last instant left pending, everywhere (at the end of the run).
+    pub fn settle_all_retries(&mut self) {
+        for c in 0..self.fluid.components.len() {
+            self.settle_retries(c);
         }
     }
 

@@ -149,6 +149,16 @@ impl Simulation<'_> {
                     self.services[s].retiring_live
                 ));
             }
+            // A task judged unhealthy is being replaced and serves nothing until its checks pass.
+            if let Some(&t) = self.services[s].tasks.iter().find(|&&t| {
+                let task = &self.tasks[t.idx()];
+                task.failed_health && task.state <= TaskState::Running && (!task.retiring || task.serving)
+            }) {
+                return Err(format!(
+                    "task {} failed its health checks but is not being replaced",
+                    self.tasks[t.idx()].serial
+                ));
+            }
             let mut zones = vec![0u32; self.sc.zones.len()];
             for &t in &self.services[s].tasks {
                 if let Some(z) = self.tasks[t.idx()].zone {
@@ -246,5 +256,14 @@ desired_count = 1
         let t = over.instances[i].tasks[0];
         over.instances[i].tasks.push(t);
         assert!(over.check_invariants().is_err());
+
+        let mut unhealthy = world(&sc);
+        let t = unhealthy.services[0].tasks[0];
+        unhealthy.tasks[t.idx()].failed_health = true;
+        let serial = unhealthy.tasks[t.idx()].serial;
+        assert_eq!(
+            unhealthy.check_invariants(),
+            Err(format!("task {serial} failed its health checks but is not being replaced"))
+        );
     }
 }

@@ -52,12 +52,14 @@ impl Simulation<'_> {
             }
         }
 
-        // 2. Retire: unhealthy retiring tasks go at once, except that tasks which failed their
-        // health checks stay, oldest first, while they stand in for healthy tasks still missing
-        // (ECS starts their replacements first); healthy ones go while enough stay healthy.
+        // 2. Retire: unhealthy retiring tasks go at once, except that tasks which only failed
+        // their health checks stay, oldest first, while they stand in for healthy current tasks
+        // still missing (ECS starts their replacements first); healthy ones go while enough
+        // stay healthy.
         let healthy_now = tasks.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
+        let healthy_current = current.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
         let mut can_stop = healthy_now.saturating_sub(min_healthy);
-        let mut stand_ins = desired.saturating_sub(healthy_now);
+        let mut stand_ins = desired.saturating_sub(healthy_current);
         let mut kept_stand_in = None;
         let mut order = retiring.clone();
         order.sort_by_key(|&t| (self.is_healthy(t, now), self.tasks[t.idx()].serial));
@@ -67,7 +69,7 @@ impl Simulation<'_> {
                     continue;
                 }
                 can_stop -= 1;
-            } else if self.tasks[t.idx()].failed_health && stand_ins > 0 {
+            } else if self.tasks[t.idx()].failed_health && !self.must_retire_otherwise(t) && stand_ins > 0 {
                 stand_ins -= 1;
                 kept_stand_in = Some(t);
                 continue;
@@ -91,12 +93,18 @@ impl Simulation<'_> {
         for _ in 0..want.min(room) {
             self.create_service_task(s, false);
         }
-        // maximumPercent leaves no room for a replacement: unhealthy tasks go one at a time.
-        let one_going = self.services[s.idx()].tasks.iter().any(|&t| {
+        // No room for a replacement (maximumPercent, or no capacity to place it): unhealthy
+        // tasks go one at a time to clear room.
+        let tasks_now = &self.services[s.idx()].tasks;
+        let one_going = tasks_now.iter().any(|&t| {
             let task = &self.tasks[t.idx()];
             task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
         });
-        if want > room
+        let stuck = tasks_now.iter().any(|&t| {
+            let task = &self.tasks[t.idx()];
+            task.state == TaskState::Provisioning && !task.retiring && !self.task_can_progress(t)
+        });
+        if (want > room || stuck)
             && !one_going
             && let Some(t) = kept_stand_in
         {
@@ -108,9 +116,6 @@ impl Simulation<'_> {
 
     fn retire_reason(&self, t: TaskId) -> StopReason {
         let task = &self.tasks[t.idx()];
-        if task.failed_health {
-            return StopReason::FailedHealthChecks;
-        }
         let on_draining =
             task.instance.is_some_and(|i| self.instances[i.idx()].state == super::entities::InstanceState::Draining);
         let spot_notice = task.instance.is_some_and(|i| self.instances[i.idx()].spot_termination_at.is_some());
@@ -120,6 +125,8 @@ impl Simulation<'_> {
             StopReason::Drained
         } else if task.kill_at.is_some() {
             StopReason::SpotInterruption
+        } else if task.failed_health {
+            StopReason::FailedHealthChecks
         } else {
             StopReason::Deployment
         }
@@ -203,10 +210,16 @@ impl Simulation<'_> {
     /// Whether a service task is to be replaced: an older task definition, a
     /// draining instance, a Fargate Spot notice, or failed health checks.
     pub fn must_retire(&self, t: TaskId) -> bool {
+        self.tasks[t.idx()].failed_health || self.must_retire_otherwise(t)
+    }
+
+    /// Whether a service task is to be replaced for a reason other than its health
+    /// (such a task never stands in for a missing healthy one).
+    fn must_retire_otherwise(&self, t: TaskId) -> bool {
         let task = &self.tasks[t.idx()];
         let Some(s) = task.service() else { return false };
         let on_draining = task.instance.is_some_and(|i| self.instances[i.idx()].state == InstanceState::Draining);
-        task.task_def != self.services[s.idx()].task_def || on_draining || task.kill_at.is_some() || task.failed_health
+        task.task_def != self.services[s.idx()].task_def || on_draining || task.kill_at.is_some()
     }
 
     /// Starts a rolling deployment to `td`.

@@ -60,6 +60,7 @@ impl Simulation<'_> {
     pub fn finish(mut self) -> Result<RunOutcome, String> {
         let end = self.now;
         self.flush();
+        self.settle_all_retries();
         self.rec.close_pending(end);
         // Requests lost in flight that no later minute could absorb still count as failed.
         for (s, f) in self.fluid.services.iter_mut().enumerate() {

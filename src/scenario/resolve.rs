@@ -1239,7 +1239,6 @@ fn spread_field(f: &str) -> Result<SpreadField, String> {
     })
 }
 
-/// Checks that a task definition can run on every provider of a strategy.
 /// `warmup_time` acts through load balancer health checks only; elsewhere it
 /// would be read and ignored, so it is refused.
 fn reject_warmup(ctx: &mut Ctx, path: &str, td_id: TaskDefId, env: &Env, why: &str) {
@@ -1256,6 +1255,7 @@ fn reject_warmup(ctx: &mut Ctx, path: &str, td_id: TaskDefId, env: &Env, why: &s
     }
 }
 
+/// Checks that a task definition can run on every provider of a strategy.
 fn check_task_fits(ctx: &mut Ctx, path: &str, td_id: TaskDefId, strategy: &[StrategyItem], env: &Env) {
     let Some(td) = env.task_defs.get(td_id.idx()) else { return };
     for item in strategy {

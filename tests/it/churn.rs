@@ -746,4 +746,13 @@ fn service_connect_retries_calls_cut_off_by_a_dying_task() {
     // With no other task to retry on, the calls are lost all the same.
     let alone = run(&scenario(&api_task_dies("service_connect", 1)));
     assert_close!(fig(&alone, "tasks.killed_in_flight"), 200.0 / 800.0, 1e-6);
+    // Both tasks on the killed instance (binpack): they die in the same instant, so neither can
+    // take the other's retries; each loses its 100/900 in flight.
+    let packed = api_task_dies("service_connect", 2).replace(
+        "placement_strategy = [{ type = \"spread\", field = \"instanceId\" }]",
+        "placement_strategy = [{ type = \"binpack\", field = \"cpu\" }]",
+    );
+    let packed = run(&scenario(&packed));
+    assert_close!(fig(&packed, "tasks.killed_in_flight"), 2.0 * 100.0 / 900.0, 1e-6);
+    assert_close!(fig(&packed, "services.api.requests.failed_interrupted"), 2.0 * 100.0 / 900.0, 1e-6);
 }

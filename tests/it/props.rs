@@ -91,6 +91,11 @@ fn render(s: &Spec) -> String {
             t,
             "[[task_definitions]]\nfamily = \"f{k}\"\ncpu = {cpu}\nmemory = {mem}\nnetwork_mode = \"awsvpc\"\nstartup_time = {{ dist = \"exponential\", mean = \"15s\" }}\nstop_timeout = \"20s\"\n"
         );
+        // Slow starters (behind a load balancer only): some fail their first checks.
+        let _ = writeln!(
+            t,
+            "[[task_definitions]]\nfamily = \"w{k}\"\ncpu = {cpu}\nmemory = {mem}\nnetwork_mode = \"awsvpc\"\nwarmup_time = {{ dist = \"exponential\", mean = \"30s\" }}\nstop_timeout = \"20s\"\n"
+        );
         let _ = writeln!(
             t,
             "[[task_definitions]]\nfamily = \"b{k}\"\ncpu = {cpu}\nmemory = {mem}\nnetwork_mode = \"bridge\"\nport_mappings = [{{ container_port = 80, host_port = {} }}]\n",
@@ -98,8 +103,15 @@ fn render(s: &Spec) -> String {
         );
     }
     for (k, (desired, cpu, fargate, lb, policy, rate, placement)) in s.services.iter().enumerate() {
-        let family = if *fargate { format!("f{cpu}") } else { format!("b{cpu}") };
+        let family = match (*fargate, *lb && k % 2 == 0) {
+            (true, true) => format!("w{cpu}"),
+            (true, false) => format!("f{cpu}"),
+            (false, _) => format!("b{cpu}"),
+        };
         let _ = writeln!(t, "[[services]]\nname = \"s{k}\"\ntask_definition = \"{family}\"\ndesired_count = {desired}");
+        if *lb {
+            let _ = writeln!(t, "health_check_grace_period = \"{}\"", ["0s", "30s", "120s"][k % 3]);
+        }
         if *fargate {
             if s.fargate_spot {
                 let _ = writeln!(
@@ -183,7 +195,8 @@ fn render(s: &Spec) -> String {
             2 => format!("kind = \"kill_instances\"\ncapacity_provider = \"asg0\"\ncount = {amount}"),
             _ => {
                 let target = if s.services[0].2 {
-                    format!("f{}", (s.services[0].1 + 1) % 3)
+                    let slow = if s.services[0].3 { "w" } else { "f" };
+                    format!("{slow}{}", (s.services[0].1 + 1) % 3)
                 } else {
                     format!("b{}", (s.services[0].1 + 1) % 2)
                 };
