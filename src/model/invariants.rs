@@ -149,14 +149,21 @@ impl Simulation<'_> {
                     self.services[s].retiring_live
                 ));
             }
-            // A task judged unhealthy is being replaced and serves nothing until its checks pass.
+            // A task is being replaced exactly when it must be (old definition, draining instance,
+            // failed health checks), and one judged unhealthy serves nothing until its checks pass.
             if let Some(&t) = self.services[s].tasks.iter().find(|&&t| {
                 let task = &self.tasks[t.idx()];
-                task.failed_health && task.state <= TaskState::Running && (!task.retiring || task.serving)
+                task.state <= TaskState::Running
+                    && (task.retiring != self.must_retire(t) || task.failed_health && task.serving)
             }) {
+                let task = &self.tasks[t.idx()];
                 return Err(format!(
-                    "task {} failed its health checks but is not being replaced",
-                    self.tasks[t.idx()].serial
+                    "task {} is {}being replaced (must be: {}; failed health checks: {}; serving: {})",
+                    task.serial,
+                    if task.retiring { "" } else { "not " },
+                    self.must_retire(t),
+                    task.failed_health,
+                    task.serving
                 ));
             }
             let mut zones = vec![0u32; self.sc.zones.len()];
@@ -263,7 +270,9 @@ desired_count = 1
         let serial = unhealthy.tasks[t.idx()].serial;
         assert_eq!(
             unhealthy.check_invariants(),
-            Err(format!("task {serial} failed its health checks but is not being replaced"))
+            Err(format!(
+                "task {serial} is not being replaced (must be: true; failed health checks: true; serving: true)"
+            ))
         );
     }
 }

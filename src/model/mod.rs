@@ -160,6 +160,10 @@ pub struct ServiceState {
     pub by_strategy_item: Vec<u32>,
     /// Tasks marked for replacement that have not started stopping yet.
     pub retiring_live: u32,
+    /// The last reconcile kept an unhealthy task standing in for a missing
+    /// healthy one: a replacement that then fails placement calls the
+    /// scheduler back, to stop a stand-in and clear room.
+    pub holds_stand_in: bool,
 }
 
 /// Active tasks of a placement group per zone.
@@ -291,6 +295,7 @@ impl<'s> Simulation<'s> {
                 zones: GroupZones { all: vec![0; sc.zones.len()], fargate: vec![0; sc.zones.len()] },
                 by_strategy_item: vec![0; s.strategy.len()],
                 retiring_live: 0,
+                holds_stand_in: false,
             })
             .collect();
         let mut sim = Simulation {

@@ -479,6 +479,11 @@ impl<'s> Simulation<'s> {
                     self.note_placement_failure(t, reason);
                     failed.push(group);
                     keep.push(t);
+                    if let Owner::Service(s) = group.0
+                        && self.services[s.idx()].holds_stand_in
+                    {
+                        self.request_reconcile(s);
+                    }
                 }
             }
         }

@@ -29,6 +29,7 @@ impl Simulation<'_> {
         let current_count: u32 = self.services[s.idx()].by_strategy_item.iter().sum();
         let replacing = self.services[s.idx()].deployment.is_some() || self.services[s.idx()].retiring_live > 0;
         if !replacing && current_count <= desired {
+            self.services[s.idx()].holds_stand_in = false;
             for _ in current_count..desired {
                 self.create_service_task(s, false);
             }
@@ -100,9 +101,14 @@ impl Simulation<'_> {
             let task = &self.tasks[t.idx()];
             task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
         });
+        // A replacement is stuck when it waits with no placement attempt due at this instant
+        // (a slot just freed is tried first) and no capacity can come.
         let stuck = tasks_now.iter().any(|&t| {
             let task = &self.tasks[t.idx()];
-            task.state == TaskState::Provisioning && !task.retiring && !self.task_can_progress(t)
+            task.state == TaskState::Provisioning
+                && !task.retiring
+                && !self.providers[task.provider.idx()].placement_requested
+                && !self.task_can_progress(t)
         });
         if (want > room || stuck)
             && !one_going
@@ -110,6 +116,7 @@ impl Simulation<'_> {
         {
             self.stop_task(t, StopReason::FailedHealthChecks);
         }
+        self.services[s.idx()].holds_stand_in = kept_stand_in.is_some();
 
         self.deployment_progress(s);
     }
@@ -125,6 +132,8 @@ impl Simulation<'_> {
             StopReason::Drained
         } else if task.kill_at.is_some() {
             StopReason::SpotInterruption
+        } else if task.service().is_some_and(|s| task.task_def != self.services[s.idx()].task_def) {
+            StopReason::Deployment
         } else if task.failed_health {
             StopReason::FailedHealthChecks
         } else {

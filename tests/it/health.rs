@@ -2,7 +2,7 @@
 //! health check grace period that keeps ECS from replacing them.
 
 use crate::common::{fig, header, run, run_captured, scenario, world_at};
-use ecsim::model::entities::TaskState;
+use ecsim::model::entities::{StopReason, TaskState};
 
 /// Two EC2 instances with room to spare; a web service behind an ALB with the default checks
 /// (30 s × 5 healthy, 2 unhealthy) whose application answers only 90 s after RUNNING.
@@ -54,10 +54,14 @@ fn without_a_grace_period_ecs_replaces_slow_tasks_forever() {
     assert_eq!(unhealthy_states(&world_at(&sc, 680)), [TaskState::Running, TaskState::Stopping]);
 }
 
-/// States of the tasks judged unhealthy, oldest first.
+/// States of the tasks judged unhealthy and not yet STOPPED, oldest first.
 fn unhealthy_states(sim: &ecsim::model::Simulation<'_>) -> Vec<TaskState> {
-    let mut unhealthy: Vec<(u64, TaskState)> =
-        sim.tasks.iter().filter(|t| t.failed_health).map(|t| (t.serial, t.state)).collect();
+    let mut unhealthy: Vec<(u64, TaskState)> = sim
+        .tasks
+        .iter()
+        .filter(|t| t.failed_health && t.state != TaskState::Stopped)
+        .map(|t| (t.serial, t.state))
+        .collect();
     unhealthy.sort_by_key(|u| u.0);
     unhealthy.into_iter().map(|u| u.1).collect()
 }
@@ -147,4 +151,63 @@ fn warmup_time_is_refused_for_scheduled_tasks_and_deployments_to_services_withou
     );
     let msg = refused(&deploy);
     assert!(msg.contains("events[0]") && msg.contains("the service has no [services.load_balancer]"), "{msg}");
+}
+
+/// Fixed EC2 instances, one task per instance (static host port 8080), a slow web service (grace 0)
+/// and the extra text.
+fn one_per_instance(instances: u32, web_desired: u32, extra: &str) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"EC2\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = {instances}\nmax_size = {instances}\nlaunch_time = \"60s\"\n\
+         [[task_definitions]]\nfamily = \"slow\"\ncpu = 256\nmemory = 512\nstartup_time = \"5s\"\nwarmup_time = \"90s\"\nport_mappings = [{{ container_port = 8080, host_port = 8080 }}]\n\
+         [[task_definitions]]\nfamily = \"quick\"\ncpu = 256\nmemory = 512\nstartup_time = \"5s\"\nport_mappings = [{{ container_port = 8080, host_port = 8080 }}]\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"slow\"\ndesired_count = {web_desired}\n\
+         [services.load_balancer]\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 10 }}\ncpu_per_request = \"10ms\"\n\
+         {extra}",
+        header("1h", &["a", "b"])
+    )
+}
+
+#[test]
+fn a_slot_freed_by_a_stopped_stand_in_is_tried_before_another_stand_in_is_stopped() {
+    // Four instances, web 1 → 3 at 600 s: B and C run on two free instances from 605 s and are
+    // unhealthy at 665 s; replacement D takes the last instance, E fits nowhere, so C (the newer)
+    // stops. At 695 s C is STOPPED and E takes its slot: B stays, and passes its checks at 815 s.
+    let text = one_per_instance(
+        4,
+        1,
+        "[[events]]\nat = \"10m\"\nkind = \"set_desired_count\"\nservice = \"web\"\ndesired_count = 3\n",
+    );
+    let sc = scenario(&text);
+    assert_eq!(unhealthy_states(&world_at(&sc, 700)), [TaskState::Running]);
+}
+
+#[test]
+fn a_replacement_that_loses_its_capacity_later_gets_a_stand_in_stopped() {
+    // Four instances: web's A and other's O1, two free. At 600 s web wants 2: B takes a free
+    // instance (unhealthy at 665 s). At 610 s other wants 3: O2 takes the last instance, O3 waits.
+    // At 620 s A's instance is killed: web's replacement A' waits for the instance the group
+    // launches (registered at 680 s), so at 665 s B stands in. At 680 s O3, waiting first, takes
+    // the new instance: A' can no longer be placed, and ECS stops B at once to clear room.
+    let extra = "[[services]]\nname = \"other\"\ntask_definition = \"quick\"\ndesired_count = 1\n\
+                 [services.workload]\nrate = { pattern = \"constant\", value = 10 }\ncpu_per_request = \"10ms\"\n\
+                 [[events]]\nat = \"600s\"\nkind = \"set_desired_count\"\nservice = \"web\"\ndesired_count = 2\n\
+                 [[events]]\nat = \"610s\"\nkind = \"set_desired_count\"\nservice = \"other\"\ndesired_count = 3\n\
+                 [[events]]\nat = \"620s\"\nkind = \"kill_instances\"\ncapacity_provider = \"EC2\"\ncount = 1\n";
+    let sc = scenario(&one_per_instance(4, 1, extra));
+    assert_eq!(unhealthy_states(&world_at(&sc, 670)), [TaskState::Running]);
+    assert_eq!(unhealthy_states(&world_at(&sc, 700)), [TaskState::Stopping]);
+}
+
+#[test]
+fn an_unhealthy_task_of_an_old_definition_goes_with_the_deployment() {
+    // Desired 2 → 3 at 600 s: C is unhealthy at 665 s and stands in. The deployment to v2 at 670 s
+    // makes it an old task too: it no longer stands in, and stops as replaced by the deployment.
+    let events = "[[events]]\nat = \"600s\"\nkind = \"set_desired_count\"\nservice = \"web\"\ndesired_count = 3\n\
+                  [[events]]\nat = \"670s\"\nkind = \"deploy\"\nservice = \"web\"\ntask_definition = \"v2\"\n";
+    let sc = scenario(&slow_web("0s", events));
+    assert_eq!(unhealthy_states(&world_at(&sc, 669)), [TaskState::Running]);
+    let sim = world_at(&sc, 680);
+    let c: Vec<_> = sim.tasks.iter().filter(|t| t.failed_health).map(|t| (t.state, t.stop_reason)).collect();
+    assert_eq!(c, [(TaskState::Stopping, Some(StopReason::Deployment))]);
 }

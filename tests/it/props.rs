@@ -98,6 +98,11 @@ fn render(s: &Spec) -> String {
         );
         let _ = writeln!(
             t,
+            "[[task_definitions]]\nfamily = \"x{k}\"\ncpu = {cpu}\nmemory = {mem}\nnetwork_mode = \"bridge\"\nport_mappings = [{{ container_port = 80, host_port = {} }}]\nwarmup_time = {{ dist = \"exponential\", mean = \"30s\" }}\n",
+            if k == 2 { 8080 } else { 0 }
+        );
+        let _ = writeln!(
+            t,
             "[[task_definitions]]\nfamily = \"b{k}\"\ncpu = {cpu}\nmemory = {mem}\nnetwork_mode = \"bridge\"\nport_mappings = [{{ container_port = 80, host_port = {} }}]\n",
             if k == 2 { 8080 } else { 0 }
         );
@@ -106,7 +111,8 @@ fn render(s: &Spec) -> String {
         let family = match (*fargate, *lb && k % 2 == 0) {
             (true, true) => format!("w{cpu}"),
             (true, false) => format!("f{cpu}"),
-            (false, _) => format!("b{cpu}"),
+            (false, true) => format!("x{cpu}"),
+            (false, false) => format!("b{cpu}"),
         };
         let _ = writeln!(t, "[[services]]\nname = \"s{k}\"\ntask_definition = \"{family}\"\ndesired_count = {desired}");
         if *lb {
