@@ -10,6 +10,8 @@
 //! weight: the base provider fills its base first, then each task goes to the
 //! provider furthest below its weighted share (ties to the earlier provider).
 
+use std::collections::BTreeSet;
+
 use super::Simulation;
 use super::entities::{InstanceId, Owner, TaskId, TaskState};
 use crate::query::InstanceFacts;
@@ -580,11 +582,80 @@ impl<'s> Simulation<'s> {
             .collect();
         // Within a group, newest first: the oldest is at the end, ready to pop.
         keyed.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let groups = keyed
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|g| VictimGroup { key: g[0].0, tasks: g.iter().map(|e| e.2).collect(), cached: None })
-            .collect();
-        VictimPool { groups, picks: 0 }
+        let mut groups: Vec<VictimGroup> = Vec::new();
+        let mut lanes: Vec<VictimLane> = Vec::new();
+        let mut on_instances: Vec<(InstanceId, usize)> = Vec::new();
+        for g in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let key = g[0].0;
+            let zone = key.instance.map_or(key.zone, |i| Some(self.instances[i.idx()].zone));
+            let lane = match lanes.iter().position(|l| (l.stage, l.provider, l.zone) == (key.stage, key.provider, zone))
+            {
+                Some(lane) => lane,
+                None => {
+                    lanes.push(VictimLane {
+                        stage: key.stage,
+                        provider: key.provider,
+                        zone,
+                        live_groups: 0,
+                        ranked: BTreeSet::new(),
+                        unranked: Vec::new(),
+                    });
+                    lanes.len() - 1
+                }
+            };
+            let pos = groups.len();
+            lanes[lane].live_groups += 1;
+            lanes[lane].unranked.push(pos);
+            if let Some(i) = key.instance {
+                on_instances.push((i, pos));
+            }
+            groups.push(VictimGroup { key, lane, tasks: g.iter().map(|e| e.2).collect(), cached: None });
+        }
+        on_instances.sort_unstable();
+        VictimPool { groups, lanes, on_instances, random, picks: 0 }
+    }
+
+    /// The victim key of a group whose oldest task is `oldest`, its zone slots left at 0.
+    fn victim_key(
+        &self,
+        g: &VictimGroupKey,
+        oldest: TaskId,
+        strategies: &[PlacementStrategy],
+        spread: &SpreadTally,
+        random: &mut Option<Draws>,
+    ) -> VictimKey {
+        let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0, zone_slots: 0, zone: None };
+        key.len = match g.instance {
+            Some(i) => {
+                let inst = &self.instances[i.idx()];
+                let td = &self.sc.task_defs[g.task_def.idx()];
+                key.zone = Some(inst.zone);
+                let n_keys = strategies.len().min(MAX_STRATEGIES);
+                for (k, st) in strategies.iter().take(n_keys).enumerate() {
+                    key.values[k] = match st {
+                        PlacementStrategy::Spread(SpreadField::Zone) => {
+                            key.zone_slots |= 1 << k;
+                            0.0
+                        }
+                        PlacementStrategy::Spread(SpreadField::InstanceId) => -f64::from(spread.on_instance(i)),
+                        PlacementStrategy::Spread(_) => 0.0,
+                        PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((inst.free_cpu + td.cpu).0),
+                        PlacementStrategy::Binpack(BinpackField::Memory) => -f64::from((inst.free_mem + td.memory).0),
+                        PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
+                    };
+                }
+                n_keys
+            }
+            // Fargate: keep zones balanced.
+            None => {
+                key.zone = g.zone;
+                key.zone_slots = 1;
+                1
+            }
+        };
+        // The oldest task wins what the strategies leave tied.
+        key.values[key.len] = self.tasks[oldest.idx()].serial as f64;
+        key
     }
 
     /// Takes the next task to stop on scale-in from `pool` (tasks of service
@@ -592,105 +663,94 @@ impl<'s> Simulation<'s> {
     /// provider furthest above its share; then by the placement strategies
     /// reversed; ties to the oldest task.
     pub fn pick_victim(&self, s: ServiceId, pool: &mut VictimPool, spread: &SpreadTally) -> Option<TaskId> {
-        let live = || pool.groups.iter().filter(|g| !g.tasks.is_empty());
-        let min_stage = live().map(|g| g.key.stage).min()?;
+        let live = || pool.lanes.iter().filter(|l| l.live_groups > 0);
+        let min_stage = live().map(|l| l.stage).min()?;
         let strategy = &self.sc.services[s.idx()].strategy;
         // The strategy items that have a task at that stage (a strategy has at most a few items).
         let mut present = [false; 32];
-        for g in live().filter(|g| g.key.stage == min_stage) {
-            if let Some(item) = strategy.iter().position(|i| i.provider == g.key.provider) {
+        for l in live().filter(|l| l.stage == min_stage) {
+            if let Some(item) = strategy.iter().position(|i| i.provider == l.provider) {
                 present[item.min(31)] = true;
             }
         }
         let present: Vec<usize> = (0..strategy.len().min(32)).filter(|&k| present[k]).collect();
         let shrink =
             shrink_choice(strategy, &self.services[s.idx()].by_strategy_item, &present).map(|k| strategy[k].provider);
-        let rules = self.rules(Owner::Service(s));
-        let zone_counts = &spread.zones;
-        let n_keys = rules.strategies.len().min(MAX_STRATEGIES);
-        // Fresh draws for each pick of a scale-in (and apart from the placement draws).
-        let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
-            let key = owner_key(Owner::Service(s)) | 1 << 33 | pool.picks << 34;
-            self.streams.draws(Stream::Placement, key, self.services[s.idx()].placements)
-        });
-        let mut best: Option<(usize, VictimKey)> = None;
-        for pos in 0..pool.groups.len() {
-            let g = &pool.groups[pos];
-            let Some(&oldest) = g.tasks.last() else { continue };
-            if g.key.stage != min_stage || shrink.is_some_and(|p| p != g.key.provider) {
-                continue;
-            }
-            let mut key = match g.cached {
-                Some(k) => k,
-                None => {
-                    let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0, zone_slots: 0, zone: None };
-                    key.len = match g.key.instance {
-                        Some(i) => {
-                            let inst = &self.instances[i.idx()];
-                            let td = &self.sc.task_defs[g.key.task_def.idx()];
-                            key.zone = Some(inst.zone);
-                            for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
-                                key.values[k] = match st {
-                                    PlacementStrategy::Spread(SpreadField::Zone) => {
-                                        key.zone_slots |= 1 << k;
-                                        0.0
-                                    }
-                                    PlacementStrategy::Spread(SpreadField::InstanceId) => {
-                                        -f64::from(spread.on_instance(i))
-                                    }
-                                    PlacementStrategy::Spread(_) => 0.0,
-                                    PlacementStrategy::Binpack(BinpackField::Cpu) => {
-                                        -f64::from((inst.free_cpu + td.cpu).0)
-                                    }
-                                    PlacementStrategy::Binpack(BinpackField::Memory) => {
-                                        -f64::from((inst.free_mem + td.memory).0)
-                                    }
-                                    PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
-                                };
-                            }
-                            n_keys
-                        }
-                        // Fargate: keep zones balanced.
-                        None => {
-                            key.zone = g.key.zone;
-                            key.zone_slots = 1;
-                            1
-                        }
-                    };
-                    // The oldest task wins what the strategies leave tied.
-                    key.values[key.len] = self.tasks[oldest.idx()].serial as f64;
-                    if random.is_none() {
-                        pool.groups[pos].cached = Some(key);
-                    }
-                    key
-                }
-            };
-            // Zone counts change with every pick: filled in here, not cached.
+        let is_candidate =
+            |l: &VictimLane| l.live_groups > 0 && l.stage == min_stage && shrink.is_none_or(|p| p == l.provider);
+        let strategies = self.rules(Owner::Service(s)).strategies;
+        // Zone counts change with every pick: filled in at each comparison, never cached.
+        let with_zone_counts = |mut key: VictimKey| {
             if key.zone_slots != 0 {
-                let count = -f64::from(key.zone.map_or(0, |z| zone_counts[z.idx()]));
+                let count = -f64::from(key.zone.map_or(0, |z| spread.zones[z.idx()]));
                 for k in 0..key.len {
                     if key.zone_slots & 1 << k != 0 {
                         key.values[k] = count;
                     }
                 }
             }
-            if best.as_ref().is_none_or(|(_, b)| lexi_less(key.slice(), b.slice())) {
-                best = Some((pos, key));
+            key
+        };
+        let mut best: Option<(usize, VictimKey)> = None;
+        if pool.random {
+            // Fresh draws for each pick of a scale-in (and apart from the placement draws),
+            // taken group by group in pool order.
+            let key = owner_key(Owner::Service(s)) | 1 << 33 | pool.picks << 34;
+            let mut random = Some(self.streams.draws(Stream::Placement, key, self.services[s.idx()].placements));
+            for (pos, g) in pool.groups.iter().enumerate() {
+                let Some(&oldest) = g.tasks.last() else { continue };
+                if !is_candidate(&pool.lanes[g.lane]) {
+                    continue;
+                }
+                let key = with_zone_counts(self.victim_key(&g.key, oldest, strategies, spread, &mut random));
+                if best.as_ref().is_none_or(|(_, b)| lexi_less(key.slice(), b.slice())) {
+                    best = Some((pos, key));
+                }
+            }
+        } else {
+            // Within a lane every group has the same zone count, so the ranking by cached
+            // keys is the ranking by full keys: only each candidate lane's first competes.
+            for l in 0..pool.lanes.len() {
+                if !is_candidate(&pool.lanes[l]) {
+                    continue;
+                }
+                for pos in std::mem::take(&mut pool.lanes[l].unranked) {
+                    let g = &pool.groups[pos];
+                    let Some(&oldest) = g.tasks.last() else { continue };
+                    let key = self.victim_key(&g.key, oldest, strategies, spread, &mut None);
+                    pool.groups[pos].cached = Some(key);
+                    pool.lanes[l].ranked.insert(Ranked { key, pos });
+                }
+                let Some(first) = pool.lanes[l].ranked.first() else { continue };
+                let key = with_zone_counts(first.key);
+                let better = best.as_ref().is_none_or(|(b_pos, b)| {
+                    lexi_less(key.slice(), b.slice()) || (!lexi_less(b.slice(), key.slice()) && first.pos < *b_pos)
+                });
+                if better {
+                    best = Some((first.pos, key));
+                }
             }
         }
         let (pos, _) = best?;
         pool.picks += 1;
-        let taken = pool.groups[pos].tasks.pop();
         // The stop changes its instance's counts and free resources, and its group's oldest
         // task (zone counts are not cached).
+        pool.invalidate(pos);
         if let Some(instance) = pool.groups[pos].key.instance {
-            for g in &mut pool.groups {
-                if g.key.instance == Some(instance) {
-                    g.cached = None;
+            let start = pool.on_instances.partition_point(|e| e.0 < instance);
+            for k in start..pool.on_instances.len() {
+                let (i, other) = pool.on_instances[k];
+                if i != instance {
+                    break;
                 }
+                pool.invalidate(other);
             }
         }
-        pool.groups[pos].cached = None;
+        let group = &mut pool.groups[pos];
+        let taken = group.tasks.pop();
+        if group.tasks.is_empty() {
+            pool.lanes[group.lane].live_groups -= 1;
+        }
         taken
     }
 }
@@ -699,19 +759,86 @@ impl<'s> Simulation<'s> {
 /// depends on (stage, provider, task definition, instance or Fargate zone):
 /// within a group only the oldest task can win, so each pick compares groups,
 /// not tasks. Under the random strategy each task is its own group.
+///
+/// Groups are kept in lanes of one stage, provider and zone, each ranked by
+/// cached keys, so a pick looks at the first of a few lanes instead of every
+/// group; a pick re-ranks only the groups on its instance.
 pub struct VictimPool {
     groups: Vec<VictimGroup>,
+    lanes: Vec<VictimLane>,
+    /// (instance, group) for the groups on instances, sorted.
+    on_instances: Vec<(InstanceId, usize)>,
+    /// Under the random strategy keys are drawn afresh at each pick, never ranked.
+    random: bool,
     /// Victims taken so far (keys the random strategy's draws).
     picks: u64,
 }
 
+impl VictimPool {
+    /// Forgets a group's key: it is computed again when its lane next competes.
+    fn invalidate(&mut self, pos: usize) {
+        let g = &mut self.groups[pos];
+        if let Some(key) = g.cached.take() {
+            let lane = &mut self.lanes[g.lane];
+            lane.ranked.remove(&Ranked { key, pos });
+            lane.unranked.push(pos);
+        }
+    }
+}
+
 struct VictimGroup {
     key: VictimGroupKey,
+    lane: usize,
     /// Newest first.
     tasks: Vec<TaskId>,
     /// Its victim key while nothing it depends on has changed (never under random).
     cached: Option<VictimKey>,
 }
+
+/// Groups of one stage, provider and zone.
+struct VictimLane {
+    stage: u8,
+    provider: ProviderId,
+    zone: Option<ZoneId>,
+    /// Groups with tasks left.
+    live_groups: usize,
+    /// Groups with a cached key, best first.
+    ranked: BTreeSet<Ranked>,
+    /// Groups whose key is to be computed (when the lane next competes), in no order.
+    unranked: Vec<usize>,
+}
+
+/// A group in its lane's ranking: by key (lexicographic, `total_cmp`), then position.
+#[derive(Clone, Copy, Debug)]
+struct Ranked {
+    key: VictimKey,
+    pos: usize,
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let values = self.key.slice().iter().zip(other.key.slice());
+        values
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(self.pos.cmp(&other.pos))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
 
 /// A victim key: one value per placement strategy (reversed), then the oldest task's serial.
 #[derive(Clone, Copy, Debug)]
