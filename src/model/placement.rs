@@ -10,7 +10,8 @@
 //! weight: the base provider fills its base first, then each task goes to the
 //! provider furthest below its weighted share (ties to the earlier provider).
 
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 use super::Simulation;
 use super::entities::{InstanceId, Owner, TaskId, TaskState};
@@ -565,28 +566,32 @@ impl<'s> Simulation<'s> {
     /// Groups a service's scale-in candidates (see [`VictimPool`]).
     pub fn victim_pool(&self, s: ServiceId, candidates: &[TaskId]) -> VictimPool {
         let random = self.rules(Owner::Service(s)).strategies.contains(&PlacementStrategy::Random);
-        let mut keyed: Vec<(VictimGroupKey, u64, TaskId)> = candidates
-            .iter()
-            .map(|&t| {
-                let task = &self.tasks[t.idx()];
-                let key = VictimGroupKey {
-                    stage: self.victim_stage(t),
-                    provider: task.provider,
-                    task_def: task.task_def,
-                    instance: task.instance,
-                    zone: task.zone,
-                    alone: if random { Some(t) } else { None },
-                };
-                (key, task.serial, t)
-            })
-            .collect();
-        // Within a group, newest first: the oldest is at the end, ready to pop.
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let group_key = |t: TaskId| {
+            let task = &self.tasks[t.idx()];
+            VictimGroupKey {
+                stage: self.victim_stage(t),
+                provider: task.provider,
+                task_def: task.task_def,
+                instance: task.instance,
+                zone: task.zone,
+                alone: if random { Some(t) } else { None },
+            }
+        };
+        // By group, then newest first (the oldest at the end, ready to pop): packed into
+        // integers, which sort faster. Serials are unique, so no two entries compare equal
+        // and an unstable sort gives the one order.
+        let mut keyed: Vec<((u128, u128), u64, TaskId)> =
+            candidates.iter().map(|&t| (group_key(t).packed(), !self.tasks[t.idx()].serial, t)).collect();
+        keyed.sort_unstable();
+        let tasks: Vec<TaskId> = keyed.iter().map(|e| e.2).collect();
         let mut groups: Vec<VictimGroup> = Vec::new();
         let mut lanes: Vec<VictimLane> = Vec::new();
         let mut on_instances: Vec<(InstanceId, usize)> = Vec::new();
+        let mut end = 0;
         for g in keyed.chunk_by(|a, b| a.0 == b.0) {
-            let key = g[0].0;
+            let key = group_key(g[0].2);
+            let start = end;
+            end += g.len();
             let zone = key.instance.map_or(key.zone, |i| Some(self.instances[i.idx()].zone));
             let lane = match lanes.iter().position(|l| (l.stage, l.provider, l.zone) == (key.stage, key.provider, zone))
             {
@@ -597,7 +602,7 @@ impl<'s> Simulation<'s> {
                         provider: key.provider,
                         zone,
                         live_groups: 0,
-                        ranked: BTreeSet::new(),
+                        ranked: BinaryHeap::new(),
                         unranked: Vec::new(),
                     });
                     lanes.len() - 1
@@ -609,10 +614,10 @@ impl<'s> Simulation<'s> {
             if let Some(i) = key.instance {
                 on_instances.push((i, pos));
             }
-            groups.push(VictimGroup { key, lane, tasks: g.iter().map(|e| e.2).collect(), cached: None });
+            groups.push(VictimGroup { key, lane, start, end, cached: None, ranking: 0 });
         }
         on_instances.sort_unstable();
-        VictimPool { groups, lanes, on_instances, random, picks: 0 }
+        VictimPool { groups, tasks, lanes, on_instances, random, picks: 0 }
     }
 
     /// The victim key of a group whose oldest task is `oldest`, its zone slots left at 0.
@@ -698,7 +703,7 @@ impl<'s> Simulation<'s> {
             let key = owner_key(Owner::Service(s)) | 1 << 33 | pool.picks << 34;
             let mut random = Some(self.streams.draws(Stream::Placement, key, self.services[s.idx()].placements));
             for (pos, g) in pool.groups.iter().enumerate() {
-                let Some(&oldest) = g.tasks.last() else { continue };
+                let Some(oldest) = pool.oldest(g) else { continue };
                 if !is_candidate(&pool.lanes[g.lane]) {
                     continue;
                 }
@@ -714,20 +719,34 @@ impl<'s> Simulation<'s> {
                 if !is_candidate(&pool.lanes[l]) {
                     continue;
                 }
-                for pos in std::mem::take(&mut pool.lanes[l].unranked) {
-                    let g = &pool.groups[pos];
-                    let Some(&oldest) = g.tasks.last() else { continue };
-                    let key = self.victim_key(&g.key, oldest, strategies, spread, &mut None);
-                    pool.groups[pos].cached = Some(key);
-                    pool.lanes[l].ranked.insert(Ranked { key, pos });
+                let unranked = std::mem::take(&mut pool.lanes[l].unranked);
+                let ranked: Vec<Reverse<Ranked>> = unranked
+                    .into_iter()
+                    .filter_map(|pos| {
+                        let oldest = pool.oldest(&pool.groups[pos])?;
+                        let g = &mut pool.groups[pos];
+                        let key = self.victim_key(&g.key, oldest, strategies, spread, &mut None);
+                        g.cached = Some(key);
+                        Some(Reverse(Ranked { order: key.order(), pos, ranking: g.ranking }))
+                    })
+                    .collect();
+                let lane = &mut pool.lanes[l];
+                lane.ranked.extend(ranked);
+                // Entries of groups invalidated since they were ranked are dropped as they surface.
+                while lane.ranked.peek().is_some_and(|Reverse(r)| {
+                    let g = &pool.groups[r.pos];
+                    g.cached.is_none() || g.ranking != r.ranking
+                }) {
+                    lane.ranked.pop();
                 }
-                let Some(first) = pool.lanes[l].ranked.first() else { continue };
-                let key = with_zone_counts(first.key);
+                let Some(&Reverse(Ranked { pos: first, .. })) = lane.ranked.peek() else { continue };
+                let Some(cached) = pool.groups[first].cached else { continue };
+                let key = with_zone_counts(cached);
                 let better = best.as_ref().is_none_or(|(b_pos, b)| {
-                    lexi_less(key.slice(), b.slice()) || (!lexi_less(b.slice(), key.slice()) && first.pos < *b_pos)
+                    lexi_less(key.slice(), b.slice()) || (!lexi_less(b.slice(), key.slice()) && first < *b_pos)
                 });
                 if better {
-                    best = Some((first.pos, key));
+                    best = Some((first, key));
                 }
             }
         }
@@ -747,11 +766,14 @@ impl<'s> Simulation<'s> {
             }
         }
         let group = &mut pool.groups[pos];
-        let taken = group.tasks.pop();
-        if group.tasks.is_empty() {
+        if group.start == group.end {
+            return None;
+        }
+        group.end -= 1;
+        if group.start == group.end {
             pool.lanes[group.lane].live_groups -= 1;
         }
-        taken
+        Some(pool.tasks[group.end])
     }
 }
 
@@ -760,11 +782,13 @@ impl<'s> Simulation<'s> {
 /// within a group only the oldest task can win, so each pick compares groups,
 /// not tasks. Under the random strategy each task is its own group.
 ///
-/// Groups are kept in lanes of one stage, provider and zone, each ranked by
+/// Groups are kept in lanes of one stage, provider and zone, each a heap of
 /// cached keys, so a pick looks at the first of a few lanes instead of every
 /// group; a pick re-ranks only the groups on its instance.
 pub struct VictimPool {
     groups: Vec<VictimGroup>,
+    /// The candidates, by group (each group's range newest first).
+    tasks: Vec<TaskId>,
     lanes: Vec<VictimLane>,
     /// (instance, group) for the groups on instances, sorted.
     on_instances: Vec<(InstanceId, usize)>,
@@ -775,13 +799,18 @@ pub struct VictimPool {
 }
 
 impl VictimPool {
+    /// The group's oldest task not yet taken.
+    fn oldest(&self, g: &VictimGroup) -> Option<TaskId> {
+        (g.start < g.end).then(|| self.tasks[g.end - 1])
+    }
+
     /// Forgets a group's key: it is computed again when its lane next competes.
     fn invalidate(&mut self, pos: usize) {
         let g = &mut self.groups[pos];
-        if let Some(key) = g.cached.take() {
-            let lane = &mut self.lanes[g.lane];
-            lane.ranked.remove(&Ranked { key, pos });
-            lane.unranked.push(pos);
+        if g.cached.take().is_some() {
+            // Its heap entry goes stale: a new ranking is pushed when the key is computed again.
+            g.ranking += 1;
+            self.lanes[g.lane].unranked.push(pos);
         }
     }
 }
@@ -789,10 +818,13 @@ impl VictimPool {
 struct VictimGroup {
     key: VictimGroupKey,
     lane: usize,
-    /// Newest first.
-    tasks: Vec<TaskId>,
+    /// Its tasks not yet taken: `VictimPool::tasks[start..end]`, newest first.
+    start: usize,
+    end: usize,
     /// Its victim key while nothing it depends on has changed (never under random).
     cached: Option<VictimKey>,
+    /// Times its key was invalidated: tells its current heap entry from stale ones.
+    ranking: u32,
 }
 
 /// Groups of one stage, provider and zone.
@@ -802,43 +834,20 @@ struct VictimLane {
     zone: Option<ZoneId>,
     /// Groups with tasks left.
     live_groups: usize,
-    /// Groups with a cached key, best first.
-    ranked: BTreeSet<Ranked>,
+    /// Groups with a cached key, best on top (and stale entries of invalidated ones).
+    ranked: BinaryHeap<Reverse<Ranked>>,
     /// Groups whose key is to be computed (when the lane next competes), in no order.
     unranked: Vec<usize>,
 }
 
-/// A group in its lane's ranking: by key (lexicographic, `total_cmp`), then position.
-#[derive(Clone, Copy, Debug)]
+/// A group in its lane's ranking: by key, then position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Ranked {
-    key: VictimKey,
+    /// `VictimKey::order` of the key it was ranked with.
+    order: [i64; MAX_STRATEGIES + 1],
     pos: usize,
+    ranking: u32,
 }
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let values = self.key.slice().iter().zip(other.key.slice());
-        values
-            .map(|(x, y)| x.total_cmp(y))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(self.pos.cmp(&other.pos))
-    }
-}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
-    }
-}
-
-impl Eq for Ranked {}
 
 /// A victim key: one value per placement strategy (reversed), then the oldest task's serial.
 #[derive(Clone, Copy, Debug)]
@@ -855,6 +864,17 @@ impl VictimKey {
     fn slice(&self) -> &[f64] {
         &self.values[..=self.len]
     }
+
+    /// The values as integers in `f64::total_cmp` order (the transform `total_cmp`
+    /// itself makes), so that ranking compares integers; unused places stay 0.
+    fn order(&self) -> [i64; MAX_STRATEGIES + 1] {
+        let mut order = [0; MAX_STRATEGIES + 1];
+        for (o, v) in order.iter_mut().zip(self.slice()) {
+            let bits = v.to_bits() as i64;
+            *o = bits ^ (((bits >> 63) as u64) >> 1) as i64;
+        }
+        order
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -865,6 +885,20 @@ struct VictimGroupKey {
     instance: Option<InstanceId>,
     zone: Option<ZoneId>,
     alone: Option<TaskId>,
+}
+
+impl VictimGroupKey {
+    /// The key as two integers in the derived order (options: 0 for none, the value
+    /// above a flag bit for some).
+    fn packed(&self) -> (u128, u128) {
+        let option = |x: Option<u32>| x.map_or(0, |v| 1 << 32 | u128::from(v));
+        let alone = self.alone.map_or(0, |t| 1 << 64 | u128::from(t.0) << 32 | u128::from(t.1));
+        let high = u128::from(self.stage) << 120
+            | u128::from(self.provider.0) << 88
+            | u128::from(self.task_def.0) << 56
+            | option(self.instance.map(|i| i.0)) << 23;
+        (high, option(self.zone.map(|z| z.0)) << 95 | alone << 30)
+    }
 }
 
 pub fn owner_name(sc: &crate::scenario::Scenario, owner: Owner) -> &str {
@@ -1068,6 +1102,29 @@ mod tests {
     fn weight_zero_gets_only_its_base() {
         let s = [item(0, 3, 0), item(1, 0, 1)];
         assert_eq!(split(&s, 8), vec![3, 5]);
+    }
+
+    #[test]
+    fn packed_victim_group_keys_sort_as_the_keys() {
+        let mut keys = Vec::new();
+        for stage in [0, 3] {
+            for provider in [0, u32::MAX] {
+                for instance in [None, Some(InstanceId(0)), Some(InstanceId(u32::MAX))] {
+                    for zone in [None, Some(ZoneId(0)), Some(ZoneId(u32::MAX))] {
+                        for alone in [None, Some(TaskId(0, u32::MAX)), Some(TaskId(u32::MAX, 0))] {
+                            let task_def = crate::scenario::TaskDefId(provider / 2);
+                            let provider = ProviderId(provider);
+                            keys.push(VictimGroupKey { stage, provider, task_def, instance, zone, alone });
+                        }
+                    }
+                }
+            }
+        }
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(a.packed().cmp(&b.packed()), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
