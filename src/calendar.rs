@@ -67,8 +67,13 @@ impl Calendar {
     /// 9999) saturate to [`Timestamp::MAX`] instead of failing, since no
     /// simulation runs that long.
     pub fn instant_at(&self, offset_ms: u64) -> Timestamp {
-        let nanos = self.start.as_nanosecond() + i128::from(offset_ms) * NANOS_PER_MILLI;
-        Timestamp::from_nanosecond(nanos).unwrap_or(Timestamp::MAX)
+        // Seconds and nanoseconds kept apart: from 128-bit nanoseconds costs a 128-bit
+        // division, and diurnal load asks for every service every minute.
+        const NANOS_PER_SECOND: i64 = 1_000_000_000;
+        let nanos = i64::from(self.start.subsec_nanosecond()) + (offset_ms % 1000) as i64 * 1_000_000;
+        let seconds = (offset_ms / 1000) as i64 + nanos.div_euclid(NANOS_PER_SECOND);
+        let Some(seconds) = self.start.as_second().checked_add(seconds) else { return Timestamp::MAX };
+        Timestamp::new(seconds, nanos.rem_euclid(NANOS_PER_SECOND) as i32).unwrap_or(Timestamp::MAX)
     }
 
     /// Milliseconds from start; None if `ts` is before start.
@@ -89,9 +94,20 @@ impl Calendar {
     /// Fractional local hour of day in [0, 24) at `offset_ms`, DST-aware (for
     /// diurnal load patterns): 14:30:00 local is 14.5.
     pub fn local_hour(&self, offset_ms: u64, tz: &TimeZone) -> f64 {
-        let local = tz.to_datetime(self.instant_at(offset_ms));
-        let seconds = f64::from(local.second()) + f64::from(local.subsec_nanosecond()) / 1e9;
-        f64::from(local.hour()) + f64::from(local.minute()) / 60.0 + seconds / 3600.0
+        // The clock fields a civil datetime would show, from the UTC offset in force
+        // (building the datetime cost more than the rest of a diurnal rate).
+        let instant = self.instant_at(offset_ms);
+        let mut seconds = instant.as_second() + i64::from(tz.to_offset(instant).seconds());
+        let mut nanos = i64::from(instant.subsec_nanosecond());
+        if nanos < 0 {
+            // Before 1970 the fraction is negative; the clock shows the second before.
+            seconds -= 1;
+            nanos += 1_000_000_000;
+        }
+        let of_day = seconds.rem_euclid(86_400);
+        let (hour, minute, second) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+        let seconds = second as f64 + nanos as f64 / 1e9;
+        hour as f64 + minute as f64 / 60.0 + seconds / 3600.0
     }
 }
 
@@ -635,6 +651,48 @@ mod tests {
         assert!((late - (23.0 + 59.0 / 60.0 + 59.5 / 3600.0)).abs() < 1e-12);
         assert!(late < 24.0);
         assert_eq!(calendar.local_hour(0, &TimeZone::UTC), 0.0);
+    }
+
+    #[test]
+    fn instant_at_adds_milliseconds_exactly() {
+        for start in [
+            "2026-03-02T00:00:00Z",
+            "1969-12-31T23:59:59.123456789Z",
+            "-009999-01-02T01:59:59.5Z",
+            "9999-12-30T00:00:00.999999999Z",
+        ] {
+            let calendar = Calendar::new(ts(start));
+            let offsets = (0..2_000u64).map(|k| k * 7_919_993 + k % 1000).chain([u64::MAX, u64::MAX / 1000, 1 << 62]);
+            for offset_ms in offsets {
+                let nanos = calendar.start.as_nanosecond() + i128::from(offset_ms) * NANOS_PER_MILLI;
+                let expected = Timestamp::from_nanosecond(nanos).unwrap_or(Timestamp::MAX);
+                assert_eq!(calendar.instant_at(offset_ms), expected, "{start} + {offset_ms} ms");
+            }
+        }
+    }
+
+    #[test]
+    fn local_hour_shows_the_civil_clock() {
+        let civil = |calendar: &Calendar, offset_ms: u64, tz: &TimeZone| {
+            let local = tz.to_datetime(calendar.instant_at(offset_ms));
+            let seconds = f64::from(local.second()) + f64::from(local.subsec_nanosecond()) / 1e9;
+            f64::from(local.hour()) + f64::from(local.minute()) / 60.0 + seconds / 3600.0
+        };
+        let zones = ["America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "Africa/Monrovia", "UTC"];
+        for start in ["2026-03-02T00:00:00Z", "1969-12-31T23:59:59.123456789Z", "1900-01-01T00:00:00.5Z"] {
+            let calendar = Calendar::new(ts(start));
+            for zone in zones {
+                let tz = parse_time_zone(zone).unwrap();
+                for k in 0..5_000u64 {
+                    let offset_ms = k * 7_919_993 + k % 1000;
+                    assert_eq!(
+                        calendar.local_hour(offset_ms, &tz),
+                        civil(&calendar, offset_ms, &tz),
+                        "{start} {zone} {k}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -54,6 +54,22 @@ pub enum Stream {
 }
 
 impl Stream {
+    /// Every stream, in declaration order (`Stream::X as usize` indexes it).
+    pub const ALL: [Stream; 12] = [
+        Stream::Noise,
+        Stream::InstanceLaunch,
+        Stream::LaunchFailure,
+        Stream::FargateProvisioning,
+        Stream::FargateSpotUnavailable,
+        Stream::TaskStartup,
+        Stream::TaskShutdown,
+        Stream::BatchDuration,
+        Stream::SpotInterruption,
+        Stream::SpotReclaim,
+        Stream::FargateSpotInterruption,
+        Stream::Placement,
+    ];
+
     pub const fn name(self) -> &'static str {
         match self {
             Stream::Noise => "noise",
@@ -76,18 +92,21 @@ impl Stream {
 /// The root of all streams of one run: (seed, replication).
 #[derive(Clone, Copy, Debug)]
 pub struct RngStreams {
-    root: u64,
+    /// Each stream's key, hashed from the root and the stream's name once (not at
+    /// every draw: noise alone asks for a stream per service per minute).
+    stream_keys: [u64; Stream::ALL.len()],
 }
 
 impl RngStreams {
     pub fn new(seed: u64, replication: u32) -> Self {
-        RngStreams { root: mix(mix(seed) ^ mix(0x5eed_0000 ^ u64::from(replication))) }
+        let root = mix(mix(seed) ^ mix(0x5eed_0000 ^ u64::from(replication)));
+        RngStreams { stream_keys: Stream::ALL.map(|stream| mix(root ^ fnv1a(stream.name()))) }
     }
 
     /// The draws of one entity in one stream. `a` and `b` identify the entity
     /// (for instance provider index and instance ordinal).
     pub fn draws(&self, stream: Stream, a: u64, b: u64) -> Draws {
-        let key = mix(self.root ^ fnv1a(stream.name()));
+        let key = self.stream_keys[stream as usize];
         let key = mix(key ^ mix(a.wrapping_add(0x9e37_79b9_7f4a_7c15)));
         let key = mix(key ^ mix(b.wrapping_add(0x632b_e59b_d9b4_e019)));
         Draws { rng: Xoshiro256PlusPlus::seed_from_u64(key) }
@@ -205,6 +224,13 @@ mod tests {
         let mut d = s.draws(Stream::Noise, 0, 3);
         let hits = (0..n).filter(|_| d.bernoulli(0.25)).count() as f64 / n as f64;
         assert!((hits - 0.25).abs() < 0.005);
+    }
+
+    #[test]
+    fn all_streams_in_declaration_order() {
+        for (k, stream) in Stream::ALL.into_iter().enumerate() {
+            assert_eq!(stream as usize, k, "{}", stream.name());
+        }
     }
 
     #[test]

@@ -10,6 +10,9 @@
 //! weight: the base provider fills its base first, then each task goes to the
 //! provider furthest below its weighted share (ties to the earlier provider).
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use super::Simulation;
 use super::entities::{InstanceId, Owner, TaskId, TaskState};
 use crate::query::InstanceFacts;
@@ -568,28 +571,101 @@ impl<'s> Simulation<'s> {
     /// Groups a service's scale-in candidates (see [`VictimPool`]).
     pub fn victim_pool(&self, s: ServiceId, candidates: &[TaskId]) -> VictimPool {
         let random = self.rules(Owner::Service(s)).strategies.contains(&PlacementStrategy::Random);
-        let mut keyed: Vec<(VictimGroupKey, u64, TaskId)> = candidates
-            .iter()
-            .map(|&t| {
-                let task = &self.tasks[t.idx()];
-                let key = VictimGroupKey {
-                    stage: self.victim_stage(t),
-                    provider: task.provider,
-                    task_def: task.task_def,
-                    instance: task.instance,
-                    zone: task.zone,
-                    alone: if random { Some(t) } else { None },
-                };
-                (key, task.serial, t)
-            })
-            .collect();
-        // Within a group, newest first: the oldest is at the end, ready to pop.
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let groups = keyed
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|g| VictimGroup { key: g[0].0, tasks: g.iter().map(|e| e.2).collect(), cached: None })
-            .collect();
-        VictimPool { groups, picks: 0 }
+        let group_key = |t: TaskId| {
+            let task = &self.tasks[t.idx()];
+            VictimGroupKey {
+                stage: self.victim_stage(t),
+                provider: task.provider,
+                task_def: task.task_def,
+                instance: task.instance,
+                zone: task.zone,
+                alone: if random { Some(t) } else { None },
+            }
+        };
+        // By group, then newest first (the oldest at the end, ready to pop): packed into
+        // integers, which sort faster. Serials are unique, so no two entries compare equal
+        // and an unstable sort gives the one order.
+        let mut keyed: Vec<((u128, u128), u64, TaskId)> =
+            candidates.iter().map(|&t| (group_key(t).packed(), !self.tasks[t.idx()].serial, t)).collect();
+        keyed.sort_unstable();
+        let tasks: Vec<TaskId> = keyed.iter().map(|e| e.2).collect();
+        let mut groups: Vec<VictimGroup> = Vec::new();
+        let mut lanes: Vec<VictimLane> = Vec::new();
+        let mut on_instances: Vec<(InstanceId, usize)> = Vec::new();
+        let mut end = 0;
+        for g in keyed.chunk_by(|a, b| a.0 == b.0) {
+            let key = group_key(g[0].2);
+            let start = end;
+            end += g.len();
+            let zone = key.instance.map_or(key.zone, |i| Some(self.instances[i.idx()].zone));
+            let lane = match lanes.iter().position(|l| (l.stage, l.provider, l.zone) == (key.stage, key.provider, zone))
+            {
+                Some(lane) => lane,
+                None => {
+                    lanes.push(VictimLane {
+                        stage: key.stage,
+                        provider: key.provider,
+                        zone,
+                        live_groups: 0,
+                        ranked: BinaryHeap::new(),
+                        unranked: Vec::new(),
+                    });
+                    lanes.len() - 1
+                }
+            };
+            let pos = groups.len();
+            lanes[lane].live_groups += 1;
+            lanes[lane].unranked.push(pos);
+            if let Some(i) = key.instance {
+                on_instances.push((i, pos));
+            }
+            groups.push(VictimGroup { key, lane, start, end, cached: None, ranking: 0 });
+        }
+        on_instances.sort_unstable();
+        VictimPool { groups, tasks, lanes, on_instances, random, picks: 0 }
+    }
+
+    /// The victim key of a group whose oldest task is `oldest`, its zone slots left at 0.
+    fn victim_key(
+        &self,
+        g: &VictimGroupKey,
+        oldest: TaskId,
+        strategies: &[PlacementStrategy],
+        spread: &SpreadTally,
+        random: &mut Option<Draws>,
+    ) -> VictimKey {
+        let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0, zone_slots: 0, zone: None };
+        key.len = match g.instance {
+            Some(i) => {
+                let inst = &self.instances[i.idx()];
+                let td = &self.sc.task_defs[g.task_def.idx()];
+                key.zone = Some(inst.zone);
+                let n_keys = strategies.len().min(MAX_STRATEGIES);
+                for (k, st) in strategies.iter().take(n_keys).enumerate() {
+                    key.values[k] = match st {
+                        PlacementStrategy::Spread(SpreadField::Zone) => {
+                            key.zone_slots |= 1 << k;
+                            0.0
+                        }
+                        PlacementStrategy::Spread(SpreadField::InstanceId) => -f64::from(spread.on_instance(i)),
+                        PlacementStrategy::Spread(_) => 0.0,
+                        PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((inst.free_cpu + td.cpu).0),
+                        PlacementStrategy::Binpack(BinpackField::Memory) => -f64::from((inst.free_mem + td.memory).0),
+                        PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
+                    };
+                }
+                n_keys
+            }
+            // Fargate: keep zones balanced.
+            None => {
+                key.zone = g.zone;
+                key.zone_slots = 1;
+                1
+            }
+        };
+        // The oldest task wins what the strategies leave tied.
+        key.values[key.len] = self.tasks[oldest.idx()].serial as f64;
+        key
     }
 
     /// Takes the next task to stop on scale-in from `pool` (tasks of service
@@ -597,106 +673,112 @@ impl<'s> Simulation<'s> {
     /// provider furthest above its share; then by the placement strategies
     /// reversed; ties to the oldest task.
     pub fn pick_victim(&self, s: ServiceId, pool: &mut VictimPool, spread: &SpreadTally) -> Option<TaskId> {
-        let live = || pool.groups.iter().filter(|g| !g.tasks.is_empty());
-        let min_stage = live().map(|g| g.key.stage).min()?;
+        let live = || pool.lanes.iter().filter(|l| l.live_groups > 0);
+        let min_stage = live().map(|l| l.stage).min()?;
         let strategy = &self.sc.services[s.idx()].strategy;
         // The strategy items that have a task at that stage (a strategy has at most a few items).
         let mut present = [false; 32];
-        for g in live().filter(|g| g.key.stage == min_stage) {
-            if let Some(item) = strategy.iter().position(|i| i.provider == g.key.provider) {
+        for l in live().filter(|l| l.stage == min_stage) {
+            if let Some(item) = strategy.iter().position(|i| i.provider == l.provider) {
                 present[item.min(31)] = true;
             }
         }
         let present: Vec<usize> = (0..strategy.len().min(32)).filter(|&k| present[k]).collect();
         let shrink =
             shrink_choice(strategy, &self.services[s.idx()].by_strategy_item, &present).map(|k| strategy[k].provider);
-        let rules = self.rules(Owner::Service(s));
-        let zone_counts = &spread.zones;
-        let n_keys = rules.strategies.len().min(MAX_STRATEGIES);
-        // Fresh draws for each pick of a scale-in (and apart from the placement draws).
-        let mut random = rules.strategies.contains(&PlacementStrategy::Random).then(|| {
-            let key = owner_key(Owner::Service(s)) | 1 << 33 | pool.picks << 34;
-            self.streams.draws(Stream::Placement, key, self.services[s.idx()].placements)
-        });
-        let mut best: Option<(usize, VictimKey)> = None;
-        for pos in 0..pool.groups.len() {
-            let g = &pool.groups[pos];
-            let Some(&oldest) = g.tasks.last() else { continue };
-            if g.key.stage != min_stage || shrink.is_some_and(|p| p != g.key.provider) {
-                continue;
-            }
-            let mut key = match g.cached {
-                Some(k) => k,
-                None => {
-                    let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0, zone_slots: 0, zone: None };
-                    key.len = match g.key.instance {
-                        Some(i) => {
-                            let inst = &self.instances[i.idx()];
-                            let td = &self.sc.task_defs[g.key.task_def.idx()];
-                            key.zone = Some(inst.zone);
-                            for (k, st) in rules.strategies.iter().take(n_keys).enumerate() {
-                                key.values[k] = match st {
-                                    PlacementStrategy::Spread(SpreadField::Zone) => {
-                                        key.zone_slots |= 1 << k;
-                                        0.0
-                                    }
-                                    PlacementStrategy::Spread(SpreadField::InstanceId) => {
-                                        -f64::from(spread.on_instance(i))
-                                    }
-                                    PlacementStrategy::Spread(_) => 0.0,
-                                    PlacementStrategy::Binpack(BinpackField::Cpu) => {
-                                        -f64::from((inst.free_cpu + td.cpu).0)
-                                    }
-                                    PlacementStrategy::Binpack(BinpackField::Memory) => {
-                                        -f64::from((inst.free_mem + td.memory).0)
-                                    }
-                                    PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
-                                };
-                            }
-                            n_keys
-                        }
-                        // Fargate: keep zones balanced.
-                        None => {
-                            key.zone = g.key.zone;
-                            key.zone_slots = 1;
-                            1
-                        }
-                    };
-                    // The oldest task wins what the strategies leave tied.
-                    key.values[key.len] = self.tasks[oldest.idx()].serial as f64;
-                    if random.is_none() {
-                        pool.groups[pos].cached = Some(key);
-                    }
-                    key
-                }
-            };
-            // Zone counts change with every pick: filled in here, not cached.
+        let is_candidate =
+            |l: &VictimLane| l.live_groups > 0 && l.stage == min_stage && shrink.is_none_or(|p| p == l.provider);
+        let strategies = self.rules(Owner::Service(s)).strategies;
+        // Zone counts change with every pick: filled in at each comparison, never cached.
+        let with_zone_counts = |mut key: VictimKey| {
             if key.zone_slots != 0 {
-                let count = -f64::from(key.zone.map_or(0, |z| zone_counts[z.idx()]));
+                let count = -f64::from(key.zone.map_or(0, |z| spread.zones[z.idx()]));
                 for k in 0..key.len {
                     if key.zone_slots & 1 << k != 0 {
                         key.values[k] = count;
                     }
                 }
             }
-            if best.as_ref().is_none_or(|(_, b)| lexi_less(key.slice(), b.slice())) {
-                best = Some((pos, key));
+            key
+        };
+        let mut best: Option<(usize, VictimKey)> = None;
+        if pool.random {
+            // Fresh draws for each pick of a scale-in (and apart from the placement draws),
+            // taken group by group in pool order.
+            let key = owner_key(Owner::Service(s)) | 1 << 33 | pool.picks << 34;
+            let mut random = Some(self.streams.draws(Stream::Placement, key, self.services[s.idx()].placements));
+            for (pos, g) in pool.groups.iter().enumerate() {
+                let Some(oldest) = pool.oldest(g) else { continue };
+                if !is_candidate(&pool.lanes[g.lane]) {
+                    continue;
+                }
+                let key = with_zone_counts(self.victim_key(&g.key, oldest, strategies, spread, &mut random));
+                if best.as_ref().is_none_or(|(_, b)| lexi_less(key.slice(), b.slice())) {
+                    best = Some((pos, key));
+                }
+            }
+        } else {
+            // Within a lane every group has the same zone count, so the ranking by cached
+            // keys is the ranking by full keys: only each candidate lane's first competes.
+            for l in 0..pool.lanes.len() {
+                if !is_candidate(&pool.lanes[l]) {
+                    continue;
+                }
+                let unranked = std::mem::take(&mut pool.lanes[l].unranked);
+                let ranked: Vec<Reverse<Ranked>> = unranked
+                    .into_iter()
+                    .filter_map(|pos| {
+                        let oldest = pool.oldest(&pool.groups[pos])?;
+                        let g = &mut pool.groups[pos];
+                        let key = self.victim_key(&g.key, oldest, strategies, spread, &mut None);
+                        g.cached = Some(key);
+                        Some(Reverse(Ranked { order: key.order(), pos, ranking: g.ranking }))
+                    })
+                    .collect();
+                let lane = &mut pool.lanes[l];
+                lane.ranked.extend(ranked);
+                // Entries of groups invalidated since they were ranked are dropped as they surface.
+                while lane.ranked.peek().is_some_and(|Reverse(r)| {
+                    let g = &pool.groups[r.pos];
+                    g.cached.is_none() || g.ranking != r.ranking
+                }) {
+                    lane.ranked.pop();
+                }
+                let Some(&Reverse(Ranked { pos: first, .. })) = lane.ranked.peek() else { continue };
+                let Some(cached) = pool.groups[first].cached else { continue };
+                let key = with_zone_counts(cached);
+                let better = best.as_ref().is_none_or(|(b_pos, b)| {
+                    lexi_less(key.slice(), b.slice()) || (!lexi_less(b.slice(), key.slice()) && first < *b_pos)
+                });
+                if better {
+                    best = Some((first, key));
+                }
             }
         }
         let (pos, _) = best?;
         pool.picks += 1;
-        let taken = pool.groups[pos].tasks.pop();
         // The stop changes its instance's counts and free resources, and its group's oldest
         // task (zone counts are not cached).
+        pool.invalidate(pos);
         if let Some(instance) = pool.groups[pos].key.instance {
-            for g in &mut pool.groups {
-                if g.key.instance == Some(instance) {
-                    g.cached = None;
+            let start = pool.on_instances.partition_point(|e| e.0 < instance);
+            for k in start..pool.on_instances.len() {
+                let (i, other) = pool.on_instances[k];
+                if i != instance {
+                    break;
                 }
+                pool.invalidate(other);
             }
         }
-        pool.groups[pos].cached = None;
-        taken
+        let group = &mut pool.groups[pos];
+        if group.start == group.end {
+            return None;
+        }
+        group.end -= 1;
+        if group.start == group.end {
+            pool.lanes[group.lane].live_groups -= 1;
+        }
+        Some(pool.tasks[group.end])
     }
 }
 
@@ -704,18 +786,72 @@ impl<'s> Simulation<'s> {
 /// depends on (stage, provider, task definition, instance or Fargate zone):
 /// within a group only the oldest task can win, so each pick compares groups,
 /// not tasks. Under the random strategy each task is its own group.
+///
+/// Groups are kept in lanes of one stage, provider and zone, each a heap of
+/// cached keys, so a pick looks at the first of a few lanes instead of every
+/// group; a pick re-ranks only the groups on its instance.
 pub struct VictimPool {
     groups: Vec<VictimGroup>,
+    /// The candidates, by group (each group's range newest first).
+    tasks: Vec<TaskId>,
+    lanes: Vec<VictimLane>,
+    /// (instance, group) for the groups on instances, sorted.
+    on_instances: Vec<(InstanceId, usize)>,
+    /// Under the random strategy keys are drawn afresh at each pick, never ranked.
+    random: bool,
     /// Victims taken so far (keys the random strategy's draws).
     picks: u64,
 }
 
+impl VictimPool {
+    /// The group's oldest task not yet taken.
+    fn oldest(&self, g: &VictimGroup) -> Option<TaskId> {
+        (g.start < g.end).then(|| self.tasks[g.end - 1])
+    }
+
+    /// Forgets a group's key: it is computed again when its lane next competes.
+    fn invalidate(&mut self, pos: usize) {
+        let g = &mut self.groups[pos];
+        if g.cached.take().is_some() {
+            // Its heap entry goes stale: a new ranking is pushed when the key is computed again.
+            g.ranking += 1;
+            self.lanes[g.lane].unranked.push(pos);
+        }
+    }
+}
+
 struct VictimGroup {
     key: VictimGroupKey,
-    /// Newest first.
-    tasks: Vec<TaskId>,
+    lane: usize,
+    /// Its tasks not yet taken: `VictimPool::tasks[start..end]`, newest first.
+    start: usize,
+    end: usize,
     /// Its victim key while nothing it depends on has changed (never under random).
     cached: Option<VictimKey>,
+    /// Times its key was invalidated: tells its current heap entry from stale ones.
+    ranking: u32,
+}
+
+/// Groups of one stage, provider and zone.
+struct VictimLane {
+    stage: u8,
+    provider: ProviderId,
+    zone: Option<ZoneId>,
+    /// Groups with tasks left.
+    live_groups: usize,
+    /// Groups with a cached key, best on top (and stale entries of invalidated ones).
+    ranked: BinaryHeap<Reverse<Ranked>>,
+    /// Groups whose key is to be computed (when the lane next competes), in no order.
+    unranked: Vec<usize>,
+}
+
+/// A group in its lane's ranking: by key, then position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Ranked {
+    /// `VictimKey::order` of the key it was ranked with.
+    order: [i64; MAX_STRATEGIES + 1],
+    pos: usize,
+    ranking: u32,
 }
 
 /// A victim key: one value per placement strategy (reversed), then the oldest task's serial.
@@ -733,6 +869,17 @@ impl VictimKey {
     fn slice(&self) -> &[f64] {
         &self.values[..=self.len]
     }
+
+    /// The values as integers in `f64::total_cmp` order (the transform `total_cmp`
+    /// itself makes), so that ranking compares integers; unused places stay 0.
+    fn order(&self) -> [i64; MAX_STRATEGIES + 1] {
+        let mut order = [0; MAX_STRATEGIES + 1];
+        for (o, v) in order.iter_mut().zip(self.slice()) {
+            let bits = v.to_bits() as i64;
+            *o = bits ^ (((bits >> 63) as u64) >> 1) as i64;
+        }
+        order
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -743,6 +890,20 @@ struct VictimGroupKey {
     instance: Option<InstanceId>,
     zone: Option<ZoneId>,
     alone: Option<TaskId>,
+}
+
+impl VictimGroupKey {
+    /// The key as two integers in the derived order (options: 0 for none, the value
+    /// above a flag bit for some).
+    fn packed(&self) -> (u128, u128) {
+        let option = |x: Option<u32>| x.map_or(0, |v| 1 << 32 | u128::from(v));
+        let alone = self.alone.map_or(0, |t| 1 << 64 | u128::from(t.0) << 32 | u128::from(t.1));
+        let high = u128::from(self.stage) << 120
+            | u128::from(self.provider.0) << 88
+            | u128::from(self.task_def.0) << 56
+            | option(self.instance.map(|i| i.0)) << 23;
+        (high, option(self.zone.map(|z| z.0)) << 95 | alone << 30)
+    }
 }
 
 pub fn owner_name(sc: &crate::scenario::Scenario, owner: Owner) -> &str {
@@ -946,6 +1107,29 @@ mod tests {
     fn weight_zero_gets_only_its_base() {
         let s = [item(0, 3, 0), item(1, 0, 1)];
         assert_eq!(split(&s, 8), vec![3, 5]);
+    }
+
+    #[test]
+    fn packed_victim_group_keys_sort_as_the_keys() {
+        let mut keys = Vec::new();
+        for stage in [0, 3] {
+            for provider in [0, u32::MAX] {
+                for instance in [None, Some(InstanceId(0)), Some(InstanceId(u32::MAX))] {
+                    for zone in [None, Some(ZoneId(0)), Some(ZoneId(u32::MAX))] {
+                        for alone in [None, Some(TaskId(0, u32::MAX)), Some(TaskId(u32::MAX, 0))] {
+                            let task_def = crate::scenario::TaskDefId(provider / 2);
+                            let provider = ProviderId(provider);
+                            keys.push(VictimGroupKey { stage, provider, task_def, instance, zone, alone });
+                        }
+                    }
+                }
+            }
+        }
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(a.packed().cmp(&b.packed()), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -37,9 +37,14 @@ impl Simulation<'_> {
         }
 
         let tasks = self.services[s.idx()].tasks.clone();
-        let live = |t: &TaskId| self.tasks[t.idx()].state <= TaskState::Running;
-        let current: Vec<TaskId> = tasks.iter().copied().filter(|t| live(t) && !self.tasks[t.idx()].retiring).collect();
-        let retiring: Vec<TaskId> = tasks.iter().copied().filter(|t| live(t) && self.tasks[t.idx()].retiring).collect();
+        // Live tasks, current or retiring, in one pass.
+        let (mut current, mut retiring) = (Vec::with_capacity(tasks.len()), Vec::new());
+        for &t in &tasks {
+            let task = &self.tasks[t.idx()];
+            if task.state <= TaskState::Running {
+                if task.retiring { &mut retiring } else { &mut current }.push(t);
+            }
+        }
 
         // 1. Scale-in: stop the extra current tasks.
         if current.len() as u32 > desired {

@@ -27,7 +27,33 @@ pub fn fmt_f64(v: f64) -> String {
 pub fn push_f64(out: &mut String, v: f64) {
     use std::fmt::Write as _;
     let magnitude = v.abs();
+    // Whole numbers (counts, most of a time series) print as the integer they are,
+    // the same digits as `{v}` without the float formatter; -0 keeps its sign below.
+    if (1.0..1e16).contains(&magnitude) && v.fract() == 0.0 {
+        if v < 0.0 {
+            out.push('-');
+        }
+        push_u64(out, magnitude as u64);
+        return;
+    }
     let _ = if v != 0.0 && !(1e-5..1e16).contains(&magnitude) { write!(out, "{v:e}") } else { write!(out, "{v}") };
+}
+
+/// Appends `v` in decimal, as `{v}` would, without the formatting machinery.
+fn push_u64(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -195,11 +221,15 @@ impl Sink for CsvSink {
         self.events.is_some()
     }
     fn row(&mut self, time_s: u64, scope: &str, name: &str, metric: &str, value: f64) {
-        use fmt::Write as _;
         self.line.clear();
-        let _ = write!(self.line, "{time_s},{scope},");
+        push_u64(&mut self.line, time_s);
+        self.line.push(',');
+        self.line.push_str(scope);
+        self.line.push(',');
         push_field(&mut self.line, name);
-        let _ = write!(self.line, ",{metric},");
+        self.line.push(',');
+        self.line.push_str(metric);
+        self.line.push(',');
         push_f64(&mut self.line, value);
         self.line.push('\n');
         self.write(false);
@@ -210,8 +240,13 @@ impl Sink for CsvSink {
         let _ = write!(self.line, "{time},{kind},{scope},");
         push_field(&mut self.line, name);
         self.line.push(',');
-        let detail = detail.to_string();
-        push_field(&mut self.line, &detail);
+        // Written in place; quoted afterwards in the rare case it needs it.
+        let start = self.line.len();
+        let _ = self.line.write_fmt(detail);
+        if self.line[start..].contains(['"', ',', '\n', '\r']) {
+            let detail = self.line.split_off(start);
+            push_field(&mut self.line, &detail);
+        }
         self.line.push('\n');
         self.write(true);
     }
@@ -269,6 +304,20 @@ mod tests {
         assert_eq!(fmt_f64(2.5e20), "2.5e20");
         assert_eq!(fmt_f64(0.0), "0");
         assert_eq!(fmt_f64(-1.5e-7).parse::<f64>().unwrap(), -1.5e-7);
+    }
+
+    #[test]
+    fn whole_numbers_print_as_the_float_formatter_does() {
+        for v in [1.0, -1.0, 7.0, 10.0, 685.0, -4096.0, 123456789.0, 9007199254740993.0, 9999999999999998.0, 1e15] {
+            assert_eq!(fmt_f64(v), format!("{v}"), "{v}");
+        }
+        assert_eq!(fmt_f64(-0.0), "-0");
+        assert_eq!(fmt_f64(1e16), "1e16");
+        assert_eq!(fmt_f64(2.5), "2.5");
+        let mut s = String::new();
+        push_u64(&mut s, 0);
+        push_u64(&mut s, u64::MAX);
+        assert_eq!(s, format!("0{}", u64::MAX));
     }
 
     #[test]

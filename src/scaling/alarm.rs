@@ -173,6 +173,11 @@ pub struct Alarm {
     cfg: AlarmConfig,
     /// The evaluation range, newest first; `None` = missing datapoint.
     range: VecDeque<Option<f64>>,
+    /// Real datapoints in the range, kept as they enter and leave (an alarm is
+    /// evaluated every minute; recounting the range each time was a hot spot).
+    real: usize,
+    /// Breaching datapoints in the range, kept the same way.
+    breaching: usize,
     state: AlarmState,
 }
 
@@ -180,7 +185,13 @@ impl Alarm {
     /// A new alarm starts in INSUFFICIENT_DATA ("the alarm has just started").
     pub fn new(cfg: AlarmConfig) -> Self {
         let capacity = cfg.evaluation_periods as usize + EVALUATION_RANGE_EXTRA_PERIODS;
-        Alarm { cfg, range: VecDeque::with_capacity(capacity), state: AlarmState::InsufficientData }
+        Alarm {
+            cfg,
+            range: VecDeque::with_capacity(capacity),
+            real: 0,
+            breaching: 0,
+            state: AlarmState::InsufficientData,
+        }
     }
 
     pub fn config(&self) -> &AlarmConfig {
@@ -195,8 +206,12 @@ impl Alarm {
     pub fn observe(&mut self, value: Option<f64>) -> AlarmState {
         // A NaN can never be compared to a threshold; CloudWatch would not hold it.
         let value = value.filter(|v| !v.is_nan());
+        self.count(value, 1);
         self.range.push_front(value);
-        self.range.truncate(self.range_len());
+        if self.range.len() > self.range_len() {
+            let oldest = self.range.pop_back().flatten();
+            self.count(oldest, -1);
+        }
         self.state = self.evaluate();
         self.state
     }
@@ -211,31 +226,40 @@ impl Alarm {
         self.range.iter().flatten().next().copied()
     }
 
+    fn breaches(&self, value: f64) -> bool {
+        self.cfg.comparison.breaches(value, self.cfg.threshold)
+    }
+
+    /// Adds (`delta` 1) or removes (-1) a datapoint from the running counts.
+    fn count(&mut self, value: Option<f64>, delta: isize) {
+        let Some(v) = value else { return };
+        self.real = self.real.wrapping_add_signed(delta);
+        if self.breaches(v) {
+            self.breaching = self.breaching.wrapping_add_signed(delta);
+        }
+    }
+
     fn evaluate(&self) -> AlarmState {
         let n = self.cfg.evaluation_periods as usize;
         let m = self.cfg.datapoints_to_alarm as usize;
-        // Real datapoints, newest first, with their age in periods (0 = newest); counted
-        // in one pass without allocating (this runs every minute for every alarm).
-        let mut real = 0usize;
-        let mut breaching_first_n = 0usize;
-        let mut breaching_all = 0usize;
-        let mut oldest_age = 0usize;
-        for (age, v) in self.range.iter().enumerate() {
-            let Some(v) = v else { continue };
-            let breaches = self.cfg.comparison.breaches(*v, self.cfg.threshold);
-            if real < n && breaches {
-                breaching_first_n += 1;
-            }
-            if breaches {
-                breaching_all += 1;
-            }
-            real += 1;
-            oldest_age = age;
-        }
+        let (real, breaching_all) = (self.real, self.breaching);
         if real == 0 {
             return AlarmState::InsufficientData;
         }
         if real >= n {
+            // The N most recent real datapoints decide: leave out the oldest real - N
+            // (at most the range's extra periods), found from the old end.
+            let mut beyond_n = real - n;
+            let mut breaching_first_n = breaching_all;
+            for v in self.range.iter().rev().flatten() {
+                if beyond_n == 0 {
+                    break;
+                }
+                if self.breaches(*v) {
+                    breaching_first_n -= 1;
+                }
+                beyond_n -= 1;
+            }
             return if breaching_first_n >= m { AlarmState::Alarm } else { AlarmState::Ok };
         }
         if breaching_all >= m {
@@ -245,6 +269,8 @@ impl Alarm {
             // A real non-breaching datapoint: missing ones never make up the M.
             return AlarmState::Ok;
         }
+        // Age in periods (0 = newest) of the oldest real datapoint.
+        let oldest_age = self.range.iter().rposition(Option::is_some).unwrap_or(0);
         if oldest_age + 1 >= m { AlarmState::Alarm } else { AlarmState::InsufficientData }
     }
 }
@@ -366,6 +392,45 @@ mod tests {
         }
         assert_eq!(low.observe(Some(50.0)), AlarmState::Alarm);
         assert_eq!(low.observe(Some(100.0)), AlarmState::Ok);
+    }
+
+    /// The state recounted from the whole range, as the alarm did before it kept counts.
+    fn recounted_state(a: &Alarm) -> AlarmState {
+        let (n, m) = (a.cfg.evaluation_periods as usize, a.cfg.datapoints_to_alarm as usize);
+        let real: Vec<(usize, bool)> =
+            a.range.iter().enumerate().filter_map(|(age, v)| v.map(|v| (age, a.breaches(v)))).collect();
+        let breaching = real.iter().filter(|r| r.1).count();
+        match real.last() {
+            None => AlarmState::InsufficientData,
+            Some(_) if real.len() >= n => {
+                if real.iter().take(n).filter(|r| r.1).count() >= m {
+                    AlarmState::Alarm
+                } else {
+                    AlarmState::Ok
+                }
+            }
+            Some(_) if breaching >= m => AlarmState::Alarm,
+            Some(_) if breaching < real.len() => AlarmState::Ok,
+            Some(&(oldest_age, _)) if oldest_age + 1 >= m => AlarmState::Alarm,
+            Some(_) => AlarmState::InsufficientData,
+        }
+    }
+
+    #[test]
+    fn kept_counts_match_a_recount() {
+        let mut seed = 12345u64;
+        for (m, n) in [(1, 1), (2, 3), (3, 3), (3, 5), (15, 15)] {
+            let mut a = alarm(m, n);
+            for _ in 0..2000 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let v = match seed >> 61 {
+                    0 | 1 => None,
+                    2 => Some(f64::NAN),
+                    k => Some(if k % 2 == 0 { 10.0 } else { 90.0 }),
+                };
+                assert_eq!(a.observe(v), recounted_state(&a), "{m} of {n}");
+            }
+        }
     }
 
     #[test]
