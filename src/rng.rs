@@ -55,13 +55,14 @@ pub enum Stream {
 
 impl Stream {
     /// Every stream, in declaration order (`Stream::X as usize` indexes it).
-    pub const ALL: [Stream; 12] = [
+    pub const ALL: [Stream; 13] = [
         Stream::Noise,
         Stream::InstanceLaunch,
         Stream::LaunchFailure,
         Stream::FargateProvisioning,
         Stream::FargateSpotUnavailable,
         Stream::TaskStartup,
+        Stream::TaskWarmup,
         Stream::TaskShutdown,
         Stream::BatchDuration,
         Stream::SpotInterruption,
