@@ -14,6 +14,12 @@ fn num(v: f64) -> Value {
     serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
+/// A count of requests. The fluid model's expectations can leave tails such as
+/// 1e-110 timed-out requests; under a millionth of a request is shown as 0.
+fn requests(v: f64) -> Value {
+    num(if v.abs() < 1e-6 { 0.0 } else { v })
+}
+
 fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, num)
 }
@@ -21,16 +27,16 @@ fn opt(v: Option<f64>) -> Value {
 fn requests_json(r: &Requests) -> Value {
     let failed = r.failed();
     json!({
-        "total": num(r.offered),
-        "served": num(r.served),
-        "failed": num(failed),
+        "total": requests(r.offered),
+        "served": requests(r.served),
+        "failed": requests(failed),
         "availability": if r.offered > 0.0 { num(r.served / r.offered) } else { Value::Null },
-        "failed_shed": num(r.shed),
-        "failed_timeout": num(r.timeout),
-        "failed_stale_endpoint": num(r.stale),
-        "failed_interrupted": num(r.interrupted),
-        "failed_downstream": num(r.downstream),
-        "failed_no_target": num(r.no_target),
+        "failed_shed": requests(r.shed),
+        "failed_timeout": requests(r.timeout),
+        "failed_stale_endpoint": requests(r.stale),
+        "failed_interrupted": requests(r.interrupted),
+        "failed_downstream": requests(r.downstream),
+        "failed_no_target": requests(r.no_target),
     })
 }
 
@@ -157,9 +163,9 @@ impl Simulation<'_> {
                         .zip(&st.calls)
                         .map(|(c, e)| {
                             let figures = json!({
-                                "requests": num(e.calls),
-                                "failed_stale_endpoint": num(e.stale),
-                                "failed_no_target": num(e.no_target),
+                                "requests": requests(e.calls),
+                                "failed_stale_endpoint": requests(e.stale),
+                                "failed_no_target": requests(e.no_target),
                             });
                             (sc.services[c.service.idx()].name.clone(), figures)
                         })
@@ -243,7 +249,7 @@ impl Simulation<'_> {
                 "started": t.tasks_started,
                 "active_at_end": self.rec.tasks_active(),
                 "interrupted": t.tasks_interrupted,
-                "killed_in_flight": num(t.killed_in_flight),
+                "killed_in_flight": requests(t.killed_in_flight),
                 "pending_task_minutes": num(t.pending_task_seconds / 60.0),
                 "task_hours": task_hours,
                 "placement_failures": failures,

@@ -91,3 +91,22 @@ fn a_request_fails_when_a_downstream_call_fails() {
     assert_close!(fig(&s, "requests.availability"), ok * ok, 1e-9);
     assert_close!(fig(&s, "requests.failed_downstream"), 100.0 * 3600.0 * (1.0 - ok * ok), 1e-9);
 }
+
+#[test]
+fn a_vanishing_expected_count_of_failed_requests_shows_as_zero() {
+    // One Fargate task (1 vCPU, 10 ms a request) at 50 requests/s with a 1 s timeout: M/M/1 with
+    // decay rate 100 − 50 = 50/s, so e^−50 ≈ 1.9e-22 of the requests time out, about 1.7e-16
+    // requests in the hour. summary.json shows 0, not a number of that size.
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 1\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 50 }}\ncpu_per_request = \"10ms\"\nrequest_timeout = \"1s\"\n",
+        header("1h", &["a", "b"])
+    );
+    let s = run(&scenario(&text));
+    assert_eq!(fig(&s, "requests.failed_timeout"), 0.0);
+    assert_eq!(fig(&s, "requests.failed"), 0.0);
+    assert_eq!(fig(&s, "services.web.requests.failed"), 0.0);
+    assert_eq!(fig(&s, "requests.total"), 50.0 * 3600.0);
+}
