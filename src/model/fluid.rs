@@ -482,8 +482,10 @@ impl Simulation<'_> {
             return;
         }
         for k in 0..self.fluid.components[c].len() {
-            let f = &mut self.fluid.services[self.fluid.components[c][k].idx()];
-            if f.retry_pending > 0.0 && f.groups.iter().all(|g| g.serving == 0) {
+            let s = self.fluid.components[c][k];
+            let none_serving = self.fluid.serving(s) == 0;
+            let f = &mut self.fluid.services[s.idx()];
+            if f.retry_pending > 0.0 && none_serving {
                 f.lost_in_flight += f.retry_pending;
                 self.rec.totals.killed_in_flight += f.retry_pending_counted;
             }

@@ -101,23 +101,9 @@ impl Simulation<'_> {
         }
         // No room for a replacement (maximumPercent, or no capacity to place it): unhealthy
         // tasks go one at a time to clear room.
-        let tasks_now = &self.services[s.idx()].tasks;
-        let one_going = tasks_now.iter().any(|&t| {
-            let task = &self.tasks[t.idx()];
-            task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
-        });
-        // A replacement is stuck when it waits with no placement attempt due at this instant
-        // (a slot just freed is tried first) and no capacity can come.
-        let stuck = tasks_now.iter().any(|&t| {
-            let task = &self.tasks[t.idx()];
-            task.state == TaskState::Provisioning
-                && !task.retiring
-                && !self.providers[task.provider.idx()].placement_requested
-                && !self.task_can_progress(t)
-        });
-        if (want > room || stuck)
-            && !one_going
-            && let Some(t) = kept_stand_in
+        if let Some(t) = kept_stand_in
+            && (want > room || self.replacement_stuck(s))
+            && !self.stand_in_going(s)
         {
             self.stop_task(t, StopReason::FailedHealthChecks);
         }
@@ -126,10 +112,33 @@ impl Simulation<'_> {
         self.deployment_progress(s);
     }
 
+    /// A replacement waits with no placement attempt due at this instant (a slot just
+    /// freed is tried first) and no capacity can come.
+    fn replacement_stuck(&self, s: ServiceId) -> bool {
+        self.services[s.idx()].tasks.iter().any(|&t| {
+            let task = &self.tasks[t.idx()];
+            task.state == TaskState::Provisioning
+                && !task.retiring
+                && !self.providers[task.provider.idx()].placement_requested
+                && !self.task_can_progress(t)
+        })
+    }
+
+    /// A task judged unhealthy is already on its way out (deregistering or stopping).
+    fn stand_in_going(&self, s: ServiceId) -> bool {
+        self.services[s.idx()].tasks.iter().any(|&t| {
+            let task = &self.tasks[t.idx()];
+            task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
+        })
+    }
+
+    fn on_draining_instance(&self, t: TaskId) -> bool {
+        self.tasks[t.idx()].instance.is_some_and(|i| self.instances[i.idx()].state == InstanceState::Draining)
+    }
+
     fn retire_reason(&self, t: TaskId) -> StopReason {
         let task = &self.tasks[t.idx()];
-        let on_draining =
-            task.instance.is_some_and(|i| self.instances[i.idx()].state == super::entities::InstanceState::Draining);
+        let on_draining = self.on_draining_instance(t);
         let spot_notice = task.instance.is_some_and(|i| self.instances[i.idx()].spot_termination_at.is_some());
         if on_draining && spot_notice {
             StopReason::SpotInterruption
@@ -232,8 +241,7 @@ impl Simulation<'_> {
     fn must_retire_otherwise(&self, t: TaskId) -> bool {
         let task = &self.tasks[t.idx()];
         let Some(s) = task.service() else { return false };
-        let on_draining = task.instance.is_some_and(|i| self.instances[i.idx()].state == InstanceState::Draining);
-        task.task_def != self.services[s.idx()].task_def || on_draining || task.kill_at.is_some()
+        task.task_def != self.services[s.idx()].task_def || self.on_draining_instance(t) || task.kill_at.is_some()
     }
 
     /// Starts a rolling deployment to `td`.
