@@ -63,14 +63,7 @@ fn overview_figure(context: &RunContext, providers: &[(usize, String)]) -> Figur
     }
     let subtitle =
         format!("instances at the end of each {} interval; solid: on-demand, dashed: spot", axis.interval_phrase());
-    let panel = Panel {
-        y_label: "instances (count)".to_string(),
-        layers,
-        y_include: vec![0.0],
-        integer_y: true,
-        y_cap: None,
-        y_limits: None,
-    };
+    let panel = Panel::counts("instances (count)", layers);
     context.figure("instances".to_string(), OVERVIEW_WHAT, subtitle, vec![panel], context.cluster_markers())
 }
 
@@ -103,14 +96,7 @@ fn provider_figure(context: &RunContext, provider: &str) -> Figure {
         }
     };
     layers.retain(Layer::has_data);
-    let mut panels = vec![Panel {
-        y_label: "instances (count)".to_string(),
-        layers,
-        y_include: vec![0.0],
-        integer_y: true,
-        y_cap: None,
-        y_limits: None,
-    }];
+    let mut panels = vec![Panel::counts("instances (count)", layers)];
     let mut states = Vec::new();
     if has_nonzero(get("instances_launching")) {
         states.push(line("launching", BLUISH_GREEN, Dash::Solid, steps("instances_launching")));
@@ -121,14 +107,7 @@ fn provider_figure(context: &RunContext, provider: &str) -> Figure {
     let state_phrase = if states.is_empty() {
         "none was ever launching or draining at an interval's end".to_string()
     } else {
-        panels.push(Panel {
-            y_label: "launching, draining".to_string(),
-            layers: states,
-            y_include: vec![0.0],
-            integer_y: true,
-            y_cap: None,
-            y_limits: None,
-        });
+        panels.push(Panel::counts("launching, draining", states));
         "below: how many of them were launching or draining".to_string()
     };
     let subtitle = format!(

@@ -135,22 +135,8 @@ pub(crate) fn cost_figure(context: &RunContext) -> Result<Figure, SkippedChart> 
         axis.interval_phrase()
     );
     let panels = vec![
-        Panel {
-            y_label: "cumulative cost (USD)".to_string(),
-            layers: cumulative,
-            y_include: vec![0.0],
-            integer_y: false,
-            y_cap: None,
-            y_limits: None,
-        },
-        Panel {
-            y_label: "cost rate (USD/hour)".to_string(),
-            layers: rate_lines,
-            y_include: vec![0.0],
-            integer_y: false,
-            y_cap: None,
-            y_limits: None,
-        },
+        Panel::from_zero("cumulative cost (USD)", cumulative),
+        Panel::from_zero("cost rate (USD/hour)", rate_lines),
     ];
     Ok(context.figure("cost".to_string(), WHAT, subtitle, panels, context.cluster_markers()))
 }

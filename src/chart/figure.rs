@@ -70,6 +70,26 @@ pub(crate) struct Panel {
     pub y_limits: Option<(f64, f64)>,
 }
 
+impl Panel {
+    /// A panel of a run chart: its y axis starts at zero (costs, rates,
+    /// latencies, percentages), with no cap and no limits.
+    pub(crate) fn from_zero(y_label: &str, layers: Vec<Layer>) -> Self {
+        Panel {
+            y_label: y_label.to_string(),
+            layers,
+            y_include: vec![0.0],
+            integer_y: false,
+            y_cap: None,
+            y_limits: None,
+        }
+    }
+
+    /// The same, for counts: ticks only at whole numbers.
+    pub(crate) fn counts(y_label: &str, layers: Vec<Layer>) -> Self {
+        Panel { integer_y: true, ..Panel::from_zero(y_label, layers) }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Dash {
     Solid,

@@ -209,14 +209,7 @@ impl ServiceChart<'_> {
         ];
         layers.retain(Layer::has_data);
         let subtitle = format!("{} averages of offered, servable, served and failed requests", self.interval());
-        let panel = Panel {
-            y_label: "requests per second (req/s)".to_string(),
-            layers,
-            y_include: vec![0.0],
-            integer_y: false,
-            y_cap: None,
-            y_limits: None,
-        };
+        let panel = Panel::from_zero("requests per second (req/s)", layers);
         Ok(self.figure("requests", WHAT, subtitle, panel))
     }
 
@@ -232,14 +225,7 @@ impl ServiceChart<'_> {
         layers.retain(Layer::has_data);
         let bounds = if has_bounds { "dashed: auto scaling bounds" } else { "no auto scaling" };
         let subtitle = format!("task counts at the end of each {} interval; {bounds}", self.interval());
-        let panel = Panel {
-            y_label: "tasks (count)".to_string(),
-            layers,
-            y_include: vec![0.0],
-            integer_y: true,
-            y_cap: None,
-            y_limits: None,
-        };
+        let panel = Panel::counts("tasks (count)", layers);
         self.figure("tasks", "tasks", subtitle, panel)
     }
 
@@ -283,14 +269,7 @@ impl ServiceChart<'_> {
         let averages = if hourly { " and 1-hour" } else { "" };
         let subtitle =
             format!("{}{averages} average CPU utilisation of the service's tasks; {target_phrase}", self.interval());
-        let panel = Panel {
-            y_label: "CPU utilisation (%)".to_string(),
-            layers,
-            y_include: vec![0.0, 100.0],
-            integer_y: false,
-            y_cap: None,
-            y_limits: None,
-        };
+        let panel = Panel { y_include: vec![0.0, 100.0], ..Panel::from_zero("CPU utilisation (%)", layers) };
         Ok(self.figure("cpu", WHAT, subtitle, panel))
     }
 
@@ -329,14 +308,7 @@ impl ServiceChart<'_> {
         };
         let subtitle =
             format!("request latency percentiles per {} interval; {slo_phrase}{cap_phrase}", self.interval());
-        let panel = Panel {
-            y_label: "latency (ms)".to_string(),
-            layers,
-            y_include: vec![0.0],
-            integer_y: false,
-            y_cap,
-            y_limits: None,
-        };
+        let panel = Panel { y_cap, ..Panel::from_zero("latency (ms)", layers) };
         Ok(self.figure("latency", WHAT, subtitle, panel))
     }
 }
