@@ -1,12 +1,11 @@
-//! Each provider's instances that take tasks, per zone, ordered by free CPU
-//! and by free memory. Binpack wants the fullest instance the task still
-//! fits on: a walk upward from the task's size, not a scan of the fleet.
+//! Each provider's instances that take tasks, per zone: ordered by free CPU
+//! and by free memory for binpack, which wants the fullest instance the task
+//! still fits on (a walk upward from the task's size), and in id order under
+//! a max tree for placements without binpack, which want the lowest id the
+//! task fits on (a descent that skips full instances). Neither scans the fleet.
 //!
 //! Kept in step by [`Simulation::track_instance`](super::Simulation::track_instance),
 //! like the fleet totals.
-
-use std::collections::BTreeSet;
-use std::collections::btree_set::Range;
 
 use super::entities::InstanceId;
 use crate::scenario::{BinpackField, ZoneId};
@@ -21,8 +20,11 @@ pub struct Slot {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct ZoneSets {
-    by_cpu: BTreeSet<(u32, InstanceId)>,
-    by_mem: BTreeSet<(u32, InstanceId)>,
+    /// (free units, instance) in ascending order: sorted vectors, since a
+    /// zone holds hundreds of instances, not millions, and walks dominate.
+    by_cpu: Vec<(u32, InstanceId)>,
+    by_mem: Vec<(u32, InstanceId)>,
+    by_id: IdTree,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,32 +42,172 @@ impl FreeIndex {
         if before == after {
             return;
         }
-        if let Some(s) = before {
-            let z = &mut self.zones[s.zone.idx()];
-            z.by_cpu.remove(&(s.free_cpu, i));
-            z.by_mem.remove(&(s.free_mem, i));
-        }
-        if let Some(s) = after {
-            let z = &mut self.zones[s.zone.idx()];
-            z.by_cpu.insert((s.free_cpu, i));
-            z.by_mem.insert((s.free_mem, i));
+        match (before, after) {
+            (Some(b), Some(a)) if b.zone == a.zone => {
+                let z = &mut self.zones[a.zone.idx()];
+                move_entry(&mut z.by_cpu, (b.free_cpu, i), (a.free_cpu, i));
+                move_entry(&mut z.by_mem, (b.free_mem, i), (a.free_mem, i));
+                z.by_id.set(i, [a.free_cpu, a.free_mem]);
+            }
+            _ => {
+                if let Some(s) = before {
+                    let z = &mut self.zones[s.zone.idx()];
+                    remove_entry(&mut z.by_cpu, (s.free_cpu, i));
+                    remove_entry(&mut z.by_mem, (s.free_mem, i));
+                    z.by_id.remove(i);
+                }
+                if let Some(s) = after {
+                    let z = &mut self.zones[s.zone.idx()];
+                    insert_entry(&mut z.by_cpu, (s.free_cpu, i));
+                    insert_entry(&mut z.by_mem, (s.free_mem, i));
+                    z.by_id.insert(i, [s.free_cpu, s.free_mem]);
+                }
+            }
         }
     }
 
     /// The zone's instances with at least `need` free of `field`, least free first
     /// (ties by instance id).
-    pub fn from_least_free(&self, zone: ZoneId, field: BinpackField, need: u32) -> Range<'_, (u32, InstanceId)> {
+    pub fn from_least_free(&self, zone: ZoneId, field: BinpackField, need: u32) -> &[(u32, InstanceId)] {
         let z = &self.zones[zone.idx()];
         let set = match field {
             BinpackField::Cpu => &z.by_cpu,
             BinpackField::Memory => &z.by_mem,
         };
-        set.range((need, InstanceId(0))..)
+        &set[set.partition_point(|e| e.0 < need)..]
+    }
+
+    /// The zone's instances with at least `cpu` and `mem` free, lowest id first.
+    pub fn fitting_by_id(&self, zone: ZoneId, cpu: u32, mem: u32) -> impl Iterator<Item = InstanceId> + '_ {
+        let tree = &self.zones[zone.idx()].by_id;
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            let pos = tree.first_fit(from, [cpu, mem])?;
+            from = pos + 1;
+            Some(tree.ids[pos])
+        })
     }
 
     /// Instances indexed (for the invariant check).
     pub fn indexed(&self) -> usize {
         self.zones.iter().map(|z| z.by_cpu.len()).sum()
+    }
+}
+
+fn insert_entry(list: &mut Vec<(u32, InstanceId)>, e: (u32, InstanceId)) {
+    let at = list.partition_point(|x| *x < e);
+    list.insert(at, e);
+}
+
+fn remove_entry(list: &mut Vec<(u32, InstanceId)>, e: (u32, InstanceId)) {
+    if let Ok(at) = list.binary_search(&e) {
+        list.remove(at);
+    }
+}
+
+/// Moves an entry to its new place, shifting only the entries between.
+fn move_entry(list: &mut [(u32, InstanceId)], from: (u32, InstanceId), to: (u32, InstanceId)) {
+    let Ok(old) = list.binary_search(&from) else { return };
+    if to > from {
+        let new = old + list[old + 1..].partition_point(|x| *x < to);
+        list[old..=new].rotate_left(1);
+        list[new] = to;
+    } else {
+        let new = list[..old].partition_point(|x| *x < to);
+        list[new..=old].rotate_right(1);
+        list[new] = to;
+    }
+}
+
+/// A zone's indexed instances in id order, with the largest free CPU and
+/// memory of each subtree: a subtree where either is too small holds no fit.
+/// The tree is rebuilt when an instance enters or leaves (a few times in an
+/// instance's life) and patched when its free resources change (every placement).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct IdTree {
+    /// Ascending.
+    ids: Vec<InstanceId>,
+    /// Heap-ordered, root at 1, leaves from `ids.len().next_power_of_two()`;
+    /// padding leaves hold `None`, which fits nothing.
+    max: Vec<Option<[u32; 2]>>,
+}
+
+impl IdTree {
+    fn leaves(&self) -> usize {
+        self.max.len() / 2
+    }
+
+    fn insert(&mut self, i: InstanceId, free: [u32; 2]) {
+        let at = self.ids.partition_point(|&x| x < i);
+        let mut values = self.values();
+        self.ids.insert(at, i);
+        values.insert(at, Some(free));
+        self.rebuild(&values);
+    }
+
+    fn remove(&mut self, i: InstanceId) {
+        let Ok(at) = self.ids.binary_search(&i) else { return };
+        let mut values = self.values();
+        self.ids.remove(at);
+        values.remove(at);
+        self.rebuild(&values);
+    }
+
+    /// The leaves in id order.
+    fn values(&self) -> Vec<Option<[u32; 2]>> {
+        self.max[self.leaves()..][..self.ids.len()].to_vec()
+    }
+
+    /// Lays the tree out afresh: the same contents give the same tree, however reached.
+    fn rebuild(&mut self, values: &[Option<[u32; 2]>]) {
+        self.max.clear();
+        if values.is_empty() {
+            return;
+        }
+        let leaves = values.len().next_power_of_two();
+        self.max.resize(2 * leaves, None);
+        self.max[leaves..leaves + values.len()].copy_from_slice(values);
+        for n in (1..leaves).rev() {
+            self.max[n] = combine(self.max[2 * n], self.max[2 * n + 1]);
+        }
+    }
+
+    fn set(&mut self, i: InstanceId, free: [u32; 2]) {
+        let Ok(at) = self.ids.binary_search(&i) else { return };
+        let mut n = self.leaves() + at;
+        self.max[n] = Some(free);
+        while n > 1 {
+            n /= 2;
+            self.max[n] = combine(self.max[2 * n], self.max[2 * n + 1]);
+        }
+    }
+
+    /// The first position at or after `from` whose instance has at least `need` free.
+    fn first_fit(&self, from: usize, need: [u32; 2]) -> Option<usize> {
+        if self.ids.is_empty() {
+            return None;
+        }
+        self.descend(1, 0, self.leaves(), from, need)
+    }
+
+    fn descend(&self, n: usize, lo: usize, hi: usize, from: usize, need: [u32; 2]) -> Option<usize> {
+        let fits = self.max[n].is_some_and(|m| m[0] >= need[0] && m[1] >= need[1]);
+        if hi <= from || !fits {
+            return None;
+        }
+        if hi - lo == 1 {
+            return Some(lo);
+        }
+        let mid = (lo + hi) / 2;
+        self.descend(2 * n, lo, mid, from, need).or_else(|| self.descend(2 * n + 1, mid, hi, from, need))
+    }
+}
+
+fn combine(a: Option<[u32; 2]>, b: Option<[u32; 2]>) -> Option<[u32; 2]> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some([a[0].max(b[0]), a[1].max(b[1])]),
+        (a, None) => a,
+        (None, b) => b,
     }
 }
 
@@ -85,16 +227,45 @@ mod tests {
         ix.update(InstanceId(3), None, slot(0, 1024, 1000));
         ix.update(InstanceId(4), None, slot(1, 256, 256));
         let walk = |ix: &FreeIndex, field, need| -> Vec<u32> {
-            ix.from_least_free(ZoneId::from_idx(0), field, need).map(|e| e.1.0).collect()
+            ix.from_least_free(ZoneId::from_idx(0), field, need).iter().map(|e| e.1.0).collect()
         };
         assert_eq!(walk(&ix, BinpackField::Cpu, 600), vec![3, 1]);
         assert_eq!(walk(&ix, BinpackField::Memory, 1000), vec![3, 1, 2]);
         // Instance 1 takes a task: it becomes the fullest that fits 512 units.
         ix.update(InstanceId(1), slot(0, 2048, 4000), slot(0, 512, 3000));
         assert_eq!(walk(&ix, BinpackField::Cpu, 512), vec![1, 2, 3]);
+        // Instance 1 frees it again: back above the others.
+        ix.update(InstanceId(1), slot(0, 512, 3000), slot(0, 2048, 4000));
+        assert_eq!(walk(&ix, BinpackField::Cpu, 0), vec![2, 3, 1]);
         // Instance 2 stops taking tasks.
         ix.update(InstanceId(2), slot(0, 512, 8000), None);
-        assert_eq!(walk(&ix, BinpackField::Cpu, 0), vec![1, 3]);
+        assert_eq!(walk(&ix, BinpackField::Cpu, 0), vec![3, 1]);
         assert_eq!(ix.indexed(), 3);
+    }
+
+    #[test]
+    fn finds_the_lowest_id_that_fits_both_resources() {
+        let mut ix = FreeIndex::new(1);
+        let z = ZoneId::from_idx(0);
+        // Ids entered out of order; one has CPU but no memory, one memory but no CPU.
+        for (i, cpu, mem) in [(7, 4096, 8192), (2, 4096, 100), (5, 100, 8192), (9, 1024, 1024), (3, 2048, 2048)] {
+            ix.update(InstanceId(i), None, slot(0, cpu, mem));
+        }
+        let fits = |ix: &FreeIndex, cpu, mem| -> Vec<u32> { ix.fitting_by_id(z, cpu, mem).map(|i| i.0).collect() };
+        assert_eq!(fits(&ix, 1024, 1024), vec![3, 7, 9]);
+        assert_eq!(fits(&ix, 2048, 4096), vec![7]);
+        assert_eq!(fits(&ix, 0, 0), vec![2, 3, 5, 7, 9]);
+        assert_eq!(fits(&ix, 8192, 0), Vec::<u32>::new());
+        // Instance 3 fills up; instance 7 leaves.
+        ix.update(InstanceId(3), slot(0, 2048, 2048), slot(0, 0, 0));
+        ix.update(InstanceId(7), slot(0, 4096, 8192), None);
+        assert_eq!(fits(&ix, 1024, 1024), vec![9]);
+        assert_eq!(fits(&ix, 0, 0), vec![2, 3, 5, 9]);
+        // The same contents built in another order make an equal index.
+        let mut again = FreeIndex::new(1);
+        for (i, cpu, mem) in [(9, 1024, 1024), (5, 100, 8192), (3, 0, 0), (2, 4096, 100)] {
+            again.update(InstanceId(i), None, slot(0, cpu, mem));
+        }
+        assert_eq!(again, ix);
     }
 }

@@ -25,6 +25,9 @@ use crate::scenario::{
 /// The ECS API allows at most five placement strategy rules (validated at load).
 const MAX_STRATEGIES: usize = 5;
 
+/// Zones walked at once by the binpack index; a region with more falls back to a scan.
+const MAX_WALKS: usize = 8;
+
 /// Why no instance could take a task (the `tasks.placement_failures` keys).
 /// After `no_instances` come the placement checks' reasons, in the order the
 /// checks are made (`failed_check` stage k fails for reason k + 1).
@@ -117,9 +120,9 @@ impl<'s> Simulation<'s> {
         Ok(())
     }
 
-    /// The instance a task goes to: from the free-resource index when the
-    /// strategies lead with binpack, by a scan of the provider's instances
-    /// otherwise (and to name the closest miss when nothing fits).
+    /// The instance a task goes to, or why none: from the free-resource
+    /// index when the strategies lead with binpack or only spread across
+    /// zones (or are empty), by a scan of the provider's instances otherwise.
     fn choose_instance(&mut self, t: TaskId) -> Result<InstanceId, &'static str> {
         let ask = self.ask(t);
         let provider = self.tasks[t.idx()].provider;
@@ -128,11 +131,11 @@ impl<'s> Simulation<'s> {
         };
         if self.opts.check_invariants {
             let scanned = self.scan_choice(&ask, provider);
-            if scanned != Ok(indexed) && self.violation.is_none() {
-                self.violation = Some(format!("task {t}: the index chose i-{} but a scan {scanned:?}", indexed.0));
+            if scanned != indexed && self.violation.is_none() {
+                self.violation = Some(format!("task {t}: the index chose {indexed:?} but a scan {scanned:?}"));
             }
         }
-        Ok(indexed)
+        indexed
     }
 
     /// What placement needs to know about the task, gathered once.
@@ -252,59 +255,103 @@ impl<'s> Simulation<'s> {
     }
 
     /// The best instance from the free-resource index, for strategies that
-    /// lead with binpack (optionally after spread across zones, the zones
-    /// then taken from the least used): `None` when the strategies do not
-    /// allow it or no instance fits. Within a zone group, instances are walked
-    /// from the least free upward; the first level (free units) holding an
-    /// instance that passes every check is binpack's answer, and the later
-    /// strategies and the instance id break ties within it, as a scan would.
-    fn indexed_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Option<InstanceId> {
-        let strategies = ask.rules.strategies;
-        if strategies.contains(&PlacementStrategy::Random) {
-            return None;
-        }
-        let (by_zone, field) = match strategies {
-            [PlacementStrategy::Binpack(f), ..] => (false, *f),
-            [PlacementStrategy::Spread(SpreadField::Zone), PlacementStrategy::Binpack(f), ..] => (true, *f),
+    /// lead with binpack or have none (either optionally after spread across
+    /// zones, the zones then taken from the least used), or why none fits:
+    /// `None` when the index cannot tell.
+    fn indexed_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Option<Result<InstanceId, &'static str>> {
+        let (by_zone, rest) = match ask.rules.strategies {
+            [PlacementStrategy::Spread(SpreadField::Zone), rest @ ..] => (true, rest),
+            rest => (false, rest),
+        };
+        let binpack = match rest {
+            [] => None,
+            [PlacementStrategy::Binpack(f), ..] if !rest.contains(&PlacementStrategy::Random) => Some(*f),
             _ => return None,
         };
-        let need = match field {
-            BinpackField::Cpu => ask.td.cpu.0,
-            BinpackField::Memory => ask.td.memory.0,
+        let best_in = |zones: &[ZoneId]| match binpack {
+            Some(field) => self.best_at_least_free_level(ask, provider, zones, field),
+            None => self.lowest_fitting_id(ask, provider, zones),
         };
         let mut zones: Vec<ZoneId> =
             (0..self.sc.zones.len()).map(ZoneId::from_idx).filter(|&z| self.zone_up(z)).collect();
-        if !by_zone {
-            return self.best_at_least_free_level(ask, provider, &zones, field, need);
+        if zones.len() > MAX_WALKS {
+            return None;
         }
-        zones.sort_by_key(|z| (ask.zone_counts[z.idx()], z.idx()));
-        zones
-            .chunk_by(|a, b| ask.zone_counts[a.idx()] == ask.zone_counts[b.idx()])
-            .find_map(|group| self.best_at_least_free_level(ask, provider, group, field, need))
+        let found = if by_zone {
+            zones.sort_by_key(|z| (ask.zone_counts[z.idx()], z.idx()));
+            zones.chunk_by(|a, b| ask.zone_counts[a.idx()] == ask.zone_counts[b.idx()]).find_map(best_in)
+        } else {
+            best_in(&zones)
+        };
+        match found {
+            Some(i) => Some(Ok(i)),
+            None => self.closest_miss(ask, provider, &zones).map(Err),
+        }
+    }
+
+    /// Why no instance in `zones` takes the task, as a scan names it: the
+    /// furthest check any instance passes. Instances without the CPU or
+    /// memory stop at those checks; only those with both are checked one by
+    /// one. `None` when only some of the provider's instance types have the
+    /// task's architecture, which the index does not tell apart.
+    fn closest_miss(&self, ask: &Ask<'_>, provider: ProviderId, zones: &[ZoneId]) -> Option<&'static str> {
+        let index = &self.providers[provider.idx()].free;
+        let any = |cpu, mem| zones.iter().any(|&z| index.fitting_by_id(z, cpu, mem).next().is_some());
+        if !any(0, 0) {
+            return Some(FAILURE_REASONS[0]);
+        }
+        if let Some(arch) = ask.td.arch {
+            let types = &self.sc.providers[provider.idx()].asg()?.instance_types;
+            let matching = types.iter().filter(|ty| self.sc.instance_types[ty.idx()].arch == arch).count();
+            if matching == 0 {
+                return Some(FAILURE_REASONS[1]);
+            }
+            if matching < types.len() {
+                return None;
+            }
+        }
+        // Past the architecture check, an instance fails on CPU, on memory, or later.
+        let mut reached = if any(ask.td.cpu.0, 0) { 3 } else { 2 };
+        for &z in zones {
+            for i in index.fitting_by_id(z, ask.td.cpu.0, ask.td.memory.0) {
+                reached = reached.max(self.failed_check(ask, i)? + 1);
+            }
+        }
+        Some(FAILURE_REASONS[reached])
     }
 
     /// Among `zones`, the instances that pass every check at the lowest free
-    /// level of `field`; the best of them by key, then by id.
+    /// level of `field`; the best of them by key, then by id. Within each
+    /// zone, instances are walked from the least free upward; the first level
+    /// (free units) holding an instance that passes is binpack's answer, and
+    /// the later strategies and the instance id break ties within it, as a
+    /// scan would.
     fn best_at_least_free_level(
         &self,
         ask: &Ask<'_>,
         provider: ProviderId,
         zones: &[ZoneId],
         field: BinpackField,
-        need: u32,
     ) -> Option<InstanceId> {
+        let need = match field {
+            BinpackField::Cpu => ask.td.cpu.0,
+            BinpackField::Memory => ask.td.memory.0,
+        };
         let index = &self.providers[provider.idx()].free;
-        let mut walks: Vec<_> = zones.iter().map(|&z| index.from_least_free(z, field, need).peekable()).collect();
+        let mut walks: [&[(u32, InstanceId)]; MAX_WALKS] = [&[]; MAX_WALKS];
+        let walks = &mut walks[..zones.len()];
+        for (w, &z) in walks.iter_mut().zip(zones) {
+            *w = index.from_least_free(z, field, need);
+        }
         let mut level: Option<u32> = None;
         let mut best: Option<(Key, InstanceId)> = None;
-        loop {
-            // The zone whose next instance has the least free.
-            let next = walks.iter_mut().enumerate().filter_map(|(k, w)| w.peek().map(|e| (e.0, k))).min();
-            let Some((free, k)) = next else { break };
+        // The zone whose next instance has the least free.
+        while let Some((free, k)) = walks.iter().enumerate().filter_map(|(k, w)| w.first().map(|e| (e.0, k))).min() {
             if level.is_some_and(|l| free > l) {
                 break;
             }
-            let Some(&(_, i)) = walks[k].next() else { break };
+            let i = walks[k][0].1;
+            walks[k] = &walks[k][1..];
             if self.failed_check(ask, i).is_some() {
                 continue;
             }
@@ -318,6 +365,19 @@ impl<'s> Simulation<'s> {
             }
         }
         best.map(|(_, i)| i)
+    }
+
+    /// Among `zones`, the lowest instance id that passes every check (what a
+    /// scan in id order finds first when no strategy ranks instances). The
+    /// index skips instances without the CPU and memory; the rest are checked.
+    fn lowest_fitting_id(&self, ask: &Ask<'_>, provider: ProviderId, zones: &[ZoneId]) -> Option<InstanceId> {
+        let index = &self.providers[provider.idx()].free;
+        zones
+            .iter()
+            .filter_map(|&z| {
+                index.fitting_by_id(z, ask.td.cpu.0, ask.td.memory.0).find(|&i| self.failed_check(ask, i).is_none())
+            })
+            .min()
     }
 
     /// The value an instance has for a spread field (not zone or instanceId).
