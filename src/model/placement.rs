@@ -256,36 +256,27 @@ impl<'s> Simulation<'s> {
 
     /// The best instance from the free-resource index, for strategies that
     /// lead with binpack or have none (either optionally after spread across
-    /// zones, the zones then taken from the least used), or why none fits,
-    /// whatever the strategies: `None` when the index cannot tell.
+    /// zones, the zones then taken from the least used), or why none fits:
+    /// `None` when the index cannot tell.
     fn indexed_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Option<Result<InstanceId, &'static str>> {
         let (by_zone, rest) = match ask.rules.strategies {
             [PlacementStrategy::Spread(SpreadField::Zone), rest @ ..] => (true, rest),
             rest => (false, rest),
         };
-        // Some(binpack field or none) when the index ranks these strategies.
-        let ranked = match rest {
-            [] => Some(None),
-            [PlacementStrategy::Binpack(f), ..] if !rest.contains(&PlacementStrategy::Random) => Some(Some(*f)),
-            _ => None,
+        let binpack = match rest {
+            [] => None,
+            [PlacementStrategy::Binpack(f), ..] if !rest.contains(&PlacementStrategy::Random) => Some(*f),
+            _ => return None,
+        };
+        let best_in = |zones: &[ZoneId]| match binpack {
+            Some(field) => self.best_at_least_free_level(ask, provider, zones, field),
+            None => self.lowest_fitting_id(ask, provider, zones),
         };
         let mut zones: Vec<ZoneId> =
             (0..self.sc.zones.len()).map(ZoneId::from_idx).filter(|&z| self.zone_up(z)).collect();
         if zones.len() > MAX_WALKS {
             return None;
         }
-        let Some(binpack) = ranked else {
-            // Whether any instance takes the task does not depend on the strategies:
-            // only a task that fits somewhere needs the scan to rank instances.
-            return match self.lowest_fitting_id(ask, provider, &zones) {
-                Some(_) => None,
-                None => self.closest_miss(ask, provider, &zones).map(Err),
-            };
-        };
-        let best_in = |zones: &[ZoneId]| match binpack {
-            Some(field) => self.best_at_least_free_level(ask, provider, zones, field),
-            None => self.lowest_fitting_id(ask, provider, zones),
-        };
         let found = if by_zone {
             zones.sort_by_key(|z| (ask.zone_counts[z.idx()], z.idx()));
             zones.chunk_by(|a, b| ask.zone_counts[a.idx()] == ask.zone_counts[b.idx()]).find_map(best_in)
