@@ -87,6 +87,18 @@ struct Ask<'a> {
     attr_counts: Vec<(String, u32)>,
 }
 
+/// How the index ranks the instances that pass every check, after any
+/// spread across zones.
+#[derive(Clone, Copy)]
+enum Rank {
+    /// No strategy: the lowest id.
+    LowestId,
+    /// Spread across instances: the fewest of the group's tasks, then the lowest id.
+    FewestOfGroup,
+    /// Binpack on a resource, later strategies breaking ties.
+    Binpack(BinpackField),
+}
+
 /// An instance's placement key: one value per strategy, lower is better.
 type Key = [f64; MAX_STRATEGIES];
 
@@ -121,8 +133,10 @@ impl<'s> Simulation<'s> {
     }
 
     /// The instance a task goes to, or why none: from the free-resource
-    /// index when the strategies lead with binpack or only spread across
-    /// zones (or are empty), by a scan of the provider's instances otherwise.
+    /// index when the strategies lead with binpack, are a spread across
+    /// instances, or are empty (each optionally after a spread across zones,
+    /// as in ECS's default for services); by a scan of the provider's
+    /// instances otherwise.
     fn choose_instance(&mut self, t: TaskId) -> Result<InstanceId, &'static str> {
         let ask = self.ask(t);
         let provider = self.tasks[t.idx()].provider;
@@ -255,22 +269,24 @@ impl<'s> Simulation<'s> {
     }
 
     /// The best instance from the free-resource index, for strategies that
-    /// lead with binpack or have none (either optionally after spread across
-    /// zones, the zones then taken from the least used), or why none fits:
-    /// `None` when the index cannot tell.
+    /// lead with binpack, spread across instances only, or have none (each
+    /// optionally after spread across zones, the zones then taken from the
+    /// least used), or why none fits: `None` when the index cannot tell.
     fn indexed_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Option<Result<InstanceId, &'static str>> {
         let (by_zone, rest) = match ask.rules.strategies {
             [PlacementStrategy::Spread(SpreadField::Zone), rest @ ..] => (true, rest),
             rest => (false, rest),
         };
-        let binpack = match rest {
-            [] => None,
-            [PlacementStrategy::Binpack(f), ..] if !rest.contains(&PlacementStrategy::Random) => Some(*f),
+        let rank = match rest {
+            [] => Rank::LowestId,
+            [PlacementStrategy::Spread(SpreadField::InstanceId)] => Rank::FewestOfGroup,
+            [PlacementStrategy::Binpack(f), ..] if !rest.contains(&PlacementStrategy::Random) => Rank::Binpack(*f),
             _ => return None,
         };
-        let best_in = |zones: &[ZoneId]| match binpack {
-            Some(field) => self.best_at_least_free_level(ask, provider, zones, field),
-            None => self.lowest_fitting_id(ask, provider, zones),
+        let best_in = |zones: &[ZoneId]| match rank {
+            Rank::Binpack(field) => self.best_at_least_free_level(ask, provider, zones, field),
+            Rank::FewestOfGroup => self.fewest_of_group(ask, provider, zones),
+            Rank::LowestId => self.lowest_fitting_id(ask, provider, zones),
         };
         let mut zones: Vec<ZoneId> =
             (0..self.sc.zones.len()).map(ZoneId::from_idx).filter(|&z| self.zone_up(z)).collect();
@@ -362,6 +378,33 @@ impl<'s> Simulation<'s> {
             });
             if better {
                 best = Some((key, i));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// Among `zones`, the instance that passes every check with the fewest of
+    /// the group's tasks, the lowest id among equals (spread across instances,
+    /// as a scan ranks it). Each zone is walked in id order; an instance
+    /// without the group's tasks ends the walk, as nothing after it can win.
+    fn fewest_of_group(&self, ask: &Ask<'_>, provider: ProviderId, zones: &[ZoneId]) -> Option<InstanceId> {
+        let index = &self.providers[provider.idx()].free;
+        let mut best: Option<(u32, InstanceId)> = None;
+        for &z in zones {
+            for i in index.fitting_by_id(z, ask.td.cpu.0, ask.td.memory.0) {
+                if best.is_some_and(|(n, b)| n == 0 && b < i) {
+                    break;
+                }
+                if self.failed_check(ask, i).is_some() {
+                    continue;
+                }
+                let n = self.group_tasks_on(ask.owner, i);
+                if best.is_none_or(|b| (n, i) < b) {
+                    best = Some((n, i));
+                }
+                if n == 0 {
+                    break;
+                }
             }
         }
         best.map(|(_, i)| i)

@@ -29,7 +29,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         any::<u64>(),
         prop::collection::vec((0u8..3, 0u32..3, 1u32..6, any::<bool>(), any::<bool>(), any::<bool>(), 0u8..3), 1..3),
         any::<bool>(),
-        prop::collection::vec((0u32..6, 0u16..3, any::<bool>(), any::<bool>(), 0u8..3, 0u32..400, 0u8..6), 1..4),
+        prop::collection::vec((0u32..6, 0u16..3, any::<bool>(), any::<bool>(), 0u8..3, 0u32..400, 0u8..7), 1..4),
         prop::collection::vec((1u32..200, 0u8..4, 0u32..5), 0..4),
         any::<bool>(),
         0u8..4,
@@ -138,6 +138,7 @@ fn render(s: &Spec) -> String {
                 "placement_constraints = [{ type = \"distinctInstance\" }]",
                 "placement_strategy = [{ type = \"spread\", field = \"attribute:ecs.availability-zone\" }]",
                 "placement_strategy = [{ type = \"binpack\", field = \"cpu\" }]\nplacement_constraints = [{ type = \"memberOf\", expression = \"attribute:ecs.instance-type == m5.large\" }]",
+                "placement_strategy = [{ type = \"spread\", field = \"instanceId\" }]",
             ];
             let _ = writeln!(t, "{}", strategies[*placement as usize]);
         }
