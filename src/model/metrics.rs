@@ -155,10 +155,13 @@ impl Simulation<'_> {
         }
         if self.rec.interval_ends(now, self.sc.end()) {
             for s in 0..self.sc.services.len() {
-                let comps = std::mem::take(&mut self.rec.interval_latency[s]);
+                // Borrowed, not taken: emit_interval clears the buffer and its capacity stays.
+                let comps = &self.rec.interval_latency[s];
+                let p50 = queueing::mixture_quantile(comps, 0.5).map(|x| x * 1000.0);
+                let p99 = queueing::mixture_quantile(comps, 0.99).map(|x| x * 1000.0);
                 let ids = self.series.services[s];
-                self.rec.set_interval_value(ids[13], queueing::mixture_quantile(&comps, 0.5).map(|x| x * 1000.0));
-                self.rec.set_interval_value(ids[14], queueing::mixture_quantile(&comps, 0.99).map(|x| x * 1000.0));
+                self.rec.set_interval_value(ids[13], p50);
+                self.rec.set_interval_value(ids[14], p99);
             }
             self.rec.emit_interval(now);
         }
