@@ -182,24 +182,36 @@ impl IdTree {
         }
     }
 
-    /// The first position at or after `from` whose instance has at least `need` free.
+    /// The first position at or after `from` whose instance has at least `need`
+    /// free. From `from`'s leaf, it moves right subtree by subtree and goes
+    /// down (leftmost first) into any whose maxima allow a fit; the maxima
+    /// may come from different instances, so a subtree can turn out to hold
+    /// none, and the walk then moves right again. Walking every fit in order
+    /// costs a few steps per instance, not a descent from the root each.
     fn first_fit(&self, from: usize, need: [u32; 2]) -> Option<usize> {
-        if self.ids.is_empty() {
+        if from >= self.ids.len() {
             return None;
         }
-        self.descend(1, 0, self.leaves(), from, need)
-    }
-
-    fn descend(&self, n: usize, lo: usize, hi: usize, from: usize, need: [u32; 2]) -> Option<usize> {
-        let fits = self.max[n].is_some_and(|m| m[0] >= need[0] && m[1] >= need[1]);
-        if hi <= from || !fits {
-            return None;
+        let fits = |n: usize| self.max[n].is_some_and(|m| m[0] >= need[0] && m[1] >= need[1]);
+        let leaves = self.leaves();
+        let mut n = leaves + from;
+        loop {
+            if fits(n) {
+                if n >= leaves {
+                    return Some(n - leaves);
+                }
+                n *= 2;
+                continue;
+            }
+            // Up while a right child (its right neighbours are its parent's), then across.
+            while n & 1 == 1 {
+                if n == 1 {
+                    return None;
+                }
+                n /= 2;
+            }
+            n += 1;
         }
-        if hi - lo == 1 {
-            return Some(lo);
-        }
-        let mid = (lo + hi) / 2;
-        self.descend(2 * n, lo, mid, from, need).or_else(|| self.descend(2 * n + 1, mid, hi, from, need))
     }
 }
 
@@ -241,6 +253,34 @@ mod tests {
         ix.update(InstanceId(2), slot(0, 512, 8000), None);
         assert_eq!(walk(&ix, BinpackField::Cpu, 0), vec![3, 1]);
         assert_eq!(ix.indexed(), 3);
+    }
+
+    #[test]
+    fn walking_the_fits_matches_a_filter_of_every_instance() {
+        // Zones of 1 to 40 instances with pseudo-random free resources and ids.
+        let mut state = 12345u64;
+        let mut next = |m: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % m) as u32
+        };
+        for n in 1..=40 {
+            let mut ix = FreeIndex::new(1);
+            let mut all = Vec::new();
+            for _ in 0..n {
+                let (i, cpu, mem) = (next(1000), next(8) * 512, next(8) * 1024);
+                if all.iter().any(|&(j, _, _)| j == i) {
+                    continue;
+                }
+                ix.update(InstanceId(i), None, slot(0, cpu, mem));
+                all.push((i, cpu, mem));
+            }
+            all.sort();
+            for (cpu, mem) in [(0, 0), (512, 1024), (2048, 2048), (3584, 7168), (4096, 8192)] {
+                let want: Vec<u32> = all.iter().filter(|e| e.1 >= cpu && e.2 >= mem).map(|e| e.0).collect();
+                let got: Vec<u32> = ix.fitting_by_id(ZoneId::from_idx(0), cpu, mem).map(|i| i.0).collect();
+                assert_eq!(got, want, "{n} instances, need {cpu}/{mem}");
+            }
+        }
     }
 
     #[test]
