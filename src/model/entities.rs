@@ -176,34 +176,41 @@ pub enum Owner {
     Batch(BatchId, u32),
 }
 
+/// Field order and alignment are chosen for the cache: the scheduler's loops
+/// over a service's tasks (reconcile, scale-in, health counts) read the
+/// first 64 bytes only, one cache line per task, where the default layout
+/// spread those fields over two or three.
 #[derive(Clone, Debug)]
+#[repr(C, align(64))]
 pub struct Task {
+    // The first cache line: what the loops over a group's tasks read.
+    pub state: TaskState,
+    /// Must be replaced (old deployment, draining instance, spot notice, failed health checks).
+    pub retiring: bool,
+    /// Receiving requests (registered and healthy behind the LB, or running without one).
+    pub serving: bool,
+    /// ECS judged it unhealthy (failed load balancer health checks past the grace period).
+    pub failed_health: bool,
     /// Generation of the slot (see `TaskId`).
     pub generation: u32,
-    /// Creation order over the whole run: ties are broken by it (oldest first).
-    pub serial: u64,
     pub owner: Owner,
     pub task_def: TaskDefId,
     pub provider: ProviderId,
-    /// Position among tasks of this provider (keys Fargate random draws).
-    pub provider_ordinal: u64,
     pub instance: Option<InstanceId>,
     pub zone: Option<ZoneId>,
-    pub state: TaskState,
-    pub created_at: SimTime,
-    pub running_at: Option<SimTime>,
     /// Counts as healthy for deployments from this time.
     pub healthy_at: Option<SimTime>,
-    /// Receiving requests (registered and healthy behind the LB, or running without one).
-    pub serving: bool,
+    // The rest.
+    /// Creation order over the whole run: ties are broken by it (oldest first).
+    pub serial: u64,
+    /// Position among tasks of this provider (keys Fargate random draws).
+    pub provider_ordinal: u64,
+    pub created_at: SimTime,
+    pub running_at: Option<SimTime>,
     /// Billed from this time (Fargate: image pull; EC2: resources reserved).
     pub billed_from: Option<SimTime>,
     pub stopped_at: Option<SimTime>,
     pub stop_reason: Option<StopReason>,
-    /// Must be replaced (old deployment, draining instance, spot notice, failed health checks).
-    pub retiring: bool,
-    /// ECS judged it unhealthy (failed load balancer health checks past the grace period).
-    pub failed_health: bool,
     /// A Fargate Spot interruption notice arrived; killed at this time.
     pub kill_at: Option<SimTime>,
     /// The last placement failure reason logged for this task (to log each reason once).
@@ -222,5 +229,29 @@ impl Task {
     /// Holds resources on its instance (or is billed on Fargate).
     pub fn holds_resources(&self) -> bool {
         matches!(self.state, TaskState::Pending | TaskState::Running | TaskState::Deactivating | TaskState::Stopping)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    #[test]
+    fn the_fields_the_group_loops_read_share_the_first_cache_line() {
+        let end = offset_of!(Task, healthy_at) + size_of::<Option<SimTime>>();
+        assert!(end <= 64, "healthy_at ends at byte {end}");
+        for offset in [
+            offset_of!(Task, state),
+            offset_of!(Task, retiring),
+            offset_of!(Task, owner),
+            offset_of!(Task, task_def),
+            offset_of!(Task, provider),
+            offset_of!(Task, instance),
+            offset_of!(Task, zone),
+        ] {
+            assert!(offset < 64);
+        }
+        assert_eq!(std::mem::align_of::<Task>(), 64);
     }
 }

@@ -156,7 +156,7 @@ impl Simulation<'_> {
         if self.rec.interval_ends(now, self.sc.end()) {
             for s in 0..self.sc.services.len() {
                 // Borrowed, not taken: emit_interval clears the buffer and its capacity stays.
-                let comps = &self.rec.interval_latency[s];
+                let comps = self.rec.interval_latency[s].components();
                 let p50 = queueing::mixture_quantile(comps, 0.5).map(|x| x * 1000.0);
                 let p99 = queueing::mixture_quantile(comps, 0.99).map(|x| x * 1000.0);
                 let ids = self.series.services[s];
@@ -213,7 +213,7 @@ impl Simulation<'_> {
         let rpt = (cfg.load_balancer.is_some() && targets > 0.0).then(|| m.lb_received / targets * 60.0 / secs);
         put(&mut self.rec, 12, rpt);
         for c in &m.latency {
-            queueing::add_component(&mut self.rec.interval_latency[s.idx()], c.rate, c.weight, c.timeout);
+            self.rec.interval_latency[s.idx()].add(c.rate, c.weight, c.timeout);
         }
         if counting {
             let f = &mut self.fluid.services[s.idx()];

@@ -288,20 +288,26 @@ impl<'s> Simulation<'s> {
             Rank::FewestOfGroup => self.fewest_of_group(ask, provider, zones),
             Rank::LowestId => self.lowest_fitting_id(ask, provider, zones),
         };
-        let mut zones: Vec<ZoneId> =
-            (0..self.sc.zones.len()).map(ZoneId::from_idx).filter(|&z| self.zone_up(z)).collect();
-        if zones.len() > MAX_WALKS {
-            return None;
+        // The up zones, on the stack (this runs for most placements).
+        let mut up = [ZoneId::from_idx(0); MAX_WALKS];
+        let mut n = 0;
+        for z in (0..self.sc.zones.len()).map(ZoneId::from_idx).filter(|&z| self.zone_up(z)) {
+            if n == MAX_WALKS {
+                return None;
+            }
+            up[n] = z;
+            n += 1;
         }
+        let zones = &mut up[..n];
         let found = if by_zone {
             zones.sort_by_key(|z| (ask.zone_counts[z.idx()], z.idx()));
             zones.chunk_by(|a, b| ask.zone_counts[a.idx()] == ask.zone_counts[b.idx()]).find_map(best_in)
         } else {
-            best_in(&zones)
+            best_in(zones)
         };
         match found {
             Some(i) => Some(Ok(i)),
-            None => self.closest_miss(ask, provider, &zones).map(Err),
+            None => self.closest_miss(ask, provider, zones).map(Err),
         }
     }
 

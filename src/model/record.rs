@@ -3,7 +3,7 @@
 //! to a [`Sink`]; a sweep passes a sink that keeps nothing.
 
 use super::entities::{InstanceState, Owner, StopReason, TaskState};
-use super::queueing::Component;
+use super::queueing::Mixture;
 use crate::engine::{SimDuration, SimTime};
 use crate::scaling::Direction;
 use crate::scenario::{ProviderId, Scenario, ServiceId};
@@ -128,7 +128,7 @@ pub struct Recorder<'a> {
     pub minute_slo_violated: bool,
     series: Vec<Series>,
     /// Latency components of the current output interval, per service.
-    pub interval_latency: Vec<Vec<Component>>,
+    pub interval_latency: Vec<Mixture>,
     interval: SimDuration,
     interval_start: SimTime,
 }
@@ -169,7 +169,7 @@ impl<'a> Recorder<'a> {
             pending_since: SimTime::ZERO,
             minute_slo_violated: false,
             series: Vec::new(),
-            interval_latency: vec![Vec::new(); sc.services.len()],
+            interval_latency: vec![Mixture::default(); sc.services.len()],
             interval: sc.output.timeseries_interval,
             interval_start: SimTime::ZERO,
         }
