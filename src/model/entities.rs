@@ -177,7 +177,7 @@ pub enum Owner {
 }
 
 /// Field order and alignment are chosen for the cache: the scheduler's loops
-/// over a service's tasks (reconcile, scale-in, health counts) read the
+/// over a service's tasks (reconcile, scale-in keys, health counts) read the
 /// first 64 bytes only, one cache line per task, where the default layout
 /// spread those fields over two or three.
 #[derive(Clone, Debug)]
@@ -198,11 +198,11 @@ pub struct Task {
     pub provider: ProviderId,
     pub instance: Option<InstanceId>,
     pub zone: Option<ZoneId>,
-    /// Counts as healthy for deployments from this time.
-    pub healthy_at: Option<SimTime>,
-    // The rest.
+    /// Counts as healthy for deployments from this time (`SimTime::MAX`: not yet).
+    pub healthy_at: SimTime,
     /// Creation order over the whole run: ties are broken by it (oldest first).
     pub serial: u64,
+    // The rest.
     /// Position among tasks of this provider (keys Fargate random draws).
     pub provider_ordinal: u64,
     pub created_at: SimTime,
@@ -239,8 +239,8 @@ mod tests {
 
     #[test]
     fn the_fields_the_group_loops_read_share_the_first_cache_line() {
-        let end = offset_of!(Task, healthy_at) + size_of::<Option<SimTime>>();
-        assert!(end <= 64, "healthy_at ends at byte {end}");
+        let end = offset_of!(Task, serial) + size_of::<u64>();
+        assert!(end <= 64, "serial ends at byte {end}");
         for offset in [
             offset_of!(Task, state),
             offset_of!(Task, retiring),
@@ -249,6 +249,7 @@ mod tests {
             offset_of!(Task, provider),
             offset_of!(Task, instance),
             offset_of!(Task, zone),
+            offset_of!(Task, healthy_at),
         ] {
             assert!(offset < 64);
         }

@@ -38,7 +38,7 @@ impl Simulation<'_> {
             state: TaskState::Provisioning,
             created_at: self.now,
             running_at: None,
-            healthy_at: None,
+            healthy_at: SimTime::MAX,
             serving: false,
             billed_from: None,
             stopped_at: None,
@@ -100,7 +100,7 @@ impl Simulation<'_> {
         self.set_task_state(t, TaskState::Running);
         let task = &mut self.tasks[t.idx()];
         task.running_at = Some(self.now);
-        task.healthy_at = Some(self.now);
+        task.healthy_at = self.now;
         self.set_serving(t, true);
         self.after_running(t);
         true
@@ -154,7 +154,7 @@ impl Simulation<'_> {
                     }
                 }
                 None => {
-                    self.tasks[t.idx()].healthy_at = Some(self.now + NO_LB_HEALTHY_DELAY);
+                    self.tasks[t.idx()].healthy_at = self.now + NO_LB_HEALTHY_DELAY;
                     self.set_serving(t, true);
                     // The scheduler re-checks deployments when the task counts as healthy.
                     self.after(NO_LB_HEALTHY_DELAY, Event::Reconcile(s));
@@ -182,7 +182,7 @@ impl Simulation<'_> {
         if task.state != TaskState::Running || task.serving {
             return;
         }
-        self.tasks[t.idx()].healthy_at = Some(self.now);
+        self.tasks[t.idx()].healthy_at = self.now;
         self.set_serving(t, true);
         // A task judged unhealthy that ECS has not stopped yet is healthy again: it stays.
         if self.tasks[t.idx()].failed_health {
@@ -454,6 +454,6 @@ impl Simulation<'_> {
     /// Whether a task counts as healthy for minimum-healthy-percent at `now`.
     pub fn is_healthy(&self, t: TaskId, now: SimTime) -> bool {
         let task = &self.tasks[t.idx()];
-        task.state == TaskState::Running && task.healthy_at.is_some_and(|h| h <= now)
+        task.state == TaskState::Running && task.healthy_at <= now
     }
 }

@@ -327,7 +327,7 @@ fn spot_draining_max_200_runs_the_replacement_before_the_old_task_stops_and_max_
             assert_eq!(r.created_at, SimTime::from_millis(t));
             assert_ne!(r.instance, Some(inst), "not placed on the draining instance");
             assert_eq!(r.running_at, at_ms(t + 5_000), "RUNNING 50 s before the old task stops");
-            assert_eq!(r.healthy_at, at_ms(t + 15_000));
+            assert_eq!(r.healthy_at, SimTime::from_millis(t + 15_000));
             assert!(r.serving && r.state == TaskState::Running);
         } else {
             assert!(new_before.is_empty(), "max 100%: no replacement while the old task exists");
@@ -427,7 +427,7 @@ fn fargate_spot_notice_stops_the_task_within_two_minutes_and_replaces_it() {
         assert_eq!(new[0].created_at, SimTime::from_millis(t), "started at the notice");
         assert_eq!(new[0].billed_from, at_ms(t + 5_000));
         assert_eq!(new[0].running_at, at_ms(t + 10_000));
-        assert_eq!(new[0].healthy_at, at_ms(t + 20_000));
+        assert_eq!(new[0].healthy_at, SimTime::from_millis(t + 20_000));
         assert_eq!(live.iter().filter(|x| x.serving).count(), 10);
 
         assert_eq!(fig(&s, "tasks.interrupted"), 1.0);
