@@ -128,9 +128,10 @@ pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
     }
     // Safeguarded Halley: a Halley step (Newton's with the curvature, converging cubically)
     // or a Newton step when they stay inside the bracket, a halving otherwise. The CDF is increasing (with
-    // jumps at timeouts), so the bracket always holds the answer. A step under 1e-7 of x
-    // means x is that close: the step's own error is then of the order of its cube, far
-    // below f64 precision, so its result is taken without another evaluation of the CDF.
+    // jumps at timeouts), so the bracket always holds the answer. A step under 1e-5 of x
+    // means x is that close: the step's own error is then of the order of its cube (times
+    // a modest constant for these mixtures), below the 1e-12 tolerance, so its result is
+    // taken without another evaluation of the CDF (a test checks the accuracy).
     // Start from the request-weighted mean of the single-component quantiles: close to the
     // answer when the components are alike, and always inside the bracket.
     let mut x = (components.iter().map(|c| c.weight * single(c)).sum::<f64>() / total).clamp(lo, hi);
@@ -153,7 +154,7 @@ pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
         let inside = |step: f64| pdf > 0.0 && x - step > lo && x - step < hi;
         let step = if inside(newton) && inside(halley) { halley } else { newton };
         if inside(step) {
-            if step.abs() <= 1e-7 * x {
+            if step.abs() <= 1e-5 * x {
                 return Some(x - step);
             }
             x -= step;
@@ -363,6 +364,45 @@ impl LatencyHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantiles_of_random_mixtures_match_a_long_bisection() {
+        // Mixtures like a service-hour's: up to 100 components of rates within 1% to 3×
+        // of each other. The reference bisects the CDF 200 times.
+        let mut state = 99u64;
+        let mut uniform = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut worst = 0.0f64;
+        for _ in 0..1000 {
+            let n = 1 + (uniform() * 100.0) as usize;
+            let base = 5.0 + uniform() * 500.0;
+            let spread = [0.01, 0.1, 0.5, 2.0][(uniform() * 4.0) as usize];
+            let c: Vec<Component> = (0..n)
+                .map(|_| Component {
+                    rate: base * (1.0 + spread * uniform()),
+                    weight: 0.1 + uniform() * 10.0,
+                    timeout: 30.0,
+                })
+                .collect();
+            for q in [0.5, 0.95, 0.99] {
+                let x = mixture_quantile(&c, q).unwrap();
+                let (mut lo, mut hi) = (0.0f64, 30.0f64);
+                for _ in 0..200 {
+                    let mid = 0.5 * (lo + hi);
+                    if mixture_cdf(&c, mid).unwrap() < q {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                let reference = 0.5 * (lo + hi);
+                worst = worst.max((x - reference).abs() / reference);
+            }
+        }
+        assert!(worst < 1e-12, "worst relative error {worst:e}");
+    }
 
     #[test]
     fn mm1_textbook_values() {
