@@ -792,9 +792,13 @@ impl<'s> Simulation<'s> {
                 present[item.min(31)] = true;
             }
         }
-        let present: Vec<usize> = (0..strategy.len().min(32)).filter(|&k| present[k]).collect();
-        let shrink =
-            shrink_choice(strategy, &self.services[s.idx()].by_strategy_item, &present).map(|k| strategy[k].provider);
+        let (mut items, mut n_items) = ([0usize; 32], 0);
+        for k in (0..strategy.len().min(32)).filter(|&k| present[k]) {
+            items[n_items] = k;
+            n_items += 1;
+        }
+        let shrink = shrink_choice(strategy, &self.services[s.idx()].by_strategy_item, &items[..n_items])
+            .map(|k| strategy[k].provider);
         let is_candidate =
             |l: &VictimLane| l.live_groups > 0 && l.stage == min_stage && shrink.is_none_or(|p| p == l.provider);
         let strategies = self.rules(Owner::Service(s)).strategies;
@@ -833,28 +837,26 @@ impl<'s> Simulation<'s> {
                 if !is_candidate(&pool.lanes[l]) {
                     continue;
                 }
-                let unranked = std::mem::take(&mut pool.lanes[l].unranked);
-                let ranked: Vec<Reverse<Ranked>> = unranked
-                    .into_iter()
-                    .filter_map(|pos| {
-                        let oldest = pool.oldest(&pool.groups[pos])?;
-                        let g = &mut pool.groups[pos];
-                        let key = self.victim_key(&g.key, oldest, strategies, spread, &mut None);
-                        g.cached = Some(key);
-                        Some(Reverse(Ranked { order: key.order(), pos, ranking: g.ranking }))
-                    })
-                    .collect();
-                let lane = &mut pool.lanes[l];
-                lane.ranked.extend(ranked);
+                // Ranked straight into the heap (no Ranked is equal to another: positions
+                // differ), the unranked list keeping its capacity for the next picks.
+                let VictimPool { groups, tasks, lanes, .. } = &mut *pool;
+                let lane = &mut lanes[l];
+                lane.ranked.extend(lane.unranked.drain(..).filter_map(|pos| {
+                    let g = &mut groups[pos];
+                    let oldest = oldest_in(tasks, g)?;
+                    let key = self.victim_key(&g.key, oldest, strategies, spread, &mut None);
+                    g.cached = Some(key);
+                    Some(Reverse(Ranked { order: key.order(), pos, ranking: g.ranking }))
+                }));
                 // Entries of groups invalidated since they were ranked are dropped as they surface.
                 while lane.ranked.peek().is_some_and(|Reverse(r)| {
-                    let g = &pool.groups[r.pos];
+                    let g = &groups[r.pos];
                     g.cached.is_none() || g.ranking != r.ranking
                 }) {
                     lane.ranked.pop();
                 }
                 let Some(&Reverse(Ranked { pos: first, .. })) = lane.ranked.peek() else { continue };
-                let Some(cached) = pool.groups[first].cached else { continue };
+                let Some(cached) = groups[first].cached else { continue };
                 let key = with_zone_counts(cached);
                 let better = best.as_ref().is_none_or(|(b_pos, b)| {
                     lexi_less(key.slice(), b.slice()) || (!lexi_less(b.slice(), key.slice()) && first < *b_pos)
@@ -915,7 +917,7 @@ pub struct VictimPool {
 impl VictimPool {
     /// The group's oldest task not yet taken.
     fn oldest(&self, g: &VictimGroup) -> Option<TaskId> {
-        (g.start < g.end).then(|| self.tasks[g.end - 1])
+        oldest_in(&self.tasks, g)
     }
 
     /// Forgets a group's key: it is computed again when its lane next competes.
@@ -952,6 +954,11 @@ struct VictimLane {
     ranked: BinaryHeap<Reverse<Ranked>>,
     /// Groups whose key is to be computed (when the lane next competes), in no order.
     unranked: Vec<usize>,
+}
+
+/// A group's oldest task not yet taken, from the pool's candidates.
+fn oldest_in(tasks: &[TaskId], g: &VictimGroup) -> Option<TaskId> {
+    (g.start < g.end).then(|| tasks[g.end - 1])
 }
 
 /// A group in its lane's ranking: by key, then position.
