@@ -3,11 +3,11 @@
 use super::Failure;
 use crate::chart::ChartFormat;
 use crate::model::{RunOptions, simulate};
-use crate::report::{CsvSink, SharedSink, summary_text, write_atomically};
+use crate::report::{CsvSink, summary_text, write_atomically};
 use crate::scenario::{self, Scenario};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -84,8 +84,7 @@ fn run_one(
     args: &Args,
     cancel: Arc<std::sync::atomic::AtomicBool>,
 ) -> Result<Value, Failure> {
-    let sink = CsvSink::create(dir, sc.output.timeseries, sc.output.events).map_err(Failure::Run)?;
-    let shared = Arc::new(Mutex::new(sink));
+    let mut sink = CsvSink::create(dir, sc.output.timeseries, sc.output.events).map_err(Failure::Run)?;
     let bar = if args.quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -97,7 +96,7 @@ fn run_one(
     bar.set_prefix(sc.name.clone());
     let opts =
         RunOptions { check_invariants: args.check_invariants, cancel: Some(cancel), progress: Some(bar.clone()) };
-    let outcome = simulate(sc, rep, opts, Box::new(SharedSink(shared.clone())));
+    let outcome = simulate(sc, rep, opts, Box::new(&mut sink));
     bar.finish_and_clear();
     let outcome = match outcome {
         Ok(o) => o,
@@ -110,10 +109,6 @@ fn run_one(
         }
         Err(e) => return Err(Failure::Run(e)),
     };
-    let mut sink = Arc::try_unwrap(shared)
-        .map_err(|_| Failure::Run("internal: sink still shared".into()))?
-        .into_inner()
-        .map_err(|_| Failure::Run("internal: sink poisoned".into()))?;
     sink.commit().map_err(Failure::Run)?;
     write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(Failure::Run)?;
     write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes()).map_err(Failure::Run)?;

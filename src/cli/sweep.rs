@@ -5,15 +5,15 @@ use super::Failure;
 use crate::chart::ChartFormat;
 use crate::model::record::{NullSink, Sink};
 use crate::model::{RunOptions, simulate};
-use crate::report::{CsvSink, SharedSink, flatten, summary_text, write_atomically};
+use crate::report::{CsvSink, flatten, summary_text, write_atomically};
 use crate::scenario::{self, Scenario};
 use crate::sweep::{
     Configuration, Figures, Runner, SweepSpec, expand, load_sweep, load_toml_table, run_sweep, write_sweep_tables,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -129,12 +129,8 @@ impl Runner for SimRunner<'_> {
         };
         let dir = root.join(&cfg.variant).join(cfg.index.to_string()).join(replication.to_string());
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let shared = Arc::new(Mutex::new(CsvSink::create(&dir, sc.output.timeseries, sc.output.events)?));
-        let outcome = simulate(sc, replication, opts, Box::new(SharedSink(shared.clone())))?;
-        let mut sink = Arc::try_unwrap(shared)
-            .map_err(|_| "internal: sink still shared".to_string())?
-            .into_inner()
-            .map_err(|_| "internal: sink poisoned".to_string())?;
+        let mut sink = CsvSink::create(&dir, sc.output.timeseries, sc.output.events)?;
+        let outcome = simulate(sc, replication, opts, Box::new(&mut sink))?;
         sink.commit()?;
         write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes())?;
         write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes())?;

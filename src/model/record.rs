@@ -20,6 +20,22 @@ pub trait Sink: Send {
 /// A sink that keeps nothing (sweeps, benchmarks).
 pub struct NullSink;
 
+/// A borrowed sink, so the caller keeps the sink (to finish its files) after the run.
+impl<T: Sink + ?Sized> Sink for &mut T {
+    fn wants_rows(&self) -> bool {
+        (**self).wants_rows()
+    }
+    fn wants_events(&self) -> bool {
+        (**self).wants_events()
+    }
+    fn row(&mut self, time_s: u64, scope: &str, name: &str, metric: &str, value: f64) {
+        (**self).row(time_s, scope, name, metric, value);
+    }
+    fn event(&mut self, time: SimTime, kind: &str, scope: &str, name: &str, detail: fmt::Arguments<'_>) {
+        (**self).event(time, kind, scope, name, detail);
+    }
+}
+
 impl Sink for NullSink {
     fn wants_rows(&self) -> bool {
         false

@@ -204,7 +204,8 @@ impl CsvSink {
 
 /// Quotes a CSV field when it needs it.
 fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
+    // Bytes, not chars: the four are ASCII, which no multi-byte UTF-8 sequence contains.
+    if field.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
@@ -243,34 +244,12 @@ impl Sink for CsvSink {
         // Written in place; quoted afterwards in the rare case it needs it.
         let start = self.line.len();
         let _ = self.line.write_fmt(detail);
-        if self.line[start..].contains(['"', ',', '\n', '\r']) {
+        if self.line.as_bytes()[start..].iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
             let detail = self.line.split_off(start);
             push_field(&mut self.line, &detail);
         }
         self.line.push('\n');
         self.write(true);
-    }
-}
-
-/// A sink that forwards to a shared `CsvSink` so the caller can commit it after the run.
-pub struct SharedSink(pub std::sync::Arc<std::sync::Mutex<CsvSink>>);
-
-impl Sink for SharedSink {
-    fn wants_rows(&self) -> bool {
-        self.0.lock().map(|s| s.wants_rows()).unwrap_or(false)
-    }
-    fn wants_events(&self) -> bool {
-        self.0.lock().map(|s| s.wants_events()).unwrap_or(false)
-    }
-    fn row(&mut self, time_s: u64, scope: &str, name: &str, metric: &str, value: f64) {
-        if let Ok(mut s) = self.0.lock() {
-            s.row(time_s, scope, name, metric, value);
-        }
-    }
-    fn event(&mut self, time: SimTime, kind: &str, scope: &str, name: &str, detail: fmt::Arguments<'_>) {
-        if let Ok(mut s) = self.0.lock() {
-            s.event(time, kind, scope, name, detail);
-        }
     }
 }
 
