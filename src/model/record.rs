@@ -126,9 +126,16 @@ struct Series {
     name: String,
     metric: String,
     agg: Agg,
+}
+
+/// A series' values in the current interval, apart from its names: every
+/// minute adds to each of them, so they are kept small and together.
+#[derive(Clone, Copy, Debug, Default)]
+struct Interval {
     sum: f64,
+    /// The latest value (meaningful when `count` > 0).
+    last: f64,
     count: u32,
-    last: Option<f64>,
 }
 
 pub struct Recorder<'a> {
@@ -143,6 +150,8 @@ pub struct Recorder<'a> {
     /// Some entry service violated its SLO in the minute being closed.
     pub minute_slo_violated: bool,
     series: Vec<Series>,
+    /// By series id.
+    intervals: Vec<Interval>,
     /// Latency components of the current output interval, per service.
     pub interval_latency: Vec<Mixture>,
     interval: SimDuration,
@@ -185,6 +194,7 @@ impl<'a> Recorder<'a> {
             pending_since: SimTime::ZERO,
             minute_slo_violated: false,
             series: Vec::new(),
+            intervals: Vec::new(),
             interval_latency: vec![Mixture::default(); sc.services.len()],
             interval: sc.output.timeseries_interval,
             interval_start: SimTime::ZERO,
@@ -208,42 +218,26 @@ impl<'a> Recorder<'a> {
 
     /// Registers a series and returns its id (call in a fixed order).
     pub fn register(&mut self, scope: &'static str, name: &str, metric: &str, agg: Agg) -> usize {
-        self.series.push(Series {
-            scope,
-            name: name.to_string(),
-            metric: metric.to_string(),
-            agg,
-            sum: 0.0,
-            count: 0,
-            last: None,
-        });
+        self.series.push(Series { scope, name: name.to_string(), metric: metric.to_string(), agg });
+        self.intervals.push(Interval::default());
         self.series.len() - 1
     }
 
     /// One minute's value of a series (None = undefined, left out).
     pub fn put(&mut self, id: usize, value: Option<f64>) {
         let Some(v) = value.filter(|v| v.is_finite()) else { return };
-        let s = &mut self.series[id];
+        let s = &mut self.intervals[id];
         s.sum += v;
         s.count += 1;
-        s.last = Some(v);
+        s.last = v;
     }
 
     /// Overrides a series' value for the whole interval (used for interval quantiles).
     pub fn set_interval_value(&mut self, id: usize, value: Option<f64>) {
-        let s = &mut self.series[id];
-        match value.filter(|v| v.is_finite()) {
-            Some(v) => {
-                s.sum = v;
-                s.count = 1;
-                s.last = Some(v);
-            }
-            None => {
-                s.sum = 0.0;
-                s.count = 0;
-                s.last = None;
-            }
-        }
+        self.intervals[id] = match value.filter(|v| v.is_finite()) {
+            Some(v) => Interval { sum: v, last: v, count: 1 },
+            None => Interval::default(),
+        };
     }
 
     /// Whether the minute ending at `minute_end` closes an output interval.
@@ -255,17 +249,15 @@ impl<'a> Recorder<'a> {
     pub fn emit_interval(&mut self, minute_end: SimTime) {
         let time_s = self.interval_start.as_millis() / 1000;
         let wants = self.sink.wants_rows();
-        for s in &mut self.series {
-            if wants && s.count > 0 {
+        for (s, acc) in self.series.iter().zip(&mut self.intervals) {
+            if wants && acc.count > 0 {
                 let v = match s.agg {
-                    Agg::Mean => s.sum / f64::from(s.count),
-                    Agg::Last => s.last.unwrap_or(0.0),
+                    Agg::Mean => acc.sum / f64::from(acc.count),
+                    Agg::Last => acc.last,
                 };
                 self.sink.row(time_s, s.scope, &s.name, &s.metric, v);
             }
-            s.sum = 0.0;
-            s.count = 0;
-            s.last = None;
+            *acc = Interval::default();
         }
         for l in &mut self.interval_latency {
             l.clear();
