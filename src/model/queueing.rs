@@ -263,23 +263,36 @@ impl Hasher for PairHasher {
 /// have the same timeout): quantiles of long mixtures stay accurate to well
 /// under 0.1% and cost a few thousand terms, not hundreds of thousands.
 pub fn compact_components(components: &mut Vec<Component>) {
-    // Keys computed once per component (a logarithm each), not once per comparison.
-    let key = |c: &Component| {
+    let bin = |c: &Component| {
         (c.timeout.to_bits(), if c.rate > 0.0 { (libm::log(c.rate) * BINS_PER_E).round() as i64 } else { i64::MIN })
     };
-    let mut keyed: Vec<((u64, i64), Component)> = components.iter().map(|c| (key(c), *c)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.rate.total_cmp(&b.1.rate)));
-    components.clear();
-    for bin in keyed.chunk_by(|a, b| a.0 == b.0) {
-        let first = bin[0].1.rate;
+    // The bin grows with the rate, so ordering by (timeout, rate) orders by (timeout, bin,
+    // rate) without a logarithm per comparison or a keyed copy (the whole cluster's
+    // mixture can hold millions of components).
+    components.sort_by(|a, b| a.timeout.to_bits().cmp(&b.timeout.to_bits()).then(a.rate.total_cmp(&b.rate)));
+    // Each bin's merged component is written over the first free slot (behind the reading).
+    let (mut read, mut write) = (0, 0);
+    let mut next = components.first().map(bin);
+    while let Some(key) = next.take() {
+        let (first, timeout) = (components[read].rate, components[read].timeout);
         let (mut w, mut wr, mut same) = (0.0, 0.0, true);
-        for (_, c) in bin {
+        while read < components.len() {
+            let c = components[read];
             w += c.weight;
             wr += c.weight * c.rate;
             same &= c.rate == first;
+            read += 1;
+            if let Some(c) = components.get(read).map(bin)
+                && c != key
+            {
+                next = Some(c);
+                break;
+            }
         }
-        components.push(Component { rate: if same { first } else { wr / w }, weight: w, timeout: bin[0].1.timeout });
+        components[write] = Component { rate: if same { first } else { wr / w }, weight: w, timeout };
+        write += 1;
     }
+    components.truncate(write);
 }
 
 /// A run-long latency mixture in bounded memory. Components are appended as
@@ -402,6 +415,22 @@ mod tests {
             }
         }
         assert!(worst < 1e-12, "worst relative error {worst:e}");
+    }
+
+    #[test]
+    fn compaction_merges_rates_of_one_bin_and_timeout_only() {
+        let c = |rate, weight, timeout| Component { rate, weight, timeout };
+        // 100 and 100.005 share a 0.05% bin; 101 does not; the 30 s timeout keeps its own.
+        let mut list = vec![
+            c(101.0, 1.0, 60.0),
+            c(100.005, 3.0, 60.0),
+            c(0.0, 2.0, 60.0),
+            c(100.0, 1.0, 30.0),
+            c(100.0, 1.0, 60.0),
+        ];
+        compact_components(&mut list);
+        let merged = (100.005 * 3.0 + 100.0) / 4.0;
+        assert_eq!(list, vec![c(100.0, 1.0, 30.0), c(0.0, 2.0, 60.0), c(merged, 4.0, 60.0), c(101.0, 1.0, 60.0)]);
     }
 
     #[test]
