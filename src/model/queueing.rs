@@ -328,28 +328,39 @@ impl LatencyHistogram {
         }
     }
 
-    /// Merges components whose rates fall in the same log bin.
+    /// Merges components whose rates fall in the same log bin. The bin grows
+    /// with the rate, so sorting the pairs by rate alone, in place, orders
+    /// them by (bin, rate); each pair's bin is then computed once, as the
+    /// merged pairs are written back behind the reading.
     fn compact(&mut self) {
         let key = |r: f64| (libm::log(r) * BINS_PER_E).round() as i64;
-        let mut keyed: Vec<(i64, f64, f64)> = self.items.iter().map(|&(r, w)| (key(r), r, w)).collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        self.items.clear();
-        let mut i = 0;
-        while i < keyed.len() {
-            let k = keyed[i].0;
-            let (mut w, mut wr) = (0.0, 0.0);
-            let first_rate = keyed[i].1;
-            let mut same_rate = true;
-            while i < keyed.len() && keyed[i].0 == k {
-                w += keyed[i].2;
-                wr += keyed[i].2 * keyed[i].1;
-                same_rate &= keyed[i].1 == first_rate;
-                i += 1;
+        let items = &mut self.items;
+        items.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut read, mut write) = (0, 0);
+        let mut next = items.first().map(|&(r, _)| key(r));
+        while let Some(bin) = next.take() {
+            let first_rate = items[read].0;
+            let (mut w, mut wr, mut same_rate) = (0.0, 0.0, true);
+            while read < items.len() {
+                let (rate, weight) = items[read];
+                w += weight;
+                wr += weight * rate;
+                same_rate &= rate == first_rate;
+                read += 1;
+                if let Some(&(r, _)) = items.get(read) {
+                    let b = if r == rate { bin } else { key(r) };
+                    if b != bin {
+                        next = Some(b);
+                        break;
+                    }
+                }
             }
             // A bin of one exact rate keeps it exactly.
-            self.items.push((if same_rate { first_rate } else { wr / w }, w));
+            items[write] = (if same_rate { first_rate } else { wr / w }, w);
+            write += 1;
         }
-        self.compacted_len = self.items.len();
+        items.truncate(write);
+        self.compacted_len = write;
     }
 
     pub fn is_empty(&self) -> bool {
