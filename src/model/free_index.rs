@@ -2,7 +2,8 @@
 //! and by free memory for binpack, which wants the fullest instance the task
 //! still fits on (a walk upward from the task's size), and in id order under
 //! a max tree for placements without binpack, which want the lowest id the
-//! task fits on (a descent that skips full instances). Neither scans the fleet.
+//! task fits on (a walk that skips subtrees of full instances). Neither scans
+//! the fleet.
 //!
 //! Kept in step by [`Simulation::track_instance`](super::Simulation::track_instance),
 //! like the fleet totals.

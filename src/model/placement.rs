@@ -25,7 +25,7 @@ use crate::scenario::{
 /// The ECS API allows at most five placement strategy rules (validated at load).
 const MAX_STRATEGIES: usize = 5;
 
-/// Zones walked at once by the binpack index; a region with more falls back to a scan.
+/// Up zones the index handles at once (on the stack); a region with more falls back to a scan.
 const MAX_WALKS: usize = 8;
 
 /// Why no instance could take a task (the `tasks.placement_failures` keys).

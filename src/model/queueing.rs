@@ -124,11 +124,11 @@ pub fn mixture_quantile(components: &[Component], q: f64) -> Option<f64> {
         return Some(hi);
     }
     // Safeguarded Halley: a Halley step (Newton's with the curvature, converging cubically)
-    // or a Newton step when they stay inside the bracket, a halving otherwise. The CDF is increasing (with
-    // jumps at timeouts), so the bracket always holds the answer. A step under 1e-5 of x
-    // means x is that close: the step's own error is then of the order of its cube (times
-    // a modest constant for these mixtures), below the 1e-12 tolerance, so its result is
-    // taken without another evaluation of the CDF (a test checks the accuracy).
+    // or a Newton step when they stay inside the bracket, a halving otherwise. The CDF is
+    // increasing (with jumps at timeouts), so the bracket always holds the answer. A step
+    // under 1e-5 of x means x is that close: the step's own error is then of the order of
+    // its cube (times a modest constant for these mixtures), below the 1e-12 tolerance, so
+    // its result is taken without another evaluation of the CDF (a test checks the accuracy).
     // Start from the request-weighted mean of the single-component quantiles: close to the
     // answer when the components are alike, and always inside the bracket.
     let mut x = (components.iter().map(|c| c.weight * single(c)).sum::<f64>() / total).clamp(lo, hi);
@@ -245,9 +245,7 @@ impl Mixture {
 /// have the same timeout): quantiles of long mixtures stay accurate to well
 /// under 0.1% and cost a few thousand terms, not hundreds of thousands.
 pub fn compact_components(components: &mut Vec<Component>) {
-    let bin = |c: &Component| {
-        (c.timeout.to_bits(), if c.rate > 0.0 { (libm::log(c.rate) * BINS_PER_E).round() as i64 } else { i64::MIN })
-    };
+    let bin = |c: &Component| (c.timeout.to_bits(), if c.rate > 0.0 { log_bin(c.rate) } else { i64::MIN });
     // The bin grows with the rate, so ordering by (timeout, rate) orders by (timeout, bin,
     // rate) without a logarithm per comparison or a keyed copy (the whole cluster's
     // mixture can hold millions of components).
@@ -292,6 +290,12 @@ pub struct LatencyHistogram {
 }
 
 const BINS_PER_E: f64 = 2000.0;
+
+/// The 0.05%-wide bin of log(rate) a positive rate falls in; it never decreases as the
+/// rate grows, so sorting by rate sorts by bin.
+fn log_bin(rate: f64) -> i64 {
+    (libm::log(rate) * BINS_PER_E).round() as i64
+}
 /// Compact once this many components have accumulated.
 const COMPACT_AT: usize = 4096;
 
@@ -315,11 +319,10 @@ impl LatencyHistogram {
     /// them by (bin, rate); each pair's bin is then computed once, as the
     /// merged pairs are written back behind the reading.
     fn compact(&mut self) {
-        let key = |r: f64| (libm::log(r) * BINS_PER_E).round() as i64;
         let items = &mut self.items;
         items.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (mut read, mut write) = (0, 0);
-        let mut next = items.first().map(|&(r, _)| key(r));
+        let mut next = items.first().map(|&(r, _)| log_bin(r));
         while let Some(bin) = next.take() {
             let first_rate = items[read].0;
             let (mut w, mut wr, mut same_rate) = (0.0, 0.0, true);
@@ -330,7 +333,7 @@ impl LatencyHistogram {
                 same_rate &= rate == first_rate;
                 read += 1;
                 if let Some(&(r, _)) = items.get(read) {
-                    let b = if r == rate { bin } else { key(r) };
+                    let b = if r == rate { bin } else { log_bin(r) };
                     if b != bin {
                         next = Some(b);
                         break;
