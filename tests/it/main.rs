@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod cost;
 mod docs;
+mod export;
 mod health;
 mod long;
 mod placement;
