@@ -108,7 +108,7 @@ pub fn aligned(sc: &Scenario, obs: &Observed, service: &str, metric: Metric) -> 
 
 /// Compares every service of the scenario that has observations.
 pub fn compare(sc: &Scenario, obs: &Observed, sim: &Simulated) -> Replay {
-    let mut out = Replay::default();
+    let mut out = Replay { notes: obs.notes.clone(), ..Replay::default() };
     if sc.calendar.start().as_second().rem_euclid(60) != 0 {
         out.notes.push("simulation.start is not on a whole minute, so no observed minute lines up with the run".into());
     }
@@ -148,6 +148,46 @@ pub fn compare(sc: &Scenario, obs: &Observed, sim: &Simulated) -> Replay {
         out.services.push(r);
     }
     out
+}
+
+/// The name of the check's output in the run directory.
+pub const FILE: &str = "observed-vs-simulated.json";
+
+/// Whether a scenario's outputs allow the check: minute rows of the time series.
+pub fn check_outputs(sc: &Scenario) -> Result<(), String> {
+    if !sc.output.timeseries || sc.output.timeseries_interval.as_millis() != 60_000 {
+        return Err("--observed compares minutes: the scenario needs output.timeseries = true and output.timeseries_interval = \"1m\"".into());
+    }
+    Ok(())
+}
+
+/// Compares the run written in `dir` with the observations and writes
+/// observed-vs-simulated.json there (and, with `charts`, the replay charts).
+/// Returns the files written.
+pub fn write_check(
+    sc: &Scenario,
+    obs: &Observed,
+    dir: &Path,
+    charts: Option<crate::chart::ChartFormat>,
+) -> Result<Vec<std::path::PathBuf>, String> {
+    let sim = read_simulated(&dir.join("timeseries.csv"))?;
+    let replay = compare(sc, obs, &sim);
+    let path = dir.join(FILE);
+    crate::report::write_atomically(&path, crate::report::summary_text(&replay_json(&replay)).as_bytes())?;
+    let mut written = vec![path];
+    if let Some(format) = charts {
+        let series: Vec<crate::chart::ObservedSeries> = replay
+            .services
+            .iter()
+            .map(|s| crate::chart::ObservedSeries {
+                service: s.service.clone(),
+                running: aligned(sc, obs, &s.service, Metric::RunningTasks),
+                cpu_percent: aligned(sc, obs, &s.service, Metric::CpuUtilizationPercent),
+            })
+            .collect();
+        written.extend(crate::chart::chart_replay(dir, &series, format).map_err(|e| format!("{e:#}"))?);
+    }
+    Ok(written)
 }
 
 fn num(v: Option<f64>) -> Value {

@@ -209,7 +209,8 @@ fn export_makes_read_only_calls_and_writes_one_file_per_call() {
     for f in &expected {
         let text = std::fs::read_to_string(e.out().join(f)).unwrap();
         serde_json::from_str::<Value>(&text).unwrap_or_else(|err| panic!("{f} is not JSON: {err}"));
-        for secret in ["hunter2", "DB_PASSWORD", "API_KEY", "secretsmanager", "UserData", "\"environment\"", "\"secrets\""]
+        for secret in
+            ["hunter2", "DB_PASSWORD", "API_KEY", "secretsmanager", "UserData", "\"environment\"", "\"secrets\""]
         {
             assert!(!text.contains(secret), "{f} holds {secret}:\n{text}");
         }
@@ -250,7 +251,10 @@ fn export_makes_read_only_calls_and_writes_one_file_per_call() {
         assert_eq!(of.len(), 12, "{prefix}");
         for q in of {
             let m = &q["MetricStat"];
-            assert_eq!((m["Metric"]["Namespace"].as_str(), m["Metric"]["MetricName"].as_str()), (Some(namespace), Some(metric)));
+            assert_eq!(
+                (m["Metric"]["Namespace"].as_str(), m["Metric"]["MetricName"].as_str()),
+                (Some(namespace), Some(metric))
+            );
             assert_eq!(m["Stat"], "Average");
             assert_eq!(m["Metric"]["Dimensions"][0]["Value"], "prod");
             assert_eq!(m["Metric"]["Dimensions"][1]["Value"], q["Label"]);

@@ -3,6 +3,7 @@
 //! runs the built binary.
 
 mod bad;
+mod calibrate;
 mod capacity;
 mod charts;
 mod churn;
