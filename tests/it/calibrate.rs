@@ -57,6 +57,11 @@ desired_count = 6
 /// The run's own minutes as observed.csv: the time series' service rows under
 /// the names CloudWatch's metrics take (docs/calibration.md).
 fn observed_from_run(dir: &Path) -> String {
+    observed_from_run_with(dir, |_, _, v| Some(v))
+}
+
+/// The same, with `change(minute, metric, value)` altering or dropping values.
+fn observed_from_run_with(dir: &Path, change: impl Fn(u64, &str, f64) -> Option<f64>) -> String {
     let ts = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
     let start: jiff::Timestamp = "2026-03-02T00:00:00Z".parse().unwrap();
     let mut out = String::from("time,service,metric,value\n");
@@ -72,8 +77,10 @@ fn observed_from_run(dir: &Path) -> String {
         if f[1] != "service" {
             continue;
         }
-        let t = start + jiff::SignedDuration::from_secs(f[0].parse().unwrap());
-        writeln!(out, "{t},{},{metric},{}", f[2], f[4]).unwrap();
+        let time_s: u64 = f[0].parse().unwrap();
+        let Some(value) = change(time_s / 60, metric, f[4].parse().unwrap()) else { continue };
+        let t = start + jiff::SignedDuration::from_secs(time_s as i64);
+        writeln!(out, "{t},{},{metric},{value}", f[2]).unwrap();
     }
     out
 }
@@ -143,6 +150,45 @@ fn calibration_gives_back_the_true_cpu_per_request() {
         ecsim(&["calibrate", wrong.to_str().unwrap(), observed.to_str().unwrap(), "--out", wrong.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&wrong).unwrap(), wrong_text);
+}
+
+/// Real minutes are not all on the line: one in 20 has a CPU spike to 95%
+/// (a pause, a cron job in the container), and one in 7 is missing. The
+/// median of slopes still gives cpu_per_request within 2%; R² drops with the
+/// spikes but stays above 0.5.
+#[test]
+fn calibration_is_robust_to_outliers_and_missing_minutes() {
+    let dir = temp_dir("robust");
+    run_roundtrip(&dir);
+    let noisy = observed_from_run_with(&dir.join("run"), |minute, metric, v| match (minute % 7, minute % 20, metric) {
+        (0, _, _) => None,
+        (_, 3, "cpu_utilization_percent") => Some(95.0),
+        _ => Some(v),
+    });
+    std::fs::write(dir.join("noisy.csv"), noisy).unwrap();
+    let wrong = dir.join("wrong.toml");
+    std::fs::write(&wrong, SCENARIO.replace("cpu_per_request = \"5ms\"", "cpu_per_request = \"2ms\"")).unwrap();
+    let report = dir.join("report.json");
+    let o = ecsim(&[
+        "calibrate",
+        wrong.to_str().unwrap(),
+        dir.join("noisy.csv").to_str().unwrap(),
+        "--out",
+        dir.join("calibrated.toml").to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = read_json(&report);
+    let web = &r["services"]["web"];
+    let cpr = web["cpu_per_request_ms"].as_f64().unwrap();
+    assert!((cpr - 5.0).abs() <= 0.02 * 5.0, "cpu_per_request {cpr} ms, expected 5 ms within 2%\n{r:#}");
+    assert!((web["baseline_cpu_percent"].as_f64().unwrap() - 4.0).abs() <= 0.5, "{r:#}");
+    let r2 = web["r2"].as_f64().unwrap();
+    assert!((0.5..0.99).contains(&r2), "{r:#}");
+    assert_eq!(web["flagged"], false);
+    // A missing minute also removes the next one (no running count before it).
+    assert!(web["points_excluded"]["incomplete"].as_u64().unwrap() > 1440 / 7, "{r:#}");
 }
 
 /// CPU that ignores requests (it cycles 20, 35, 50, 65, 80% whatever the load):
