@@ -47,10 +47,12 @@ fn apply_to_service(service: &mut Table, c: &Change) -> Result<(), String> {
         }
         Item::Value(Value::InlineTable(t)) => {
             // An inline table holds no comment: both go above `workload = { ... }`.
-            replace_value(t.get_mut("cpu_per_request"), Value::from(c.cpu_per_request.as_str()))
-                .unwrap_or_else(|v| drop(t.insert("cpu_per_request", v)));
-            replace_value(t.get_mut("baseline_cpu_percent"), Value::from(c.baseline_cpu_percent))
-                .unwrap_or_else(|v| drop(t.insert("baseline_cpu_percent", v)));
+            if let Some(v) = replace_value(t.get_mut("cpu_per_request"), Value::from(c.cpu_per_request.as_str())) {
+                t.insert("cpu_per_request", v);
+            }
+            if let Some(v) = replace_value(t.get_mut("baseline_cpu_percent"), Value::from(c.baseline_cpu_percent)) {
+                t.insert("baseline_cpu_percent", v);
+            }
             set_comments(workload_key.leaf_decor_mut(), &[&c.cpu_per_request_comment, &c.baseline_comment]);
         }
         _ => return Err(format!("services[{}].workload is not a table", c.service)),
@@ -65,7 +67,7 @@ fn set(t: &mut Table, key: &str, new: Value, comment: &str) {
         Some((mut k, item)) => {
             match item.as_value_mut() {
                 Some(old) => {
-                    let _ = replace_value(Some(old), new);
+                    replace_value(Some(old), new);
                 }
                 None => *item = Item::Value(new),
             }
@@ -81,11 +83,11 @@ fn set(t: &mut Table, key: &str, new: Value, comment: &str) {
 }
 
 /// Puts `new` in place of `old` with `old`'s decoration; gives `new` back when there is no `old`.
-fn replace_value(old: Option<&mut Value>, mut new: Value) -> Result<(), Value> {
-    let Some(old) = old else { return Err(new) };
+fn replace_value(old: Option<&mut Value>, mut new: Value) -> Option<Value> {
+    let Some(old) = old else { return Some(new) };
     *new.decor_mut() = old.decor().clone();
     *old = new;
-    Ok(())
+    None
 }
 
 /// Sets this module's comment lines just above a key, after the user's own

@@ -135,7 +135,7 @@ fn judge(r: &mut ServiceResult, xy: &[(f64, f64)], vcpu: f64) {
         ));
     } else {
         r.flagged = false;
-        if !(f.cpu_per_request_ms_se <= LOOSE_RELATIVE_SE * f.cpu_per_request_ms) {
+        if f.cpu_per_request_ms_se.is_nan() || f.cpu_per_request_ms_se > LOOSE_RELATIVE_SE * f.cpu_per_request_ms {
             r.messages.push(format!(
                 "cpu_per_request is loosely determined: its standard error is {:.0}% of the value",
                 100.0 * f.cpu_per_request_ms_se / f.cpu_per_request_ms
