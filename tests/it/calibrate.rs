@@ -100,6 +100,16 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// Runs `ecsim calibrate SCENARIO OBSERVED --out OUT --report OUT.json`, which
+/// must succeed; returns the report and what it printed.
+fn calibrate(scenario: &Path, observed: &Path, out: &Path) -> (Value, String) {
+    let report = out.with_extension("json");
+    let arg = |p: &Path| p.to_str().unwrap().to_string();
+    let o = ecsim(&["calibrate", &arg(scenario), &arg(observed), "--out", &arg(out), "--report", &arg(&report)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (read_json(&report), String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
 #[test]
 fn calibration_gives_back_the_true_cpu_per_request() {
     let dir = temp_dir("roundtrip");
@@ -111,18 +121,7 @@ fn calibration_gives_back_the_true_cpu_per_request() {
         .replace("baseline_cpu_percent = 4", "baseline_cpu_percent = 0");
     std::fs::write(&wrong, &wrong_text).unwrap();
     let calibrated = dir.join("calibrated.toml");
-    let report = dir.join("report.json");
-    let o = ecsim(&[
-        "calibrate",
-        wrong.to_str().unwrap(),
-        observed.to_str().unwrap(),
-        "--out",
-        calibrated.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r = read_json(&report);
+    let (r, _) = calibrate(&wrong, &observed, &calibrated);
     let web = &r["services"]["web"];
     let cpr = web["cpu_per_request_ms"].as_f64().unwrap();
     let baseline = web["baseline_cpu_percent"].as_f64().unwrap();
@@ -168,18 +167,7 @@ fn calibration_is_robust_to_outliers_and_missing_minutes() {
     std::fs::write(dir.join("noisy.csv"), noisy).unwrap();
     let wrong = dir.join("wrong.toml");
     std::fs::write(&wrong, SCENARIO.replace("cpu_per_request = \"5ms\"", "cpu_per_request = \"2ms\"")).unwrap();
-    let report = dir.join("report.json");
-    let o = ecsim(&[
-        "calibrate",
-        wrong.to_str().unwrap(),
-        dir.join("noisy.csv").to_str().unwrap(),
-        "--out",
-        dir.join("calibrated.toml").to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r = read_json(&report);
+    let (r, _) = calibrate(&wrong, &dir.join("noisy.csv"), &dir.join("calibrated.toml"));
     let web = &r["services"]["web"];
     let cpr = web["cpu_per_request_ms"].as_f64().unwrap();
     assert!((cpr - 5.0).abs() <= 0.02 * 5.0, "cpu_per_request {cpr} ms, expected 5 ms within 2%\n{r:#}");
@@ -212,20 +200,9 @@ fn a_service_whose_cpu_does_not_follow_requests_is_flagged() {
     }
     std::fs::write(dir.join("o.csv"), csv).unwrap();
     let out = dir.join("out.toml");
-    let report = dir.join("r.json");
-    let o = ecsim(&[
-        "calibrate",
-        scenario.to_str().unwrap(),
-        dir.join("o.csv").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stdout = String::from_utf8_lossy(&o.stdout);
+    let (report, stdout) = calibrate(&scenario, &dir.join("o.csv"), &out);
     assert!(stdout.contains("FLAGGED"), "{stdout}");
-    let web = &read_json(&report)["services"]["web"];
+    let web = &report["services"]["web"];
     assert_eq!(web["flagged"], true);
     assert!(web["r2"].as_f64().unwrap() < 0.5);
     assert!(web["messages"][0].as_str().unwrap().starts_with("CPU does not follow requests: R² = "), "{web}");
