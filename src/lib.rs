@@ -7,11 +7,13 @@
 //! parallel; [`chart`] draws them.
 
 pub mod calendar;
+pub mod calibrate;
 pub mod catalog;
 pub mod chart;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod observed;
 pub mod query;
 pub mod report;
 pub mod rng;

@@ -37,6 +37,7 @@ mod output;
 mod palette;
 mod pareto;
 mod render;
+mod replay_chart;
 mod report;
 mod run_charts;
 mod run_data;
@@ -56,6 +57,7 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 
 pub use pareto::pareto_front;
+pub use replay_chart::{ObservedSeries, chart_replay};
 
 use figure::{Figure, make_stems_unique};
 use report::ChartImage;

@@ -4,6 +4,7 @@
 //! directory); 2 the command line is wrong (clap); 3 the run failed
 //! (I/O, an invariant); 130 interrupted by Ctrl-C.
 
+pub mod calibrate;
 pub mod catalog;
 pub mod chart;
 pub mod run;
@@ -34,6 +35,8 @@ pub enum Command {
     Chart(chart::Args),
     /// Print the built-in EC2 instance and Fargate catalog.
     Catalog(catalog::Args),
+    /// Fit each service's cpu_per_request and baseline CPU to observed minutes; write a calibrated scenario.
+    Calibrate(calibrate::Args),
 }
 
 /// Why a command failed, and the exit code that says so.
@@ -74,6 +77,7 @@ pub fn exec(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(a) => sweep::exec(a),
         Command::Chart(a) => chart::exec(a),
         Command::Catalog(a) => catalog::exec(a),
+        Command::Calibrate(a) => calibrate::exec(a),
     }
 }
 

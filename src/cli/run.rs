@@ -34,6 +34,10 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Observed minutes (CSV: time,service,metric,value) to compare the run with:
+    /// writes observed-vs-simulated.json (and replay charts with --charts).
+    #[arg(long)]
+    pub observed: Option<PathBuf>,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
@@ -47,6 +51,13 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         }
         sc.replications = r;
     }
+    let observed = match &args.observed {
+        Some(path) => {
+            crate::calibrate::replay::check_outputs(&sc).map_err(Failure::Input)?;
+            Some(crate::observed::read(path).map_err(|e| Failure::Input(e.to_string()))?)
+        }
+        None => None,
+    };
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
     std::fs::create_dir_all(&out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
     let cancel = super::cancel_flag();
@@ -62,6 +73,13 @@ pub fn exec(args: Args) -> Result<(), Failure> {
             let written = crate::chart::chart_run(&dir, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
             if !args.quiet {
                 println!("  charts         {} files in {}", written.len(), dir.join("charts").display());
+            }
+        }
+        if let Some(obs) = &observed {
+            let charts = args.charts.then_some(args.format);
+            let written = crate::calibrate::replay::write_check(&sc, obs, &dir, charts).map_err(Failure::Run)?;
+            if !args.quiet {
+                println!("  observed       {}", written[0].display());
             }
         }
         summaries.push(summary);

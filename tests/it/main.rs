@@ -3,6 +3,7 @@
 //! runs the built binary.
 
 mod bad;
+mod calibrate;
 mod capacity;
 mod charts;
 mod churn;
@@ -10,6 +11,7 @@ mod cli;
 mod common;
 mod cost;
 mod docs;
+mod export;
 mod health;
 mod long;
 mod placement;
