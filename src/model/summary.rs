@@ -227,7 +227,7 @@ impl Simulation<'_> {
         let summary = json!({
             "ecsim_version": env!("CARGO_PKG_VERSION"),
             "scenario": sc.name,
-            "scenario_sha256": crate::report::sha256_hex(sc.source_text.as_bytes()),
+            "scenario_sha256": crate::hash::sha256_hex(sc.source_text.as_bytes()),
             "catalog_date": crate::catalog::CATALOG_DATE,
             "seed": sc.seed,
             "replication": self.replication,
