@@ -63,7 +63,8 @@ fn sample_quantile(sorted: &[f64], q: f64) -> Option<f64> {
 }
 
 impl Simulation<'_> {
-    pub fn finish(mut self) -> Result<RunOutcome, String> {
+    /// Closes the run at the current instant and builds `summary.json`.
+    pub fn finish(mut self) -> RunOutcome {
         let end = self.now;
         self.flush();
         self.settle_all_retries();
@@ -269,6 +270,6 @@ impl Simulation<'_> {
             "batch": batch,
             "services": services,
         });
-        Ok(RunOutcome { summary })
+        RunOutcome { summary }
     }
 }
