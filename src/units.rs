@@ -3,6 +3,8 @@
 //! Money is `f64` US dollars inside a newtype: per-second prices are not
 //! whole micro-dollars, and sums are taken in a fixed order so results are
 //! reproducible. CPU and memory are the integers ECS itself reserves.
+//! Shares of a count (a percentage of tasks, a fraction of instances) round
+//! up to a whole count through one function, [`ceil_count`].
 
 use std::fmt;
 use std::iter::Sum;
@@ -114,9 +116,39 @@ impl MemMib {
     }
 }
 
+/// Tolerance below which a share is taken as the whole count under it.
+const COUNT_EPSILON: f64 = 1e-9;
+
+/// A share of a count (`x` = fraction × count, or count × percent / 100)
+/// rounded up to a whole count, never below 0.
+///
+/// The share is lowered by 1e-9 before rounding up because the float product
+/// can land a hair above the whole number it stands for: 7% of 100 instances
+/// is 0.07 × 100 = 7.000000000000001, and a plain ceiling would take 8. Exact
+/// products such as 0.5 × 4 = 2 stay 2, and a true fraction of a count (an
+/// error far larger than 1e-9) still rounds up.
+pub fn ceil_count(x: f64) -> u32 {
+    (x - COUNT_EPSILON).ceil().max(0.0) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ceil_count_rounds_shares_up_but_not_float_error() {
+        // 0.07 × 100 evaluates to 7.000000000000001: the epsilon keeps it at 7
+        // (a plain ceiling would give 8).
+        let seven_percent: f64 = 0.07 * 100.0;
+        assert_eq!(seven_percent.ceil(), 8.0);
+        assert_eq!(ceil_count(seven_percent), 7);
+        // Exact: 0.5 × 4 = 2 with or without the epsilon.
+        assert_eq!(ceil_count(0.5 * 4.0), 2);
+        // A real fraction of a count rounds up: 25% of 6 = 1.5 -> 2.
+        assert_eq!(ceil_count(0.25 * 6.0), 2);
+        // Nothing is never negative.
+        assert_eq!(ceil_count(0.0), 0);
+    }
 
     #[test]
     fn price_for_seconds() {

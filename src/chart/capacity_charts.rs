@@ -4,7 +4,7 @@
 
 use crate::chart::figure::{Dash, Figure, Layer, Panel, slug};
 use crate::chart::palette::{self, BLACK, BLUE, BLUISH_GREEN, MID_GREY, ORANGE, VERMILLION};
-use crate::chart::run_charts::{RunContext, SkippedChart, has_nonzero, line, wide_line};
+use crate::chart::run_context::{RunContext, SkippedChart, has_nonzero, line, wide_line};
 use crate::chart::time_axis::Placement;
 
 const OVERVIEW_WHAT: &str = "EC2 instances by capacity provider";

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::chart::figure::{Dash, Figure, Layer, Panel};
 use crate::chart::palette::{self, BLACK};
 use crate::chart::render::THIN_BUCKETS;
-use crate::chart::run_charts::{RunContext, SkippedChart, has_nonzero, line};
+use crate::chart::run_context::{RunContext, SkippedChart, has_nonzero, line};
 use crate::chart::time_axis::{Placement, TimeAxis};
 
 const WHAT: &str = "cost";

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::chart::figure::{Dash, Shape};
 use crate::chart::font::FAMILY;
 use crate::chart::palette::{BLACK, LEGEND_BACKGROUND, LIGHT_GREY, MID_GREY};
-use crate::chart::render::{Fill, draw_shape, fail};
+use crate::chart::primitives::{Fill, draw_shape, fail};
 
 /// What the small sample left of a legend label looks like.
 #[derive(Clone, Debug, PartialEq)]

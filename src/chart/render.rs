@@ -15,6 +15,7 @@ use crate::chart::font::FAMILY;
 use crate::chart::labels::place_labels;
 use crate::chart::legend::{LegendEntry, Sample, draw_legend, fit_text};
 use crate::chart::palette::{BLACK, DARK_GREY, LIGHT_GREY, MID_GREY, SHADE, SHADE_OPACITY};
+use crate::chart::primitives::{Fill, draw_shape, fail};
 use crate::chart::ticks::{MAX_TICKS, TickFormat, nice_ticks, padded_range, time_ticks, whole_number_ticks};
 
 /// Canvas size of every chart, PNG and SVG alike.
@@ -31,11 +32,6 @@ const TICK_ROW: i32 = 9;
 const TICK_LENGTH: i32 = 7;
 /// Space between a panel's top edge and the lowest row of ticks.
 const TICK_GAP: i32 = 3;
-
-/// Turns a plotters drawing error into one that says what failed.
-pub(crate) fn fail<E: std::error::Error + Send + Sync>(error: DrawingAreaErrorKind<E>) -> anyhow::Error {
-    anyhow::anyhow!("drawing the chart failed: {error}")
-}
 
 /// What the backend does with lines, which decides how thick lines are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -424,43 +420,6 @@ where
     let pixels = plot.strip_coord_spec();
     let local = (centre.0 - x_range.start, centre.1 - y_range.start);
     draw_shape(&pixels, local, shape, colour, fill)
-}
-
-/// How a marker is drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Fill {
-    /// Filled: scatter points.
-    Solid,
-    /// Outline only: markers on lines, where outlines of different shapes
-    /// on the same spot all stay visible.
-    Hollow,
-}
-
-/// Draws a marker of `shape` centred on pixel `centre` of `area`.
-pub(crate) fn draw_shape<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    centre: (i32, i32),
-    shape: Shape,
-    colour: RGBColor,
-    fill: Fill,
-) -> anyhow::Result<()> {
-    let (x, y) = centre;
-    let corners = match shape {
-        Shape::Circle => Vec::new(),
-        Shape::Triangle => vec![(x, y - 6), (x + 5, y + 3), (x - 5, y + 3)],
-        Shape::Square => vec![(x - 5, y - 5), (x + 5, y - 5), (x + 5, y + 5), (x - 5, y + 5)],
-        Shape::Diamond => vec![(x, y - 6), (x + 6, y), (x, y + 6), (x - 6, y)],
-    };
-    match (shape, fill) {
-        (Shape::Circle, Fill::Solid) => area.draw(&Circle::new(centre, 5, colour.filled())),
-        (Shape::Circle, Fill::Hollow) => area.draw(&Circle::new(centre, 5, colour.stroke_width(2))),
-        (_, Fill::Solid) => area.draw(&Polygon::new(corners, colour.filled())),
-        (_, Fill::Hollow) => {
-            let closed: Vec<(i32, i32)> = corners.iter().chain(corners.first()).copied().collect();
-            area.draw(&PathElement::new(closed, colour.stroke_width(2)))
-        }
-    }
-    .map_err(fail)
 }
 
 /// Legend rows: every labelled layer once (first panel first), then markers.

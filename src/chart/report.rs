@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::chart::html::{Table, escape, flatten, format_cell, format_json};
-use crate::chart::run_charts::SkippedChart;
+use crate::chart::run_context::SkippedChart;
 use crate::chart::run_data::RunData;
 use crate::chart::sweep_data::SweepData;
 

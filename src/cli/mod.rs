@@ -11,6 +11,7 @@ pub mod run;
 pub mod sweep;
 pub mod validate;
 
+use crate::model::RunError;
 use clap::{Parser, Subcommand};
 use std::fmt;
 use std::sync::Arc;
@@ -51,6 +52,15 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// A run that did not complete: Ctrl-C is exit 130 with `stopped` saying
+    /// what became of the outputs; any other run error is exit 3.
+    pub fn from_run(error: RunError, stopped: impl FnOnce() -> String) -> Failure {
+        match error {
+            RunError::Interrupted => Failure::Interrupted(stopped()),
+            other => Failure::Run(other.to_string()),
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Input(_) => 1,
@@ -102,4 +112,35 @@ pub fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+    use crate::model::Event;
+
+    #[test]
+    fn ctrl_c_exits_130_and_other_run_errors_exit_3() {
+        let stopped = || "the run of web stopped; no results were written to out".to_string();
+        let interrupted = Failure::from_run(RunError::Interrupted, stopped);
+        assert_eq!(interrupted.exit_code(), 130);
+        assert_eq!(interrupted.to_string(), "interrupted: the run of web stopped; no results were written to out");
+
+        let violated = RunError::InvariantViolated {
+            at: SimTime::from_millis(90_500),
+            event: Event::Refresh,
+            what: "task 3 is listed on i-0 but says it is elsewhere".to_string(),
+        };
+        let failure = Failure::from_run(violated, stopped);
+        assert_eq!(failure.exit_code(), 3);
+        assert_eq!(
+            failure.to_string(),
+            "error: invariant violated at 90.500 s after Refresh: task 3 is listed on i-0 but says it is elsewhere"
+        );
+
+        let output = Failure::from_run(RunError::Output("cannot create out: denied".to_string()), stopped);
+        assert_eq!(output.exit_code(), 3);
+        assert_eq!(output.to_string(), "error: cannot create out: denied");
+    }
 }

@@ -116,17 +116,9 @@ fn run_one(
         RunOptions { check_invariants: args.check_invariants, cancel: Some(cancel), progress: Some(bar.clone()) };
     let outcome = simulate(sc, rep, opts, Box::new(&mut sink));
     bar.finish_and_clear();
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e) if e == crate::model::INTERRUPTED => {
-            return Err(Failure::Interrupted(format!(
-                "the run of {} stopped; no results were written to {}",
-                sc.name,
-                dir.display()
-            )));
-        }
-        Err(e) => return Err(Failure::Run(e)),
-    };
+    let outcome = outcome.map_err(|e| {
+        Failure::from_run(e, || format!("the run of {} stopped; no results were written to {}", sc.name, dir.display()))
+    })?;
     sink.commit().map_err(Failure::Run)?;
     write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(Failure::Run)?;
     write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes()).map_err(Failure::Run)?;

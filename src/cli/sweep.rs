@@ -4,7 +4,7 @@
 use super::Failure;
 use crate::chart::ChartFormat;
 use crate::model::record::{NullSink, Sink};
-use crate::model::{RunOptions, simulate};
+use crate::model::{RunError, RunOptions, simulate};
 use crate::report::{CsvSink, flatten, summary_text, write_atomically};
 use crate::scenario::{self, Scenario};
 use crate::sweep::{
@@ -120,20 +120,21 @@ impl<'a> SimRunner<'a> {
 }
 
 impl Runner for SimRunner<'_> {
-    fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, String> {
-        let sc = self.scenarios[cfg.index].as_ref()?;
+    fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError> {
+        let sc = self.scenarios[cfg.index].as_ref().map_err(|e| RunError::Scenario(e.clone()))?;
         let opts = RunOptions { check_invariants: false, cancel: Some(self.cancel.clone()), progress: None };
         let Some(root) = &self.keep_runs else {
             let sink: Box<dyn Sink + Send> = Box::new(NullSink);
             return simulate(sc, replication, opts, sink).map(|o| flatten(&o.summary));
         };
         let dir = root.join(&cfg.variant).join(cfg.index.to_string()).join(replication.to_string());
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut sink = CsvSink::create(&dir, sc.output.timeseries, sc.output.events)?;
+        std::fs::create_dir_all(&dir).map_err(|e| RunError::Output(format!("cannot create {}: {e}", dir.display())))?;
+        let mut sink = CsvSink::create(&dir, sc.output.timeseries, sc.output.events).map_err(RunError::Output)?;
         let outcome = simulate(sc, replication, opts, Box::new(&mut sink))?;
-        sink.commit()?;
-        write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes())?;
-        write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes())?;
+        sink.commit().map_err(RunError::Output)?;
+        write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes())
+            .map_err(RunError::Output)?;
+        write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(RunError::Output)?;
         Ok(flatten(&outcome.summary))
     }
 }
@@ -156,8 +157,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let jobs = args.jobs.unwrap_or(0);
     let results =
         run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel).map_err(|e| Failure::Run(e.to_string()))?;
-    let interrupted =
-        |r: &&crate::sweep::RunRecord| r.outcome.as_ref().err().is_some_and(|e| e == crate::model::INTERRUPTED);
+    let interrupted = |r: &&crate::sweep::RunRecord| matches!(r.outcome, Err(RunError::Interrupted));
     let failed: Vec<_> = results.runs.iter().filter(|r| r.outcome.is_err() && !interrupted(r)).collect();
     let cut_short = results.runs.iter().filter(interrupted).count();
     eprintln!(

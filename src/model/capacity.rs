@@ -18,7 +18,7 @@ use crate::engine::SimDuration;
 use crate::rng::Stream;
 use crate::scaling::{Alarm, AlarmConfig, AlarmState, Comparison};
 use crate::scenario::{AllocationStrategy, AsgConfig, Lifecycle, NetworkMode, ProviderId, TypeId, ZoneId};
-use crate::units::{CpuUnits, MemMib};
+use crate::units::{CpuUnits, MemMib, ceil_count};
 
 /// How long a failed launch waits before the ASG tries the next pool (CONVENTIONS.md).
 pub const LAUNCH_RETRY: SimDuration = SimDuration::from_secs(30);
@@ -774,7 +774,7 @@ pub fn on_demand_required(base: u32, percent_above_base: f64, total: u32) -> u32
         return total;
     }
     let above = f64::from(total - base) * percent_above_base / 100.0;
-    base + (above - 1e-9).ceil().max(0.0) as u32
+    base + ceil_count(above)
 }
 
 /// CapacityProviderReservation with AWS's special cases for an empty group.
@@ -788,7 +788,7 @@ pub fn capacity_provider_reservation(m: u32, n: u32) -> f64 {
 
 /// Instances wanted for M needed at a target capacity: ⌈M × 100 / target⌉.
 pub fn desired_for(m: u32, target_capacity: f64) -> u32 {
-    (f64::from(m) * 100.0 / target_capacity - 1e-9).ceil().max(0.0) as u32
+    ceil_count(f64::from(m) * 100.0 / target_capacity)
 }
 
 /// Instances to add on a scale-out: from an empty group ECS first goes to

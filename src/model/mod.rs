@@ -11,6 +11,7 @@ pub mod batch;
 pub mod capacity;
 pub mod cost;
 pub mod entities;
+pub mod error;
 pub mod fleet;
 pub mod fluid;
 pub mod free_index;
@@ -31,6 +32,7 @@ use crate::rng::RngStreams;
 use crate::scaling::ServiceScaler;
 use crate::scenario::{BatchId, InitialState, ProviderId, Scenario, ServiceId, TaskDefId, ZoneId};
 use entities::{Instance, InstanceId, Task, TaskId, TaskState};
+pub use error::RunError;
 use record::{Recorder, Sink};
 
 /// Everything that can happen at an instant.
@@ -373,15 +375,15 @@ impl<'s> Simulation<'s> {
     }
 
     /// Runs to the end of the horizon and returns the summary.
-    pub fn run(mut self) -> Result<RunOutcome, String> {
+    pub fn run(mut self) -> Result<RunOutcome, RunError> {
         let end = self.sc.end();
         self.run_until(end)?;
         self.now = end;
-        self.finish()
+        Ok(self.finish())
     }
 
     /// Processes every event up to and including `limit` (tests inspect the world in between).
-    pub fn run_until(&mut self, limit: SimTime) -> Result<(), String> {
+    pub fn run_until(&mut self, limit: SimTime) -> Result<(), RunError> {
         loop {
             // Clock boundaries (ticks and minutes) come before events at the same instant, so
             // a minute is closed before anything that happens at its end is counted.
@@ -390,7 +392,7 @@ impl<'s> Simulation<'s> {
                 self.now = boundary;
                 self.on_boundary();
                 if self.cancelled {
-                    return Err(INTERRUPTED.to_string());
+                    return Err(RunError::Interrupted);
                 }
                 continue;
             }
@@ -398,8 +400,8 @@ impl<'s> Simulation<'s> {
             self.now = t;
             self.handle(ev);
             if self.opts.check_invariants {
-                if let Err(e) = self.check_invariants() {
-                    return Err(format!("invariant violated at {} s after {ev:?}: {e}", self.now));
+                if let Err(what) = self.check_invariants() {
+                    return Err(RunError::InvariantViolated { at: self.now, event: ev, what });
                 }
                 self.last_cumulative_cost = self.cost.cumulative;
             }
@@ -503,15 +505,12 @@ impl<'s> Simulation<'s> {
     }
 }
 
-/// The error of a run stopped by Ctrl-C.
-pub const INTERRUPTED: &str = "interrupted";
-
 /// Runs one scenario replication to completion.
 pub fn simulate(
     sc: &Scenario,
     replication: u32,
     opts: RunOptions,
     sink: Box<dyn Sink + Send + '_>,
-) -> Result<RunOutcome, String> {
+) -> Result<RunOutcome, RunError> {
     Simulation::new(sc, replication, opts, sink).run()
 }

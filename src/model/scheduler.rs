@@ -15,6 +15,7 @@ use super::entities::{InstanceState, StopReason, TaskId, TaskState};
 use super::placement::SpreadTally;
 use super::{Deployment, Simulation};
 use crate::scenario::{ServiceId, TaskDefId};
+use crate::units::ceil_count;
 
 impl Simulation<'_> {
     pub fn reconcile(&mut self, s: ServiceId) {
@@ -23,7 +24,7 @@ impl Simulation<'_> {
         let cfg = &self.sc.services[s.idx()];
         let desired = self.services[s.idx()].desired;
         let max_total = (f64::from(desired) * cfg.max_percent / 100.0 + 1e-9).floor() as u32;
-        let min_healthy = (f64::from(desired) * cfg.min_healthy_percent / 100.0 - 1e-9).ceil().max(0.0) as u32;
+        let min_healthy = ceil_count(f64::from(desired) * cfg.min_healthy_percent / 100.0);
 
         // Fast path: nothing to replace, so only the count matters.
         let current_count: u32 = self.services[s.idx()].by_strategy_item.iter().sum();

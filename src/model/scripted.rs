@@ -5,6 +5,7 @@ use super::entities::{InstanceId, InstanceState, StopReason, TaskId};
 use super::{Event, Simulation};
 use crate::scaling::{Direction, ScalingDecision};
 use crate::scenario::{KillAmount, ScriptedKind, ServiceId, ZoneId};
+use crate::units::ceil_count;
 
 impl Simulation<'_> {
     pub fn on_scripted(&mut self, index: u32) {
@@ -35,7 +36,7 @@ impl Simulation<'_> {
                 live.sort();
                 let n = match amount {
                     KillAmount::Count(c) => (c as usize).min(live.len()),
-                    KillAmount::Fraction(f) => ((f * live.len() as f64) - 1e-9).ceil().max(0.0) as usize,
+                    KillAmount::Fraction(f) => ceil_count(f * live.len() as f64) as usize,
                 };
                 let name = &self.sc.providers[provider.idx()].name;
                 self.rec.event(

@@ -14,6 +14,7 @@ use super::{Event, Simulation};
 use crate::engine::{MS_PER_DAY, SimDuration};
 use crate::rng::Stream;
 use crate::scenario::{SpotPoolConfig, TypeId, ZoneId};
+use crate::units::ceil_count;
 
 /// The month the advisor's shares refer to.
 pub const MONTH: SimDuration = SimDuration::from_millis(30 * MS_PER_DAY);
@@ -224,7 +225,7 @@ impl Simulation<'_> {
             .map(|(i, _)| InstanceId(i as u32))
             .collect();
         pool.sort_by_key(|&i| (self.instances[i.idx()].provider, self.instances[i.idx()].ordinal));
-        let take = (fraction * pool.len() as f64 - 1e-9).ceil().max(0.0) as usize;
+        let take = ceil_count(fraction * pool.len() as f64) as usize;
         if take > 0 {
             let tname = &self.sc.instance_types[t.idx()].name;
             let zname = &self.sc.zones[z.idx()];

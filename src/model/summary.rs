@@ -63,7 +63,8 @@ fn sample_quantile(sorted: &[f64], q: f64) -> Option<f64> {
 }
 
 impl Simulation<'_> {
-    pub fn finish(mut self) -> Result<RunOutcome, String> {
+    /// Closes the run at the current instant and builds `summary.json`.
+    pub fn finish(mut self) -> RunOutcome {
         let end = self.now;
         self.flush();
         self.settle_all_retries();
@@ -227,7 +228,7 @@ impl Simulation<'_> {
         let summary = json!({
             "ecsim_version": env!("CARGO_PKG_VERSION"),
             "scenario": sc.name,
-            "scenario_sha256": crate::report::sha256_hex(sc.source_text.as_bytes()),
+            "scenario_sha256": crate::hash::sha256_hex(sc.source_text.as_bytes()),
             "catalog_date": crate::catalog::CATALOG_DATE,
             "seed": sc.seed,
             "replication": self.replication,
@@ -269,6 +270,6 @@ impl Simulation<'_> {
             "batch": batch,
             "services": services,
         });
-        Ok(RunOutcome { summary })
+        RunOutcome { summary }
     }
 }

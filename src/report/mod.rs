@@ -8,7 +8,6 @@
 use crate::engine::SimTime;
 use crate::model::record::Sink;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
@@ -54,11 +53,6 @@ fn push_u64(out: &mut String, mut v: u64) {
     for &d in &digits[start..] {
         out.push(char::from(d));
     }
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A temporary path beside `path`, unique to this process.
@@ -297,11 +291,6 @@ mod tests {
         push_u64(&mut s, 0);
         push_u64(&mut s, u64::MAX);
         assert_eq!(s, format!("0{}", u64::MAX));
-    }
-
-    #[test]
-    fn sha256_of_abc() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

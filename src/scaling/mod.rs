@@ -31,14 +31,16 @@ pub mod metrics;
 pub mod scaler;
 pub mod step;
 pub mod target_tracking;
+pub mod vote;
 
 pub use alarm::{Alarm, AlarmConfig, AlarmState, Comparison};
 pub use metrics::{Datapoint, MinuteMetrics, ServiceMetric, Statistic};
 pub use scaler::{
-    AutoScalingConfig, Direction, ScalingDecision, ScheduledActionRejected, ServiceScaler, validate_auto_scaling_config,
+    AutoScalingConfig, ScalingDecision, ScheduledActionRejected, ServiceScaler, validate_auto_scaling_config,
 };
 pub use step::{AdjustmentType, StepAdjustment, StepScalingConfig, validate_step_config};
 pub use target_tracking::{TargetTrackingConfig, validate_target_tracking_config};
+pub use vote::Direction;
 
 use crate::engine::SimDuration;
 

@@ -20,6 +20,7 @@ use super::cooldown::ScaleOutBasis;
 use super::metrics::MinuteMetrics;
 use super::step::{StepPolicy, StepScalingConfig, validate_step_config};
 use super::target_tracking::{TargetTrackingConfig, TargetTrackingPolicy, validate_target_tracking_config};
+use super::vote::{Direction, Proposal, Vote};
 use crate::engine::SimTime;
 
 /// A service's scalable target and policies, as the scenario loader resolves them.
@@ -62,21 +63,6 @@ pub fn validate_auto_scaling_config(c: &AutoScalingConfig) -> Vec<String> {
     problems
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Direction {
-    Out,
-    In,
-}
-
-impl Direction {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Out => "out",
-            Direction::In => "in",
-        }
-    }
-}
-
 /// A change of a service's desired count, with the reason a user can read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingDecision {
@@ -111,27 +97,6 @@ impl fmt::Display for ScheduledActionRejected {
 }
 
 impl std::error::Error for ScheduledActionRejected {}
-
-/// What one policy asks for at one evaluation, before clamping.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Proposal {
-    pub(crate) direction: Direction,
-    pub(crate) capacity: u32,
-    pub(crate) metric_value: f64,
-    pub(crate) threshold: f64,
-    pub(crate) explanation: String,
-    /// For scale-outs: the running count computed from, and the cooldown it met.
-    pub(crate) basis: Option<ScaleOutBasis>,
-}
-
-/// A policy's answer at one evaluation.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Vote {
-    Act(Proposal),
-    /// In ALARM but kept from acting (cooldown); the line says why.
-    Blocked(String),
-    Hold,
-}
 
 /// Which policy a candidate came from, for cooldown bookkeeping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,7 +14,7 @@
 use super::alarm::{Alarm, AlarmConfig, AlarmState, Comparison};
 use super::cooldown::Cooldowns;
 use super::metrics::{Datapoint, MinuteMetrics, ServiceMetric, Statistic};
-use super::scaler::{Direction, Proposal, Vote};
+use super::vote::{Direction, Proposal, Vote};
 use crate::engine::{SimDuration, SimTime};
 
 /// How a step's adjustment is read.

@@ -9,7 +9,7 @@
 use super::alarm::{Alarm, AlarmConfig, AlarmState, Comparison};
 use super::cooldown::Cooldowns;
 use super::metrics::{MinuteMetrics, ServiceMetric};
-use super::scaler::{Direction, Proposal, Vote};
+use super::vote::{Direction, Proposal, Vote};
 use crate::engine::{SimDuration, SimTime};
 
 /// ASSUMPTION (observed, not documented): the scale-out alarm needs this many

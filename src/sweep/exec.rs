@@ -20,16 +20,17 @@ use toml::Value;
 use super::grid::Configuration;
 use super::path::get_path;
 use super::spec::SweepSpec;
+use crate::model::RunError;
 
 /// The flattened scalar figures of one run (`cost.total_usd`, ...); `None` is null.
 pub type Figures = BTreeMap<String, Option<f64>>;
 
 /// What the sweep needs from the simulator: run one configuration's document
-/// for one replication and return its figures, or a message saying why not.
+/// for one replication and return its figures, or why not.
 /// The simulator derives its random streams from (seed, replication, stream name),
 /// so replication k of every configuration sees the same randomness.
 pub trait Runner: Sync {
-    fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, String>;
+    fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError>;
 }
 
 /// One finished run.
@@ -40,8 +41,8 @@ pub struct RunRecord {
     pub replication: u32,
     /// The configuration document's `simulation.seed`, when it is an integer.
     pub seed: Option<i64>,
-    /// Figures (non-finite values already turned into null), or the error message.
-    pub outcome: Result<Figures, String>,
+    /// Figures (non-finite values already turned into null), or why the run failed.
+    pub outcome: Result<Figures, RunError>,
 }
 
 /// Every run that finished, in (configuration, replication) order.
@@ -139,8 +140,8 @@ fn run_one<R: Runner + ?Sized>(runner: &R, config: &Configuration, replication: 
             // summary.json writes undefined values as null; NaN or ±inf are the same thing.
             .map(|(name, value)| (name, value.filter(|number| number.is_finite())))
             .collect()),
-        Ok(Err(message)) => Err(message),
-        Err(payload) => Err(format!("the simulator panicked: {}", panic_text(payload.as_ref()))),
+        Ok(Err(error)) => Err(error),
+        Err(payload) => Err(RunError::Panicked(panic_text(payload.as_ref()).to_string())),
     };
     RunRecord {
         configuration: config.index,
@@ -210,7 +211,7 @@ mod tests {
     }
 
     impl Runner for Fake {
-        fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, String> {
+        fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError> {
             if let Ok(mut calls) = self.calls.lock() {
                 calls.push((cfg.index, replication));
                 if let Some((count, flag)) = self.cancel_after
@@ -220,7 +221,7 @@ mod tests {
                 }
             }
             if self.fail == Some((cfg.index, replication)) {
-                return Err("no capacity".to_string());
+                return Err(RunError::Output("no capacity".to_string()));
             }
             if self.panic_at == Some((cfg.index, replication)) {
                 panic!("boom at {}", cfg.index);
@@ -256,8 +257,10 @@ mod tests {
         let results = run_sweep(&spec, &configs, &runner, 2, &AtomicBool::new(false)).unwrap();
         assert_eq!(results.runs.len(), 6);
         assert_eq!(results.failed(), 2);
-        assert_eq!(results.runs[2].outcome, Err("no capacity".to_string()));
-        assert_eq!(results.runs[5].outcome, Err("the simulator panicked: boom at 2".to_string()));
+        assert_eq!(results.runs[2].outcome, Err(RunError::Output("no capacity".to_string())));
+        assert_eq!(results.runs[5].outcome, Err(RunError::Panicked("boom at 2".to_string())));
+        let message = results.runs[5].outcome.as_ref().err().map(ToString::to_string);
+        assert_eq!(message.as_deref(), Some("the simulator panicked: boom at 2"));
         assert!(results.runs[3].outcome.is_ok());
         assert!(results.runs[4].outcome.is_ok());
     }

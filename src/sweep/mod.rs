@@ -50,6 +50,7 @@ mod tests {
     use toml::Value;
 
     use super::*;
+    use crate::model::RunError;
 
     const TARGET: &str = "services[web].auto_scaling.target_tracking[cpu60].target_value";
     const WEIGHT: &str = "services[web].capacity_provider_strategy[FARGATE_SPOT].weight";
@@ -60,14 +61,16 @@ mod tests {
     struct SleepyFake;
 
     impl Runner for SleepyFake {
-        fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, String> {
+        fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError> {
             let sleep_ms = (cfg.index as u64 * 7 + u64::from(replication) * 3) % 4;
             std::thread::sleep(Duration::from_millis(sleep_ms));
             if cfg.index == 5 && replication == 3 {
-                return Err("simulated failure".to_string());
+                return Err(RunError::Output("simulated failure".to_string()));
             }
             let integer = |path: &str| {
-                get_path(&cfg.doc, path).and_then(Value::as_integer).ok_or_else(|| format!("{path} is not an integer"))
+                get_path(&cfg.doc, path)
+                    .and_then(Value::as_integer)
+                    .ok_or_else(|| RunError::Scenario(format!("{path} is not an integer")))
             };
             let target = integer(TARGET)? as f64;
             let weight = integer(WEIGHT)? as f64;

@@ -72,9 +72,9 @@ pub fn runs_csv(spec: &SweepSpec, configs: &[Configuration], results: &SweepResu
                 row.push(String::new());
                 row.extend(figure_names.iter().map(|name| number_cell(figures.get(*name).copied().flatten())));
             }
-            Err(message) => {
+            Err(error) => {
                 row.push("error".to_string());
-                row.push(message.clone());
+                row.push(error.to_string());
                 row.extend(figure_names.iter().map(|_| String::new()));
             }
         }
@@ -214,6 +214,7 @@ mod tests {
     use super::super::grid::expand;
     use super::super::spec::{load_toml_table, parse_sweep};
     use super::*;
+    use crate::model::RunError;
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("sweep-write-{name}-{}", std::process::id()));
@@ -235,7 +236,7 @@ mod tests {
         (spec, configs)
     }
 
-    fn record(configuration: usize, replication: u32, outcome: Result<Figures, String>) -> RunRecord {
+    fn record(configuration: usize, replication: u32, outcome: Result<Figures, RunError>) -> RunRecord {
         RunRecord { configuration, replication, seed: Some(42), outcome }
     }
 
@@ -252,7 +253,7 @@ mod tests {
                 record(0, 1, Ok(figures(&[("cost.total_usd", Some(2.0)), ("latency.p99_ms", None)]))),
                 record(0, 2, Ok(figures(&[("cost.total_usd", Some(6.0)), ("latency.p99_ms", Some(99.5))]))),
                 record(1, 0, Ok(figures(&[("cost.total_usd", Some(0.1)), ("tasks.started", Some(3.0))]))),
-                record(1, 1, Err("placement failed: \"no room\"".to_string())),
+                record(1, 1, Err(RunError::Output("placement failed: \"no room\"".to_string()))),
             ],
             planned: 12,
             elapsed: Duration::from_secs(1),
