@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::chart::figure::{Dash, Figure, Panel, make_stems_unique, slug};
 use crate::chart::palette::{BLUE, ORANGE};
-use crate::chart::run_charts::{RunContext, line};
+use crate::chart::run_context::{RunContext, line};
 use crate::chart::run_data::RunData;
 use crate::chart::time_axis::Placement;
 use crate::chart::{ChartFormat, write_charts};
