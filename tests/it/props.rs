@@ -217,8 +217,17 @@ fn render(s: &Spec) -> String {
     t
 }
 
+/// Cases per property unless `ECSIM_PROP_CASES` says otherwise: proptest's own default, enough
+/// to draw most combinations of the generator's choices; 256 random scenarios take about 8 s in a
+/// debug build and well under a second in release.
+const DEFAULT_CASES: u32 = 256;
+
+fn cases() -> u32 {
+    std::env::var("ECSIM_PROP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_CASES)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: std::env::var("ECSIM_PROP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_scenarios_keep_every_invariant_and_rerun_identically(s in spec()) {
