@@ -68,16 +68,63 @@ fn awsvpc_tasks_are_limited_by_enis() {
     assert_eq!(tasks_per_instance(&world_at(&trunk, 60)), vec![10]);
 }
 
+/// Four m5.large (2048 CPU units, 7985 MiB registered), one per zone a-d, so i-k is in the k-th
+/// zone. Filler services pinned to a zone by memberOf put 3, 0, 5 and 7 tasks of 256 units and
+/// 1000 MiB on them, leaving free CPU 1280, 2048, 768, 256 and free memory 4985, 7985, 2985, 985.
+/// Service `s` (task definition `task`, placement `strategy`) goes from 0 to 5 tasks at 60 s.
+/// Returns the instance of each of its tasks, in the order they were placed.
+fn binpack_order(strategy: &str, task: &str) -> Vec<u32> {
+    let mut text = format!(
+        "{}[[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = 4\nmax_size = 4\n\
+         [[task_definitions]]\nfamily = \"filler\"\ncpu = 256\nmemory = 1000\n\
+         [[task_definitions]]\nfamily = \"t\"\n{task}\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 0\nplacement_strategy = [{strategy}]\n\
+         [[events]]\nat = \"60s\"\nkind = \"set_desired_count\"\nservice = \"s\"\ndesired_count = 5\n",
+        header("10m", &["a", "b", "c", "d"])
+    );
+    for (zone, count) in [("a", 3), ("c", 5), ("d", 7)] {
+        text += &format!(
+            "[[services]]\nname = \"fill-{zone}\"\ntask_definition = \"filler\"\ndesired_count = {count}\n\
+             placement_constraints = [{{ type = \"memberOf\", expression = \"attribute:ecs.availability-zone == us-east-1{zone}\" }}]\n"
+        );
+    }
+    let sc = scenario(&text);
+    let sim = world_at(&sc, 120);
+    let zones: Vec<&str> = sim.instances.iter().map(|i| sc.zones[i.zone.idx()].as_str()).collect();
+    assert_eq!(zones, ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]);
+    let mut placed: Vec<(u64, u32)> = sim
+        .tasks
+        .iter()
+        .filter(|t| sc.task_defs[t.task_def.idx()].family == "t" && t.state == TaskState::Running)
+        .map(|t| (t.serial, t.instance.expect("placed").0))
+        .collect();
+    placed.sort();
+    placed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// binpack(field) puts each task where the least of the field is left after placing it, among the
+/// instances it fits on (docs/model.md §4.3); first fit (lowest id that fits) and worst fit (most
+/// left) choose otherwise here, so only the right rule passes.
+///
+/// binpack(memory), tasks of 1500 MiB, free 4985 / 7985 / 2985 / 985 (i-3 does not fit):
+/// i-2 (1485 left, no longer fits), then i-0 three times (3485, 1985, 485), then i-1: [2, 0, 0, 0, 1].
+/// First fit would give [0, 0, 0, 1, 1], worst fit [1, 1, 0, 1, 0].
+///
+/// binpack(cpu), tasks of 512 units, free 1280 / 2048 / 768 / 256 (i-3 does not fit):
+/// i-2 (256 left), i-0 twice (768, 256), i-1 twice (1536, 1024): [2, 0, 0, 1, 1].
+/// First fit would give [0, 0, 1, 1, 1], worst fit [1, 1, 0, 1, 0].
+///
+/// `binpack, random` ranks the same way (the binpack keys never tie here) but is served by the
+/// scan of every instance instead of the free-resource index.
 #[test]
-fn binpack_puts_small_tasks_on_the_fewest_instances() {
-    let sc = scenario(&cluster(
-        4,
-        "cpu = 256\nmemory = 512",
-        "desired_count = 8\nplacement_strategy = [{ type = \"binpack\", field = \"memory\" }]",
-        "",
-    ));
-    let used = tasks_per_instance(&world_at(&sc, 60)).into_iter().filter(|&n| n > 0).count();
-    assert_eq!(used, 1);
+fn binpack_places_where_the_least_of_the_field_is_left() {
+    let memory_task = "cpu = 128\nmemory = 1500";
+    let by_memory = "{ type = \"binpack\", field = \"memory\" }";
+    assert_eq!(binpack_order(by_memory, memory_task), [2, 0, 0, 0, 1]);
+    let by_memory_then_random = format!("{by_memory}, {{ type = \"random\" }}");
+    assert_eq!(binpack_order(&by_memory_then_random, memory_task), [2, 0, 0, 0, 1]);
+    let cpu_task = "cpu = 512\nmemory = 512";
+    assert_eq!(binpack_order("{ type = \"binpack\", field = \"cpu\" }", cpu_task), [2, 0, 0, 1, 1]);
 }
 
 #[test]
