@@ -701,7 +701,10 @@ fn best_practices_six_tasks_room_for_eight_default_bounds() {
 /// Same page, minimumHealthyPercent 50% (⌈6 × 50%⌉ = 3): "stops three of the tan tasks ... starts five blue tasks
 /// ... stops the remaining three tan tasks ... starts the final blue task". ecsim stops three tan at once and, since
 /// two slots are free, places two blue at the same moment; three more follow when the tan tasks are gone (70 s):
-/// five blue. When they are healthy the last three tan stop and the sixth blue is placed.
+/// five blue. It then stops the last three tan as the blue become healthy, keeping 3 healthy: the first two blue
+/// (RUNNING 65 s) are healthy at 105 s, so two tan stop (STOPPED 115 s); the other three (RUNNING 75 s) at 115 s,
+/// so the last tan stops (STOPPED 125 s), and the sixth blue takes a slot freed at 115 s: RUNNING 120 s, healthy
+/// 160 s, 100 s after the deploy.
 #[test]
 fn best_practices_six_tasks_room_for_eight_min_50() {
     let sc = scenario(&six_tasks_room_for_eight(50));
@@ -713,8 +716,18 @@ fn best_practices_six_tasks_room_for_eight_min_50() {
     assert_eq!(count(&sim, "tan", TaskState::Running), 3);
     assert_eq!(existing(&sim, "blue") - count(&sim, "blue", TaskState::Provisioning), 5);
     assert_eq!(count(&sim, "blue", TaskState::Provisioning), 1);
+    // 106 s: two tan stopping, one running, five blue running.
+    let sim = world_at(&sc, 106);
+    assert_eq!(count(&sim, "tan", TaskState::Running), 1);
+    assert_eq!(count(&sim, "tan", TaskState::Stopping), 2);
+    assert_eq!(count(&sim, "blue", TaskState::Running), 5);
+    // 116 s: the last tan stopping, the sixth blue placed (PENDING).
+    let sim = world_at(&sc, 116);
+    assert_eq!(count(&sim, "tan", TaskState::Stopping), 1);
+    assert_eq!(count(&sim, "blue", TaskState::Pending), 1);
     let s = summary(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
+    assert_close(fig(&s, "deployments.web.max_s"), 100.0, 1e-12, "deployment time");
 }
 
 // ------------------------------------------------------------------ prices
