@@ -716,15 +716,20 @@ fn best_practices_six_tasks_room_for_eight_min_50() {
     assert_eq!(count(&sim, "tan", TaskState::Running), 3);
     assert_eq!(existing(&sim, "blue") - count(&sim, "blue", TaskState::Provisioning), 5);
     assert_eq!(count(&sim, "blue", TaskState::Provisioning), 1);
-    // 106 s: two tan stopping, one running, five blue running.
-    let sim = world_at(&sc, 106);
-    assert_eq!(count(&sim, "tan", TaskState::Running), 1);
-    assert_eq!(count(&sim, "tan", TaskState::Stopping), 2);
-    assert_eq!(count(&sim, "blue", TaskState::Running), 5);
-    // 116 s: the last tan stopping, the sixth blue placed (PENDING).
-    let sim = world_at(&sc, 116);
-    assert_eq!(count(&sim, "tan", TaskState::Stopping), 1);
-    assert_eq!(count(&sim, "blue", TaskState::Pending), 1);
+    // (tan running, tan stopping, blue running, blue pending) at 106 s: two tan stopping, five blue
+    // running; at 116 s: the last tan stopping, the sixth blue placed.
+    let states = |t: u64| {
+        let sim = world_at(&sc, t);
+        let n = |family: &str, state: TaskState| count(&sim, family, state);
+        (
+            n("tan", TaskState::Running),
+            n("tan", TaskState::Stopping),
+            n("blue", TaskState::Running),
+            n("blue", TaskState::Pending),
+        )
+    };
+    assert_eq!(states(106), (1, 2, 5, 0));
+    assert_eq!(states(116), (0, 1, 5, 1));
     let s = summary(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
     assert_close(fig(&s, "deployments.web.max_s"), 100.0, 1e-12, "deployment time");
