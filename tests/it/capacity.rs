@@ -3,6 +3,7 @@
 use crate::assert_close;
 use crate::common::{fig, header, run, run_captured, scenario, world_at};
 use ecsim::model::entities::{InstanceState, Purchase, TaskState};
+use ecsim::scaling::AlarmState;
 use ecsim::scenario::ProviderId;
 
 /// One ASG provider of m5.large with managed scaling; 1024-unit tasks, two per instance.
@@ -209,6 +210,75 @@ fn only_disabled_draining_without_protection_kills_tasks_on_scale_in() {
     assert_eq!(failed[0], failed[1]);
     assert_eq!(failed[0], failed[2]);
     assert_close!(failed[3] - failed[0], 3001.0, 1e-9);
+}
+
+/// The capacity provider's two CapacityProviderReservation alarms as the simulation builds them
+/// (docs/model.md §3.5: high = CPR > targetCapacity for 1 of 1 datapoints, low = CPR <
+/// targetCapacity for 15 of 15, `CPR_LOW_DATAPOINTS`), fed by hand. targetCapacity 80 shows the
+/// threshold is the target: a datapoint at 80 breaches neither alarm.
+#[test]
+fn capacity_provider_alarms_are_one_of_one_above_and_fifteen_of_fifteen_below_the_target() {
+    let sc = scenario(&burst(10_000, "").replace("target_capacity = 100", "target_capacity = 80"));
+    let sim = world_at(&sc, 0);
+    let provider = &sim.providers[0];
+    let (high, low) =
+        (provider.cpr_high.as_ref().expect("a high alarm"), provider.cpr_low.as_ref().expect("a low alarm"));
+    // Scale-out: the first datapoint above the target fires it; one at the target does not.
+    let mut a = high.clone();
+    assert_eq!(a.observe(Some(80.0)), AlarmState::Ok);
+    assert_eq!(a.observe(Some(80.5)), AlarmState::Alarm);
+    assert_eq!(a.observe(Some(80.0)), AlarmState::Ok);
+    let mut a = high.clone();
+    assert_eq!(a.observe(Some(200.0)), AlarmState::Alarm, "1 of 1: no earlier datapoint needed");
+    // Scale-in: 14 datapoints below the target are not enough, the 15th fires it.
+    let mut a = low.clone();
+    for k in 1..=14 {
+        assert_ne!(a.observe(Some(79.5)), AlarmState::Alarm, "datapoint {k}");
+    }
+    assert_eq!(a.observe(Some(79.5)), AlarmState::Alarm, "datapoint 15");
+    // One datapoint at the target breaks the run: 15 more below are needed (14 of 15 would fire at
+    // the 14th).
+    assert_eq!(a.observe(Some(80.0)), AlarmState::Ok);
+    for k in 1..=14 {
+        assert_eq!(a.observe(Some(10.0)), AlarmState::Ok, "datapoint {k} after the break");
+    }
+    assert_eq!(a.observe(Some(10.0)), AlarmState::Alarm, "datapoint 15 after the break");
+}
+
+/// The CapacityProviderReservation series (published at each minute's end, in the row of the
+/// minute's start) and the times the capacity provider scaled out and in, with the default
+/// one-minute publication delay and without it (docs/model.md §3.5).
+fn cpr_and_scaling_times(text: &str) -> (Vec<(u64, f64)>, Vec<u64>, Vec<u64>) {
+    let (_, captured) = run_captured(&scenario(text));
+    let times =
+        |kind: &str| -> Vec<u64> { captured.events.iter().filter(|e| e.1 == kind).map(|e| e.0 as u64).collect() };
+    let cpr = captured.series("provider", "E", "capacity_provider_reservation");
+    (cpr, times("capacity_scale_out"), times("capacity_scale_in"))
+}
+
+/// End to end, targetCapacity 100. `burst`: the datapoint published at 600 s is 100 (M = N = 1, at
+/// the target); the one published at 660 s is 1000, the first above, and is seen at 720 s, when
+/// the provider scales out: one datapoint. `cold_shrink`: the datapoints published from 1860 s
+/// are 75 (see there); the 15th, published at 2700 s and seen at 2760 s, scales in. Without the
+/// publication delay both happen a minute earlier, at 660 s and 2700 s.
+#[test]
+fn capacity_provider_scales_out_after_one_datapoint_above_and_in_after_fifteen_below() {
+    let no_delay = |text: String| text + "\n[cloudwatch]\nmetric_delay = \"0m\"\n";
+    let burst = burst(10_000, "");
+    let (cpr, out, _) = cpr_and_scaling_times(&burst);
+    let at = |cpr: &[(u64, f64)], row: u64| cpr.iter().find(|r| r.0 == row).map(|r| r.1);
+    assert_eq!((at(&cpr, 540), at(&cpr, 600)), (Some(100.0), Some(1000.0)), "published at 600 s and 660 s");
+    assert_eq!(out, [720]);
+    assert_eq!(cpr_and_scaling_times(&no_delay(burst)).1, [660]);
+
+    let shrink = cold_shrink("ENABLED", "ENABLED", false);
+    let (cpr, _, scale_in) = cpr_and_scaling_times(&shrink);
+    assert_eq!(at(&cpr, 1740), Some(100.0), "published at 1800 s");
+    for row in (1800..=2640).step_by(60) {
+        assert_eq!(at(&cpr, row), Some(75.0), "published at {} s", row + 60);
+    }
+    assert_eq!(scale_in, [2760]);
+    assert_eq!(cpr_and_scaling_times(&no_delay(shrink)).2, [2700]);
 }
 
 #[test]

@@ -2,35 +2,9 @@
 //! sweeps: every chart kind is written in both formats, SVGs are whole
 //! documents with the expected titles and axis labels, PNGs are 1200 × 700.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common::ecsim;
-
-/// A fresh directory under the system's temporary directory, named after
-/// the test and this process, removed when dropped (even after a failure).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("ecsim-it-charts-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn arg(&self) -> &str {
-        self.0.to_str().unwrap_or_else(|| panic!("{} is not UTF-8", self.0.display()))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::common::{TempDir, ecsim};
 
 /// Runs the binary and fails with its output when it does not succeed.
 fn ecsim_ok(args: &[&str]) {

@@ -9,23 +9,35 @@ use ecsim::model::entities::{InstanceId, Task, TaskState};
 use ecsim::model::record::NullSink;
 use ecsim::scenario::Scenario;
 
+/// Rule (docs/model.md §7.1): a monthly interruption share p is a constant hazard
+/// λ = −ln(1 − p) per 30 days for each running spot instance, so that an instance survives a month
+/// with probability 1 − p. The naive reading, p itself as the rate per month, is wrong.
+///
+/// The share is "99%" because there the two rules are far apart: λ = −ln(0.01) = 4.60517 a month
+/// against the naive 0.99. (At "10-15%", p = 0.125, they are 0.13353 against 0.125, 6.8% apart:
+/// telling them apart by 10 standard errors would take some 24,000 interruptions.)
+///
+/// 100 instances for 30 days, each replaced when reclaimed. Each slot is a renewal process: an
+/// exponential life (mean 30 d / λ = 562,857 s, drawn when the instance is created), the notice,
+/// and 120 s until the reclaim creates the replacement. The notices in 30 days are Poisson-like
+/// with mean 100 × 4.60517 / (1 + 120 s × λ) = 460.52 / 1.000213 = 460.42 and standard error
+/// √460.4 = 21.5. The band is ±5 standard errors, [353.1, 567.7]; the naive rule expects 99, 17
+/// standard errors below the mean.
 #[test]
 fn spot_interruptions_follow_the_monthly_rate() {
-    // 1000 spot instances for 30 days at "10-15%" (p = 0.125 a month): each is interrupted at hazard
-    // −ln(1 − p) per month and replaced, so the count is Poisson with mean 1000 × 0.13353 = 133.5
-    // (sd 11.6); 4 sd either side is [87, 180].
     let text = format!(
-        "{}[[capacity_providers]]\nname = \"S\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nlifecycle = \"spot\"\nmin_size = 1000\nmax_size = 1000\nlaunch_time = \"60s\"\n\
-         [spot]\ninterruption_frequency = \"10-15%\"\n\
+        "{}[[capacity_providers]]\nname = \"S\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nlifecycle = \"spot\"\nmin_size = 100\nmax_size = 100\nlaunch_time = \"60s\"\n\
+         [spot]\ninterruption_frequency = \"99%\"\n\
          [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\n\
-         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 0\n\
-         [output]\ntimeseries_interval = \"1h\"\n",
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 0\n",
         header("30d", &["a", "b", "c"]).replace("seed = 1\n", "seed = 1\ntick = \"5m\"\n")
     );
     let s = run(&scenario(&text));
     let n = fig(&s, "instances.interrupted");
-    let expected = 1000.0 * -(0.875f64).ln();
-    assert!((n - expected).abs() <= 4.0 * expected.sqrt(), "{n} interruptions, expected about {expected:.1}");
+    let hazard = -(0.01f64).ln();
+    let expected = 100.0 * hazard / (1.0 + 120.0 * hazard / 2_592_000.0);
+    let band = 5.0 * expected.sqrt();
+    assert!((n - expected).abs() <= band, "{n} interruptions, expected {expected:.1} ± {band:.1}");
 }
 
 /// Twelve spot instances with one web task each; interruptions at "99%" a month so a few happen in 3 days.
@@ -53,11 +65,15 @@ fn spot_draining_replaces_tasks_before_the_reclaim_and_loses_no_requests() {
     // before the two minutes are up: nothing fails.
     assert_eq!(fig(&drained, "requests.failed"), 0.0);
     assert_eq!(fig(&drained, "tasks.killed_in_flight"), 0.0);
-    // Without it the tasks die with the instance: requests in flight are lost, and the load
-    // balancer keeps sending to the dead targets until two failed health checks (10 s).
-    assert!(fig(&killed, "tasks.killed_in_flight") > 0.0);
-    assert!(fig(&killed, "requests.failed_stale_endpoint") > 0.0);
-    assert!(fig(&killed, "requests.failed") > 0.0);
+    // Without it each task on a reclaimed instance dies with it (docs/model.md §5.4, §5.5). The 12
+    // tasks share 100 requests/s (λ = 25/3 a second each) at μ = 50/s (0.5 vCPU, 10 ms a request),
+    // so λ/(μ − λ) = 0.2 requests are in flight in each; and the load balancer keeps sending the
+    // dead target its 1/12 of the traffic until two failed 5 s checks, 100/12 × 10 = 250/3 requests.
+    let dead = fig(&killed, "tasks.stopped.spot_interruption");
+    assert!(dead >= 2.0, "the scenario needs tasks killed, got {dead}");
+    assert_close!(fig(&killed, "tasks.killed_in_flight"), 0.2 * dead, 1e-9);
+    assert_close!(fig(&killed, "requests.failed_stale_endpoint"), 250.0 / 3.0 * dead, 1e-9);
+    assert_close!(fig(&killed, "requests.failed"), (0.2 + 250.0 / 3.0) * dead, 1e-9);
 }
 
 #[test]
@@ -122,22 +138,32 @@ fn calls_during_scale_in(via: &str, api_extra: &str) -> String {
     )
 }
 
+/// `f` summed by the midpoint rule over the sixteen equal slices of [0, 60 s] that the model
+/// re-evaluates stale DNS weights on (docs/model.md §5.7; `DNS_SLICES` in src/model/fluid.rs).
+fn over_ttl_slices(f: impl Fn(f64) -> f64) -> f64 {
+    (0..16).map(|k| f((k as f64 + 0.5) * 3.75) * 3.75).sum()
+}
+
 #[test]
 fn dns_ttl_staleness_fails_calls_for_at_most_the_ttl() {
     // The stopped task's record stays in callers' caches, expiring evenly over the 60 s TTL: its
-    // weight is w(t) = 1 − t/60 next to one live task, so the failed calls are
-    // ∫₀⁶⁰ 200 × w/(1 + w) dt = 12000 × (1 − ln 2) ≈ 3682.
+    // weight is w(t) = 1 − t/60 next to one live task, so a share w/(1 + w) of api's 200 calls/s
+    // fails: ∫₀⁶⁰ 200 × w/(1 + w) dt = 12000 × (1 − ln 2) = 3682.23; the model's sixteen midpoint
+    // slices give 3683.70. A web request succeeds only if both its calls do, (1/(1 + w))²:
+    // ∫₀⁶⁰ 100 × (1 − 1/(1 + w)²) dt = 6000 × [u + 1/u]₁² = 3000; by the slices 3001.71.
+    let stale_share = |t: f64| (1.0 - t / 60.0) / (2.0 - t / 60.0);
+    let stale_calls = over_ttl_slices(|t| 200.0 * stale_share(t));
+    let failed_requests = over_ttl_slices(|t| 100.0 * (1.0 - (1.0 - stale_share(t)).powi(2)));
     let (s, captured) = run_captured(&scenario(&calls_during_scale_in(
         "service_discovery",
         "[services.service_discovery]\ndns_ttl = \"60s\"",
     )));
-    let stale = fig(&s, "services.api.requests.failed_stale_endpoint");
-    assert_close!(stale, 12000.0 * (1.0 - 2f64.ln()), 0.01);
+    assert_close!(fig(&s, "services.api.requests.failed_stale_endpoint"), stale_calls, 1e-9);
     let failing: Vec<u64> =
         captured.series("service", "api", "failed_rps").into_iter().filter(|(_, v)| *v > 0.0).map(|(t, _)| t).collect();
     assert_eq!(failing, vec![600], "failures only within the TTL after the scale-in");
-    // Each failed call fails its web request.
-    assert!(fig(&s, "requests.failed_downstream") > 0.0);
+    assert_close!(fig(&s, "requests.failed_downstream"), failed_requests, 1e-9);
+    assert_close!(fig(&s, "requests.failed"), failed_requests, 1e-9);
     // Per edge: a second caller reaching api through Service Connect loses nothing, and the
     // stale failures are all web → api's.
     let two_callers = calls_during_scale_in("service_discovery", "[services.service_discovery]\ndns_ttl = \"60s\"")
@@ -145,7 +171,7 @@ fn dns_ttl_staleness_fails_calls_for_at_most_the_ttl() {
            [services.workload]\nrate = { pattern = \"constant\", value = 50 }\ncpu_per_request = \"1ms\"\n\
            [[services.calls]]\nservice = \"api\"\nper_request = 1.0\nvia = \"service_connect\"\n";
     let s = run(&scenario(&two_callers));
-    assert_close!(fig(&s, "services.web.calls.api.failed_stale_endpoint"), 12000.0 * (1.0 - 2f64.ln()), 0.01);
+    assert_close!(fig(&s, "services.web.calls.api.failed_stale_endpoint"), stale_calls, 1e-9);
     assert_eq!(fig(&s, "services.admin.calls.api.failed_stale_endpoint"), 0.0);
     assert_close!(fig(&s, "services.admin.calls.api.requests"), 50.0 * 1800.0, 1e-9);
     assert_close!(
@@ -734,10 +760,14 @@ fn api_task_dies(via: &str, api_tasks: u32) -> String {
 #[test]
 fn service_connect_retries_calls_cut_off_by_a_dying_task() {
     // Through the load balancer the calls inside the dying task are lost (about 100/s × 1/900 s,
-    // M/M/1 at 100 of 1000 requests/s), and the ghost target fails more until two checks notice.
+    // M/M/1 at 100 of 1000 requests/s), and the ghost target keeps its half of the 200 calls/s until
+    // two failed checks at the default 30 s interval: 100 × 60 = 6000 calls. A web request fails when
+    // either of its calls does, 1 − (1/2)² of 100/s for those 60 s: 4500 (the calls lost in flight
+    // are api's own, not entry traffic: docs/model.md §5.4).
     let lb = run(&scenario(&api_task_dies("load_balancer", 2)));
     assert_close!(fig(&lb, "tasks.killed_in_flight"), 100.0 / 900.0, 1e-6);
-    assert!(fig(&lb, "services.api.requests.failed_stale_endpoint") > 0.0);
+    assert_close!(fig(&lb, "services.api.requests.failed_stale_endpoint"), 6000.0, 1e-9);
+    assert_close!(fig(&lb, "requests.failed_downstream"), 4500.0, 1e-9);
     // Service Connect's proxy learns of the death at once and retries the cut-off calls on the
     // other task: nothing fails.
     let sc = run(&scenario(&api_task_dies("service_connect", 2)));

@@ -1,15 +1,8 @@
 //! The real binary: exit codes, error messages, outputs, determinism.
 
-use crate::common::ecsim;
-use std::path::{Path, PathBuf};
+use crate::common::{TempDir, ecsim};
+use std::path::Path;
 use std::process::Output;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ecsim-it-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -17,8 +10,8 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn quickstart_runs_and_writes_the_three_outputs() {
-    let out = temp_dir("quickstart");
-    let o = ecsim(&["run", "scenarios/quickstart.toml", "--out", out.to_str().unwrap(), "--quiet"]);
+    let out = TempDir::new("quickstart");
+    let o = ecsim(&["run", "scenarios/quickstart.toml", "--out", out.arg(), "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     for f in ["summary.json", "timeseries.csv", "events.csv", "scenario.toml"] {
         assert!(out.join(f).is_file(), "{f} missing");
@@ -28,14 +21,14 @@ fn quickstart_runs_and_writes_the_three_outputs() {
     let ev = std::fs::read_to_string(out.join("events.csv")).unwrap();
     assert!(ev.starts_with("time_s,kind,scope,name,detail\n"));
     // No temporary files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(&out)
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     // Without --quiet the short summary is the command's output, on stdout.
-    let o = ecsim(&["run", "scenarios/quickstart.toml", "--out", out.to_str().unwrap()]);
+    let o = ecsim(&["run", "scenarios/quickstart.toml", "--out", out.arg()]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.starts_with("quickstart (seed 7, 1d, replication 0)\n  cost           $"), "{text}");
     assert!(text.contains("  results        "), "{text}");
@@ -43,9 +36,9 @@ fn quickstart_runs_and_writes_the_three_outputs() {
 
 #[test]
 fn same_scenario_and_seed_give_byte_identical_outputs() {
-    let (a, b) = (temp_dir("det-a"), temp_dir("det-b"));
+    let (a, b) = (TempDir::new("det-a"), TempDir::new("det-b"));
     for dir in [&a, &b] {
-        let o = ecsim(&["run", "scenarios/reference.toml", "--out", dir.to_str().unwrap(), "--quiet"]);
+        let o = ecsim(&["run", "scenarios/reference.toml", "--out", dir.arg(), "--quiet"]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
     for f in ["summary.json", "timeseries.csv", "events.csv"] {
@@ -113,7 +106,7 @@ fn same_scenario_and_seed_give_byte_identical_outputs() {
 
 #[test]
 fn invalid_scenario_exits_1_naming_the_place() {
-    let dir = temp_dir("bad");
+    let dir = TempDir::new("bad");
     let file = dir.join("bad.toml");
     std::fs::write(
         &file,
@@ -131,12 +124,8 @@ fn invalid_scenario_exits_1_naming_the_place() {
 }
 
 #[test]
-fn validate_accepts_the_shared_reference_and_every_shipped_scenario() {
-    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/reference.toml");
+fn validate_accepts_every_shipped_scenario() {
     let mut args = vec!["validate".to_string()];
-    if reference.is_file() {
-        args.push(reference.display().to_string());
-    }
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     // The real-traffic trace is fetched by a script, never committed: without it that
     // scenario must fail on exactly the missing trace.
@@ -146,6 +135,11 @@ fn validate_accepts_the_shared_reference_and_every_shipped_scenario() {
         if p.extension().is_some_and(|x| x == "toml") && (trace_fetched || !p.ends_with("real-traffic.toml")) {
             args.push(p.display().to_string());
         }
+    }
+    // The reference scenario and its sweep are among them, whatever else is shipped.
+    for reference in ["reference.toml", "reference-sweep.toml"] {
+        let path = scenarios.join(reference).display().to_string();
+        assert!(args.contains(&path), "scenarios/{reference} is missing");
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let o = ecsim(&refs);

@@ -5,7 +5,8 @@ use ecsim::model::record::NullSink;
 use ecsim::model::{RunOptions, Simulation, simulate};
 use ecsim::scenario::{Scenario, load_str};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Parses scenario text (relative paths start in tests/fixtures).
 pub fn scenario(text: &str) -> Scenario {
@@ -125,4 +126,41 @@ pub fn ecsim(args: &[&str]) -> std::process::Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("ecsim runs")
+}
+
+/// A fresh, empty directory under the system's temporary directory, removed with
+/// everything in it when dropped, so also when a test fails. The name holds the
+/// process id and a per-process counter, so tests running in parallel (or two
+/// test binaries at once) never share one.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// `name` only helps a reader find the directory of a test that hangs.
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("ecsim-it-{}-{n}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, relative: &str) -> PathBuf {
+        self.0.join(relative)
+    }
+
+    /// The path as a command-line argument.
+    pub fn arg(&self) -> &str {
+        self.0.to_str().unwrap_or_else(|| panic!("{} is not UTF-8", self.0.display()))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -2,7 +2,7 @@
 //! and Ctrl-C leaving nothing behind.
 
 use crate::assert_close;
-use crate::common::{fig, run_captured, scenario};
+use crate::common::{TempDir, fig, run_captured, scenario};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -31,9 +31,7 @@ fn a_year_of_the_quickstart_adds_up_without_drift() {
 
 #[test]
 fn ctrl_c_stops_a_run_and_leaves_no_partial_files() {
-    let dir = std::env::temp_dir().join(format!("ecsim-sigint-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("sigint");
     let scenario_file = dir.join("long.toml");
     std::fs::write(
         &scenario_file,
@@ -61,5 +59,4 @@ fn ctrl_c_stops_a_run_and_leaves_no_partial_files() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no results were written"));
     let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

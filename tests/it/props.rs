@@ -217,8 +217,17 @@ fn render(s: &Spec) -> String {
     t
 }
 
+/// Cases per property unless `ECSIM_PROP_CASES` says otherwise: proptest's own default, enough
+/// to draw most combinations of the generator's choices. The three properties take about 10 s in a
+/// debug build and 2 s in release (measured on two busy cores).
+const DEFAULT_CASES: u32 = 256;
+
+fn cases() -> u32 {
+    std::env::var("ECSIM_PROP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_CASES)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: std::env::var("ECSIM_PROP_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_scenarios_keep_every_invariant_and_rerun_identically(s in spec()) {

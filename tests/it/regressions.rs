@@ -58,11 +58,13 @@ fn static_port_deployment_on_a_full_cluster_is_reported_stalled() {
 
 #[test]
 fn instances_running_at_the_start_are_already_warm() {
-    // Tasks wait from 30 s; the first minute's datapoint is visible at 120 s and the 1-of-1 alarm
-    // fires then, with no warm-up blocking it.
+    // One instance runs one 1024-unit task; at 30 s the service wants 6: one more fits beside it,
+    // four wait. The datapoint of the first minute (at 60 s: M = 1 busy + 2 instances for the four
+    // waiting tasks, two to an m5.large, N = 1, CPR 300) is visible at 120 s and the 1-of-1 alarm
+    // fires then, with no warm-up blocking it: desired ⌈3 × 100 / 100⌉ = 3.
     let sc = fixture("warm");
     assert_eq!(world_at(&sc, 119).providers[0].desired, 1);
-    assert!(world_at(&sc, 120).providers[0].desired > 1);
+    assert_eq!(world_at(&sc, 120).providers[0].desired, 3);
 }
 
 #[test]
@@ -75,17 +77,24 @@ fn distinct_instance_tasks_each_need_an_instance() {
 #[test]
 fn an_event_at_a_minute_boundary_counts_in_the_minute_it_starts() {
     // kill_instances at exactly 300 s: the requests lost with the instance belong to [300, 360).
+    // Two tasks (one per instance) share 100 requests/s, λ = 50/s each at μ = 200/s (1 vCPU, 5 ms):
+    // λ/(μ − λ) = 1/3 request in flight dies with the task, and the ghost target keeps half the
+    // traffic for two failed 30 s checks, 50/s × 60 s = 3000 requests, all within [300, 360) (the
+    // replacement is healthy only at 305 + 60 s). That minute's failed rate is (3000 + 1/3) / 60.
     let sc = fixture("kill");
     let sim = world_at(&sc, 300);
     assert_eq!(sim.instances.iter().filter(|i| i.state == InstanceState::Terminated).count(), 1);
     let (_, captured) = run_captured(&sc);
     let failed = captured.series("service", "web", "failed_rps");
-    assert_eq!(failed.iter().find(|(t, _)| *t == 240).map(|p| p.1), Some(0.0));
-    assert!(failed.iter().find(|(t, _)| *t == 300).is_some_and(|p| p.1 > 0.0));
+    let at = |t: u64| failed.iter().find(|p| p.0 == t).map(|p| p.1);
+    assert_eq!(at(240), Some(0.0));
+    assert_close!(at(300).unwrap_or(f64::NAN), (3000.0 + 1.0 / 3.0) / 60.0, 1e-9);
+    assert_eq!(at(360), Some(0.0));
     // The requests inside the killed task are counted even though the kill opens a minute.
     let s = run(&sc);
-    assert!(fig(&s, "tasks.killed_in_flight") > 0.0);
-    assert_close!(fig(&s, "requests.failed_interrupted"), fig(&s, "tasks.killed_in_flight"), 1e-9);
+    assert_close!(fig(&s, "tasks.killed_in_flight"), 1.0 / 3.0, 1e-9);
+    assert_close!(fig(&s, "requests.failed_interrupted"), 1.0 / 3.0, 1e-9);
+    assert_close!(fig(&s, "requests.failed_stale_endpoint"), 3000.0, 1e-9);
 }
 
 #[test]

@@ -1,18 +1,12 @@
 //! `ecsim sweep`: outputs, thread-count independence, common random numbers, errors.
 
-use crate::common::ecsim;
+use crate::common::{TempDir, ecsim};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn out_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ecsim-sweep-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn sweep(jobs: &str, name: &str) -> PathBuf {
-    let dir = out_dir(name);
-    let o = ecsim(&["sweep", "tests/fixtures/small-sweep.toml", "--out", dir.to_str().unwrap(), "-j", jobs]);
+fn sweep(jobs: &str, name: &str) -> TempDir {
+    let dir = TempDir::new(name);
+    let o = ecsim(&["sweep", "tests/fixtures/small-sweep.toml", "--out", dir.arg(), "-j", jobs]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     dir
 }
@@ -29,13 +23,14 @@ fn rows(dir: &Path) -> Vec<BTreeMap<String, String>> {
 #[test]
 fn one_and_two_threads_write_identical_files() {
     let (a, b) = (sweep("1", "j1"), sweep("2", "j2"));
+    let (a, b) = (a.path(), b.path());
     for f in ["runs.csv", "summary.csv"] {
         assert!(
             std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(),
             "{f} differs between -j 1 and -j 2"
         );
     }
-    let runs = rows(&a);
+    let runs = rows(a);
     // 2 axis values × 2 variants × 3 replications.
     assert_eq!(runs.len(), 12);
     assert!(runs.iter().all(|r| r["status"] == "ok"));
@@ -46,7 +41,7 @@ fn one_and_two_threads_write_identical_files() {
 
 #[test]
 fn common_random_numbers_keep_what_a_variant_does_not_change() {
-    let runs = rows(&sweep("2", "crn"));
+    let runs = rows(sweep("2", "crn").path());
     let key = |r: &BTreeMap<String, String>| {
         (r["services[web].auto_scaling.target_tracking[cpu50].target_value"].clone(), r["replication"].clone())
     };
@@ -78,8 +73,7 @@ fn common_random_numbers_keep_what_a_variant_does_not_change() {
 
 #[test]
 fn an_unknown_key_is_an_error_naming_the_variant_before_anything_runs() {
-    let dir = out_dir("bad");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("bad");
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-sweep.toml"),
     )
@@ -97,9 +91,8 @@ fn an_unknown_key_is_an_error_naming_the_variant_before_anything_runs() {
 
 /// The small sweep's text with its `[[variants]]` replaced by `variants` and
 /// `metrics` by `metrics`, written to a fresh directory; returns (dir, file).
-fn custom_sweep(name: &str, metrics: &str, variants: &str) -> (PathBuf, PathBuf) {
-    let dir = out_dir(name);
-    std::fs::create_dir_all(&dir).unwrap();
+fn custom_sweep(name: &str, metrics: &str, variants: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(name);
     let quickstart = format!("{}/scenarios/quickstart.toml", env!("CARGO_MANIFEST_DIR"));
     let text = format!(
         "[sweep]\nname = \"{name}\"\nscenario = \"{quickstart}\"\nreplications = 2\nmetrics = {metrics}\n\n\
@@ -146,6 +139,7 @@ fn a_value_of_the_wrong_type_stops_the_sweep_before_anything_runs() {
 #[test]
 fn runs_csv_column_names_are_unique() {
     let dir = sweep("1", "unique");
+    let dir = dir.path();
     let mut r = csv::Reader::from_path(dir.join("runs.csv")).unwrap();
     let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     let unique: std::collections::BTreeSet<&String> = headers.iter().collect();
@@ -188,8 +182,7 @@ fn the_offered_load_is_exactly_the_same_whatever_a_target_changes() {
 
 #[test]
 fn an_invalid_base_scenario_stops_the_sweep_before_anything_runs() {
-    let dir = out_dir("bad-base");
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("bad-base");
     let quickstart =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml")).unwrap();
     std::fs::write(dir.join("base.toml"), quickstart.replace("max_capacity = 30", "max_capacity = 1")).unwrap();
