@@ -12,8 +12,8 @@ use super::types::*;
 use crate::calendar::{Calendar, Schedule, parse_instant, parse_time_of_day, parse_time_zone};
 use crate::catalog::{self, Arch, InstanceType};
 use crate::engine::{MS_PER_MINUTE, MS_PER_SECOND, SimDuration, SimTime};
+use crate::fmt::fmt_f64;
 use crate::query::Expression;
-use crate::report::fmt_f64;
 use crate::scaling::{
     AdjustmentType, AutoScalingConfig, Comparison, ServiceMetric, Statistic, StepAdjustment, StepScalingConfig,
     TargetTrackingConfig, validate_step_config,
