@@ -436,11 +436,10 @@ pub fn resolve(
                 }
                 Some(ProviderKind::Fargate(FargateConfig {
                     spot,
-                    provisioning_time: p.provisioning_time.clone().unwrap_or(Dist::LogNormal {
-                        median: assumed::FARGATE_PROVISIONING_MEDIAN_S,
-                        sigma: libm::log(assumed::FARGATE_PROVISIONING_P95_S / assumed::FARGATE_PROVISIONING_MEDIAN_S)
-                            / 1.644_853_626_951_472_2,
-                    }),
+                    provisioning_time: p.provisioning_time.clone().unwrap_or(Dist::lognormal_p95(
+                        assumed::FARGATE_PROVISIONING_MEDIAN_S,
+                        assumed::FARGATE_PROVISIONING_P95_S,
+                    )),
                     max_vcpu: p.max_vcpu,
                 }))
             }
@@ -829,10 +828,10 @@ fn resolve_asg(
         min_size,
         max_size,
         desired_capacity,
-        launch_time: p.launch_time.clone().unwrap_or(Dist::LogNormal {
-            median: assumed::LAUNCH_MEDIAN_S,
-            sigma: libm::log(assumed::LAUNCH_P95_S / assumed::LAUNCH_MEDIAN_S) / 1.644_853_626_951_472_2,
-        }),
+        launch_time: p
+            .launch_time
+            .clone()
+            .unwrap_or(Dist::lognormal_p95(assumed::LAUNCH_MEDIAN_S, assumed::LAUNCH_P95_S)),
         spot_draining,
         termination_protection,
         managed_draining,
