@@ -612,10 +612,11 @@ pub fn resolve(
         );
     }
 
+    // A task definition that failed to parse leaves `task_defs` empty with no
+    // problem here: the loader reports its parse error and discards this result.
     if !ctx.problems.is_empty() {
         return Err(ctx.problems);
     }
-    debug_assert!(task_defs_ok);
     Ok(Scenario {
         name,
         source_text: source_text.to_string(),
@@ -2084,4 +2085,22 @@ fn order_calls(ctx: &mut Ctx, services: &[Service]) -> Vec<ServiceId> {
         ctx.err("services", format!("`calls` form a cycle among {}; calls must flow one way (a request cannot come back to a service it passed)", quoted(&stuck)));
     }
     order
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::load_str;
+    use std::path::Path;
+
+    /// A task definition that fails to parse is reported, not a panic (a debug
+    /// assertion once required every task definition to have resolved).
+    #[test]
+    fn a_broken_task_definition_is_reported() {
+        let text = "[simulation]\nduration = \"1h\"\n[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+                    [[task_definitions]]\nfamily = \"web\"\ncpu = \"x\"\nmemory = 512\n\
+                    [[services]]\nname = \"web\"\ntask_definition = \"web\"\ndesired_count = 2\n";
+        let problems = load_str(text, "t.toml", Path::new(".")).err().expect("the scenario is refused").problems;
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["task_definitions[web].cpu"]);
+    }
 }
