@@ -173,8 +173,8 @@ mod tests {
         let text = "[simulation]\nduration = \"1h\"\n[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
                     [[task_definitions]]\nfamily = \"web\"\ncpu = \"x\"\nmemory = 512\n\
                     [[services]]\nname = \"web\"\ntask_definition = \"web\"\ndesired_count = 2\n";
-        let problems = load_str(text, "t.toml", Path::new(".")).err().expect("the scenario is refused").problems;
-        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        let Err(diagnostics) = load_str(text, "t.toml", Path::new(".")) else { panic!("the scenario is refused") };
+        let paths: Vec<&str> = diagnostics.problems.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(paths, ["task_definitions[web].cpu"]);
     }
 }
