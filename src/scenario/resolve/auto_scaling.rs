@@ -73,6 +73,14 @@ fn check_metric(ctx: &mut Ctx, path: &str, m: ServiceMetric, lb: Option<&LoadBal
     }
 }
 
+/// Checks a policy's name and that no earlier policy of the service took it.
+fn claim_policy_name(ctx: &mut Ctx, path: &str, name: &str, policy_names: &mut BTreeSet<String>) {
+    check_name(ctx, path, name);
+    if !policy_names.insert(name.to_string()) {
+        ctx.err(path, format!("duplicate policy name \"{name}\""));
+    }
+}
+
 fn target_tracking_policy(
     ctx: &mut Ctx,
     tp: &str,
@@ -80,10 +88,7 @@ fn target_tracking_policy(
     lb: Option<&LoadBalancer>,
     policy_names: &mut BTreeSet<String>,
 ) -> Option<TargetTrackingConfig> {
-    check_name(ctx, tp, &t.name);
-    if !policy_names.insert(t.name.clone()) {
-        ctx.err(tp, format!("duplicate policy name \"{}\"", t.name));
-    }
+    claim_policy_name(ctx, tp, &t.name, policy_names);
     let metric = ctx.enum_value(&format!("{tp}.predefined_metric"), &t.predefined_metric, &METRICS)?;
     check_metric(ctx, &format!("{tp}.predefined_metric"), metric, lb);
     if !(t.target_value.is_finite() && t.target_value > 0.0) {
@@ -109,10 +114,7 @@ fn step_scaling_policy(
     lb: Option<&LoadBalancer>,
     policy_names: &mut BTreeSet<String>,
 ) -> Option<StepScalingConfig> {
-    check_name(ctx, sp, &s.name);
-    if !policy_names.insert(s.name.clone()) {
-        ctx.err(sp, format!("duplicate policy name \"{}\"", s.name));
-    }
+    claim_policy_name(ctx, sp, &s.name, policy_names);
     let metric = ctx.enum_value(&format!("{sp}.metric"), &s.metric, &METRICS);
     if let Some(m) = metric {
         check_metric(ctx, &format!("{sp}.metric"), m, lb);
