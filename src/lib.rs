@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod fmt;
 pub mod hash;
 pub mod model;
 pub mod observed;

@@ -134,7 +134,7 @@ fn write_replication_summary(out: &Path, summaries: &[Value]) -> Result<(), Fail
     for k in keys {
         let values: Vec<f64> = flat.iter().filter_map(|f| f.get(k).copied().flatten()).collect();
         let s = crate::sweep::summarize(&values);
-        let cell = |v: Option<f64>| v.map(crate::report::fmt_f64).unwrap_or_default();
+        let cell = |v: Option<f64>| v.map(crate::fmt::fmt_f64).unwrap_or_default();
         text.push_str(&format!("{k},{},{},{},{}\n", s.n, cell(s.mean), cell(s.sd), cell(s.ci95)));
     }
     write_atomically(&out.join("summary.csv"), text.as_bytes()).map_err(Failure::Run)

@@ -514,3 +514,52 @@ pub fn simulate(
 ) -> Result<RunOutcome, RunError> {
     Simulation::new(sc, replication, opts, sink).run()
 }
+
+#[cfg(test)]
+mod assumptions_tests {
+    use super::ASSUMPTIONS;
+    use crate::scenario::resolve::assumed;
+
+    /// Every entry of [`ASSUMPTIONS`] that quotes a constant, printed from that
+    /// constant: a default changed in one place and not the other fails here.
+    #[test]
+    fn assumptions_quote_their_constants() {
+        let from_constants: Vec<(&str, String)> = vec![
+            (
+                "model::capacity::MANAGED_DRAINING_TIMEOUT",
+                format!("{}s", super::capacity::MANAGED_DRAINING_TIMEOUT.as_millis() / 1000),
+            ),
+            ("model::capacity::PRICE_CAPACITY_BAND", format!("{}", super::capacity::PRICE_CAPACITY_BAND)),
+            ("scenario::assumed::SPOT_DISCOUNT", format!("{:.2}", assumed::SPOT_DISCOUNT)),
+            ("scenario::assumed::SPOT_INTERRUPTION_BAND", assumed::SPOT_INTERRUPTION_BAND.to_string()),
+            ("scenario::assumed::FARGATE_SPOT_DISCOUNT", format!("{:.2}", assumed::FARGATE_SPOT_DISCOUNT)),
+            ("scenario::assumed::METRIC_DELAY_S", format!("{}", assumed::METRIC_DELAY_S)),
+            (
+                "scenario::assumed::LAUNCH_TIME",
+                format!("lognormal median {}s p95 {}s", assumed::LAUNCH_MEDIAN_S, assumed::LAUNCH_P95_S),
+            ),
+            (
+                "scenario::assumed::FARGATE_PROVISIONING",
+                format!(
+                    "lognormal median {}s p95 {}s",
+                    assumed::FARGATE_PROVISIONING_MEDIAN_S,
+                    assumed::FARGATE_PROVISIONING_P95_S
+                ),
+            ),
+            ("scenario::assumed::TASK_STARTUP_S", format!("{}", assumed::TASK_STARTUP_S)),
+            ("scenario::assumed::DNS_TTL_S", format!("{}", assumed::DNS_TTL_S)),
+        ];
+        for (name, text) in &from_constants {
+            let listed = ASSUMPTIONS.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
+            assert_eq!(listed, Some(text.as_str()), "{name}");
+        }
+        // Every scenario default is checked above, except the one stated in words.
+        let checked = |n: &str| from_constants.iter().any(|(c, _)| *c == n);
+        let unchecked: Vec<&str> = ASSUMPTIONS
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| n.starts_with("scenario::assumed::") && !checked(n))
+            .collect();
+        assert_eq!(unchecked, ["scenario::assumed::FARGATE_SPOT_BAND"]);
+    }
+}

@@ -2,7 +2,7 @@
 //! directory"), each written atomically: a temporary file in the same
 //! directory, fsync, rename. A crash or Ctrl-C never leaves a half-written file.
 //!
-//! Numbers print in their shortest round-trip form (`report::fmt_f64`): 3.0
+//! Numbers print in their shortest round-trip form (`fmt::fmt_f64`): 3.0
 //! prints `3`, 0.1 prints `0.1`, 1e-7 prints `1e-7`. Null is an empty cell.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -138,7 +138,7 @@ fn configuration_cells(index: usize, spec: &SweepSpec, by_index: &BTreeMap<usize
 }
 
 fn number_cell(value: Option<f64>) -> String {
-    value.map(crate::report::fmt_f64).unwrap_or_default()
+    value.map(crate::fmt::fmt_f64).unwrap_or_default()
 }
 
 /// An axis value as a cell: strings bare (no TOML quotes), numbers as numbers,
@@ -147,7 +147,7 @@ fn value_cell(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Integer(integer) => integer.to_string(),
-        Value::Float(float) => crate::report::fmt_f64(*float),
+        Value::Float(float) => crate::fmt::fmt_f64(*float),
         Value::Boolean(flag) => flag.to_string(),
         Value::Datetime(datetime) => datetime.to_string(),
         Value::Array(_) | Value::Table(_) => value.to_string(),
