@@ -134,7 +134,7 @@ fn strategy_weights_one_to_four_and_one_to_one() {
 }
 
 /// API CapacityProviderStrategyItem: "base" tasks go to that provider first, "weight" applies after the base is
-/// satisfied, and a weight-0 provider gets no tasks beyond its base. Worked example from aws-ecs.md 4.5:
+/// satisfied, and a weight-0 provider gets no tasks beyond its base. Worked example from docs/aws-facts.md §4.5:
 /// FARGATE {base 2, weight 1}, FARGATE_SPOT {weight 3}, desired 10 -> 2 base, remaining 8 split 1:3 = 2 / 6,
 /// totals FARGATE 4, FARGATE_SPOT 6.
 #[test]
@@ -185,7 +185,7 @@ fn cpr_special_cases_for_an_empty_group() {
     assert_eq!(scale_out_step(9, 0, 100.0, 1, 10_000), 2);
 }
 
-/// Deep-dive blog worked example (aws-ecs.md 4.2): targetCapacity 100, N = 4 instances, 2 more needed -> M = 6,
+/// Deep-dive blog worked example (docs/aws-facts.md §4.2): targetCapacity 100, N = 4 instances, 2 more needed -> M = 6,
 /// CPR = 6 / 4 × 100 = 150, desired = ⌈6 × 100 / 100⌉ = 6 (a step of 2). targetCapacity 50 with M = 2:
 /// desired = ⌈2 × 100 / 50⌉ = 4.
 #[test]
@@ -515,7 +515,7 @@ fn largest_of_several_policies_wins() {
     assert_eq!((d.policy.as_str(), d.new_desired), ("plus-200-percent", 30));
 }
 
-/// Target tracking. AWS publishes no formula (aws-ecs.md 6.3: "metric at 2x target => roughly double the tasks";
+/// Target tracking. AWS publishes no formula (docs/aws-facts.md §6.3: "metric at 2x target => roughly double the tasks";
 /// scale-out alarm 3 of 3 one-minute datapoints above the target, scale-in alarm 15 of 15 below ~0.9 × target,
 /// both observed, not documented). ecsim's ASSUMPTION: ⌈running × metric / target⌉.
 #[test]
@@ -738,7 +738,7 @@ fn best_practices_six_tasks_room_for_eight_min_50() {
 // ------------------------------------------------------------------ prices
 
 /// AWS Fargate pricing (aws.amazon.com/fargate/pricing, us-east-1 Linux/x86: $0.04048 per vCPU-hour,
-/// $0.004445 per GB-hour; Linux/ARM $0.03238 and $0.00356), hourly cost of common task sizes (aws-ecs.md 7.1):
+/// $0.004445 per GB-hour; Linux/ARM $0.03238 and $0.00356), hourly cost of common task sizes (docs/aws-facts.md §7.1):
 /// 0.25 vCPU / 0.5 GB = 0.25 × 0.04048 + 0.5 × 0.004445 = 0.0123425; 1 / 2 = 0.04048 + 0.00889 = 0.04937;
 /// 1 / 4 = 0.04048 + 0.01778 = 0.05826; 2 / 4 = 0.08096 + 0.01778 = 0.09874; 4 / 8 = 0.16192 + 0.03556 = 0.19748;
 /// ARM 1 / 2 = 0.03238 + 0.00712 = 0.0395.
@@ -768,7 +768,7 @@ fn fargate_per_second_billing_with_one_minute_minimum() {
     assert_close(fargate_task_cost(x86, 256, 512, 35.0), 0.0123425 * 60.0 / 3600.0, 1e-12, "35 s task");
 }
 
-/// ECS Developer Guide "AWS Fargate" task CPU and memory table (AWS_Fargate.html; aws-ecs.md 7.1): 256 units take
+/// ECS Developer Guide "AWS Fargate" task CPU and memory table (AWS_Fargate.html; docs/aws-facts.md §7.1): 256 units take
 /// 512 MiB, 1 GB, 2 GB (3 sizes); 512: 1-4 GB (4); 1024: 2-8 GB (7); 2048: 4-16 GB (13); 4096: 8-30 GB (23);
 /// 8192: 16-60 GB in 4 GB steps (12); 16384: 32-120 GB in 8 GB steps (12). 3 + 4 + 7 + 13 + 23 + 12 + 12 = 74.
 #[test]
@@ -784,7 +784,7 @@ fn fargate_task_sizes() {
 /// EC2 facts from ECS docs: 1,024 CPU units per vCPU; an m4.large (8 GiB) registers 7985 MiB
 /// (memory-management.html); without trunking awsvpc tasks = ENIs − 1 ("c5.large ... 3 ENIs -> 2 tasks",
 /// container-instance-eni.html); with trunking *.large 10, *.xlarge 20, *.2xlarge 40, *.4xlarge 60 (same page).
-/// On-demand us-east-1 Linux prices as in aws-ecs.md 7.2: m5.large $0.096/h, c5.large $0.085/h, m6g.large $0.077/h.
+/// On-demand us-east-1 Linux prices as in docs/aws-facts.md §7.2: m5.large $0.096/h, c5.large $0.085/h, m6g.large $0.077/h.
 #[test]
 fn ec2_instance_facts() {
     let types = builtin_instance_types();
@@ -804,7 +804,7 @@ fn ec2_instance_facts() {
     assert_eq!(get("m6g.large").on_demand_hourly, 0.077);
 }
 
-/// EC2 On-Demand Linux is billed per second with a 60-second minimum (EC2 pricing page; aws-ecs.md 7.2). One
+/// EC2 On-Demand Linux is billed per second with a 60-second minimum (EC2 pricing page; docs/aws-facts.md §7.2). One
 /// m5.large ($0.096/h) in a one-hour run; the ASG (min = max = 1) replaces it at once when it is killed.
 /// Killed at 90 s: 90 s + 3510 s = 3600 s billed = $0.096. Killed at 30 s: the first instance is billed the
 /// 60 s minimum, the second 3570 s: 3630 s = $0.0968.
@@ -842,7 +842,7 @@ fn spot_advisor_bands_to_monthly_share() {
     assert!(parse_interruption_frequency("sometimes").is_err());
 }
 
-/// A monthly share p as a constant hazard (aws-ecs.md 3.1 model): λ = −ln(1 − p) per 30 days, so an instance
+/// A monthly share p as a constant hazard (docs/aws-facts.md §3.1 model): λ = −ln(1 − p) per 30 days, so an instance
 /// survives a month with probability e^(−λ) = 1 − p, and the mean time to interruption is 30 days / λ.
 /// p = 2.5%: −ln(0.975) = 0.0253178; 2,592,000 s / 0.0253178 = 102,378,531 s ≈ 1184.9 days.
 /// p = 25%: −ln(0.75) = 0.2876821; 30 / 0.2876821 = 104.28 days.

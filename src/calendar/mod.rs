@@ -273,7 +273,7 @@ impl Schedule {
     /// none (an at() already past, a cron year already past, or beyond year 9999).
     ///
     /// `start` is the simulation start: rate(...) fires at start + k × period
-    /// for k >= 1, the first one period after start (CONVENTIONS.md, "Scheduled
+    /// for k >= 1, the first one period after start (docs/conventions.md, "Scheduled
     /// tasks"). at() and cron() do not depend on `start`: whether an instant
     /// equal to start counts is the caller's choice of `after`.
     pub fn next_after(&self, after: Timestamp, start: Timestamp) -> Option<Timestamp> {

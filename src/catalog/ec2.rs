@@ -9,7 +9,7 @@ use super::Arch;
 use super::Arch::{Arm64, X86_64};
 
 /// ECS counts 1,024 CPU units per vCPU (ECS Developer Guide, task definition
-/// parameters "cpu"; aws-ecs.md 5.4).
+/// parameters "cpu"; docs/aws-facts.md §5.4).
 pub const CPU_UNITS_PER_VCPU: u32 = 1024;
 
 /// Numerator of the registered-memory ratio: AWS's example m4.large registers

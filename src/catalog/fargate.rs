@@ -10,14 +10,14 @@ pub struct FargatePrice {
     pub gb_hour: f64,
 }
 
-/// Linux/x86_64 on-demand, us-east-1 (aws.amazon.com/fargate/pricing; aws-ecs.md 7.1).
+/// Linux/x86_64 on-demand, us-east-1 (aws.amazon.com/fargate/pricing; docs/aws-facts.md §7.1).
 pub const FARGATE_PRICE_X86_64: FargatePrice = FargatePrice { vcpu_hour: 0.04048, gb_hour: 0.004445 };
 
-/// Linux/ARM64 (Graviton) on-demand, us-east-1 (aws.amazon.com/fargate/pricing; aws-ecs.md 7.1).
+/// Linux/ARM64 (Graviton) on-demand, us-east-1 (aws.amazon.com/fargate/pricing; docs/aws-facts.md §7.1).
 pub const FARGATE_PRICE_ARM64: FargatePrice = FargatePrice { vcpu_hour: 0.03238, gb_hour: 0.00356 };
 
 /// Linux Fargate tasks are billed per second with a one-minute minimum
-/// (aws.amazon.com/fargate/pricing; aws-ecs.md 7.1).
+/// (aws.amazon.com/fargate/pricing; docs/aws-facts.md §7.1).
 pub const FARGATE_MINIMUM_BILLED_SECONDS: f64 = 60.0;
 
 /// On-demand Fargate price for the task's CPU architecture.
@@ -74,7 +74,7 @@ impl MemoryChoices {
 
 /// Valid Linux task sizes: task CPU units and the memory each allows.
 /// Source: ECS Developer Guide, "Task CPU and memory" table for Fargate
-/// (AWS_Fargate.html / task_definition_parameters.html#task_size; aws-ecs.md 7.1).
+/// (AWS_Fargate.html / task_definition_parameters.html#task_size; docs/aws-facts.md §7.1).
 /// 8192 and 16384 CPU units need platform version 1.4.0 or later.
 const FARGATE_SIZES: &[(u32, MemoryChoices)] = &[
     (256, MemoryChoices::List(&[512, 1024, 2048])),
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn quarter_vcpu_half_gb_for_one_hour() {
         // 0.25 * 0.04048 + 0.5 * 0.004445 = 0.01012 + 0.0022225 = 0.0123425.
-        // aws-ecs.md 7.1 prints this as $0.012343/h (rounded to 6 decimals).
+        // docs/aws-facts.md §7.1 prints this as $0.012343/h (rounded to 6 decimals).
         let cost = fargate_task_cost(FARGATE_PRICE_X86_64, 256, 512, HOUR);
         assert!((cost - 0.0123425).abs() < 1e-9, "{cost}");
         assert!((cost - 0.012343).abs() < 1e-6, "{cost}");
@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn other_documented_hourly_examples() {
-        // aws-ecs.md 7.1: 1 vCPU/4 GB $0.05826, 2 vCPU/4 GB $0.09874, 4 vCPU/8 GB $0.19748.
+        // docs/aws-facts.md §7.1: 1 vCPU/4 GB $0.05826, 2 vCPU/4 GB $0.09874, 4 vCPU/8 GB $0.19748.
         let x86 = FARGATE_PRICE_X86_64;
         assert!((fargate_task_cost(x86, 1024, 4096, HOUR) - 0.05826).abs() < 1e-9);
         assert!((fargate_task_cost(x86, 2048, 4096, HOUR) - 0.09874).abs() < 1e-9);
@@ -185,7 +185,7 @@ mod tests {
         assert!((odd - 61.0 * per_second).abs() < 1e-15, "{odd}");
     }
 
-    /// Every size from aws-ecs.md 7.1, written out from the table's wording
+    /// Every size from docs/aws-facts.md §7.1, written out from the table's wording
     /// ("1-4 GB in 1 GB steps" and so on), independently of FARGATE_SIZES.
     fn documented_sizes() -> Vec<(u32, u32)> {
         let gib = |g: u32| g * 1024;

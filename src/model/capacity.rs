@@ -20,7 +20,7 @@ use crate::scaling::{Alarm, AlarmConfig, AlarmState, Comparison};
 use crate::scenario::{AllocationStrategy, AsgConfig, Lifecycle, NetworkMode, ProviderId, TypeId, ZoneId};
 use crate::units::{CpuUnits, MemMib, ceil_count};
 
-/// How long a failed launch waits before the ASG tries the next pool (CONVENTIONS.md).
+/// How long a failed launch waits before the ASG tries the next pool (docs/conventions.md).
 pub const LAUNCH_RETRY: SimDuration = SimDuration::from_secs(30);
 /// How long Fargate waits before retrying a task whose Spot capacity was unavailable.
 pub const FARGATE_RETRY: SimDuration = SimDuration::from_secs(30);
@@ -28,7 +28,7 @@ pub const FARGATE_RETRY: SimDuration = SimDuration::from_secs(30);
 /// assumes the hook times out after an hour (the ASG default heartbeat
 /// timeout) and terminates whatever still runs then. UNCONFIRMED for ECS.
 pub const MANAGED_DRAINING_TIMEOUT: SimDuration = SimDuration::from_secs(3600);
-/// Datapoints of the scale-in alarm on CapacityProviderReservation (aws-ecs.md 4.2).
+/// Datapoints of the scale-in alarm on CapacityProviderReservation (docs/aws-facts.md §4.2).
 pub const CPR_LOW_DATAPOINTS: u32 = 15;
 /// Spot pools within this many points of monthly interruption share of the
 /// safest pool count as "highest capacity" for price-capacity-optimized
@@ -805,7 +805,7 @@ mod tests {
 
     #[test]
     fn mixed_split_matches_aws_examples() {
-        // aws-ecs.md 3.3 (EC2 Auto Scaling mixed instances docs), totals 10/20/30/40.
+        // docs/aws-facts.md §3.3 (EC2 Auto Scaling mixed instances docs), totals 10/20/30/40.
         let od = |base, pct| [10, 20, 30, 40].map(|t| on_demand_required(base, pct, t));
         assert_eq!(od(10, 50.0), [10, 15, 20, 25]);
         assert_eq!(od(0, 60.0), [6, 12, 18, 24]);
@@ -820,7 +820,7 @@ mod tests {
         assert_eq!(capacity_provider_reservation(0, 0), 100.0);
         assert_eq!(capacity_provider_reservation(3, 0), 200.0);
         assert_eq!(capacity_provider_reservation(0, 4), 0.0);
-        // aws-ecs.md 4.2: N = 4, two more needed -> M = 6, CPR 150, desired 6.
+        // docs/aws-facts.md §4.2: N = 4, two more needed -> M = 6, CPR 150, desired 6.
         assert_eq!(capacity_provider_reservation(6, 4), 150.0);
         assert_eq!(desired_for(6, 100.0), 6);
         // target 50 with M = 2 -> 4 instances.

@@ -11,7 +11,7 @@ use crate::rng::Stream;
 use crate::scenario::{ProviderId, ProviderKind, ServiceId, TaskDefId};
 
 /// Without a load balancer or container health check, ECS counts a task as
-/// healthy for deployments 40 s after it reaches RUNNING (aws-ecs.md 1.5).
+/// healthy for deployments 40 s after it reaches RUNNING (docs/aws-facts.md §1.5).
 pub const NO_LB_HEALTHY_DELAY: SimDuration = SimDuration::from_secs(40);
 
 impl Simulation<'_> {

@@ -97,7 +97,7 @@ pub enum AlarmState {
 }
 
 impl AlarmState {
-    /// The code the time series uses: 0 OK, 1 ALARM, 2 INSUFFICIENT_DATA (CONVENTIONS.md).
+    /// The code the time series uses: 0 OK, 1 ALARM, 2 INSUFFICIENT_DATA (docs/conventions.md).
     pub fn code(self) -> u8 {
         match self {
             AlarmState::Ok => 0,
@@ -370,7 +370,9 @@ mod tests {
     }
 
     #[test]
-    fn capacity_provider_alarm_shapes() {
+    /// The two M-of-N shapes the capacity provider alarms use, on a bare alarm;
+    /// `tests/it/capacity.rs` checks the alarms the simulation itself builds.
+    fn one_of_one_and_fifteen_of_fifteen_alarms() {
         // CPR high alarm: 1 of 1 above target 100 fires on the first datapoint.
         let mut high = Alarm::new(AlarmConfig {
             threshold: 100.0,

@@ -57,7 +57,7 @@ impl std::fmt::Display for Shown {
 
 /// Cooldown when a policy gives none: 300 s for ECS services, for target
 /// tracking scale-out and scale-in (CDK BaseTargetTrackingProps) and step
-/// scaling (API StepScalingPolicyConfiguration); aws-ecs.md 6.3, 6.4.
+/// scaling (API StepScalingPolicyConfiguration); docs/aws-facts.md §6.3, 6.4.
 pub const DEFAULT_COOLDOWN: SimDuration = SimDuration::from_secs(300);
 
 /// A modelling choice that rests on an AWS behaviour not confirmed by a primary source.

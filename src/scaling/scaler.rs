@@ -1,17 +1,17 @@
 //! All scaling policies of one service: feeding their alarms each minute,
 //! combining what they ask for, clamping to [min, max], scheduled actions.
 //!
-//! Combination (CONVENTIONS.md "Scaling", after Application Auto Scaling's
-//! "multiple scaling policies" rules in aws-ecs.md 6.3): among target tracking
+//! Combination (docs/conventions.md "Scaling", after Application Auto Scaling's
+//! "multiple scaling policies" rules in docs/aws-facts.md §6.3): among target tracking
 //! policies, scale out when any asks (largest capacity) and scale in only when
 //! all with scale-in enabled ask (largest of their capacities); step policies
 //! act whenever their alarm is in ALARM; when several act at one evaluation the
 //! largest resulting capacity wins. Capacities are computed from the RUNNING
-//! count (aws-ecs.md 6.1). Clamping happens only when an action happens, and an
+//! count (docs/aws-facts.md §6.1). Clamping happens only when an action happens, and an
 //! action only ever moves desired in its own direction: a scale-out never
 //! lowers desired (e.g. while tasks are still pending) and a scale-in never
 //! raises it, which is how "desired below min + scale-in does nothing" and
-//! "desired above max + scale-out does nothing" (aws-ecs.md 6.1) come out.
+//! "desired above max + scale-out does nothing" (docs/aws-facts.md §6.1) come out.
 
 use std::fmt;
 

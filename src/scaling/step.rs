@@ -6,7 +6,7 @@
 //! threshold-50 example); API StepAdjustment (bounds and their rules),
 //! API StepScalingPolicyConfiguration (AdjustmentType, MinAdjustmentMagnitude,
 //! MetricAggregationType, Cooldown), all under
-//! docs.aws.amazon.com/autoscaling/application/; summarised in aws-ecs.md 6.4.
+//! docs.aws.amazon.com/autoscaling/application/; summarised in docs/aws-facts.md §6.4.
 //! CloudWatch re-invokes an Auto Scaling action "once per minute that the
 //! alarm remains in the new state" (CloudWatch User Guide, AlarmThatSendsEmail),
 //! so a policy acts at every evaluation while its alarm is in ALARM.

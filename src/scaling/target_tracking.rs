@@ -1,7 +1,7 @@
 //! Target tracking policies: Application Auto Scaling's two alarms per policy
 //! and the proportional capacity they ask for.
 //!
-//! Sources: aws-ecs.md 6.3 (Application Auto Scaling User Guide "Target
+//! Sources: docs/aws-facts.md §6.3 (Application Auto Scaling User Guide "Target
 //! tracking scaling policies"; API TargetTrackingScalingPolicyConfiguration;
 //! alarm shapes observed in aws/copilot-cli#4233 and
 //! hashicorp/terraform-provider-aws#42553).

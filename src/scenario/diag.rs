@@ -165,7 +165,7 @@ impl SpanIndex {
 }
 
 /// The key that names an element of an array of tables, by the array's key
-/// (CONVENTIONS.md "Sweeps"); `None` for arrays picked only by index.
+/// (docs/conventions.md "Sweeps"); `None` for arrays picked only by index.
 pub fn selector_key(array_key: &str) -> Option<&'static str> {
     match array_key {
         "task_definitions" => Some("family"),

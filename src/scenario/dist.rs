@@ -11,7 +11,7 @@ use std::fmt;
 /// log-standard deviation σ has p95 = median · e^(σ·z), hence σ = ln(p95/median) / z).
 pub(crate) const Z95: f64 = 1.644_853_626_951_472_2;
 
-/// How many times a negative normal draw is redrawn before clamping to zero (CONVENTIONS.md).
+/// How many times a negative normal draw is redrawn before clamping to zero (docs/conventions.md).
 const NORMAL_REDRAWS: u32 = 16;
 
 /// A distribution of durations, in seconds.

@@ -16,7 +16,7 @@ use thiserror::Error;
 use toml::{Table, Value};
 
 /// Keys that name an element of an array of tables, tried in this order
-/// (CONVENTIONS.md, "Sweeps"): `name` (services, capacity providers, policies,
+/// (docs/conventions.md, "Sweeps"): `name` (services, capacity providers, policies,
 /// scheduled actions and tasks), `family` (task definitions), `capacity_provider`
 /// (strategy items), `service` (calls), `instance_type` (spot pools, reserved
 /// instances). An element's name is the first of these it has as a string.

@@ -1,5 +1,5 @@
-//! `runs.csv` and `summary.csv` of a sweep directory (OUTPUTS.md, "Sweep
-//! directory"), each written atomically: a temporary file in the same
+//! `runs.csv` and `summary.csv` of a sweep directory (columns in CHANGELOG.md
+//! and docs/conventions.md, "Outputs"), each written atomically: a temporary file in the same
 //! directory, fsync, rename. A crash or Ctrl-C never leaves a half-written file.
 //!
 //! Numbers print in their shortest round-trip form (`fmt::fmt_f64`): 3.0

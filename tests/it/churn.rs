@@ -368,7 +368,7 @@ fn spot_draining_max_200_runs_the_replacement_before_the_old_task_stops_and_max_
     }
 }
 
-/// Rule (model.md 7.1, CONVENTIONS "common random numbers"): an instance's time to its notice is
+/// Rule (model.md 7.1, docs/conventions.md "Randomness (common random numbers)"): an instance's time to its notice is
 /// drawn at launch from its own stream (provider, instance ordinal), so turning spot draining on or
 /// off moves no interruption. Here it holds for every instance because the launches are the same
 /// too: a spot-drained instance is not `leaving`, so it still counts toward the group and is
@@ -418,7 +418,7 @@ fn fargate_spot_web(deregistration_delay: &str) -> String {
     )
 }
 
-/// Rule (model.md 7.5, CONVENTIONS "Deregistration"): at a Fargate Spot notice T the task is
+/// Rule (model.md 7.5, docs/conventions.md, Deregistration): at a Fargate Spot notice T the task is
 /// deregistered and stopped gracefully, cut short at the end of the 2-minute notice; its replacement
 /// starts at once.
 ///
@@ -576,7 +576,7 @@ fn a_failed_spot_launch_is_retried_in_the_other_pool_30_s_later() {
     assert_close!(fig(&s, "instances.instance_hours.S"), billed / 3600.0, 1e-12);
 }
 
-/// Rule (model.md 7.3, CONVENTIONS): a correlated reclaim event gives notices at once to
+/// Rule (model.md 7.3, docs/conventions.md, Reclaim events): a correlated reclaim event gives notices at once to
 /// ⌈fraction × n⌉ of the pool's n live spot instances without a notice, oldest first; they are
 /// reclaimed 2 minutes later and replaced.
 ///

@@ -1,4 +1,4 @@
-//! Cost, worked out by hand from the prices in reference/aws-ecs.md §7.
+//! Cost, worked out by hand from the prices in docs/aws-facts.md §7.
 
 use crate::assert_close;
 use crate::common::{fig, header, run, scenario};

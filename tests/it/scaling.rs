@@ -79,7 +79,7 @@ fn scheduled_action_follows_cron_in_its_time_zone() {
 
 #[test]
 fn absent_cooldowns_are_aws_default_of_300_s() {
-    // Target tracking cooldowns default to 300 s each for ECS services (aws-ecs.md §6.3);
+    // Target tracking cooldowns default to 300 s each for ECS services (docs/aws-facts.md §6.3);
     // a policy that leaves them out behaves as one that says 300 s.
     let implicit = scenario(&stepped(""));
     let policy = &implicit.services[0].auto_scaling.as_ref().unwrap().target_tracking[0];

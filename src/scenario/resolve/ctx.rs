@@ -77,7 +77,7 @@ pub(super) fn quoted(names: &[&str]) -> String {
     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
 
-/// Names that become output keys may not contain "." or "[" (CONVENTIONS.md).
+/// Names that become output keys may not contain "." or "[" (docs/conventions.md).
 pub(super) fn check_name(ctx: &mut Ctx, path: &str, name: &str) {
     if name.is_empty() || name.contains(['.', '[', ']', '"', ',']) || name.trim() != name {
         ctx.err(

@@ -12,9 +12,9 @@ use crate::engine::SimDuration;
 use crate::units::{CpuUnits, MemMib};
 use std::collections::BTreeMap;
 
-/// Host ports the ECS agent reserves by default (aws-ecs.md 5.4).
+/// Host ports the ECS agent reserves by default (docs/aws-facts.md §5.4).
 pub const AGENT_RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
-/// Fargate caps stopTimeout at 120 s (aws-ecs.md 1.4).
+/// Fargate caps stopTimeout at 120 s (docs/aws-facts.md §1.4).
 const FARGATE_MAX_STOP_TIMEOUT_S: u64 = 120;
 
 /// The task definitions in file order and each one's id by family. When one
