@@ -369,9 +369,9 @@ mod tests {
         assert_eq!(a.state().code(), 2);
     }
 
-    #[test]
     /// The two M-of-N shapes the capacity provider alarms use, on a bare alarm;
     /// `tests/it/capacity.rs` checks the alarms the simulation itself builds.
+    #[test]
     fn one_of_one_and_fifteen_of_fifteen_alarms() {
         // CPR high alarm: 1 of 1 above target 100 fires on the first datapoint.
         let mut high = Alarm::new(AlarmConfig {
