@@ -2,6 +2,7 @@
 //! library on small scenarios whose figures are worked out by hand; `cli`
 //! runs the built binary.
 
+mod architecture;
 mod bad;
 mod calibrate;
 mod capacity;
