@@ -4,7 +4,8 @@
 //! The flow is one way: a scenario file is parsed and validated into a typed
 //! [`scenario::Scenario`]; [`model::simulate`] replays it as a discrete-event
 //! simulation; [`report`] writes the results; [`sweep`] runs many variants in
-//! parallel; [`chart`] draws them.
+//! parallel; [`chart`] draws them. `ARCHITECTURE.md` at the repository's
+//! root is the map: layers, each module's job, where each ECS rule lives.
 
 pub mod calendar;
 pub mod calibrate;
