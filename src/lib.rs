@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod import;
 pub mod model;
 pub mod query;
 pub mod report;

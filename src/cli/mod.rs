@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod chart;
+pub mod import;
 pub mod run;
 pub mod sweep;
 pub mod validate;
@@ -34,6 +35,8 @@ pub enum Command {
     Chart(chart::Args),
     /// Print the built-in EC2 instance and Fargate catalog.
     Catalog(catalog::Args),
+    /// Write a scenario from an export of a real cluster (`import aws DIR`).
+    Import(import::Args),
 }
 
 /// Why a command failed, and the exit code that says so.
@@ -74,6 +77,7 @@ pub fn exec(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(a) => sweep::exec(a),
         Command::Chart(a) => chart::exec(a),
         Command::Catalog(a) => catalog::exec(a),
+        Command::Import(a) => import::exec(a),
     }
 }
 
