@@ -52,10 +52,20 @@ pub fn capacity(
     report: &mut Report,
     errors: &mut Errors,
 ) -> Capacity {
-    let described = by_key(export.items(Kind::CapacityProviders), "name");
+    let items = export.items(Kind::CapacityProviders);
+    let described = by_key(items, "name");
     let mut names: Vec<String> = match &cluster.providers {
         Some(list) => list.iter().filter_map(|n| n.str().ok().map(str::to_string)).collect(),
-        None => described.keys().cloned().collect(),
+        // In the order described, each once.
+        None => items.iter().filter_map(|n| n.opt_str("name").ok().flatten().map(str::to_string)).fold(
+            Vec::new(),
+            |mut v, n| {
+                if !v.contains(&n) {
+                    v.push(n);
+                }
+                v
+            },
+        ),
     };
     if cluster.providers.is_some() {
         for (name, node) in &described {

@@ -180,7 +180,10 @@ mod tests {
         assert_eq!(tv_num(60.0), "60");
         assert_eq!(tv_num(0.5), "0.5");
         assert_eq!(tv_num(-50.0), "-50");
-        assert_eq!(tv_str("a\"b"), "\"a\\\"b\"");
+        for s in ["a\"b", "it's", "tab\there", "x"] {
+            let parsed: toml::Table = toml::from_str(&format!("k = {}", tv_str(s))).unwrap();
+            assert_eq!(parsed["k"].as_str(), Some(s));
+        }
         assert_eq!(tv_secs(30), "\"30s\"");
     }
 }

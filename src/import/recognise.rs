@@ -210,7 +210,7 @@ mod tests {
     #[test]
     fn malformed_json_gives_line_and_column() {
         let Err(Parsed::Error(e)) = recognise("{\n  \"services\": [\n    {\"a\": 1,}\n  ]\n}") else { panic!() };
-        assert_eq!(e.to_string(), "dir/f.json:3:14: not valid JSON: trailing comma");
+        assert_eq!(e.to_string(), "dir/f.json:3:13: not valid JSON: trailing comma");
     }
 
     #[test]

@@ -195,7 +195,7 @@ fn strategy(
                 t.set("weight", tv_int(1), Origin::Derived("the whole service on FARGATE".into()));
                 return Some(vec![(t, ProviderKind::Fargate)]);
             }
-            "EC2" => return ec2_launch_type(look.capacity, lt.source(), name, report),
+            "EC2" => return ec2_launch_type(look.capacity, format!("launchType EC2 in {}", lt.source()), name, report),
             other => {
                 report.warn_at(lt, format!("launch type {other} is not modelled; service {name} skipped"));
                 report.unmodelled(format!("describe-services: services[].launchType {other}"), name);

@@ -11,6 +11,7 @@ mod common;
 mod cost;
 mod docs;
 mod health;
+mod import;
 mod long;
 mod placement;
 mod props;
