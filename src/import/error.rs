@@ -29,6 +29,9 @@ pub enum ImportError {
     Nothing { dir: String },
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
+    /// A write that failed with the message of `report::write_atomically`.
+    #[error("{0}")]
+    Output(String),
 }
 
 /// Every error found, in the order the files were read.
