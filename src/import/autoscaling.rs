@@ -51,7 +51,7 @@ impl<'a> Scaling<'a> {
 
     /// Warns about targets, policies and actions of services not imported.
     pub fn warn_unused(&self, imported: &BTreeSet<String>, report: &mut Report) {
-        let nodes = self.targets.iter().map(|(s, n)| (s, n)).chain(
+        let nodes = self.targets.iter().chain(
             self.policies.iter().chain(self.actions.iter()).flat_map(|(s, list)| list.iter().map(move |n| (s, n))),
         );
         for (service, node) in nodes {
@@ -81,7 +81,7 @@ impl<'a> Scaling<'a> {
         let mut t = Table::default();
         for (key, aws) in [("min_capacity", "MinCapacity"), ("max_capacity", "MaxCapacity")] {
             let n = errors.keep(target.need(aws, "a whole number"))?;
-            t.set(key, tv_int(errors.keep(n.u64())? as i64), n.origin());
+            t.set(key, tv_int(errors.keep(n.u64())?), n.origin());
         }
         let mut taken: Vec<String> = Vec::new();
         let (mut tracking, mut steps) = (Vec::new(), Vec::new());
@@ -183,7 +183,7 @@ fn scheduled_action(
     let mut any = false;
     for (key, aws) in [("min_capacity", "MinCapacity"), ("max_capacity", "MaxCapacity")] {
         if let Some(n) = action.get(aws) {
-            t.set(key, tv_int(errors.keep(n.u64())? as i64), n.origin());
+            t.set(key, tv_int(errors.keep(n.u64())?), n.origin());
             any = true;
         }
     }

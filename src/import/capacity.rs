@@ -212,7 +212,7 @@ fn ec2_provider(
     for (key, aws) in [("min_size", "MinSize"), ("max_size", "MaxSize"), ("desired_capacity", "DesiredCapacity")] {
         let node = errors.keep(asg.need(aws, "a whole number"))?;
         let n = errors.keep(node.u64())?;
-        t.set(key, tv_int(n as i64), node.origin());
+        t.set(key, tv_int(n), node.origin());
     }
     if let Some(zones) = asg.get("AvailabilityZones")
         && let Some(list) = errors.keep(zones.items())
@@ -276,7 +276,7 @@ fn managed_scaling(ms: &Node<'_>, name: &str, report: &mut Report, errors: &mut 
         if let Some(n) = ms.get(aws)
             && let Some(v) = errors.keep(n.u64())
         {
-            t.set(key, tv_int(v as i64), n.origin());
+            t.set(key, tv_int(v), n.origin());
         }
     }
     match ms.get("instanceWarmupPeriod") {
@@ -446,7 +446,7 @@ fn purchase_options(
             tv_str("mixed"),
             Origin::Derived(format!("on-demand base or percentage with spot: {mixed_source}")),
         );
-        t.set("on_demand_base_capacity", tv_int(base as i64), from(&base_node, "0"));
+        t.set("on_demand_base_capacity", tv_int(base), from(&base_node, "0"));
         t.set("on_demand_percentage_above_base_capacity", tv_num(pct), from(&pct_node, "100"));
     }
     if pct < 100.0 {
@@ -478,12 +478,11 @@ fn purchase_options(
         }
         spot_draining_note(t, name, report);
     }
-    if pct > 0.0 || base > 0 {
-        if let Some(n) = field("OnDemandAllocationStrategy")
-            && let Some(s) = errors.keep(n.str())
-        {
-            t.set("on_demand_allocation_strategy", tv_str(s), n.origin());
-        }
+    if (pct > 0.0 || base > 0)
+        && let Some(n) = field("OnDemandAllocationStrategy")
+        && let Some(s) = errors.keep(n.str())
+    {
+        t.set("on_demand_allocation_strategy", tv_str(s), n.origin());
     }
 }
 

@@ -125,7 +125,8 @@ pub fn tv_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-pub fn tv_int(n: i64) -> String {
+/// A whole number (TOML refuses one above i64::MAX, which validation then reports).
+pub fn tv_int(n: impl std::fmt::Display) -> String {
     n.to_string()
 }
 

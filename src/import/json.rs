@@ -36,7 +36,13 @@ impl<'a> Node<'a> {
     }
 
     pub fn child_path(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        let mut path = String::with_capacity(self.path.len() + key.len() + 1);
+        path.push_str(&self.path);
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+        path
     }
 
     /// The member `key`; absent and `null` are the same to the AWS CLI.

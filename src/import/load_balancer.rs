@@ -109,7 +109,7 @@ impl<'a> TargetGroups<'a> {
             [("healthy_threshold", "HealthyThresholdCount"), ("unhealthy_threshold", "UnhealthyThresholdCount")]
         {
             if let Some(n) = tg.get(aws) {
-                t.set(key, tv_int(errors.keep(n.u64())? as i64), n.origin());
+                t.set(key, tv_int(errors.keep(n.u64())?), n.origin());
             }
         }
         if tg.opt_bool("HealthCheckEnabled").ok().flatten() == Some(false) {

@@ -10,7 +10,7 @@ use super::json::{Node, describe};
 use super::recognise::Kind;
 use super::report::Report;
 use jiff::Timestamp;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// The one-minute period the convention asks for.
@@ -94,6 +94,9 @@ impl Metrics {
     }
 }
 
+/// A datapoint as read: minute, value, and where it was read.
+type Point = (i64, f64, Loc);
+
 /// Where a datapoint was read, to name it in a duplicate's error.
 #[derive(Clone, Copy)]
 struct Loc {
@@ -103,9 +106,11 @@ struct Loc {
 
 /// Reads every `get-metric-data` file of the export.
 pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Metrics {
-    let mut raw: BTreeMap<(String, Metric), Vec<(i64, f64, Loc)>> = BTreeMap::new();
+    let mut raw: BTreeMap<(String, Metric), Vec<Point>> = BTreeMap::new();
     let mut results: Vec<(String, String)> = Vec::new();
     let mut metrics = Metrics::default();
+    // Every result of a call repeats the same timestamps: parse each once.
+    let mut parsed: HashMap<String, Option<i64>> = HashMap::new();
     for r in export.items(Kind::MetricData) {
         let (Some(id), Some(label)) = (errors.keep(r.req_str("Id")), errors.keep(r.req_str("Label"))) else { continue };
         let Some(metric) = Metric::from_id(id) else {
@@ -124,7 +129,7 @@ pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Me
         let key = (label.to_string(), metric);
         metrics.series.entry(key.clone()).or_default().sources.push(r.source());
         let points = raw.entry(key).or_default();
-        if let Err(e) = read_points(r, loc, points) {
+        if let Err(e) = read_points(r, loc, points, &mut parsed) {
             errors.push(e);
         }
     }
@@ -168,7 +173,12 @@ pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Me
 }
 
 /// The datapoints of one result, checked.
-fn read_points(r: &Node<'_>, result: u32, out: &mut Vec<(i64, f64, Loc)>) -> Result<(), ImportError> {
+fn read_points(
+    r: &Node<'_>,
+    result: u32,
+    out: &mut Vec<Point>,
+    parsed: &mut HashMap<String, Option<i64>>,
+) -> Result<(), ImportError> {
     let times = r.need("Timestamps", "an array")?;
     let values = r.need("Values", "an array")?;
     let (Some(ts), Some(vs)) = (times.value.as_array(), values.value.as_array()) else {
@@ -183,10 +193,18 @@ fn read_points(r: &Node<'_>, result: u32, out: &mut Vec<(i64, f64, Loc)>) -> Res
         let at = |what: &str| format!("{}.{what}[{i}]", r.path);
         let invalid = |path: String, message: String| ImportError::Invalid { file: r.doc.label.clone(), path, message };
         let secs = match t {
-            serde_json::Value::String(s) => {
-                s.parse::<Timestamp>().ok().filter(|ts| ts.subsec_nanosecond() == 0).map(|ts| ts.as_second())
+            serde_json::Value::String(s) => match parsed.get(s.as_str()) {
+                Some(&secs) => secs,
+                None => {
+                    let secs =
+                        s.parse::<Timestamp>().ok().filter(|ts| ts.subsec_nanosecond() == 0).map(|ts| ts.as_second());
+                    parsed.insert(s.clone(), secs);
+                    secs
+                }
+            },
+            serde_json::Value::Number(n) => {
+                n.as_f64().filter(|f| f.fract() == 0.0 && Timestamp::from_second(*f as i64).is_ok()).map(|f| f as i64)
             }
-            serde_json::Value::Number(n) => n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64),
             _ => None,
         };
         let Some(secs) = secs else {
@@ -264,25 +282,39 @@ pub fn trace_csv(requests: &Series, start: i64) -> String {
 /// `observed.csv`: `time,service,metric,value`, sorted by time, service and
 /// metric, for the services in `names` (Label -> scenario name).
 pub fn observed_csv(metrics: &Metrics, names: &BTreeMap<String, String>) -> String {
-    let mut rows: Vec<(i64, &str, &str, f64)> = Vec::new();
+    // Rows keyed by numbers that sort as the names do: the services' rank
+    // by scenario name, the metrics' rank by observed name.
+    let mut services: Vec<&str> = names.values().map(String::as_str).collect();
+    services.sort_unstable();
+    let mut metric_names: Vec<&str> = ALL.iter().map(|m| m.observed_name()).collect();
+    metric_names.sort_unstable();
+    let mut rows: Vec<(i64, u32, u8, f64)> = Vec::new();
     for ((label, metric), s) in &metrics.series {
         let Some(service) = names.get(label) else { continue };
-        rows.extend(
-            s.points.iter().map(|&(t, v)| (t, service.as_str(), metric.observed_name(), metric.observed_value(v))),
-        );
+        let si = services.binary_search(&service.as_str()).unwrap_or(0) as u32;
+        let mi = metric_names.binary_search(&metric.observed_name()).unwrap_or(0) as u8;
+        rows.extend(s.points.iter().map(|&(t, v)| (t, si, mi, metric.observed_value(v))));
     }
-    rows.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-    let mut out = String::with_capacity(rows.len() * 48 + 32);
+    // Keys are unique (one point per series and minute), so any sort gives one order.
+    rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    let mut out = String::with_capacity(rows.len() * 56 + 32);
     out.push_str("time,service,metric,value\n");
     let mut shown = (i64::MIN, String::new());
-    for (t, service, metric, v) in rows {
+    for (t, si, mi, v) in rows {
         if t != shown.0 {
             shown = (t, instant(t));
         }
-        let _ = writeln!(out, "{},{service},{metric},{v}", shown.1);
+        out.push_str(&shown.1);
+        out.push(',');
+        out.push_str(services[si as usize]);
+        out.push(',');
+        out.push_str(metric_names[mi as usize]);
+        let _ = writeln!(out, ",{v}");
     }
     out
 }
+
+const ALL: [Metric; 5] = [Metric::Requests, Metric::Cpu, Metric::Memory, Metric::Running, Metric::Desired];
 
 #[cfg(test)]
 mod tests {

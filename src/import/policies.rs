@@ -156,7 +156,7 @@ pub fn step_scaling(
     let adjustment = errors.keep(cfg.need("AdjustmentType", "a string"))?;
     t.set("adjustment_type", tv_str(errors.keep(adjustment.str())?), adjustment.origin());
     if let Some(n) = cfg.get("MinAdjustmentMagnitude") {
-        t.set("min_adjustment_magnitude", tv_int(errors.keep(n.u64())? as i64), n.origin());
+        t.set("min_adjustment_magnitude", tv_int(errors.keep(n.u64())?), n.origin());
     }
     cooldowns(cfg, &[("cooldown", "Cooldown")], &mut t, errors);
     if let Some(n) = cfg.get("MetricAggregationType") {
@@ -256,28 +256,28 @@ fn alarm_keys(
     };
     let period = alarm.opt_u64("Period").ok().flatten().unwrap_or(60);
     if period == 60 {
-        t.set("evaluation_periods", tv_int(n as i64), periods.origin());
+        t.set("evaluation_periods", tv_int(n), periods.origin());
         if let (Some(m), Some(d)) = (m, &datapoints) {
-            t.set("datapoints_to_alarm", tv_int(m as i64), d.origin());
+            t.set("datapoints_to_alarm", tv_int(m), d.origin());
         }
     } else {
         // ecsim's alarms read one-minute datapoints: a longer period becomes
         // as many one-minute periods (a shorter one, one minute).
         let minutes = (period / 60).max(1);
+        let (n_minutes, m_minutes) = (n.saturating_mul(minutes), m.map(|m| m.saturating_mul(minutes)));
         let why = format!(
-            "the alarm's Period is {period} s and ecsim evaluates one-minute datapoints: {n} periods become {} one-minute periods",
-            n * minutes
+            "the alarm's Period is {period} s and ecsim evaluates one-minute datapoints: {n} periods become {n_minutes} one-minute periods"
         );
         t.set(
             "evaluation_periods",
-            tv_int((n * minutes) as i64),
+            tv_int(n_minutes),
             report.assume("services[].auto_scaling.step_scaling[].evaluation_periods", ctx.service, why),
         );
-        if let Some(m) = m {
-            let why = format!("scaled with the alarm's {period} s Period: {}", m * minutes);
+        if let Some(m) = m_minutes {
+            let why = format!("scaled with the alarm's {period} s Period: {m}");
             t.set(
                 "datapoints_to_alarm",
-                tv_int((m * minutes) as i64),
+                tv_int(m),
                 report.assume("services[].auto_scaling.step_scaling[].datapoints_to_alarm", ctx.service, why),
             );
         }

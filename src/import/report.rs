@@ -5,7 +5,7 @@
 
 use super::document::Origin;
 use super::json::Node;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many names per line of the printed lists; the rest are counted.
 const NAMES_SHOWN: usize = 8;
@@ -14,9 +14,9 @@ const NAMES_SHOWN: usize = 8;
 pub struct Report {
     pub warnings: Vec<String>,
     /// (key of the scenario, reason) -> names of what it applies to.
-    assumed: BTreeMap<(String, String), Vec<String>>,
+    assumed: BTreeMap<(String, String), Names>,
     /// AWS setting -> names of what it is set on.
-    unmodelled: BTreeMap<String, Vec<String>>,
+    unmodelled: BTreeMap<String, Names>,
 }
 
 impl Report {
@@ -34,23 +34,23 @@ impl Report {
     /// `subject` was assumed, and gives the origin for its comment.
     pub fn assume(&mut self, key: &str, subject: &str, why: impl Into<String>) -> Origin {
         let why = why.into();
-        push_name(self.assumed.entry((key.to_string(), why.clone())).or_default(), subject);
+        self.assumed.entry((key.to_string(), why.clone())).or_default().push(subject);
         Origin::Assumed(why)
     }
 
     /// Records an AWS setting ecsim does not model, set on `subject`.
     pub fn unmodelled(&mut self, setting: impl Into<String>, subject: &str) {
-        push_name(self.unmodelled.entry(setting.into()).or_default(), subject);
+        self.unmodelled.entry(setting.into()).or_default().push(subject);
     }
 
     /// One line per assumption: `key: reason (names)`.
     pub fn assumptions(&self) -> Vec<String> {
-        self.assumed.iter().map(|((key, why), names)| format!("{key}: {why} ({})", shown(names))).collect()
+        self.assumed.iter().map(|((key, why), names)| format!("{key}: {why} ({})", shown(&names.order))).collect()
     }
 
     /// One line per setting: `setting (names)`.
     pub fn unmodelled_settings(&self) -> Vec<String> {
-        self.unmodelled.iter().map(|(setting, names)| format!("{setting} ({})", shown(names))).collect()
+        self.unmodelled.iter().map(|(setting, names)| format!("{setting} ({})", shown(&names.order))).collect()
     }
 
     /// The three lists as printed at the end of an import.
@@ -70,9 +70,18 @@ impl Report {
     }
 }
 
-fn push_name(names: &mut Vec<String>, name: &str) {
-    if !names.iter().any(|n| n == name) {
-        names.push(name.to_string());
+/// Names in the order first met, each once.
+#[derive(Debug, Default)]
+struct Names {
+    order: Vec<String>,
+    seen: BTreeSet<String>,
+}
+
+impl Names {
+    fn push(&mut self, name: &str) {
+        if self.seen.insert(name.to_string()) {
+            self.order.push(name.to_string());
+        }
     }
 }
 

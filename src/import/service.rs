@@ -140,7 +140,7 @@ pub fn service(
     t.set("task_definition", tv_str(td_name), n.get("taskDefinition")?.origin());
     let desired = errors.keep(n.need("desiredCount", "a whole number"))?;
     let desired_count = errors.keep(desired.u64())?;
-    t.set("desired_count", tv_int(desired_count as i64), desired.origin());
+    t.set("desired_count", tv_int(desired_count), desired.origin());
     if let Some(g) = n.get("healthCheckGracePeriodSeconds") {
         t.set("health_check_grace_period", tv_secs(errors.keep(g.u64())?), g.origin());
     }
@@ -234,7 +234,7 @@ fn strategy(
         t.set("capacity_provider", tv_str(&scenario_name(provider)), origin(&p));
         for key in ["base", "weight"] {
             if let Some(v) = item.get(key) {
-                t.set(key, tv_int(errors.keep(v.u64())? as i64), origin(&v));
+                t.set(key, tv_int(errors.keep(v.u64())?), origin(&v));
             }
         }
         out.push((t, kind));

@@ -17,6 +17,8 @@ const MIN_CPU: u64 = 128;
 
 pub struct TaskDef<'a> {
     pub arn: String,
+    /// `family:revision`, as a service may name it.
+    pub short: String,
     pub family: String,
     pub revision: u64,
     pub node: Node<'a>,
@@ -35,6 +37,7 @@ impl<'a> TaskDefs<'a> {
     /// Every described task definition; one without ARN or family is an error.
     pub fn read(export: &Export<'a>, errors: &mut Errors) -> TaskDefs<'a> {
         let mut list: Vec<TaskDef<'a>> = Vec::new();
+        let mut seen = BTreeSet::new();
         for node in export.items(Kind::TaskDefinition) {
             let (Some(arn), Some(family)) =
                 (errors.keep(node.req_str("taskDefinitionArn")), errors.keep(node.req_str("family")))
@@ -42,12 +45,13 @@ impl<'a> TaskDefs<'a> {
                 continue;
             };
             let revision = node.opt_u64("revision").ok().flatten().unwrap_or_else(|| revision_of(arn).unwrap_or(0));
-            if list.iter().any(|t| t.arn == arn) {
+            if !seen.insert(arn) {
                 continue;
             }
             let constraints = errors.keep(node.list("placementConstraints")).unwrap_or_default();
             list.push(TaskDef {
                 arn: arn.to_string(),
+                short: format!("{family}:{revision}"),
                 family: family.to_string(),
                 revision,
                 node: node.clone(),
@@ -61,7 +65,7 @@ impl<'a> TaskDefs<'a> {
     /// `family:revision`) names.
     pub fn find(&self, reference: &str) -> Option<usize> {
         let short = reference.rsplit_once("task-definition/").map_or(reference, |(_, s)| s);
-        self.list.iter().position(|t| t.arn == reference || format!("{}:{}", t.family, t.revision) == short)
+        self.list.iter().position(|t| t.arn == reference || t.short == short)
     }
 
     /// Names the used task definitions: the family, or `family-revision`
@@ -109,9 +113,9 @@ pub fn task_definition(td: &TaskDef<'_>, name: &str, report: &mut Report, errors
         }
     }
     let cpu = cpu(n, &containers, name, report, errors)?;
-    t.set("cpu", tv_int(cpu.0 as i64), cpu.1);
+    t.set("cpu", tv_int(cpu.0), cpu.1);
     let memory = memory(n, &containers, errors)?;
-    t.set("memory", tv_int(memory.0 as i64), memory.1);
+    t.set("memory", tv_int(memory.0), memory.1);
     match n.get("networkMode") {
         Some(m) => t.set("network_mode", tv_str(errors.keep(m.str())?), m.origin()),
         None => t.set(
@@ -171,7 +175,7 @@ fn cpu(
             let mut sum = 0;
             for c in containers {
                 if let Some(v) = c.get("cpu") {
-                    sum += errors.keep(v.u64())?;
+                    sum = errors.keep(v.u64())?.saturating_add(sum);
                 }
             }
             (
@@ -206,7 +210,7 @@ fn memory(n: &Node<'_>, containers: &[Node<'_>], errors: &mut Errors) -> Option<
                 return None;
             }
         };
-        sum += errors.keep(v.u64())?;
+        sum = errors.keep(v.u64())?.saturating_add(sum);
     }
     let how = format!(
         "no task-level memory: the sum of {}.containerDefinitions[].memory (memoryReservation where memory is absent) ({})",
@@ -227,11 +231,11 @@ fn port_mappings(containers: &[Node<'_>], name: &str, report: &mut Report, error
             };
             let Some(p) = errors.keep(port.u64()) else { continue };
             let mut t = Table::default();
-            t.set("container_port", tv_int(p as i64), port.origin());
+            t.set("container_port", tv_int(p), port.origin());
             if let Some(h) = pm.get("hostPort")
                 && let Some(hp) = errors.keep(h.u64())
             {
-                t.set("host_port", tv_int(hp as i64), h.origin());
+                t.set("host_port", tv_int(hp), h.origin());
             }
             out.push(t);
         }

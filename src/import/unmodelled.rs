@@ -26,7 +26,11 @@ pub fn report_unread(node: &Node<'_>, keys: &Keys, subject: &str, report: &mut R
         if keys.read.contains(&key) || keys.ignored.contains(&key) || !is_set(value) {
             continue;
         }
-        if keys.defaults.iter().any(|(k, d)| *k == key && value.to_string() == *d) {
+        if keys
+            .defaults
+            .iter()
+            .any(|(k, d)| *k == key && serde_json::from_str::<serde_json::Value>(d).is_ok_and(|d| d == *value))
+        {
             continue;
         }
         report.unmodelled(format!("{}.{key}", keys.what), subject);
