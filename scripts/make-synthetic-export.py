@@ -149,6 +149,15 @@ def deployment(td_arn, desired, launch_type=None, strategy=None):
     return d
 
 
+def deployment_configuration(minimum_healthy, circuit_breaker=False):
+    return {
+        "deploymentCircuitBreaker": {"enable": circuit_breaker, "rollback": circuit_breaker},
+        "maximumPercent": 200,
+        "minimumHealthyPercent": minimum_healthy,
+        "alarms": {"alarmNames": [], "rollback": False, "enable": False},
+    }
+
+
 def service(name, td, desired, extra):
     td_arn = td["taskDefinition"]["taskDefinitionArn"]
     s = {
@@ -162,12 +171,7 @@ def service(name, td, desired, extra):
         "runningCount": desired,
         "pendingCount": 0,
         "taskDefinition": td_arn,
-        "deploymentConfiguration": {
-            "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-            "maximumPercent": 200,
-            "minimumHealthyPercent": 100,
-            "alarms": {"alarmNames": [], "rollback": False, "enable": False},
-        },
+        "deploymentConfiguration": deployment_configuration(100),
         "deployments": [deployment(td_arn, desired, extra.get("launchType"), extra.get("capacityProviderStrategy"))],
         "roleArn": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
         "events": [
@@ -270,12 +274,7 @@ def ecs_files(out):
             "loadBalancers": [{"targetGroupArn": TG_ARN, "containerName": "web", "containerPort": 8080}],
             "healthCheckGracePeriodSeconds": 60,
             "networkConfiguration": awsvpc,
-            "deploymentConfiguration": {
-                "deploymentCircuitBreaker": {"enable": True, "rollback": True},
-                "maximumPercent": 200,
-                "minimumHealthyPercent": 100,
-                "alarms": {"alarmNames": [], "rollback": False, "enable": False},
-            },
+            "deploymentConfiguration": deployment_configuration(100, circuit_breaker=True),
         }),
         service("api", api_td, 4, {
             "capacityProviderStrategy": [{"capacityProvider": "shop-ec2", "weight": 1, "base": 0}],
@@ -284,12 +283,7 @@ def ecs_files(out):
             "placementStrategy": [{"type": "spread", "field": "attribute:ecs.availability-zone"},
                                   {"type": "binpack", "field": "memory"}],
             "placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.instance-type =~ m*"}],
-            "deploymentConfiguration": {
-                "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-                "maximumPercent": 200,
-                "minimumHealthyPercent": 50,
-                "alarms": {"alarmNames": [], "rollback": False, "enable": False},
-            },
+            "deploymentConfiguration": deployment_configuration(50),
         }),
         service("worker", worker_td, 2, {
             "launchType": "FARGATE",

@@ -147,6 +147,11 @@ fn asg(name: &str, extra: Value) -> Value {
 
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/aws-cli-examples");
 
+/// One of the documentation examples, parsed.
+fn example(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLES}/{name}")).unwrap()).unwrap()
+}
+
 #[test]
 fn the_aws_cli_documentation_examples_import_alone_and_together() {
     let mut names: Vec<String> = std::fs::read_dir(EXAMPLES)
@@ -190,12 +195,8 @@ fn the_documented_task_definition_maps_to_container_sums_and_never_writes_its_pa
     // hello_world:8 has no task-level cpu or memory: cpu = 10 + 10 = 20 CPU
     // units, below ecsim's 128 (assumed 128); memory = 500 + 500 = 1000 MiB;
     // no networkMode: bridge; wordpress maps port 80 to host port 80.
-    let td: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLES}/describe-task-definition.json")).unwrap())
-            .unwrap();
-    let capacity: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLES}/describe-capacity-providers.json")).unwrap())
-            .unwrap();
+    let td: Value = example("describe-task-definition.json");
+    let capacity: Value = example("describe-capacity-providers.json");
     let asgs = json!({"AutoScalingGroups": [asg("MyAutoScalingGroup", json!({"LaunchTemplate": null, "MixedInstancesPolicy": {
         "LaunchTemplate": {"Overrides": [{"InstanceType": "m5.large"}]}}}))]});
     let svc = service(
@@ -240,12 +241,8 @@ fn the_documented_task_definition_maps_to_container_sums_and_never_writes_its_pa
 
 #[test]
 fn the_documented_scaling_policies_need_their_alarms() {
-    let policies: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLES}/describe-scaling-policies.json")).unwrap())
-            .unwrap();
-    let targets: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{EXAMPLES}/describe-scalable-targets.json")).unwrap())
-            .unwrap();
+    let policies: Value = example("describe-scaling-policies.json");
+    let targets: Value = example("describe-scalable-targets.json");
     let svc = service("web-app", "web:1", json!({"clusterArn": "arn:aws:ecs:us-west-2:012345678910:cluster/default"}));
     let alarm = json!({"MetricAlarms": [{
         "AlarmName": "web-app-cpu-gt-75", "MetricName": "CPUUtilization", "Namespace": "AWS/ECS",
