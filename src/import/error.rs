@@ -23,9 +23,7 @@ pub enum ImportError {
          (from {ours_source}); export one cluster per directory"
     )]
     OtherCluster { file: String, path: String, ours: String, theirs: String, ours_source: String },
-    #[error(
-        "{dir}: nothing to import: no describe-services, describe-capacity-providers or describe-task-definition output was recognised"
-    )]
+    #[error("{dir}: nothing to import: no file holds the output of a command the import reads (see docs/import.md)")]
     Nothing { dir: String },
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },

@@ -62,8 +62,13 @@ pub fn import_aws(dir: &Path) -> Result<Imported, Errors> {
     let docs = recognise::read_export(dir, &mut report, &mut errors);
     let export = Export::new(&docs, &mut errors);
     let wanted = [Kind::Services, Kind::CapacityProviders, Kind::TaskDefinition];
-    if errors.is_empty() && !docs.iter().any(|d| wanted.contains(&d.kind)) {
+    if errors.is_empty() && docs.is_empty() {
         errors.push(ImportError::Nothing { dir: dir.display().to_string() });
+    } else if !docs.iter().any(|d| wanted.contains(&d.kind)) {
+        report.warn(format!(
+            "{}: no describe-services, describe-capacity-providers or describe-task-definition output:              the scenario will have to be completed by hand",
+            dir.display()
+        ));
     }
     let cluster = cluster::cluster(&export, &mut report, &mut errors);
     let mut tds = TaskDefs::read(&export, &mut errors);

@@ -4,7 +4,7 @@
 //! listed warning, never a panic or a half-written output.
 
 use crate::common::ecsim;
-use ecsim::import::{ImportError, Imported, import_aws, write};
+use ecsim::import::{Imported, import_aws, write};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -164,12 +164,8 @@ fn the_aws_cli_documentation_examples_import_alone_and_together() {
     for name in &names {
         let dir = fresh(&format!("example-{name}"));
         std::fs::copy(Path::new(EXAMPLES).join(name), dir.join(name)).unwrap();
-        match import_aws(&dir) {
-            Ok(i) => assert!(toml::from_str::<toml::Table>(&i.files.scenario).is_ok(), "{name}"),
-            // Outputs that describe no service, provider or task definition
-            // have nothing to import on their own: that is the only error.
-            Err(e) => assert!(e.0.iter().all(|e| matches!(e, ImportError::Nothing { .. })), "{name}: {e}"),
-        }
+        let i = imported(&dir);
+        assert!(toml::from_str::<toml::Table>(&i.files.scenario).is_ok(), "{name}");
     }
     let all = imported(Path::new(EXAMPLES));
     let t = parsed(&all);
@@ -927,6 +923,14 @@ fn an_absent_task_definition_an_unknown_file_and_an_empty_directory() {
         "instances.json: skipped: not the output of a command the import reads (top-level keys: Reservations)"
     ));
     assert!(has_warning(&i, "list.json: skipped: list-services output only names the services"));
+    let other = export("only-other", &[("instances.json", json!({"Reservations": []}))]);
+    assert_eq!(
+        errors(&other),
+        vec![format!(
+            "{}: nothing to import: no file holds the output of a command the import reads (see docs/import.md)",
+            other.display()
+        )]
+    );
     let empty = fresh("empty");
     assert_eq!(
         errors(&empty),
