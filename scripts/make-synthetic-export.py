@@ -423,6 +423,17 @@ def policy_arn(svc, name):
             f"resource/ecs/service/{CLUSTER}/{svc}:policyName/{name}")
 
 
+def policy_head(svc, name, kind):
+    return {
+        "PolicyARN": policy_arn(svc, name),
+        "PolicyName": name,
+        "ServiceNamespace": "ecs",
+        "ResourceId": f"service/{CLUSTER}/{svc}",
+        "ScalableDimension": "ecs:service:DesiredCount",
+        "PolicyType": kind,
+    }
+
+
 def alarm_ref(name):
     return {"AlarmName": name, "AlarmARN": arn("cloudwatch", f"alarm:{name}")}
 
@@ -450,12 +461,7 @@ def scaling_files(out):
             spec["ResourceLabel"] = label
         tt = f"TargetTracking-service/{CLUSTER}/{svc}"
         return {
-            "PolicyARN": policy_arn(svc, name),
-            "PolicyName": name,
-            "ServiceNamespace": "ecs",
-            "ResourceId": f"service/{CLUSTER}/{svc}",
-            "ScalableDimension": "ecs:service:DesiredCount",
-            "PolicyType": "TargetTrackingScaling",
+            **policy_head(svc, name, "TargetTrackingScaling"),
             "TargetTrackingScalingPolicyConfiguration": {
                 "TargetValue": target,
                 "PredefinedMetricSpecification": spec,
@@ -469,12 +475,7 @@ def scaling_files(out):
 
     def step(svc, name, adjustments, cooldown):
         return {
-            "PolicyARN": policy_arn(svc, name),
-            "PolicyName": name,
-            "ServiceNamespace": "ecs",
-            "ResourceId": f"service/{CLUSTER}/{svc}",
-            "ScalableDimension": "ecs:service:DesiredCount",
-            "PolicyType": "StepScaling",
+            **policy_head(svc, name, "StepScaling"),
             "StepScalingPolicyConfiguration": {
                 "AdjustmentType": "ChangeInCapacity",
                 "StepAdjustments": adjustments,
