@@ -15,6 +15,7 @@ pub mod cli;
 pub mod engine;
 pub mod fmt;
 pub mod hash;
+pub mod import;
 pub mod model;
 pub mod observed;
 pub mod query;

@@ -7,6 +7,7 @@
 pub mod calibrate;
 pub mod catalog;
 pub mod chart;
+pub mod import;
 pub mod run;
 pub mod sweep;
 pub mod validate;
@@ -38,6 +39,8 @@ pub enum Command {
     Catalog(catalog::Args),
     /// Fit each service's cpu_per_request and baseline CPU to observed minutes; write a calibrated scenario.
     Calibrate(calibrate::Args),
+    /// Write a scenario from an export of a real cluster (`import aws DIR`).
+    Import(import::Args),
 }
 
 /// Why a command failed, and the exit code that says so.
@@ -88,6 +91,7 @@ pub fn exec(cli: Cli) -> Result<(), Failure> {
         Command::Chart(a) => chart::exec(a),
         Command::Catalog(a) => catalog::exec(a),
         Command::Calibrate(a) => calibrate::exec(a),
+        Command::Import(a) => import::exec(a),
     }
 }
 

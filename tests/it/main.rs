@@ -14,6 +14,7 @@ mod cost;
 mod docs;
 mod export;
 mod health;
+mod import;
 mod long;
 mod placement;
 mod props;
