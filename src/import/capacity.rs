@@ -8,8 +8,8 @@ use super::document::{Origin, Table, tv_int, tv_num, tv_secs, tv_str, tv_str_arr
 use super::error::Errors;
 use super::export::{Export, by_key};
 use super::json::Node;
+use super::kind::Kind;
 use super::names::scenario_name;
-use super::recognise::Kind;
 use super::report::Report;
 use super::unmodelled::{
     ASG, ASG_PROVIDER, CAPACITY_PROVIDER, DISTRIBUTION, MANAGED_SCALING, MIXED_INSTANCES, OVERRIDE, report_unread,

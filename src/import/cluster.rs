@@ -5,7 +5,7 @@ use super::document::Origin;
 use super::error::{Errors, ImportError};
 use super::export::{Export, cluster_of_arn};
 use super::json::{Node, arn_region};
-use super::recognise::Kind;
+use super::kind::Kind;
 use super::report::Report;
 use super::unmodelled::{CLUSTER, report_unread};
 

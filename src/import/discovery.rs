@@ -5,7 +5,7 @@ use super::document::{Table, tv_secs, tv_str};
 use super::error::Errors;
 use super::export::Export;
 use super::json::{Node, arn_name};
-use super::recognise::Kind;
+use super::kind::Kind;
 use super::report::Report;
 use super::unmodelled::{CLOUD_MAP_SERVICE, report_unread};
 

@@ -3,7 +3,7 @@
 
 use super::error::Errors;
 use super::json::{Doc, Node, arn_name};
-use super::recognise::Kind;
+use super::kind::Kind;
 use std::collections::BTreeMap;
 
 pub struct Export<'a> {

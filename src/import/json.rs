@@ -4,7 +4,7 @@
 
 use super::document::Origin;
 use super::error::ImportError;
-use super::recognise::Kind;
+use super::kind::Kind;
 use serde_json::Value;
 
 /// One file of the export, parsed.

@@ -7,7 +7,7 @@ use super::document::{Origin, Table, tv_int, tv_secs, tv_str};
 use super::error::Errors;
 use super::export::{Export, by_key};
 use super::json::Node;
-use super::recognise::Kind;
+use super::kind::Kind;
 use super::report::Report;
 use super::unmodelled::{TARGET_GROUP, report_unread};
 use std::collections::BTreeMap;

@@ -7,7 +7,7 @@
 use super::error::{Errors, ImportError};
 use super::export::Export;
 use super::json::{Node, describe};
-use super::recognise::Kind;
+use super::kind::Kind;
 use super::report::Report;
 use jiff::Timestamp;
 use std::collections::{BTreeMap, HashMap};

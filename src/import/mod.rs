@@ -17,6 +17,7 @@ pub mod document;
 pub mod error;
 pub mod export;
 pub mod json;
+pub mod kind;
 pub mod load_balancer;
 pub mod metrics;
 pub mod names;
@@ -36,7 +37,7 @@ pub use report::Report;
 
 use document::Table;
 use export::Export;
-use recognise::Kind;
+use kind::Kind;
 use service::{Lookups, MappedService};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -3,76 +3,9 @@
 
 use super::error::{Errors, ImportError};
 use super::json::{Doc, Node};
+use super::kind::{KEYS, Kind};
 use super::report::Report;
 use std::path::Path;
-
-/// The AWS CLI command a file holds the output of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Kind {
-    Clusters,
-    CapacityProviders,
-    Services,
-    TaskDefinition,
-    AutoScalingGroups,
-    LaunchTemplateVersions,
-    ScalableTargets,
-    ScalingPolicies,
-    ScheduledActions,
-    MetricAlarms,
-    TargetGroups,
-    TargetGroupAttributes,
-    CloudMapService,
-    MetricData,
-    ServiceArns,
-}
-
-/// Top-level key -> command, checked in this order (describe-alarms also
-/// writes `CompositeAlarms`; a wrapped attributes file also `TargetGroupArn`).
-const KEYS: &[(&str, Kind)] = &[
-    ("clusters", Kind::Clusters),
-    ("capacityProviders", Kind::CapacityProviders),
-    ("services", Kind::Services),
-    ("taskDefinition", Kind::TaskDefinition),
-    ("AutoScalingGroups", Kind::AutoScalingGroups),
-    ("LaunchTemplateVersions", Kind::LaunchTemplateVersions),
-    ("ScalableTargets", Kind::ScalableTargets),
-    ("ScalingPolicies", Kind::ScalingPolicies),
-    ("ScheduledActions", Kind::ScheduledActions),
-    ("MetricAlarms", Kind::MetricAlarms),
-    ("TargetGroups", Kind::TargetGroups),
-    ("Attributes", Kind::TargetGroupAttributes),
-    ("Service", Kind::CloudMapService),
-    ("MetricDataResults", Kind::MetricData),
-    ("serviceArns", Kind::ServiceArns),
-];
-
-impl Kind {
-    /// The CLI command, as named in comments and messages.
-    pub fn command(self) -> &'static str {
-        match self {
-            Kind::Clusters => "describe-clusters",
-            Kind::CapacityProviders => "describe-capacity-providers",
-            Kind::Services => "describe-services",
-            Kind::TaskDefinition => "describe-task-definition",
-            Kind::AutoScalingGroups => "describe-auto-scaling-groups",
-            Kind::LaunchTemplateVersions => "describe-launch-template-versions",
-            Kind::ScalableTargets => "describe-scalable-targets",
-            Kind::ScalingPolicies => "describe-scaling-policies",
-            Kind::ScheduledActions => "describe-scheduled-actions",
-            Kind::MetricAlarms => "describe-alarms",
-            Kind::TargetGroups => "describe-target-groups",
-            Kind::TargetGroupAttributes => "describe-target-group-attributes",
-            Kind::CloudMapService => "get-service",
-            Kind::MetricData => "get-metric-data",
-            Kind::ServiceArns => "list-services",
-        }
-    }
-
-    /// The key that holds the command's main list (or object).
-    pub fn key(self) -> &'static str {
-        KEYS.iter().find(|(_, k)| *k == self).map_or("", |(key, _)| key)
-    }
-}
 
 /// Every `*.json` file of `dir` (hidden files excepted, as a shell glob
 /// would), sorted by name, parsed and recognised. Unreadable or malformed

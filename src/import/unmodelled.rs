@@ -407,7 +407,7 @@ pub const SCHEDULED_ACTION: Keys = Keys {
 mod tests {
     use super::*;
     use crate::import::json::Doc;
-    use crate::import::recognise::Kind;
+    use crate::import::kind::Kind;
 
     #[test]
     fn set_members_neither_read_nor_ignored_nor_default_are_reported() {
