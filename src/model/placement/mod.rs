@@ -13,6 +13,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+mod failure;
+
+pub use failure::PlacementFailure;
+
 use super::Simulation;
 use super::entities::{InstanceId, Owner, TaskId, TaskState};
 use crate::query::InstanceFacts;
@@ -27,23 +31,6 @@ const MAX_STRATEGIES: usize = 5;
 
 /// Up zones the index handles at once (on the stack); a region with more falls back to a scan.
 const MAX_WALKS: usize = 8;
-
-/// Why no instance could take a task (the `tasks.placement_failures` keys).
-/// After `no_instances` come the placement checks' reasons, in the order the
-/// checks are made (`failed_check` stage k fails for reason k + 1).
-pub const FAILURE_REASONS: [&str; 11] = [
-    "no_instances",
-    "attribute_arch",
-    "resource_cpu",
-    "resource_memory",
-    "resource_ports",
-    "resource_eni",
-    "constraint_member_of",
-    "constraint_distinct_instance",
-    "fargate_quota",
-    "fargate_spot_capacity",
-    "zone_outage",
-];
 
 /// An instance as the cluster query language sees it.
 struct Facts<'a> {
@@ -122,7 +109,7 @@ impl<'s> Simulation<'s> {
     }
 
     /// Places a task on one of its provider's instances, or says why not.
-    pub fn try_place(&mut self, t: TaskId) -> Result<(), &'static str> {
+    pub fn try_place(&mut self, t: TaskId) -> Result<(), PlacementFailure> {
         let i = self.choose_instance(t)?;
         match self.tasks[t.idx()].owner {
             Owner::Service(s) => self.services[s.idx()].placements += 1,
@@ -137,7 +124,7 @@ impl<'s> Simulation<'s> {
     /// instances, or are empty (each optionally after a spread across zones,
     /// as in ECS's default for services); by a scan of the provider's
     /// instances otherwise.
-    fn choose_instance(&mut self, t: TaskId) -> Result<InstanceId, &'static str> {
+    fn choose_instance(&mut self, t: TaskId) -> Result<InstanceId, PlacementFailure> {
         let ask = self.ask(t);
         let provider = self.tasks[t.idx()].provider;
         let Some(indexed) = self.indexed_choice(&ask, provider) else {
@@ -169,19 +156,19 @@ impl<'s> Simulation<'s> {
     }
 
     /// The first check (in ECS's order) instance `i` fails for the task, if any.
-    fn failed_check(&self, ask: &Ask<'_>, i: InstanceId) -> Option<usize> {
+    fn failed_check(&self, ask: &Ask<'_>, i: InstanceId) -> Option<PlacementFailure> {
         let (td, inst) = (ask.td, &self.instances[i.idx()]);
         let itype = &self.sc.instance_types[inst.instance_type.idx()];
         if td.arch.is_some_and(|a| a != itype.arch) {
-            Some(0)
+            Some(PlacementFailure::AttributeArch)
         } else if inst.free_cpu < td.cpu {
-            Some(1)
+            Some(PlacementFailure::ResourceCpu)
         } else if inst.free_mem < td.memory {
-            Some(2)
+            Some(PlacementFailure::ResourceMemory)
         } else if td.static_host_ports.iter().any(|p| inst.ports.contains(p)) {
-            Some(3)
+            Some(PlacementFailure::ResourcePorts)
         } else if td.network_mode == NetworkMode::Awsvpc && inst.free_eni == 0 {
-            Some(4)
+            Some(PlacementFailure::ResourceEni)
         } else if !ask.rules.constraints.iter().all(|c| match c {
             PlacementConstraint::MemberOf(e) => e.matches(&Facts {
                 zone: &self.sc.zones[inst.zone.idx()],
@@ -191,9 +178,9 @@ impl<'s> Simulation<'s> {
             }),
             PlacementConstraint::DistinctInstance => true,
         }) {
-            Some(5)
+            Some(PlacementFailure::ConstraintMemberOf)
         } else if ask.distinct && self.group_tasks_on(ask.owner, i) > 0 {
-            Some(6)
+            Some(PlacementFailure::ConstraintDistinctInstance)
         } else {
             None
         }
@@ -220,11 +207,11 @@ impl<'s> Simulation<'s> {
     }
 
     /// Scans the provider's instances in id order for the best key.
-    fn scan_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Result<InstanceId, &'static str> {
+    fn scan_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Result<InstanceId, PlacementFailure> {
         let n_keys = ask.n_keys;
         let mut best: Option<(InstanceId, Key)> = None;
         // The furthest stage any instance reached, to name the closest miss.
-        let mut closest: (usize, &'static str) = (0, "no_instances");
+        let mut closest = PlacementFailure::NoInstances;
         let mut random = ask.rules.strategies.contains(&PlacementStrategy::Random).then(|| {
             let ordinal = match ask.owner {
                 Owner::Service(s) => self.services[s.idx()].placements,
@@ -251,10 +238,8 @@ impl<'s> Simulation<'s> {
             if !inst.accepts_tasks() || inst.leaving || !self.zone_up(inst.zone) {
                 continue;
             }
-            if let Some(stage) = self.failed_check(ask, i) {
-                if stage + 1 > closest.0 {
-                    closest = (stage + 1, FAILURE_REASONS[stage + 1]);
-                }
+            if let Some(failure) = self.failed_check(ask, i) {
+                closest = closest.max(failure);
                 continue;
             }
             let key = self.placement_key(ask, i, &mut random);
@@ -265,14 +250,14 @@ impl<'s> Simulation<'s> {
                 }
             }
         }
-        best.map(|(i, _)| i).ok_or(closest.1)
+        best.map(|(i, _)| i).ok_or(closest)
     }
 
     /// The best instance from the free-resource index, for strategies that
     /// lead with binpack, spread across instances only, or have none (each
     /// optionally after spread across zones, the zones then taken from the
     /// least used), or why none fits: `None` when the index cannot tell.
-    fn indexed_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Option<Result<InstanceId, &'static str>> {
+    fn indexed_choice(&self, ask: &Ask<'_>, provider: ProviderId) -> Option<Result<InstanceId, PlacementFailure>> {
         let (by_zone, rest) = match ask.rules.strategies {
             [PlacementStrategy::Spread(SpreadField::Zone), rest @ ..] => (true, rest),
             rest => (false, rest),
@@ -316,30 +301,31 @@ impl<'s> Simulation<'s> {
     /// memory stop at those checks; only those with both are checked one by
     /// one. `None` when only some of the provider's instance types have the
     /// task's architecture, which the index does not tell apart.
-    fn closest_miss(&self, ask: &Ask<'_>, provider: ProviderId, zones: &[ZoneId]) -> Option<&'static str> {
+    fn closest_miss(&self, ask: &Ask<'_>, provider: ProviderId, zones: &[ZoneId]) -> Option<PlacementFailure> {
         let index = &self.providers[provider.idx()].free;
         let any = |cpu, mem| zones.iter().any(|&z| index.fitting_by_id(z, cpu, mem).next().is_some());
         if !any(0, 0) {
-            return Some(FAILURE_REASONS[0]);
+            return Some(PlacementFailure::NoInstances);
         }
         if let Some(arch) = ask.td.arch {
             let types = &self.sc.providers[provider.idx()].asg()?.instance_types;
             let matching = types.iter().filter(|ty| self.sc.instance_types[ty.idx()].arch == arch).count();
             if matching == 0 {
-                return Some(FAILURE_REASONS[1]);
+                return Some(PlacementFailure::AttributeArch);
             }
             if matching < types.len() {
                 return None;
             }
         }
         // Past the architecture check, an instance fails on CPU, on memory, or later.
-        let mut reached = if any(ask.td.cpu.0, 0) { 3 } else { 2 };
+        let mut reached =
+            if any(ask.td.cpu.0, 0) { PlacementFailure::ResourceMemory } else { PlacementFailure::ResourceCpu };
         for &z in zones {
             for i in index.fitting_by_id(z, ask.td.cpu.0, ask.td.memory.0) {
-                reached = reached.max(self.failed_check(ask, i)? + 1);
+                reached = reached.max(self.failed_check(ask, i)?);
             }
         }
-        Some(FAILURE_REASONS[reached])
+        Some(reached)
     }
 
     /// Among `zones`, the instances that pass every check at the lowest free
@@ -543,7 +529,7 @@ impl<'s> Simulation<'s> {
     }
 
     /// Logs a placement failure once per task and reason.
-    pub fn note_placement_failure(&mut self, t: TaskId, reason: &'static str) {
+    pub fn note_placement_failure(&mut self, t: TaskId, reason: PlacementFailure) {
         if self.tasks[t.idx()].last_failure == Some(reason) {
             return;
         }
@@ -556,7 +542,7 @@ impl<'s> Simulation<'s> {
         let name = owner_name(self.sc, owner);
         let pname = &self.sc.providers[provider.idx()].name;
         let serial = self.tasks[t.idx()].serial;
-        let detail = format_args!("task {serial} of {name} could not be placed on {pname}: {}", failure_text(reason));
+        let detail = format_args!("task {serial} of {name} could not be placed on {pname}: {}", reason.text());
         self.rec.event(self.now, "placement_failed", "task", name, detail);
     }
 
@@ -1161,25 +1147,6 @@ fn shrink_choice(strategy: &[StrategyItem], counts: &[u32], present: &[usize]) -
         }
     }
     best.map(|(k, _)| k).or_else(|| present.first().copied())
-}
-
-fn failure_text(reason: &str) -> &'static str {
-    match reason {
-        "no_instances" => "no ACTIVE container instance",
-        "attribute_arch" => "no instance of the task's CPU architecture",
-        "resource_cpu" => "insufficient CPU units on the closest matching instance",
-        "resource_memory" => "insufficient memory on the closest matching instance",
-        "resource_ports" => "a required host port is already in use on the closest matching instance",
-        "resource_eni" => "no free network interface (awsvpc) on the closest matching instance",
-        "constraint_member_of" => "no instance matches the memberOf constraint",
-        "constraint_distinct_instance" => {
-            "every matching instance already runs a task of this group (distinctInstance)"
-        }
-        "fargate_quota" => "the Fargate vCPU quota is reached",
-        "fargate_spot_capacity" => "Fargate Spot capacity is unavailable at this time",
-        "zone_outage" => "every availability zone is down",
-        _ => "unknown",
-    }
 }
 
 #[cfg(test)]
