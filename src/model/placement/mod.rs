@@ -14,16 +14,20 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 mod failure;
+mod reservation;
+mod split;
 
 pub use failure::PlacementFailure;
+pub use split::pick_provider;
+use split::shrink_choice;
 
 use super::Simulation;
 use super::entities::{InstanceId, Owner, TaskId, TaskState};
 use crate::query::InstanceFacts;
 use crate::rng::{Draws, Stream};
 use crate::scenario::{
-    BinpackField, NetworkMode, PlacementConstraint, PlacementStrategy, ProviderId, ServiceId, SpreadField,
-    StrategyItem, TaskDef, ZoneId,
+    BinpackField, NetworkMode, PlacementConstraint, PlacementStrategy, ProviderId, ServiceId, SpreadField, TaskDef,
+    ZoneId,
 };
 
 /// The ECS API allows at most five placement strategy rules (validated at load).
@@ -467,67 +471,6 @@ impl<'s> Simulation<'s> {
         }
     }
 
-    /// Counts a task in (or out of) its group's zone tallies.
-    pub fn count_zone(&mut self, t: TaskId, delta: i32) {
-        let task = &self.tasks[t.idx()];
-        let Some(z) = task.zone else { return };
-        let fargate = task.instance.is_none();
-        let zones = match task.owner {
-            Owner::Service(s) => &mut self.services[s.idx()].zones,
-            Owner::Batch(b, _) => &mut self.batches[b.idx()].zones,
-        };
-        zones.all[z.idx()] = zones.all[z.idx()].saturating_add_signed(delta);
-        if fargate {
-            zones.fargate[z.idx()] = zones.fargate[z.idx()].saturating_add_signed(delta);
-        }
-    }
-
-    /// Reserves a task's resources on an instance.
-    pub fn reserve(&mut self, t: TaskId, i: InstanceId) {
-        if !self.instances[i.idx()].accepts_tasks() && self.violation.is_none() {
-            self.violation = Some(format!("task {t} placed on i-{} which is {:?}", i.0, self.instances[i.idx()].state));
-        }
-        let td = &self.sc.task_defs[self.tasks[t.idx()].task_def.idx()];
-        self.track_instance(i, |sim| {
-            let inst = &mut sim.instances[i.idx()];
-            inst.free_cpu -= td.cpu;
-            inst.free_mem -= td.memory;
-            if td.network_mode == NetworkMode::Awsvpc {
-                inst.free_eni -= 1;
-            }
-            inst.ports.extend_from_slice(&td.static_host_ports);
-            inst.tasks.push(t);
-        });
-        let zone = self.instances[i.idx()].zone;
-        let task = &mut self.tasks[t.idx()];
-        task.instance = Some(i);
-        task.zone = Some(zone);
-        self.count_zone(t, 1);
-        self.cost_reservation_changed(t, i, true);
-    }
-
-    /// Returns a stopped task's resources to its instance.
-    pub fn unreserve(&mut self, t: TaskId, i: InstanceId) {
-        let td = &self.sc.task_defs[self.tasks[t.idx()].task_def.idx()];
-        self.cost_reservation_changed(t, i, false);
-        self.track_instance(i, |sim| {
-            let inst = &mut sim.instances[i.idx()];
-            inst.free_cpu += td.cpu;
-            inst.free_mem += td.memory;
-            if td.network_mode == NetworkMode::Awsvpc {
-                inst.free_eni += 1;
-            }
-            for p in &td.static_host_ports {
-                if let Some(pos) = inst.ports.iter().position(|x| x == p) {
-                    inst.ports.swap_remove(pos);
-                }
-            }
-            if let Some(pos) = inst.tasks.iter().position(|&x| x == t) {
-                inst.tasks.remove(pos);
-            }
-        });
-    }
-
     /// Logs a placement failure once per task and reason.
     pub fn note_placement_failure(&mut self, t: TaskId, reason: PlacementFailure) {
         if self.tasks[t.idx()].last_failure == Some(reason) {
@@ -588,68 +531,6 @@ impl<'s> Simulation<'s> {
         let list = &mut self.providers[p.idx()].waiting;
         keep.append(list);
         *list = keep;
-    }
-
-    /// The provider a new task of service `s` goes to (base, then weights).
-    pub fn pick_provider_for_service(&self, s: ServiceId) -> ProviderId {
-        pick_provider(&self.sc.services[s.idx()].strategy, &self.services[s.idx()].by_strategy_item)
-    }
-
-    /// Whether a task counts as current for its service's strategy split.
-    fn strategy_current(&self, t: TaskId) -> bool {
-        let task = &self.tasks[t.idx()];
-        !task.retiring && task.state <= TaskState::Running
-    }
-
-    /// A task marked for replacement that has not started stopping.
-    fn retiring_live(&self, t: TaskId) -> bool {
-        let task = &self.tasks[t.idx()];
-        task.retiring && task.state <= TaskState::Running
-    }
-
-    /// Updates the service's tallies (current tasks per strategy item, retiring
-    /// tasks) after `change` alters a task's state or retiring flag.
-    pub fn with_strategy_tally(&mut self, t: TaskId, change: impl FnOnce(&mut Self)) {
-        let before = self.strategy_current(t);
-        let was_retiring = self.retiring_live(t);
-        change(self);
-        let after = self.strategy_current(t);
-        let is_retiring = self.retiring_live(t);
-        if was_retiring != is_retiring
-            && let Some(s) = self.tasks[t.idx()].service()
-        {
-            let c = &mut self.services[s.idx()].retiring_live;
-            *c = if is_retiring { *c + 1 } else { c.saturating_sub(1) };
-        }
-        if before != after
-            && let Some(s) = self.tasks[t.idx()].service()
-        {
-            let provider = self.tasks[t.idx()].provider;
-            if let Some(k) = self.sc.services[s.idx()].strategy.iter().position(|i| i.provider == provider) {
-                let c = &mut self.services[s.idx()].by_strategy_item[k];
-                *c = if after { *c + 1 } else { c.saturating_sub(1) };
-            }
-        }
-    }
-
-    /// Marks a task to be replaced (or not), keeping the strategy tally.
-    pub fn set_retiring(&mut self, t: TaskId, retiring: bool) {
-        self.with_strategy_tally(t, |sim| sim.tasks[t.idx()].retiring = retiring);
-    }
-
-    /// Recounts current tasks per strategy item (for the invariant check).
-    pub fn provider_counts(&self, s: ServiceId) -> Vec<u32> {
-        let strategy = &self.sc.services[s.idx()].strategy;
-        let mut counts = vec![0u32; strategy.len()];
-        for &t in &self.services[s.idx()].tasks {
-            if !self.strategy_current(t) {
-                continue;
-            }
-            if let Some(pos) = strategy.iter().position(|i| i.provider == self.tasks[t.idx()].provider) {
-                counts[pos] += 1;
-            }
-        }
-        counts
     }
 
     /// How far along a scale-in candidate is: never-started tasks go first,
@@ -1100,97 +981,9 @@ fn lexi_less(a: &[f64], b: &[f64]) -> bool {
     false
 }
 
-/// Base first, then the provider with the largest deficit against its
-/// weighted share of the tasks beyond the base (ties to the earlier item).
-pub fn pick_provider(strategy: &[StrategyItem], counts: &[u32]) -> ProviderId {
-    if let Some(k) = strategy.iter().position(|i| i.base > 0)
-        && counts[k] < strategy[k].base
-    {
-        return strategy[k].provider;
-    }
-    let beyond_base = |k: usize| counts[k].saturating_sub(strategy[k].base);
-    let total_weight: u32 = strategy.iter().map(|i| i.weight).sum();
-    let n_after = (0..strategy.len()).map(beyond_base).sum::<u32>() + 1;
-    let mut best: Option<(usize, f64)> = None;
-    for (k, item) in strategy.iter().enumerate() {
-        if item.weight == 0 {
-            continue;
-        }
-        let target = f64::from(item.weight) * f64::from(n_after) / f64::from(total_weight.max(1));
-        let deficit = target - f64::from(beyond_base(k));
-        if best.is_none_or(|(_, d)| deficit > d + 1e-12) {
-            best = Some((k, deficit));
-        }
-    }
-    strategy[best.map_or(0, |(k, _)| k)].provider
-}
-
-/// Which strategy item should lose a task: the one furthest above its share,
-/// never cutting the base provider below its base while others have tasks.
-fn shrink_choice(strategy: &[StrategyItem], counts: &[u32], present: &[usize]) -> Option<usize> {
-    if present.len() <= 1 {
-        return present.first().copied();
-    }
-    let total_weight: u32 = strategy.iter().map(|i| i.weight).sum::<u32>().max(1);
-    let beyond: u32 = (0..strategy.len()).map(|k| counts[k].saturating_sub(strategy[k].base)).sum();
-    let n_after = f64::from(beyond.saturating_sub(1));
-    let mut best: Option<(usize, f64)> = None;
-    for &k in present {
-        let item = &strategy[k];
-        let extra = counts[k].saturating_sub(item.base);
-        if extra == 0 && item.base > 0 {
-            continue;
-        }
-        let surplus = f64::from(extra) - f64::from(item.weight) * n_after / f64::from(total_weight);
-        if best.is_none_or(|(_, b)| surplus > b + 1e-12) {
-            best = Some((k, surplus));
-        }
-    }
-    best.map(|(k, _)| k).or_else(|| present.first().copied())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn item(p: u32, base: u32, weight: u32) -> StrategyItem {
-        StrategyItem { provider: ProviderId(p), base, weight }
-    }
-
-    fn split(strategy: &[StrategyItem], n: u32) -> Vec<u32> {
-        let mut counts = vec![0u32; strategy.len()];
-        for _ in 0..n {
-            let p = pick_provider(strategy, &counts);
-            let k = strategy.iter().position(|i| i.provider == p).unwrap();
-            counts[k] += 1;
-        }
-        counts
-    }
-
-    #[test]
-    fn aws_weight_example_one_to_four() {
-        // ECS docs: weights A=1, B=4 -> for every task on A, four on B.
-        let s = [item(0, 0, 1), item(1, 0, 4)];
-        assert_eq!(split(&s, 5), vec![1, 4]);
-        assert_eq!(split(&s, 10), vec![2, 8]);
-    }
-
-    #[test]
-    fn base_then_weight() {
-        // FARGATE base 2 weight 1, FARGATE_SPOT weight 3.
-        let s = [item(0, 2, 1), item(1, 0, 3)];
-        assert_eq!(split(&s, 1), vec![1, 0]);
-        assert_eq!(split(&s, 2), vec![2, 0]);
-        assert_eq!(split(&s, 3), vec![2, 1]);
-        assert_eq!(split(&s, 10), vec![4, 6]);
-        assert_eq!(split(&s, 6), vec![3, 3]);
-    }
-
-    #[test]
-    fn weight_zero_gets_only_its_base() {
-        let s = [item(0, 3, 0), item(1, 0, 1)];
-        assert_eq!(split(&s, 8), vec![3, 5]);
-    }
 
     #[test]
     fn packed_victim_group_keys_sort_as_the_keys() {
@@ -1213,14 +1006,5 @@ mod tests {
                 assert_eq!(a.packed().cmp(&b.packed()), a.cmp(b), "{a:?} {b:?}");
             }
         }
-    }
-
-    #[test]
-    fn shrink_keeps_the_split() {
-        let s = [item(0, 2, 1), item(1, 0, 3)];
-        // 4 on FARGATE (base 2 + 2), 6 on SPOT: 8 beyond base, removing one -> 7: targets 1.75 / 5.25.
-        assert_eq!(shrink_choice(&s, &[4, 6], &[0, 1]), Some(1));
-        // Base provider at its base is never shrunk while others have tasks.
-        assert_eq!(shrink_choice(&s, &[2, 1], &[0, 1]), Some(1));
     }
 }
