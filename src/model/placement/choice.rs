@@ -41,7 +41,6 @@ pub struct Host<'a> {
     pub free_eni: u32,
     /// Static host ports in use.
     pub ports: &'a [u16],
-    pub arch: Arch,
 }
 
 /// An instance as the cluster query language (memberOf) and spread on an
@@ -83,6 +82,8 @@ pub trait Candidates {
     /// agree with [`Candidates::host`].
     fn index(&self) -> &FreeIndex;
     fn host(&self, i: InstanceId) -> Host<'_>;
+    /// Instance `i`'s CPU architecture (apart from [`Host`]: most tasks name none).
+    fn arch(&self, i: InstanceId) -> Arch;
     fn facts(&self, i: InstanceId) -> Facts<'_>;
     /// Tasks of the task's group (its service, or scheduled task) on instance `i`.
     fn group_tasks_on(&self, i: InstanceId) -> u32;
@@ -155,15 +156,27 @@ pub fn spread_value(i: InstanceId, facts: &Facts<'_>, field: &SpreadField) -> St
 }
 
 /// The first check (in ECS's order) instance `i` fails for the task, if any.
-fn failed_check(view: &impl Candidates, ask: &Ask<'_>, i: InstanceId, host: &Host<'_>) -> Option<PlacementFailure> {
-    let td = ask.td;
-    if td.arch.is_some_and(|a| a != host.arch) {
+/// Inlined: the walks of the index meet many instances that lack the CPU or
+/// memory, and those are rejected without a call.
+#[inline(always)]
+fn failed_check(view: &impl Candidates, ask: &Ask<'_>, i: InstanceId) -> Option<PlacementFailure> {
+    let (td, host) = (ask.td, view.host(i));
+    if td.arch.is_some_and(|a| a != view.arch(i)) {
         Some(PlacementFailure::AttributeArch)
     } else if host.free_cpu < td.cpu {
         Some(PlacementFailure::ResourceCpu)
     } else if host.free_mem < td.memory {
         Some(PlacementFailure::ResourceMemory)
-    } else if td.static_host_ports.iter().any(|p| host.ports.contains(p)) {
+    } else {
+        failed_later_check(view, ask, i)
+    }
+}
+
+/// The checks after CPU and memory, in ECS's order: host ports, ENIs, then
+/// the constraints.
+fn failed_later_check(view: &impl Candidates, ask: &Ask<'_>, i: InstanceId) -> Option<PlacementFailure> {
+    let (td, host) = (ask.td, view.host(i));
+    if td.static_host_ports.iter().any(|p| host.ports.contains(p)) {
         Some(PlacementFailure::ResourcePorts)
     } else if td.network_mode == NetworkMode::Awsvpc && host.free_eni == 0 {
         Some(PlacementFailure::ResourceEni)
@@ -180,14 +193,8 @@ fn failed_check(view: &impl Candidates, ask: &Ask<'_>, i: InstanceId, host: &Hos
 }
 
 /// Instance `i`'s key under the strategies (lower is better).
-fn placement_key(
-    view: &impl Candidates,
-    ask: &Ask<'_>,
-    i: InstanceId,
-    host: &Host<'_>,
-    random: &mut Option<Draws>,
-) -> Key {
-    let td = ask.td;
+fn placement_key(view: &impl Candidates, ask: &Ask<'_>, i: InstanceId, random: &mut Option<Draws>) -> Key {
+    let (td, host) = (ask.td, view.host(i));
     let mut key = [0.0; MAX_STRATEGIES];
     for (k, st) in ask.strategies.iter().take(ask.n_keys).enumerate() {
         key[k] = match st {
@@ -233,11 +240,11 @@ pub fn scan(view: &impl Candidates, ask: &Ask<'_>, mut random: Option<Draws>) ->
         if !host.takes_tasks || !view.zone_up(host.zone) {
             continue;
         }
-        if let Some(failure) = failed_check(view, ask, i, &host) {
+        if let Some(failure) = failed_check(view, ask, i) {
             closest = closest.max(failure);
             continue;
         }
-        let key = placement_key(view, ask, i, &host, &mut random);
+        let key = placement_key(view, ask, i, &mut random);
         if best.as_ref().is_none_or(|(_, b)| lexi_less(&key[..n_keys], &b[..n_keys])) {
             best = Some((i, key));
             if can_stop_early && key[..n_keys] == bound[..n_keys] {
@@ -316,7 +323,7 @@ fn closest_miss(view: &impl Candidates, ask: &Ask<'_>, zones: &[ZoneId]) -> Opti
         if any(ask.td.cpu.0, 0) { PlacementFailure::ResourceMemory } else { PlacementFailure::ResourceCpu };
     for &z in zones {
         for i in index.fitting_by_id(z, ask.td.cpu.0, ask.td.memory.0) {
-            reached = reached.max(failed_check(view, ask, i, &view.host(i))?);
+            reached = reached.max(failed_check(view, ask, i)?);
         }
     }
     Some(reached)
@@ -353,12 +360,11 @@ fn best_at_least_free_level(
         }
         let i = walks[k][0].1;
         walks[k] = &walks[k][1..];
-        let host = view.host(i);
-        if failed_check(view, ask, i, &host).is_some() {
+        if failed_check(view, ask, i).is_some() {
             continue;
         }
         level = Some(free);
-        let key = placement_key(view, ask, i, &host, &mut None);
+        let key = placement_key(view, ask, i, &mut None);
         let better = best.as_ref().is_none_or(|(b, bi)| {
             lexi_less(&key[..ask.n_keys], &b[..ask.n_keys]) || (key[..ask.n_keys] == b[..ask.n_keys] && i < *bi)
         });
@@ -381,7 +387,7 @@ fn fewest_of_group(view: &impl Candidates, ask: &Ask<'_>, zones: &[ZoneId]) -> O
             if best.is_some_and(|(n, b)| n == 0 && b < i) {
                 break;
             }
-            if failed_check(view, ask, i, &view.host(i)).is_some() {
+            if failed_check(view, ask, i).is_some() {
                 continue;
             }
             let n = view.group_tasks_on(i);
@@ -404,9 +410,7 @@ fn lowest_fitting_id(view: &impl Candidates, ask: &Ask<'_>, zones: &[ZoneId]) ->
     zones
         .iter()
         .filter_map(|&z| {
-            index
-                .fitting_by_id(z, ask.td.cpu.0, ask.td.memory.0)
-                .find(|&i| failed_check(view, ask, i, &view.host(i)).is_none())
+            index.fitting_by_id(z, ask.td.cpu.0, ask.td.memory.0).find(|&i| failed_check(view, ask, i).is_none())
         })
         .min()
 }
@@ -475,8 +479,10 @@ mod tests {
                 free_mem: MemMib(m.mem),
                 free_eni: 2,
                 ports: &[],
-                arch: Arch::X86_64,
             }
+        }
+        fn arch(&self, _: InstanceId) -> Arch {
+            Arch::X86_64
         }
         fn facts(&self, i: InstanceId) -> Facts<'_> {
             let m = &self.machines[i.idx()];

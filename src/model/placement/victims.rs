@@ -28,9 +28,7 @@ pub trait VictimView {
     /// How far along task `t` is: 0 waiting for capacity, 1 starting, 2
     /// running but not healthy, 3 running and healthy; earlier stages stop first.
     fn victim_stage(&self, t: TaskId) -> u8;
-    fn instance_zone(&self, i: InstanceId) -> ZoneId;
-    /// Free CPU and memory of instance `i`.
-    fn instance_free(&self, i: InstanceId) -> (CpuUnits, MemMib);
+    fn instance(&self, i: InstanceId) -> Room;
     /// CPU and memory a task of `td` holds.
     fn task_size(&self, td: TaskDefId) -> (CpuUnits, MemMib);
 }
@@ -45,6 +43,14 @@ pub struct Victim {
     pub zone: Option<ZoneId>,
     /// Creation order: the oldest wins ties.
     pub serial: u64,
+}
+
+/// An instance as a victim key sees it: its zone and free resources.
+#[derive(Clone, Copy, Debug)]
+pub struct Room {
+    pub zone: ZoneId,
+    pub free_cpu: CpuUnits,
+    pub free_mem: MemMib,
 }
 
 /// The service's rules for a scale-in.
@@ -187,9 +193,9 @@ fn victim_key(
     let mut key = VictimKey { values: [0.0; MAX_STRATEGIES + 1], len: 0, zone_slots: 0, zone: None };
     key.len = match g.instance {
         Some(i) => {
-            let (free_cpu, free_mem) = view.instance_free(i);
+            let room = view.instance(i);
             let (cpu, memory) = view.task_size(g.task_def);
-            key.zone = Some(view.instance_zone(i));
+            key.zone = Some(room.zone);
             let n_keys = strategies.len().min(MAX_STRATEGIES);
             for (k, st) in strategies.iter().take(n_keys).enumerate() {
                 key.values[k] = match st {
@@ -199,8 +205,8 @@ fn victim_key(
                     }
                     PlacementStrategy::Spread(SpreadField::InstanceId) => -f64::from(spread.on_instance(i)),
                     PlacementStrategy::Spread(_) => 0.0,
-                    PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((free_cpu + cpu).0),
-                    PlacementStrategy::Binpack(BinpackField::Memory) => -f64::from((free_mem + memory).0),
+                    PlacementStrategy::Binpack(BinpackField::Cpu) => -f64::from((room.free_cpu + cpu).0),
+                    PlacementStrategy::Binpack(BinpackField::Memory) => -f64::from((room.free_mem + memory).0),
                     PlacementStrategy::Random => random.as_mut().map_or(0.0, |d| d.uniform()),
                 };
             }
@@ -269,7 +275,7 @@ impl VictimPool {
             let key = group_key(g[0].2);
             let start = end;
             end += g.len();
-            let zone = key.instance.map_or(key.zone, |i| Some(view.instance_zone(i)));
+            let zone = key.instance.map_or(key.zone, |i| Some(view.instance(i).zone));
             let lane = match lanes.iter().position(|l| (l.stage, l.provider, l.zone) == (key.stage, key.provider, zone))
             {
                 Some(lane) => lane,
@@ -498,11 +504,9 @@ mod tests {
         fn victim_stage(&self, t: TaskId) -> u8 {
             self.tasks[t.idx()].1
         }
-        fn instance_zone(&self, i: InstanceId) -> ZoneId {
-            ZoneId::from_idx(self.instances[i.idx()].0)
-        }
-        fn instance_free(&self, i: InstanceId) -> (CpuUnits, MemMib) {
-            (CpuUnits(self.instances[i.idx()].1), MemMib(4096))
+        fn instance(&self, i: InstanceId) -> Room {
+            let (zone, cpu) = self.instances[i.idx()];
+            Room { zone: ZoneId::from_idx(zone), free_cpu: CpuUnits(cpu), free_mem: MemMib(4096) }
         }
         fn task_size(&self, _: TaskDefId) -> (CpuUnits, MemMib) {
             (CpuUnits(512), MemMib(1024))

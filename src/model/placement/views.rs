@@ -6,7 +6,7 @@
 use super::super::Simulation;
 use super::super::entities::{InstanceId, Owner, TaskId, TaskState};
 use super::choice::{Ask, Candidates, Facts, Host, spread_value};
-use super::victims::{self, ScaleIn, Victim, VictimPool, VictimView};
+use super::victims::{self, Room, ScaleIn, Victim, VictimPool, VictimView};
 use super::{SpreadTally, owner_key, same_group};
 use crate::catalog::Arch;
 use crate::model::free_index::FreeIndex;
@@ -49,8 +49,10 @@ impl Candidates for Placing<'_, '_> {
             free_mem: inst.free_mem,
             free_eni: inst.free_eni,
             ports: &inst.ports,
-            arch: self.sim.sc.instance_types[inst.instance_type.idx()].arch,
         }
+    }
+    fn arch(&self, i: InstanceId) -> Arch {
+        self.sim.sc.instance_types[self.sim.instances[i.idx()].instance_type.idx()].arch
     }
     fn facts(&self, i: InstanceId) -> Facts<'_> {
         self.sim.instance_facts(i)
@@ -89,12 +91,9 @@ impl VictimView for Simulation<'_> {
             _ => 3,
         }
     }
-    fn instance_zone(&self, i: InstanceId) -> ZoneId {
-        self.instances[i.idx()].zone
-    }
-    fn instance_free(&self, i: InstanceId) -> (CpuUnits, MemMib) {
+    fn instance(&self, i: InstanceId) -> Room {
         let inst = &self.instances[i.idx()];
-        (inst.free_cpu, inst.free_mem)
+        Room { zone: inst.zone, free_cpu: inst.free_cpu, free_mem: inst.free_mem }
     }
     fn task_size(&self, td: TaskDefId) -> (CpuUnits, MemMib) {
         let td = &self.sc.task_defs[td.idx()];
