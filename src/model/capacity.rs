@@ -13,6 +13,7 @@
 //! alarm below it.
 
 use super::entities::{Instance, InstanceId, InstanceState, Owner, Purchase, StopReason, TaskId, TaskState};
+use super::placement::PlacementFailure;
 use super::{Event, Simulation};
 use crate::engine::SimDuration;
 use crate::rng::Stream;
@@ -108,7 +109,7 @@ impl Simulation<'_> {
     /// launching, or managed scaling able to add an instance the task fits.
     pub fn task_can_progress(&self, t: TaskId) -> bool {
         let task = &self.tasks[t.idx()];
-        if task.provisioning_started || task.last_failure == Some("fargate_spot_capacity") {
+        if task.provisioning_started || task.last_failure == Some(PlacementFailure::FargateSpotCapacity) {
             return true;
         }
         let p = task.provider;
@@ -660,7 +661,7 @@ impl Simulation<'_> {
     // ------------------------------------------------------------------ Fargate
 
     /// Admits a Fargate task: picks its zone and reserves vCPU quota.
-    pub fn fargate_admit(&mut self, t: TaskId) -> Result<(), &'static str> {
+    pub fn fargate_admit(&mut self, t: TaskId) -> Result<(), PlacementFailure> {
         let (provider, td, owner) = {
             let task = &self.tasks[t.idx()];
             (task.provider, task.task_def, task.owner)
@@ -670,7 +671,7 @@ impl Simulation<'_> {
         if let Some(max) = cfg.max_vcpu
             && self.providers[provider.idx()].fargate_vcpu + vcpu > max + 1e-9
         {
-            return Err("fargate_quota");
+            return Err(PlacementFailure::FargateQuota);
         }
         // A task retried after a failed attempt leaves its old zone first.
         self.count_zone(t, -1);
@@ -684,7 +685,7 @@ impl Simulation<'_> {
             .min_by_key(|z| (counts[z.idx()], z.0));
         let Some(zone) = zone else {
             self.count_zone(t, 1);
-            return Err("zone_outage");
+            return Err(PlacementFailure::ZoneOutage);
         };
         self.providers[provider.idx()].fargate_vcpu += vcpu;
         let task = &mut self.tasks[t.idx()];
@@ -713,7 +714,7 @@ impl Simulation<'_> {
             if self.streams.draws(Stream::FargateSpotUnavailable, provider.idx() as u64, attempt).bernoulli(unavailable)
             {
                 self.fargate_release(t);
-                self.note_placement_failure(t, "fargate_spot_capacity");
+                self.note_placement_failure(t, PlacementFailure::FargateSpotCapacity);
                 self.after(FARGATE_RETRY, Event::FargateRetry(t));
                 return;
             }

@@ -214,7 +214,7 @@ pub struct Task {
     /// A Fargate Spot interruption notice arrived; killed at this time.
     pub kill_at: Option<SimTime>,
     /// The last placement failure reason logged for this task (to log each reason once).
-    pub last_failure: Option<&'static str>,
+    pub last_failure: Option<super::placement::PlacementFailure>,
     /// Fargate: provisioning in progress (an event is on its way).
     pub provisioning_started: bool,
 }

@@ -3,6 +3,7 @@
 //! to a [`Sink`]; a sweep passes a sink that keeps nothing.
 
 use super::entities::{InstanceState, Owner, StopReason, TaskState};
+use super::placement::PlacementFailure;
 use super::queueing::Mixture;
 use crate::engine::{SimDuration, SimTime};
 use crate::scaling::Direction;
@@ -76,7 +77,8 @@ pub struct Totals {
     pub capacity_scale_out: u64,
     pub capacity_scale_in: u64,
     pub killed_in_flight: f64,
-    pub placement_failures: [u64; super::placement::FAILURE_REASONS.len()],
+    /// Per reason, indexed by [`PlacementFailure::index`].
+    pub placement_failures: [u64; PlacementFailure::ALL.len()],
     pub stops: [u64; StopReason::ALL.len()],
     pub tasks_interrupted: u64,
     /// Tasks active (PROVISIONING to STOPPING) when counting began, so that
@@ -379,10 +381,8 @@ impl<'a> Recorder<'a> {
         }
     }
 
-    pub fn count_placement_failure(&mut self, reason: &str) {
-        if let Some(k) = super::placement::FAILURE_REASONS.iter().position(|&r| r == reason) {
-            self.totals.placement_failures[k] += 1;
-        }
+    pub fn count_placement_failure(&mut self, reason: PlacementFailure) {
+        self.totals.placement_failures[reason.index()] += 1;
     }
 
     pub fn count_scaling(&mut self, s: ServiceId, d: Direction, policy: &str) {

@@ -12,7 +12,7 @@
 //! minimum: ECS stops the extra tasks at once.
 
 use super::entities::{InstanceState, StopReason, TaskId, TaskState};
-use super::placement::SpreadTally;
+use super::placement::{PlacementFailure, SpreadTally};
 use super::{Deployment, Simulation};
 use crate::scenario::{ServiceId, TaskDefId};
 use crate::units::ceil_count;
@@ -211,7 +211,7 @@ impl Simulation<'_> {
         let waiting: Vec<&'static str> = tasks
             .iter()
             .filter(|&&t| self.tasks[t.idx()].state == TaskState::Provisioning)
-            .map(|&t| self.tasks[t.idx()].last_failure.unwrap_or("no_instances"))
+            .map(|&t| self.tasks[t.idx()].last_failure.unwrap_or(PlacementFailure::NoInstances).key())
             .collect();
         let why = match waiting.first() {
             Some(reason) => format!(

@@ -3,7 +3,7 @@
 //! so that a sweep's columns never depend on what happened in one run.
 
 use super::entities::StopReason;
-use super::placement::FAILURE_REASONS;
+use super::placement::PlacementFailure;
 use super::queueing::{self, Component};
 use super::record::Requests;
 use super::{RunOutcome, Simulation};
@@ -97,8 +97,8 @@ impl Simulation<'_> {
             by_service.insert(cfg.name.clone(), num(cost.by_owner[s]));
         }
         let mut failures = Map::new();
-        for (k, reason) in FAILURE_REASONS.iter().enumerate() {
-            failures.insert((*reason).to_string(), json!(t.placement_failures[k]));
+        for reason in PlacementFailure::ALL {
+            failures.insert(reason.key().to_string(), json!(t.placement_failures[reason.index()]));
         }
         let mut stopped = Map::new();
         for (k, reason) in StopReason::ALL.iter().enumerate() {
