@@ -7,6 +7,7 @@
 pub mod calibrate;
 pub mod catalog;
 pub mod chart;
+pub mod overrides;
 pub mod run;
 pub mod sweep;
 pub mod validate;
