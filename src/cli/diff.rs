@@ -1,6 +1,7 @@
 //! `ecsim diff`: what changed from run A to run B, and `--fail-if` gates on it.
 
 use super::Failure;
+use crate::chart::ChartFormat;
 use crate::diff::{Condition, compare, diff_csv, figures, render};
 use crate::report::write_atomically;
 use serde_json::Value;
@@ -20,6 +21,12 @@ pub struct Args {
     /// otherwise, e.g. "requests.availability < -0.001"; repeatable.
     #[arg(long = "fail-if", value_name = "EXPR")]
     pub fail_if: Vec<String>,
+    /// Also draw the main time series of both runs and their difference in DIR/charts/.
+    #[arg(long, requires = "out")]
+    pub charts: bool,
+    /// Chart format with --charts.
+    #[arg(long, default_value = "both")]
+    pub format: ChartFormat,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
@@ -53,6 +60,14 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         let bytes = diff_csv(&comparison.changes).map_err(|e| Failure::Run(format!("cannot write diff.csv: {e}")))?;
         write_atomically(&path, &bytes).map_err(Failure::Run)?;
         println!("written: {}", path.display());
+        if args.charts {
+            // A summary.json named directly: its run is the directory holding it.
+            let dir =
+                |p: &Path| if p.is_file() { p.parent().unwrap_or(Path::new(".")).to_path_buf() } else { p.into() };
+            let written = crate::chart::chart_diff(&dir(&args.run_a), &dir(&args.run_b), out, args.format)
+                .map_err(|e| Failure::Run(format!("{e:#}")))?;
+            println!("charts: {} files in {}", written.len(), out.join("charts").display());
+        }
     }
     let mut held = Vec::new();
     for (condition, verdict) in &verdicts {

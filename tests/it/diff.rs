@@ -319,3 +319,26 @@ fn set_on_a_sweep_changes_the_base_scenario_under_the_axes() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("axes[0] of the sweep sets the same key"), "{}", text(&o.stderr));
 }
+
+#[test]
+fn charts_overlay_both_runs_and_draw_their_difference() {
+    let (a, b, out) = (TempDir::new("chart-a"), TempDir::new("chart-b"), TempDir::new("chart-out"));
+    run(&a, &[]);
+    run(&b, &[DISCOUNT]);
+    let o = diff(&a, &b, &["--out", out.arg(), "--charts"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut files: Vec<String> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    // The quickstart's cluster is `default`; no request failed in either run,
+    // so there is no failed-requests chart.
+    let stems = ["diff-cost-default", "diff-service-web-latency", "diff-service-web-tasks"];
+    let expected: Vec<String> = stems.iter().flat_map(|s| [format!("{s}.png"), format!("{s}.svg")]).collect();
+    assert_eq!(files, expected);
+    let svg = std::fs::read_to_string(out.join("charts/diff-cost-default.svg")).unwrap();
+    assert!(svg.contains("B − A"), "the difference panel is drawn");
+    // --charts needs a directory to write to.
+    assert_eq!(diff(&a, &b, &["--charts"]).status.code(), Some(2));
+}
