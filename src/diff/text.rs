@@ -70,9 +70,9 @@ fn change_row(c: &Change) -> Vec<String> {
     };
     let value = |v: Option<f64>| v.map_or_else(|| "null".to_string(), |v| with_unit(format_number(v, false)));
     let change = c.absolute().map(|d| with_unit(format_number(d, true))).unwrap_or_default();
-    let relative = match (c.relative(), c.a) {
-        (Some(r), _) => format_relative(r),
-        (None, Some(a)) if a == 0.0 => "(from 0)".to_string(),
+    let relative = match (c.relative(), c.a, c.b) {
+        (Some(r), _, _) => format_relative(r),
+        (None, Some(0.0), Some(_)) => "(from 0)".to_string(),
         _ => String::new(),
     };
     let a = c.a.map_or_else(|| "null".to_string(), |v| format_number(v, false));
