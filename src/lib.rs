@@ -12,6 +12,7 @@ pub mod calibrate;
 pub mod catalog;
 pub mod chart;
 pub mod cli;
+pub mod diff;
 pub mod engine;
 pub mod fmt;
 pub mod hash;

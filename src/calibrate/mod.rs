@@ -7,7 +7,9 @@
 //! μ = (C / 1024) / cpu_per_request, and the service's minute value averages
 //! over reporting tasks, so with λ = requests/s over running tasks
 //!
-//!     cpu% = baseline + (100 × cpu_per_request / vCPU) × λ
+//! ```text
+//! cpu% = baseline + (100 × cpu_per_request / vCPU) × λ
+//! ```
 //!
 //! a straight line in λ: its intercept is the baseline and its slope s gives
 //! cpu_per_request = s × vCPU / 100 (seconds).

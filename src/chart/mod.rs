@@ -27,6 +27,7 @@ mod capacity_charts;
 mod coord;
 mod cost_chart;
 mod csv_input;
+mod diff_chart;
 mod figure;
 mod font;
 mod html;
@@ -58,6 +59,7 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 
+pub use diff_chart::chart_diff;
 pub use pareto::pareto_front;
 pub use replay_chart::{ObservedSeries, chart_replay};
 

@@ -1,13 +1,16 @@
 //! Subcommands, one file each with the same shape: `Args` and `exec`.
 //!
 //! Exit codes: 0 success; 1 the input is invalid (scenario, sweep or results
-//! directory); 2 the command line is wrong (clap); 3 the run failed
-//! (I/O, an invariant); 130 interrupted by Ctrl-C.
+//! directory, a `--set` or `--fail-if`); 2 the command line is wrong (clap);
+//! 3 the run failed (I/O, an invariant); 4 a `--fail-if` condition of
+//! `ecsim diff` holds; 130 interrupted by Ctrl-C.
 
 pub mod calibrate;
 pub mod catalog;
 pub mod chart;
+pub mod diff;
 pub mod import;
+pub mod overrides;
 pub mod run;
 pub mod sweep;
 pub mod validate;
@@ -41,6 +44,8 @@ pub enum Command {
     Calibrate(calibrate::Args),
     /// Write a scenario from an export of a real cluster (`import aws DIR`).
     Import(import::Args),
+    /// Compare two run directories: every figure that differs, and --fail-if gates (exit 4).
+    Diff(diff::Args),
 }
 
 /// Why a command failed, and the exit code that says so.
@@ -52,6 +57,8 @@ pub enum Failure {
     Run(String),
     /// Ctrl-C (exit 130).
     Interrupted(String),
+    /// A `--fail-if` condition holds (exit 4): the command worked, and says no.
+    Condition(String),
 }
 
 impl Failure {
@@ -68,6 +75,7 @@ impl Failure {
         match self {
             Failure::Input(_) => 1,
             Failure::Run(_) => 3,
+            Failure::Condition(_) => 4,
             Failure::Interrupted(_) => 130,
         }
     }
@@ -79,6 +87,7 @@ impl fmt::Display for Failure {
             Failure::Input(m) => write!(f, "error: {m}"),
             Failure::Run(m) => write!(f, "error: {m}"),
             Failure::Interrupted(m) => write!(f, "interrupted: {m}"),
+            Failure::Condition(m) => write!(f, "fail-if: {m}"),
         }
     }
 }
@@ -92,6 +101,7 @@ pub fn exec(cli: Cli) -> Result<(), Failure> {
         Command::Catalog(a) => catalog::exec(a),
         Command::Calibrate(a) => calibrate::exec(a),
         Command::Import(a) => import::exec(a),
+        Command::Diff(a) => diff::exec(a),
     }
 }
 

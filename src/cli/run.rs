@@ -4,7 +4,7 @@ use super::Failure;
 use crate::chart::ChartFormat;
 use crate::model::{RunOptions, simulate};
 use crate::report::{CsvSink, summary_text, write_atomically};
-use crate::scenario::{self, Scenario};
+use crate::scenario::Scenario;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -38,10 +38,14 @@ pub struct Args {
     /// writes observed-vs-simulated.json (and replay charts with --charts).
     #[arg(long)]
     pub observed: Option<PathBuf>,
+    /// Override a key of the scenario before it is checked, e.g.
+    /// `--set 'services[web].desired_count=6'` (a key path, '=', a TOML value); repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
-    let mut sc = scenario::load(&args.scenario).map_err(|d| Failure::Input(d.to_string()))?;
+    let mut sc = super::overrides::load(&args.scenario, &args.set).map_err(|d| Failure::Input(d.to_string()))?;
     if let Some(seed) = args.seed {
         sc.seed = seed;
     }
@@ -120,9 +124,11 @@ fn run_one(
         Failure::from_run(e, || format!("the run of {} stopped; no results were written to {}", sc.name, dir.display()))
     })?;
     sink.commit().map_err(Failure::Run)?;
+    let mut summary = outcome.summary;
+    super::overrides::record(&mut summary, &args.set);
     write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(Failure::Run)?;
-    write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes()).map_err(Failure::Run)?;
-    Ok(outcome.summary)
+    write_atomically(&dir.join("summary.json"), summary_text(&summary).as_bytes()).map_err(Failure::Run)?;
+    Ok(summary)
 }
 
 fn write_replication_summary(out: &Path, summaries: &[Value]) -> Result<(), Failure> {

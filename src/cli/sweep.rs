@@ -34,6 +34,10 @@ pub struct Args {
     /// Chart format with --charts.
     #[arg(long, default_value = "both")]
     pub format: ChartFormat,
+    /// Override a key of the base scenario before the axes and variants apply,
+    /// e.g. `--set 'simulation.duration="2h"'`; repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// A sweep ready to run: every configuration parsed and validated. A
@@ -45,6 +49,8 @@ pub struct Plan {
     pub scenarios: Vec<Result<Scenario, String>>,
     pub base_text: String,
     pub sweep_text: String,
+    /// The `--set` overrides of the base scenario, as given.
+    pub overrides: Vec<String>,
 }
 
 /// Describes a configuration for messages: its variant and axis values.
@@ -60,13 +66,23 @@ fn describe(cfg: &Configuration) -> String {
 /// Loads the sweep, expands it and parses every configuration before anything
 /// runs. Unknown keys and values of the wrong type stop the sweep here.
 pub fn plan(file: &Path) -> Result<Plan, String> {
+    plan_with(file, &[])
+}
+
+/// [`plan`] with `--set` overrides applied to the base scenario first.
+pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
     let spec = load_sweep(file).map_err(|e| e.to_string())?;
-    let base = load_toml_table(&spec.scenario).map_err(|e| e.to_string())?;
-    let base_text = scenario::read_text(&spec.scenario).map_err(|e| format!("{}: {e}", spec.scenario.display()))?;
+    let mut base = load_toml_table(&spec.scenario).map_err(|e| e.to_string())?;
+    let mut base_text = scenario::read_text(&spec.scenario).map_err(|e| format!("{}: {e}", spec.scenario.display()))?;
     let sweep_text = scenario::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let base_dir = spec.scenario.parent().unwrap_or(Path::new(".")).to_path_buf();
     // The scenario must be valid on its own: a problem there is the input's, not a variant's.
     scenario::load_str(&base_text, &spec.scenario.display().to_string(), &base_dir).map_err(|d| d.to_string())?;
+    if !set.is_empty() {
+        super::overrides::check_not_swept(&spec, set)?;
+        base_text = super::overrides::load(&spec.scenario, set).map_err(|d| d.to_string())?.source_text;
+        base = crate::sweep::parse_toml_table(&base_text, &spec.scenario).map_err(|e| e.to_string())?;
+    }
     let configs = expand(&spec, &base).map_err(|e| format!("{}: {e}", file.display()))?;
     let mut scenarios = Vec::with_capacity(configs.len());
     // Problem text -> configurations it appears in, so a bad axis value is reported once.
@@ -102,7 +118,7 @@ pub fn plan(file: &Path) -> Result<Plan, String> {
         }
         return Err(msg);
     }
-    Ok(Plan { spec, configs, scenarios, base_text, sweep_text })
+    Ok(Plan { spec, configs, scenarios, base_text, sweep_text, overrides: set.to_vec() })
 }
 
 /// Runs a sweep's configurations through the simulator (one run per call).
@@ -110,12 +126,18 @@ pub struct SimRunner<'a> {
     scenarios: &'a [Result<Scenario, String>],
     keep_runs: Option<PathBuf>,
     cancel: Arc<AtomicBool>,
+    overrides: &'a [String],
 }
 
 impl<'a> SimRunner<'a> {
     /// A runner that keeps only the figures (no per-run files).
     pub fn new(plan: &'a Plan) -> Self {
-        SimRunner { scenarios: &plan.scenarios, keep_runs: None, cancel: Arc::new(AtomicBool::new(false)) }
+        SimRunner {
+            scenarios: &plan.scenarios,
+            keep_runs: None,
+            cancel: Arc::new(AtomicBool::new(false)),
+            overrides: &plan.overrides,
+        }
     }
 }
 
@@ -132,15 +154,16 @@ impl Runner for SimRunner<'_> {
         let mut sink = CsvSink::create(&dir, sc.output.timeseries, sc.output.events).map_err(RunError::Output)?;
         let outcome = simulate(sc, replication, opts, Box::new(&mut sink))?;
         sink.commit().map_err(RunError::Output)?;
-        write_atomically(&dir.join("summary.json"), summary_text(&outcome.summary).as_bytes())
-            .map_err(RunError::Output)?;
+        let mut summary = outcome.summary;
+        super::overrides::record(&mut summary, self.overrides);
+        write_atomically(&dir.join("summary.json"), summary_text(&summary).as_bytes()).map_err(RunError::Output)?;
         write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(RunError::Output)?;
-        Ok(flatten(&outcome.summary))
+        Ok(flatten(&summary))
     }
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
-    let plan = plan(&args.sweep).map_err(Failure::Input)?;
+    let plan = plan_with(&args.sweep, &args.set).map_err(Failure::Input)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
     std::fs::create_dir_all(&out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
     for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
@@ -153,6 +176,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         scenarios: &plan.scenarios,
         keep_runs: args.keep_runs.then(|| out.join("runs")),
         cancel: cancel.clone(),
+        overrides: &plan.overrides,
     };
     let jobs = args.jobs.unwrap_or(0);
     let results =

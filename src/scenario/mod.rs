@@ -55,6 +55,58 @@ pub fn load(path: &Path) -> Result<Scenario, Diagnostics> {
     load_str(&text, &label, base)
 }
 
+/// Reads a scenario file, lets `edit` change its TOML document (the command
+/// line's `--set`) and resolves the result. The scenario's text, and so its
+/// `source_text`, is the edited document as `toml` writes it, below `header`
+/// as comment lines: the file's own comments and layout are not kept.
+/// `edit` returns one message per change it could not make.
+///
+/// A problem the file has on its own keeps its line:column in the file; one
+/// the edits brought is named by its dotted key only, since the lines of the
+/// rewritten text are not the file's.
+pub fn load_edited(
+    path: &Path,
+    header: &[String],
+    edit: impl FnOnce(&mut toml::Table) -> Vec<String>,
+) -> Result<Scenario, Diagnostics> {
+    let label = path.display().to_string();
+    let fail = |messages: Vec<String>| Diagnostics {
+        values_ok: false,
+        file: label.clone(),
+        problems: messages
+            .into_iter()
+            .map(|message| Problem { path: String::new(), line_col: None, message })
+            .collect(),
+    };
+    let original = read_text(path).map_err(|message| fail(vec![message]))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let Ok(mut doc) = original.parse::<toml::Table>() else {
+        // Not TOML at all: the file's own diagnostics say where.
+        return load_str(&original, &label, base);
+    };
+    let problems = edit(&mut doc);
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    let body = toml::to_string(&doc).map_err(|e| fail(vec![format!("cannot write the edited document: {e}")]))?;
+    let mut text = String::new();
+    for line in header {
+        text.push_str("# ");
+        text.push_str(&line.replace('\n', "\\n").replace('\r', "\\r"));
+        text.push('\n');
+    }
+    text.push('\n');
+    text.push_str(&body);
+    load_str(&text, &label, base).map_err(|mut edited| {
+        let own = load_str(&original, &label, base).err().map(|d| d.problems).unwrap_or_default();
+        for problem in &mut edited.problems {
+            let same = own.iter().find(|p| p.path == problem.path && p.message == problem.message);
+            problem.line_col = same.and_then(|p| p.line_col);
+        }
+        edited
+    })
+}
+
 /// Reads a text file with a clear error for missing, unreadable or binary files.
 pub fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;

@@ -237,11 +237,12 @@ set = { "services[web].capacity_provider_strategy" = [{ capacity_provider = "FAR
             error.to_string(),
             "2 override(s) of the sweep cannot be applied to the scenario:\n  \
              variant `fargate-only`: key path `services[wbe].desired_count`, at `[wbe]`: no \
-             element of `services` is named `wbe`; names: `web`, `api`, `admin` (in 4 of 8 \
-             configurations: 4-7)\n  \
+             element of `services` is named `wbe`; names: `web`, `api`, `admin`; did you mean \
+             `web`? (in 4 of 8 configurations: 4-7)\n  \
              axes[1]: key path `services[web].capacity_provider_strategy[FARGATE_SPOT].weight`, \
              at `[FARGATE_SPOT]`: no element of `services[web].capacity_provider_strategy` is \
-             named `FARGATE_SPOT`; names: `FARGATE` (in 4 of 8 configurations: 4-7)"
+             named `FARGATE_SPOT`; names: `FARGATE`; did you mean `FARGATE`? (in 4 of 8 \
+             configurations: 4-7)"
         );
     }
 

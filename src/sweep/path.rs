@@ -15,6 +15,8 @@ use std::fmt;
 use thiserror::Error;
 use toml::{Table, Value};
 
+use crate::scenario::diag::did_you_mean;
+
 /// Keys that name an element of an array of tables, tried in this order
 /// (docs/conventions.md, "Sweeps"): `name` (services, capacity providers, policies,
 /// scheduled actions and tasks), `family` (task definitions), `capacity_provider`
@@ -91,14 +93,16 @@ pub enum PathErrorKind {
     NotATable { parent: String, found: &'static str, key: String },
     #[error("`{parent}` is {found}, not an array; a selector `[...]` picks an element of an array")]
     NotAnArray { parent: String, found: &'static str },
-    #[error("{} has no key `{key}`", owner(.parent))]
-    MissingKey { parent: String, key: String },
-    #[error("{} has no key `{key}`, so there is no array to select from", owner(.parent))]
-    MissingArray { parent: String, key: String },
+    #[error("{} has no key `{key}`{}", owner(.parent), suggest(.suggestion))]
+    MissingKey { parent: String, key: String, suggestion: Option<String> },
+    /// `suggestion` corrects the first missing key on the way, which is the
+    /// likely typo (`auto_scalng` in `services[web].auto_scalng.target_tracking[cpu60]`).
+    #[error("{} has no key `{key}`, so there is no array to select from{}", owner(.parent), suggest(.suggestion))]
+    MissingArray { parent: String, key: String, suggestion: Option<String> },
     #[error("index {index} is out of range: `{parent}` has {len} element(s){}", index_range(*.len))]
     IndexOutOfRange { parent: String, index: usize, len: usize },
-    #[error("no element of `{parent}` is named `{name}`; {}", name_choices(.available, *.len))]
-    UnknownName { parent: String, name: String, available: Vec<String>, len: usize },
+    #[error("no element of `{parent}` is named `{name}`; {}{}", name_choices(.available, *.len), suggest(.suggestion))]
+    UnknownName { parent: String, name: String, available: Vec<String>, len: usize, suggestion: Option<String> },
     #[error("{} elements of `{parent}` are named `{name}` (indices {}); select one by index instead", .indices.len(), join(.indices))]
     AmbiguousName { parent: String, name: String, indices: Vec<usize> },
 }
@@ -109,6 +113,10 @@ fn array_hint(found: &str, parent: &str) -> String {
     } else {
         String::new()
     }
+}
+
+fn suggest(suggestion: &Option<String>) -> String {
+    suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
 }
 
 /// `parent` in backticks, or "the document" for the top level.
@@ -230,7 +238,7 @@ impl KeyPath {
     /// The value the path names, or why it cannot be reached.
     pub fn get<'a>(&self, doc: &'a Table) -> Result<&'a Value, PathError> {
         let first = self.first_key()?;
-        let mut current = doc.get(first).ok_or_else(|| self.missing_key(0))?;
+        let mut current = doc.get(first).ok_or_else(|| self.missing_key(0, doc))?;
         for at in 1..self.segments.len() {
             current = self.child(at, current)?;
         }
@@ -261,17 +269,22 @@ impl KeyPath {
     /// followable, and what is missing must be creatable (keys only, no selectors).
     fn check_settable(&self, doc: &Table) -> Result<(), PathError> {
         let first = self.first_key()?;
+        // The table that holds (or lacks) segment `at - 1`.
+        let mut holder = doc;
         let mut current = doc.get(first);
         for at in 1..self.segments.len() {
             let Some(value) = current else {
                 let rest = &self.segments[at..];
                 return match rest.iter().position(|s| !matches!(s, Segment::Key(_))) {
                     None => Ok(()),
-                    Some(offset) => Err(self.missing_array(at + offset - 1)),
+                    Some(offset) => Err(self.missing_array(at + offset - 1, at - 1, holder)),
                 };
             };
             current = match (&self.segments[at], value) {
-                (Segment::Key(key), Value::Table(table)) => table.get(key),
+                (Segment::Key(key), Value::Table(table)) => {
+                    holder = table;
+                    table.get(key)
+                }
                 _ => Some(self.child(at, value)?),
             };
         }
@@ -288,7 +301,7 @@ impl KeyPath {
     /// Follows segment `at` from `current` without changing anything.
     fn child<'a>(&self, at: usize, current: &'a Value) -> Result<&'a Value, PathError> {
         match (&self.segments[at], current) {
-            (Segment::Key(key), Value::Table(table)) => table.get(key).ok_or_else(|| self.missing_key(at)),
+            (Segment::Key(key), Value::Table(table)) => table.get(key).ok_or_else(|| self.missing_key(at, table)),
             (Segment::Key(key), other) => Err(self.not_a_table(at, key, other)),
             (_, Value::Array(array)) => {
                 let index = self.select(at, array)?;
@@ -349,11 +362,15 @@ impl KeyPath {
                 match matches.as_slice() {
                     [index] => Ok(*index),
                     [] => {
+                        let available: Vec<String> =
+                            array.iter().filter_map(element_name).map(str::to_string).collect();
+                        let suggestion = did_you_mean(name, available.iter().map(String::as_str)).map(str::to_string);
                         let kind = PathErrorKind::UnknownName {
                             parent: self.prefix(at),
                             name: name.clone(),
-                            available: array.iter().filter_map(element_name).map(str::to_string).collect(),
+                            available,
                             len: array.len(),
+                            suggestion,
                         };
                         Err(self.error(at, kind))
                     }
@@ -372,14 +389,34 @@ impl KeyPath {
         }
     }
 
-    fn missing_key(&self, at: usize) -> PathError {
-        let kind = PathErrorKind::MissingKey { parent: self.prefix(at), key: self.segments[at].to_string() };
+    /// Segment `at`, a key `holder` lacks.
+    fn missing_key(&self, at: usize, holder: &Table) -> PathError {
+        let kind = PathErrorKind::MissingKey {
+            parent: self.prefix(at),
+            key: self.segments[at].to_string(),
+            suggestion: self.corrected(at, holder),
+        };
         self.error(at, kind)
     }
 
-    fn missing_array(&self, at: usize) -> PathError {
-        let kind = PathErrorKind::MissingArray { parent: self.prefix(at), key: self.segments[at].to_string() };
+    /// Segment `at`, a key followed by a selector, is missing; the first
+    /// missing key on the way is `first_missing`, which `holder` lacks.
+    fn missing_array(&self, at: usize, first_missing: usize, holder: &Table) -> PathError {
+        let kind = PathErrorKind::MissingArray {
+            parent: self.prefix(at),
+            key: self.segments[at].to_string(),
+            suggestion: self.corrected(first_missing, holder),
+        };
         self.error(at, kind)
+    }
+
+    /// The path up to segment `at` with that key replaced by the closest key
+    /// `holder` has, when one is close enough to be a likely typo.
+    fn corrected(&self, at: usize, holder: &Table) -> Option<String> {
+        let Segment::Key(key) = &self.segments[at] else { return None };
+        let best = did_you_mean(key, holder.keys().map(String::as_str))?;
+        let prefix = self.prefix(at);
+        Some(if prefix.is_empty() { best.to_string() } else { format!("{prefix}.{best}") })
     }
 
     fn not_a_table(&self, at: usize, key: &str, found: &Value) -> PathError {
@@ -465,6 +502,97 @@ pub fn set_path(doc: &mut Table, path: &str, value: Value) -> Result<(), PathErr
 /// The value at `path`, or `None` when the path is malformed or leads nowhere.
 pub fn get_path<'a>(doc: &'a Table, path: &str) -> Option<&'a Value> {
     KeyPath::parse(path).ok()?.get(doc).ok()
+}
+
+/// One `KEY=VALUE` override from the command line (`ecsim run --set`): a key
+/// path, and a value in TOML syntax, so `=45`, `="2h"`, `=[1, 2]` and
+/// `={ a = 1 }` mean what they would mean in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    /// The text as given, for provenance.
+    pub text: String,
+    pub path: KeyPath,
+    pub value: Value,
+}
+
+/// A `KEY=VALUE` that cannot be read; `text` is the whole assignment as given.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum AssignmentError {
+    #[error("`{text}` has no '='; write KEY=VALUE, e.g. `services[web].desired_count=4`")]
+    NoEquals { text: String },
+    #[error("`{text}`: {}", path_problem(.error))]
+    Path { text: String, error: PathError },
+    #[error("`{text}`: the value is empty; write a TOML value after '=', e.g. `{key}=4` or `{key}=\"2h\"`")]
+    EmptyValue { text: String, key: String },
+    /// A bare word: most likely a string without its quotes.
+    #[error(
+        "`{text}`: `{value}` is not a TOML value; quote a string: `{key}=\"{value}\"` \
+         (in a shell, inside single quotes: '{key}=\"{value}\"')"
+    )]
+    Unquoted { text: String, key: String, value: String },
+    #[error("`{text}`: `{value}` is not a TOML value: {reason}")]
+    BadValue { text: String, value: String, reason: String },
+}
+
+/// A path error without the path, which the assignment already shows.
+fn path_problem(error: &PathError) -> String {
+    if error.segment.is_empty() { error.kind.to_string() } else { format!("at `{}`: {}", error.segment, error.kind) }
+}
+
+impl Assignment {
+    /// Splits at the first '=' outside brackets (a selector's name may hold
+    /// one), parses the key path and the TOML value. Spaces around '=' are allowed.
+    pub fn parse(text: &str) -> Result<Assignment, AssignmentError> {
+        let mut depth = 0usize;
+        let equals = text.char_indices().find_map(|(at, c)| {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                '=' if depth == 0 => return Some(at),
+                _ => {}
+            }
+            None
+        });
+        let Some(equals) = equals else {
+            return Err(AssignmentError::NoEquals { text: text.to_string() });
+        };
+        let key = text[..equals].trim();
+        let value_text = text[equals + 1..].trim();
+        let path = KeyPath::parse(key).map_err(|error| AssignmentError::Path { text: text.to_string(), error })?;
+        let value = parse_value(value_text).map_err(|reason| {
+            let (text, key, value) = (text.to_string(), key.to_string(), value_text.to_string());
+            if value.is_empty() {
+                AssignmentError::EmptyValue { text, key }
+            } else if is_bare_word(&value) {
+                AssignmentError::Unquoted { text, key, value }
+            } else {
+                AssignmentError::BadValue { text, value, reason }
+            }
+        })?;
+        Ok(Assignment { text: text.to_string(), path, value })
+    }
+
+    /// Applies the override to `doc` (see [`KeyPath::set`]).
+    pub fn apply(&self, doc: &mut Table) -> Result<(), AssignmentError> {
+        self.path.set(doc, self.value.clone()).map_err(|error| AssignmentError::Path { text: self.text.clone(), error })
+    }
+}
+
+/// One TOML value, read as the right-hand side of `key = ...`.
+fn parse_value(text: &str) -> Result<Value, String> {
+    let mut table: Table =
+        format!("value = {text}\n").parse().map_err(|e: toml::de::Error| e.message().trim().to_string())?;
+    // A value with a line break could smuggle in more keys: `1\nother = 2`.
+    match (table.remove("value"), table.is_empty()) {
+        (Some(value), true) => Ok(value),
+        _ => Err("it must be one value, not several lines of keys".to_string()),
+    }
+}
+
+/// Text that TOML would read only as a string, were it quoted: no quote,
+/// bracket or brace to start it, and no spaces or '=' inside.
+fn is_bare_word(text: &str) -> bool {
+    !text.starts_with(['"', '\'', '[', '{']) && !text.contains([' ', '\t', '\n', '=', '"', '\''])
 }
 
 #[cfg(test)]
@@ -601,7 +729,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "key path `services[wbe].desired_count`, at `[wbe]`: no element of `services` \
-             is named `wbe`; names: `web`, `api`, `admin`"
+             is named `wbe`; names: `web`, `api`, `admin`; did you mean `web`?"
         );
         let error =
             set_err(&mut doc, "services[web].auto_scaling.target_tracking[cpu70].target_value", Value::Integer(1));
@@ -609,7 +737,7 @@ mod tests {
             error.to_string(),
             "key path `services[web].auto_scaling.target_tracking[cpu70].target_value`, at \
              `[cpu70]`: no element of `services[web].auto_scaling.target_tracking` is named \
-             `cpu70`; names: `cpu60`, `rpt`"
+             `cpu70`; names: `cpu60`, `rpt`; did you mean `cpu60`?"
         );
     }
 
@@ -662,6 +790,89 @@ mod tests {
             error.to_string(),
             "key path `nothing[0]`, at `nothing`: the document has no key `nothing`, so \
              there is no array to select from"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_key_before_a_selector_gets_a_suggestion() {
+        let mut doc = reference();
+        // `auto_scalng` is the first missing key: the suggestion corrects it,
+        // though the array that cannot be selected from is `target_tracking`.
+        let error =
+            set_err(&mut doc, "services[web].auto_scalng.target_tracking[cpu60].target_value", Value::Integer(1));
+        assert_eq!(
+            error.to_string(),
+            "key path `services[web].auto_scalng.target_tracking[cpu60].target_value`, at \
+             `target_tracking`: `services[web].auto_scalng` has no key `target_tracking`, so there \
+             is no array to select from; did you mean `services[web].auto_scaling`?"
+        );
+        let error = set_err(&mut doc, "servics[web].desired_count", Value::Integer(1));
+        assert_eq!(
+            error.to_string(),
+            "key path `servics[web].desired_count`, at `servics`: the document has no key \
+             `servics`, so there is no array to select from; did you mean `services`?"
+        );
+        let path = KeyPath::parse("simulation.sede").unwrap();
+        assert_eq!(
+            path.get(&doc).unwrap_err().to_string(),
+            "key path `simulation.sede`, at `sede`: `simulation` has no key `sede`; did you mean `simulation.seed`?"
+        );
+    }
+
+    #[test]
+    fn assignments_read_a_path_and_a_toml_value() {
+        let read = |text: &str| Assignment::parse(text).map(|a| (a.path.as_str().to_string(), a.value));
+        let target = "services[web].auto_scaling.target_tracking[cpu60].target_value".to_string();
+        assert_eq!(read(&format!("{target}=45")), Ok((target.clone(), Value::Integer(45))));
+        assert_eq!(read("simulation.duration=\"2h\""), Ok(("simulation.duration".into(), Value::String("2h".into()))));
+        assert_eq!(read("a.b = [1, 2]"), Ok(("a.b".into(), Value::Array(vec![Value::Integer(1), Value::Integer(2)]))));
+        let mut inline = Table::new();
+        inline.insert("a".into(), Value::Integer(1));
+        assert_eq!(read("a={ a = 1 }"), Ok(("a".into(), Value::Table(inline))));
+        // The '=' inside a selector is part of the name.
+        assert_eq!(read("a[x=y].b=true"), Ok(("a[x=y].b".into(), Value::Boolean(true))));
+        // Applying one sets the value in the document.
+        let mut doc = reference();
+        Assignment::parse(&format!("{target}=45")).unwrap().apply(&mut doc).unwrap();
+        assert_eq!(get_path(&doc, &target), Some(&Value::Integer(45)));
+    }
+
+    #[test]
+    fn bad_assignments_say_what_to_write() {
+        let message = |text: &str| Assignment::parse(text).unwrap_err().to_string();
+        assert_eq!(
+            message("simulation.duration=2h"),
+            "`simulation.duration=2h`: `2h` is not a TOML value; quote a string: `simulation.duration=\"2h\"` \
+             (in a shell, inside single quotes: 'simulation.duration=\"2h\"')"
+        );
+        assert_eq!(
+            message("simulation.seed"),
+            "`simulation.seed` has no '='; write KEY=VALUE, e.g. `services[web].desired_count=4`"
+        );
+        assert_eq!(
+            message("simulation.seed="),
+            "`simulation.seed=`: the value is empty; write a TOML value after '=', e.g. \
+             `simulation.seed=4` or `simulation.seed=\"2h\"`"
+        );
+        assert_eq!(
+            message("services[web=3"),
+            "`services[web=3` has no '='; write KEY=VALUE, e.g. `services[web].desired_count=4`"
+        );
+        assert_eq!(
+            message("services[].x=3"),
+            "`services[].x=3`: at `[]`: empty selector `[]`; allowed: a zero-based index such as `[0]` or a name such as `[web]`"
+        );
+        assert!(message("a=[1, 2").starts_with("`a=[1, 2`: `[1, 2` is not a TOML value: "), "{}", message("a=[1, 2"));
+        assert_eq!(
+            message("a=1\nb = 2"),
+            "`a=1\nb = 2`: `1\nb = 2` is not a TOML value: it must be one value, not several lines of keys"
+        );
+        let mut doc = reference();
+        let error = Assignment::parse("services[wbe].desired_count=3").unwrap().apply(&mut doc).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`services[wbe].desired_count=3`: at `[wbe]`: no element of `services` is named `wbe`; \
+             names: `web`, `api`, `admin`; did you mean `web`?"
         );
     }
 

@@ -11,6 +11,7 @@ mod churn;
 mod cli;
 mod common;
 mod cost;
+mod diff;
 mod docs;
 mod export;
 mod health;
