@@ -13,6 +13,7 @@ mod cost;
 mod docs;
 mod export;
 mod health;
+mod hostile;
 mod long;
 mod placement;
 mod props;
