@@ -144,13 +144,7 @@ pub fn sync_directory(directory: Option<&Path>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("ecsim-atomic-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::report::Scratch;
 
     #[test]
     fn nonces_differ() {
@@ -161,7 +155,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_symlink_planted_at_the_temporary_name_is_not_followed() {
-        let dir = scratch("symlink");
+        let scratch = Scratch::new("atomic-symlink");
+        let dir = scratch.0.clone();
         let victim = dir.join("victim");
         fs::write(&victim, "keep me").unwrap();
         let dest = dir.join("summary.json");
@@ -179,12 +174,12 @@ mod tests {
         let error = TempFile::create_with(&dest, "", [7].into_iter()).err().unwrap();
         assert_eq!(error.kind(), io::ErrorKind::AlreadyExists);
         assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me");
-        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn replace_file_overwrites_and_leaves_no_temporary() {
-        let dir = scratch("replace");
+        let scratch = Scratch::new("atomic-replace");
+        let dir = scratch.0.clone();
         let dest = dir.join("runs.csv");
         fs::write(&dest, "old").unwrap();
         replace_file(&dest, b"new").unwrap();
@@ -195,6 +190,5 @@ mod tests {
         drop(TempFile::create(&dest, ".png").unwrap());
         let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["runs.csv"]);
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -403,21 +403,16 @@ fn link_tree(src: &Path, dst: &Path, skip: &[&str]) -> io::Result<()> {
 mod tests {
     use super::*;
 
-    struct Scratch(PathBuf);
+    use crate::report::Scratch;
 
-    impl Scratch {
-        fn new(name: &str) -> Scratch {
-            let dir = std::env::temp_dir().join(format!("ecsim-commit-{name}-{}", std::process::id()));
-            let _ = fs::remove_dir_all(&dir);
-            fs::create_dir_all(&dir).unwrap();
-            Scratch(dir)
+    /// `s/x` holding earlier results: one file per (name, contents).
+    fn previous(s: &Scratch, files: &[(&str, &str)]) -> PathBuf {
+        let out = s.0.join("x");
+        fs::create_dir(&out).unwrap();
+        for (name, contents) in files {
+            fs::write(out.join(name), contents).unwrap();
         }
-    }
-
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
+        out
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -430,10 +425,7 @@ mod tests {
     #[test]
     fn a_commit_replaces_the_whole_directory_and_leaves_nothing_beside_it() {
         let s = Scratch::new("whole");
-        let out = s.0.join("x");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join("timeseries.csv"), "old").unwrap();
-        fs::write(out.join("summary.json"), "old").unwrap();
+        let out = previous(&s, &[("timeseries.csv", "old"), ("summary.json", "old")]);
         let staged = Staged::begin(&out).unwrap();
         assert!(staged.had_previous());
         assert_eq!(names(&s.0).len(), 3, "x, x.lock and the fresh directory");
@@ -449,9 +441,7 @@ mod tests {
     #[test]
     fn a_dropped_run_leaves_the_previous_results_untouched() {
         let s = Scratch::new("dropped");
-        let out = s.0.join("x");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join("runs.csv"), "old").unwrap();
+        let out = previous(&s, &[("runs.csv", "old")]);
         let staged = Staged::begin(&out).unwrap();
         fs::write(staged.dir().join("runs.csv"), "partial").unwrap();
         drop(staged);
@@ -470,14 +460,11 @@ mod tests {
     #[test]
     fn a_directory_with_other_files_is_not_replaced() {
         let s = Scratch::new("foreign");
-        let out = s.0.join("home");
-        fs::create_dir(&out).unwrap();
-        fs::write(out.join("summary.json"), "{}").unwrap();
-        fs::write(out.join("notes.txt"), "mine").unwrap();
+        let out = previous(&s, &[("summary.json", "{}"), ("notes.txt", "mine")]);
         let error = Staged::begin(&out).unwrap_err();
         assert!(error.is_input());
         assert!(error.to_string().contains("holds `notes.txt`, which ecsim does not write"), "{error}");
-        assert_eq!(names(&s.0), ["home"]);
+        assert_eq!(names(&s.0), ["x"]);
         let file = s.0.join("file");
         fs::write(&file, "x").unwrap();
         assert!(matches!(Staged::begin(&file), Err(CommitError::NotADirectory(_))));

@@ -102,17 +102,12 @@ pub fn is_running(pid: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("ecsim-lock-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::report::Scratch;
 
     #[test]
     fn a_second_holder_is_refused_and_the_lock_goes_with_its_holder() {
-        let dir = scratch("held");
+        let scratch = Scratch::new("lock-held");
+        let dir = &scratch.0;
         let (lock, out) = (dir.join("out.lock"), dir.join("out"));
         let held = OutputLock::acquire(&lock, &out).unwrap();
         assert_eq!(held.took_over, None);
@@ -131,13 +126,13 @@ mod tests {
         let held = OutputLock::acquire(&lock, &out).unwrap();
         drop(held);
         assert!(!lock.exists());
-        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[cfg(target_os = "linux")]
     #[test]
     fn a_stale_lock_is_taken_over() {
-        let dir = scratch("stale");
+        let scratch = Scratch::new("lock-stale");
+        let dir = &scratch.0;
         let (lock, out) = (dir.join("out.lock"), dir.join("out"));
         // Above the largest pid Linux hands out (4194304), so never running.
         fs::write(&lock, "4294967\n").unwrap();
@@ -145,13 +140,13 @@ mod tests {
         assert_eq!(held.took_over, Some(4_294_967));
         assert_eq!(fs::read_to_string(&lock).unwrap(), format!("{}\n", std::process::id()));
         drop(held);
-        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[cfg(unix)]
     #[test]
     fn a_symlink_at_the_lock_is_refused_not_followed() {
-        let dir = scratch("symlink");
+        let scratch = Scratch::new("lock-symlink");
+        let dir = &scratch.0;
         let (lock, out, victim) = (dir.join("out.lock"), dir.join("out"), dir.join("victim"));
         fs::write(&victim, "4294967\n").unwrap();
         std::os::unix::fs::symlink(&victim, &lock).unwrap();
@@ -159,6 +154,5 @@ mod tests {
         assert!(error.to_string().contains("exists but is not a regular file"), "{error}");
         assert_eq!(fs::read_to_string(&victim).unwrap(), "4294967\n");
         assert!(fs::symlink_metadata(&lock).unwrap().file_type().is_symlink());
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

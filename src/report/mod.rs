@@ -12,6 +12,27 @@ pub mod commit;
 pub mod lock;
 
 pub use atomic::{TempFile, replace_file, write_atomically};
+
+/// A fresh directory for one unit test, removed with its contents on drop.
+#[cfg(test)]
+pub(crate) struct Scratch(pub(crate) PathBuf);
+
+#[cfg(test)]
+impl Scratch {
+    pub(crate) fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("ecsim-report-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+#[cfg(test)]
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
 pub use commit::{CommitError, Staged, child};
 
 use crate::engine::SimTime;
