@@ -103,18 +103,24 @@ impl FromStr for ChartFormat {
 }
 
 /// Where charts go inside a run or sweep directory.
-const CHARTS_DIR: &str = "charts";
-const REPORT_FILE: &str = "report.html";
+pub const CHARTS_DIR: &str = "charts";
+pub const REPORT_FILE: &str = "report.html";
 
 /// Detects a run dir (summary.json + timeseries.csv) or a sweep dir (runs.csv + summary.csv) and writes charts into DIR/charts/
 /// and DIR/report.html. Returns the written paths (sorted).
 pub fn chart_dir(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
+    if is_sweep_dir(dir)? { chart_sweep(dir, format) } else { chart_run(dir, format) }
+}
+
+/// Whether `dir` is a sweep directory (true) or a run directory (false); an
+/// error says why it is neither.
+pub fn is_sweep_dir(dir: &Path) -> anyhow::Result<bool> {
     let has = |name: &str| dir.join(name).is_file();
     let is_run = has(run_data::SUMMARY_FILE) && has(run_data::TIMESERIES_FILE);
     let is_sweep = has(sweep_data::RUNS_FILE) && has(sweep_data::SUMMARY_CSV_FILE);
     match (is_run, is_sweep) {
-        (true, false) => chart_run(dir, format),
-        (false, true) => chart_sweep(dir, format),
+        (true, false) => Ok(false),
+        (false, true) => Ok(true),
         (true, true) => bail!(
             "{} holds both a run (summary.json, timeseries.csv) and a sweep (runs.csv, summary.csv); cannot tell which to chart",
             dir.display()

@@ -1,6 +1,6 @@
 //! Turns figures into bytes: PNG files, SVG text, or an in-memory RGB buffer.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use plotters::prelude::*;
@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use crate::chart::figure::Figure;
 use crate::chart::font;
 use crate::chart::render::{HEIGHT, Target, WIDTH, draw_figure};
+use crate::report::TempFile;
 
 /// The SVG document of `figure` (also what the HTML report inlines).
 pub(crate) fn svg_string(figure: &Figure) -> anyhow::Result<String> {
@@ -33,28 +34,24 @@ pub(crate) fn rgb_pixels(figure: &Figure) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Writes `figure` as a PNG to `path`, through a temporary file renamed into
-/// place so that a reader never sees half an image.
+/// place so that a reader never sees half an image. The temporary is created
+/// exclusively first (`report::TempFile`), so the encoder reopens a file that
+/// is ours, never a link planted at its name.
 pub(crate) fn write_png(figure: &Figure, path: &Path) -> anyhow::Result<()> {
     font::ensure_registered()?;
     // The encoder picks the format from the extension, so the temporary
     // name must end in ".png" too.
-    let temporary = sibling(path, ".partial.png");
+    let temporary =
+        TempFile::create(path, ".png").with_context(|| format!("creating a file beside {}", path.display()))?;
     {
-        let root = BitMapBackend::new(&temporary, (WIDTH, HEIGHT)).into_drawing_area();
-        draw_figure(&root, figure, Target::Raster).with_context(|| format!("writing {}", temporary.display()))?;
+        let root = BitMapBackend::new(temporary.path(), (WIDTH, HEIGHT)).into_drawing_area();
+        draw_figure(&root, figure, Target::Raster)
+            .with_context(|| format!("writing {}", temporary.path().display()))?;
     }
-    std::fs::rename(&temporary, path).with_context(|| format!("moving {} to {}", temporary.display(), path.display()))
+    temporary.persist().with_context(|| format!("writing {}", path.display()))
 }
 
 /// Writes `bytes` to `path` through a temporary file renamed into place.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let temporary = sibling(path, ".partial");
-    std::fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| format!("moving {} to {}", temporary.display(), path.display()))
-}
-
-/// A hidden file next to `path`: ".<file name><suffix>".
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}{suffix}"))
+    crate::report::replace_file(path, bytes).with_context(|| format!("writing {}", path.display()))
 }

@@ -1,7 +1,15 @@
 //! `ecsim chart`: charts and report.html for a run or sweep results directory.
+//!
+//! The directory is rewritten whole, like every output (`report::commit`):
+//! its files are hard-linked into a fresh directory beside it, without the
+//! old `charts/` and `report.html`, the new charts are drawn there, and that
+//! directory replaces the old one in one step. A reader sees the old charts
+//! or the new ones, never a mix; an interrupted or failed chart leaves the
+//! directory as it was.
 
 use super::Failure;
-use crate::chart::{ChartFormat, chart_dir};
+use crate::chart::{CHARTS_DIR, ChartFormat, REPORT_FILE, chart_dir, is_sweep_dir};
+use crate::report::Staged;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -14,8 +22,18 @@ pub struct Args {
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
-    let written = chart_dir(&args.dir, args.format).map_err(|e| Failure::Input(format!("{e:#}")))?;
-    for path in &written {
+    is_sweep_dir(&args.dir).map_err(|e| Failure::Input(format!("{e:#}")))?;
+    let cancel = super::cancel_flag();
+    let staged = Staged::begin_update(&args.dir, &[CHARTS_DIR, REPORT_FILE]).map_err(super::commit_failure)?;
+    // The fresh directory holds the same files: errors name the directory given.
+    let written =
+        chart_dir(staged.dir(), args.format).map_err(|e| Failure::Input(staged.shown_message(&format!("{e:#}"))))?;
+    if super::cancelled(&cancel) {
+        return Err(Failure::Interrupted(format!("no charts were drawn; {}", super::settle_stopped(staged, None))));
+    }
+    let shown: Vec<PathBuf> = written.iter().map(|path| staged.shown(path)).collect();
+    staged.commit().map_err(super::commit_failure)?;
+    for path in &shown {
         println!("{}", path.display());
     }
     Ok(())

@@ -1,9 +1,12 @@
 //! Subcommands, one file each with the same shape: `Args` and `exec`.
 //!
 //! Exit codes: 0 success; 1 the input is invalid (scenario, sweep or results
-//! directory, a `--set` or `--fail-if`); 2 the command line is wrong (clap);
-//! 3 the run failed (I/O, an invariant); 4 a `--fail-if` condition of
-//! `ecsim diff` holds; 130 interrupted by Ctrl-C.
+//! directory, a `--set` or `--fail-if`, an output directory ecsim will not
+//! replace); 2 the command line is wrong (clap); 3 the run failed (I/O, an
+//! invariant, another ecsim writing the same output directory); 4 a
+//! `--fail-if` condition of `ecsim diff` holds; 130 interrupted by Ctrl-C
+//! (SIGINT) or SIGTERM. In every case but 0 the previous results are left as
+//! they were (see `report::commit`).
 
 pub mod calibrate;
 pub mod catalog;
@@ -16,6 +19,7 @@ pub mod sweep;
 pub mod validate;
 
 use crate::model::RunError;
+use crate::report::{CommitError, Staged};
 use clap::{Parser, Subcommand};
 use std::fmt;
 use std::sync::Arc;
@@ -105,18 +109,53 @@ pub fn exec(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// A flag Ctrl-C sets, installed once per process.
+/// A flag Ctrl-C (SIGINT), SIGTERM and SIGHUP set, installed once per
+/// process: the command stops at the next clock boundary, removes what it
+/// wrote and releases its lock instead of dying with them in place.
 pub fn cancel_flag() -> Arc<AtomicBool> {
     static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
     FLAG.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));
         let handler_flag = flag.clone();
-        // If a handler cannot be installed, Ctrl-C simply kills the process;
-        // outputs are still written atomically, so nothing partial remains.
+        // If a handler cannot be installed, a signal simply kills the process;
+        // the previous results are still whole (only a directory rename replaces
+        // them), and the next run clears what this one left.
         let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
         flag
     })
     .clone()
+}
+
+/// Whether a signal asked the command to stop.
+pub fn cancelled(flag: &AtomicBool) -> bool {
+    flag.load(Ordering::SeqCst)
+}
+
+/// A failure to lock, prepare or replace the output directory: exit 1 when
+/// the directory given cannot be used, 3 when writing failed.
+pub fn commit_failure(error: CommitError) -> Failure {
+    if error.is_input() { Failure::Input(error.to_string()) } else { Failure::Run(error.to_string()) }
+}
+
+/// Settles the outputs of a command that stopped before its results were
+/// complete, and says what became of them: with `kept` (what the finished
+/// pieces are, e.g. "the 3 finished replications"), they move to
+/// `OUT.partial`; without, they are removed. `OUT` is untouched either way.
+pub fn settle_stopped(staged: Staged, kept: Option<&str>) -> String {
+    let out = staged.out().display().to_string();
+    let previous = if staged.had_previous() {
+        format!("the previous results in {out} are unchanged")
+    } else {
+        format!("nothing was written to {out}")
+    };
+    let Some(what) = kept else {
+        drop(staged);
+        return format!("nothing was kept; {previous}");
+    };
+    match staged.keep_partial() {
+        Ok(partial) => format!("{what} are in {}; {previous}", partial.display()),
+        Err(e) => format!("nothing was kept ({e}); {previous}"),
+    }
 }
 
 /// A progress bar on stderr that indicatif hides when stderr is not a terminal.

@@ -3,7 +3,7 @@
 use super::Failure;
 use crate::chart::ChartFormat;
 use crate::model::{RunOptions, simulate};
-use crate::report::{CsvSink, summary_text, write_atomically};
+use crate::report::{CsvSink, Staged, summary_text, write_atomically};
 use crate::scenario::Scenario;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -63,42 +63,89 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         None => None,
     };
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
-    std::fs::create_dir_all(&out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
     let cancel = super::cancel_flag();
+    let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let mut summaries = Vec::new();
     for rep in 0..sc.replications {
-        let dir = if sc.replications == 1 { out.clone() } else { out.join(format!("replication-{rep}")) };
-        std::fs::create_dir_all(&dir).map_err(|e| Failure::Run(format!("cannot create {}: {e}", dir.display())))?;
-        let summary = run_one(&sc, rep, &dir, &args, cancel.clone())?;
+        let dir = if sc.replications == 1 {
+            staged.dir().to_path_buf()
+        } else {
+            staged.dir().join(format!("replication-{rep}"))
+        };
+        let made = if sc.replications == 1 { Ok(()) } else { create_replication_dir(&dir) };
+        let summary = match made.and_then(|()| run_one(&sc, rep, &dir, &args, cancel.clone())) {
+            Ok(summary) => summary,
+            Err(failure) => return Err(stopped(failure, staged, &sc, rep, Some(&dir))),
+        };
         if !args.quiet {
-            print_summary(&sc, &summary, &dir);
-        }
-        if args.charts {
-            let written = crate::chart::chart_run(&dir, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
-            if !args.quiet {
-                println!("  charts         {} files in {}", written.len(), dir.join("charts").display());
-            }
-        }
-        if let Some(obs) = &observed {
-            let charts = args.charts.then_some(args.format);
-            let written = crate::calibrate::replay::write_check(&sc, obs, &dir, charts).map_err(Failure::Run)?;
-            if !args.quiet {
-                println!("  observed       {}", written[0].display());
-            }
+            print_summary(&sc, &summary, &staged.shown(&dir));
         }
         summaries.push(summary);
-    }
-    if sc.replications > 1 {
-        write_replication_summary(&out, &summaries)?;
-        if !args.quiet {
-            println!("summary of {} replications: {}", sc.replications, out.join("summary.csv").display());
+        let extras = (|| {
+            if args.charts {
+                let written = crate::chart::chart_run(&dir, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
+                if !args.quiet {
+                    let charts = staged.shown(&dir.join(crate::chart::CHARTS_DIR));
+                    println!("  charts         {} files in {}", written.len(), charts.display());
+                }
+            }
+            if let Some(obs) = &observed {
+                let charts = args.charts.then_some(args.format);
+                let written = crate::calibrate::replay::write_check(&sc, obs, &dir, charts).map_err(Failure::Run)?;
+                if !args.quiet {
+                    println!("  observed       {}", staged.shown(&written[0]).display());
+                }
+            }
+            Ok(())
+        })();
+        if let Err(failure) = extras {
+            return Err(stopped(failure, staged, &sc, rep + 1, None));
         }
     }
-    Ok(())
+    if sc.replications > 1 {
+        if let Err(failure) = write_replication_summary(staged.dir(), &summaries) {
+            return Err(stopped(failure, staged, &sc, sc.replications, None));
+        }
+        if !args.quiet {
+            let summary = staged.shown(&staged.dir().join("summary.csv"));
+            println!("summary of {} replications: {}", sc.replications, summary.display());
+        }
+    }
+    if super::cancelled(&cancel) {
+        let finished = format!("the {} finished replication(s)", sc.replications);
+        let what = super::settle_stopped(staged, Some(&finished));
+        return Err(Failure::Interrupted(format!(
+            "the run of {} stopped before its results replaced the previous ones; {what}",
+            sc.name
+        )));
+    }
+    staged.commit().map_err(super::commit_failure)
 }
 
-/// One replication into `dir`: time series and events streamed to temporary
-/// files, committed with summary.json only when the run completes.
+/// What a run that stopped at replication `rep` (0-based; `unfinished` its
+/// directory, if it has one of its own) leaves: interrupted, the replications
+/// before it move to `OUT.partial`; failed, nothing is kept. `OUT` is
+/// untouched either way.
+fn stopped(failure: Failure, staged: Staged, sc: &Scenario, rep: u32, unfinished: Option<&Path>) -> Failure {
+    match failure {
+        Failure::Interrupted(_) => {
+            if let Some(dir) = unfinished.filter(|_| sc.replications > 1) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            let finished = format!("the {rep} finished replication(s)");
+            let what = super::settle_stopped(staged, (rep > 0 && sc.replications > 1).then_some(finished.as_str()));
+            Failure::Interrupted(format!("the run of {} stopped; {what}", sc.name))
+        }
+        Failure::Input(m) => Failure::Input(format!("{m}; {}", super::settle_stopped(staged, None))),
+        Failure::Run(m) => Failure::Run(format!("{m}; {}", super::settle_stopped(staged, None))),
+        // Only `ecsim diff` raises a condition; a run never does, but keep its meaning.
+        Failure::Condition(m) => Failure::Condition(format!("{m}; {}", super::settle_stopped(staged, None))),
+    }
+}
+
+/// One replication into `dir` (inside the fresh results directory): time
+/// series and events streamed to temporary files, renamed into place with
+/// summary.json only when the run completes.
 fn run_one(
     sc: &Scenario,
     rep: u32,
@@ -120,15 +167,18 @@ fn run_one(
         RunOptions { check_invariants: args.check_invariants, cancel: Some(cancel), progress: Some(bar.clone()) };
     let outcome = simulate(sc, rep, opts, Box::new(&mut sink));
     bar.finish_and_clear();
-    let outcome = outcome.map_err(|e| {
-        Failure::from_run(e, || format!("the run of {} stopped; no results were written to {}", sc.name, dir.display()))
-    })?;
+    // The caller says what became of the outputs.
+    let outcome = outcome.map_err(|e| Failure::from_run(e, String::new))?;
     sink.commit().map_err(Failure::Run)?;
     let mut summary = outcome.summary;
     super::overrides::record(&mut summary, &args.set);
     write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(Failure::Run)?;
     write_atomically(&dir.join("summary.json"), summary_text(&summary).as_bytes()).map_err(Failure::Run)?;
     Ok(summary)
+}
+
+fn create_replication_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir(dir).map_err(|e| Failure::Run(format!("cannot create {}: {e}", dir.display())))
 }
 
 fn write_replication_summary(out: &Path, summaries: &[Value]) -> Result<(), Failure> {

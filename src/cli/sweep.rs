@@ -5,7 +5,7 @@ use super::Failure;
 use crate::chart::ChartFormat;
 use crate::model::record::{NullSink, Sink};
 use crate::model::{RunError, RunOptions, simulate};
-use crate::report::{CsvSink, flatten, summary_text, write_atomically};
+use crate::report::{CsvSink, Staged, child, flatten, summary_text, write_atomically};
 use crate::scenario::{self, Scenario};
 use crate::sweep::{
     Configuration, Figures, Runner, SweepSpec, expand, load_sweep, load_toml_table, run_sweep, write_sweep_tables,
@@ -149,38 +149,60 @@ impl Runner for SimRunner<'_> {
             let sink: Box<dyn Sink + Send> = Box::new(NullSink);
             return simulate(sc, replication, opts, sink).map(|o| flatten(&o.summary));
         };
-        let dir = root.join(&cfg.variant).join(cfg.index.to_string()).join(replication.to_string());
+        // Every component through the one name check: nothing lands outside `root`.
+        let dir = [cfg.variant.clone(), cfg.index.to_string(), replication.to_string()]
+            .iter()
+            .try_fold(root.clone(), |dir, name| child(&dir, name))
+            .map_err(|e| RunError::Output(e.to_string()))?;
         std::fs::create_dir_all(&dir).map_err(|e| RunError::Output(format!("cannot create {}: {e}", dir.display())))?;
-        let mut sink = CsvSink::create(&dir, sc.output.timeseries, sc.output.events).map_err(RunError::Output)?;
-        let outcome = simulate(sc, replication, opts, Box::new(&mut sink))?;
-        sink.commit().map_err(RunError::Output)?;
-        let mut summary = outcome.summary;
-        super::overrides::record(&mut summary, self.overrides);
-        write_atomically(&dir.join("summary.json"), summary_text(&summary).as_bytes()).map_err(RunError::Output)?;
-        write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(RunError::Output)?;
-        Ok(flatten(&summary))
+        let kept = keep_run(sc, replication, opts, &dir, self.overrides);
+        if kept.is_err() {
+            // Only finished runs have a directory.
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        kept
     }
+}
+
+/// One run of `--keep-runs` into its own `dir`.
+fn keep_run(
+    sc: &Scenario,
+    replication: u32,
+    opts: RunOptions,
+    dir: &Path,
+    overrides: &[String],
+) -> Result<Figures, RunError> {
+    let mut sink = CsvSink::create(dir, sc.output.timeseries, sc.output.events).map_err(RunError::Output)?;
+    let outcome = simulate(sc, replication, opts, Box::new(&mut sink))?;
+    sink.commit().map_err(RunError::Output)?;
+    let mut summary = outcome.summary;
+    super::overrides::record(&mut summary, overrides);
+    write_atomically(&dir.join("summary.json"), summary_text(&summary).as_bytes()).map_err(RunError::Output)?;
+    write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(RunError::Output)?;
+    Ok(flatten(&summary))
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
     let plan = plan_with(&args.sweep, &args.set).map_err(Failure::Input)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
-    std::fs::create_dir_all(&out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
     for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
         if let Err(e) = sc {
             eprintln!("configuration {} ({}) will not run: {e}", cfg.index, describe(cfg));
         }
     }
     let cancel = super::cancel_flag();
+    let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner {
         scenarios: &plan.scenarios,
-        keep_runs: args.keep_runs.then(|| out.join("runs")),
+        keep_runs: args.keep_runs.then(|| staged.dir().join("runs")),
         cancel: cancel.clone(),
         overrides: &plan.overrides,
     };
     let jobs = args.jobs.unwrap_or(0);
-    let results =
-        run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel).map_err(|e| Failure::Run(e.to_string()))?;
+    let results = match run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel) {
+        Ok(results) => results,
+        Err(e) => return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None)))),
+    };
     let interrupted = |r: &&crate::sweep::RunRecord| matches!(r.outcome, Err(RunError::Interrupted));
     let failed: Vec<_> = results.runs.iter().filter(|r| r.outcome.is_err() && !interrupted(r)).collect();
     let cut_short = results.runs.iter().filter(interrupted).count();
@@ -191,24 +213,27 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         failed.len(),
         results.elapsed.as_secs_f64()
     );
-    write_sweep_tables(&out, &plan.spec, &plan.configs, &results).map_err(|e| Failure::Run(e.to_string()))?;
-    write_atomically(&out.join("sweep.toml"), plan.sweep_text.as_bytes()).map_err(Failure::Run)?;
-    write_atomically(&out.join("scenario.toml"), plan.base_text.as_bytes()).map_err(Failure::Run)?;
+    let unfinished = results.planned - (results.runs.len() - cut_short);
+    if let Err(e) = write_tables(staged.dir(), &plan, &results) {
+        return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None))));
+    }
     for run in &failed {
         if let Err(e) = &run.outcome {
             eprintln!("run failed: configuration {} replication {}: {e}", run.configuration, run.replication);
         }
     }
-    let unfinished = results.planned - (results.runs.len() - cut_short);
-    if unfinished > 0 {
+    if unfinished > 0 || super::cancelled(&cancel) {
+        let finished = results.planned - unfinished;
+        let what = (finished > 0).then(|| format!("the rows of the {finished} finished runs"));
         return Err(Failure::Interrupted(format!(
-            "{unfinished} of {} runs did not finish; the finished rows are in {}",
+            "{unfinished} of {} runs did not finish; {}",
             results.planned,
-            out.display()
+            super::settle_stopped(staged, what.as_deref())
         )));
     }
     let unreported = results.unreported_metrics(&plan.spec.metrics);
     if !unreported.is_empty() {
+        staged.commit().map_err(super::commit_failure)?;
         return Err(Failure::Input(format!(
             "{}: sweep.metrics names figures no run reported: {}; the columns of runs.csv in {} list the figures",
             args.sweep.display(),
@@ -216,9 +241,12 @@ pub fn exec(args: Args) -> Result<(), Failure> {
             out.display()
         )));
     }
-    if args.charts {
-        crate::chart::chart_sweep(&out, args.format).map_err(|e| Failure::Run(format!("{e:#}")))?;
+    if args.charts
+        && let Err(e) = crate::chart::chart_sweep(staged.dir(), args.format)
+    {
+        return Err(Failure::Run(format!("{e:#}; {}", super::settle_stopped(staged, None))));
     }
+    staged.commit().map_err(super::commit_failure)?;
     if !failed.is_empty() {
         return Err(Failure::Run(format!(
             "{} of {} runs failed; the other rows are in {}",
@@ -229,4 +257,11 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     }
     eprintln!("results in {}", out.display());
     Ok(())
+}
+
+/// runs.csv, summary.csv and the copies of the sweep and scenario files.
+fn write_tables(dir: &Path, plan: &Plan, results: &crate::sweep::SweepResults) -> Result<(), String> {
+    write_sweep_tables(dir, &plan.spec, &plan.configs, results).map_err(|e| e.to_string())?;
+    write_atomically(&dir.join("sweep.toml"), plan.sweep_text.as_bytes())?;
+    write_atomically(&dir.join("scenario.toml"), plan.base_text.as_bytes())
 }

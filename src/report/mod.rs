@@ -1,9 +1,39 @@
-//! Writing results: atomic files, the CSV sinks for time series and events,
-//! and flattening `summary.json` into dotted scalar figures.
+//! Writing results: whole directories and whole files, the CSV sinks for
+//! time series and events, and flattening `summary.json` into dotted scalar
+//! figures.
 //!
-//! Every output is written to a temporary file in the same directory and
-//! renamed into place, so a reader never sees half a file and an
-//! interrupted run leaves nothing behind.
+//! A run or sweep writes into a fresh directory that replaces the previous
+//! results as a whole ([`commit`]); single files are written to an exclusive
+//! temporary beside them and renamed into place ([`atomic`]), so a reader
+//! never sees half a file and an interrupted run leaves nothing behind.
+
+pub mod atomic;
+pub mod commit;
+pub mod lock;
+
+pub use atomic::{TempFile, replace_file, write_atomically};
+
+/// A fresh directory for one unit test, removed with its contents on drop.
+#[cfg(test)]
+pub(crate) struct Scratch(pub(crate) PathBuf);
+
+#[cfg(test)]
+impl Scratch {
+    pub(crate) fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("ecsim-report-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+#[cfg(test)]
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+pub use commit::{CommitError, Staged, child};
 
 use crate::engine::SimTime;
 use crate::fmt::{push_f64, push_u64};
@@ -14,27 +44,6 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-/// A temporary path beside `path`, unique to this process.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
-}
 
 /// `summary.json` text: pretty, keys sorted, trailing newline.
 pub fn summary_text(summary: &Value) -> String {
@@ -73,37 +82,32 @@ pub fn flatten(summary: &Value) -> BTreeMap<String, Option<f64>> {
     out
 }
 
-/// One CSV output being written to a temporary file.
+/// One CSV output being written to a temporary file; dropped uncommitted,
+/// the temporary is removed: no partial results.
 struct PendingFile {
-    tmp: PathBuf,
     dest: PathBuf,
+    temp: Option<TempFile>,
     writer: Option<BufWriter<File>>,
 }
 
 impl PendingFile {
     fn create(dest: PathBuf, header: &str) -> Result<PendingFile, String> {
-        let tmp = temp_path(&dest);
-        let file = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        let mut temp = TempFile::create(&dest, "").map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
+        let file = temp.take_file().ok_or_else(|| format!("cannot create {}", dest.display()))?;
         let mut writer = BufWriter::with_capacity(1 << 16, file);
-        writer.write_all(header.as_bytes()).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
-        Ok(PendingFile { tmp, dest, writer: Some(writer) })
+        writer.write_all(header.as_bytes()).map_err(|e| format!("cannot write {}: {e}", dest.display()))?;
+        Ok(PendingFile { dest, temp: Some(temp), writer: Some(writer) })
     }
 
+    /// Flushes the file and renames it into place (once; later calls do nothing).
     fn commit(&mut self) -> Result<(), String> {
-        let Some(mut w) = self.writer.take() else { return Ok(()) };
-        w.flush().map_err(|e| format!("cannot write {}: {e}", self.tmp.display()))?;
-        let file = w.into_inner().map_err(|e| format!("cannot write {}: {e}", self.tmp.display()))?;
-        file.sync_all().map_err(|e| format!("cannot write {}: {e}", self.tmp.display()))?;
-        std::fs::rename(&self.tmp, &self.dest).map_err(|e| format!("cannot write {}: {e}", self.dest.display()))
-    }
-}
-
-impl Drop for PendingFile {
-    /// An uncommitted file is removed: no partial results.
-    fn drop(&mut self) {
-        if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
+        let (Some(mut w), Some(temp)) = (self.writer.take(), self.temp.take()) else { return Ok(()) };
+        let at = |e: std::io::Error| format!("cannot write {}: {e}", self.dest.display());
+        w.flush().map_err(at)?;
+        let file = w.into_inner().map_err(|e| at(e.into_error()))?;
+        file.sync_all().map_err(at)?;
+        drop(file);
+        temp.persist().map_err(at)
     }
 }
 
@@ -151,7 +155,7 @@ impl CsvSink {
             && let Err(e) = w.write_all(self.line.as_bytes())
             && self.error.is_none()
         {
-            self.error = Some(format!("cannot write {}: {e}", f.tmp.display()));
+            self.error = Some(format!("cannot write {}: {e}", f.dest.display()));
         }
     }
 }

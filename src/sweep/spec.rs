@@ -30,6 +30,7 @@ use thiserror::Error;
 use toml::{Spanned, Table, Value};
 
 use super::path::KeyPath;
+use crate::scenario::resolve::path_name_problem;
 
 /// Figures summarised when the sweep file names none.
 pub const DEFAULT_METRICS: [&str; 3] = ["cost.total_usd", "requests.availability", "latency.p99_ms"];
@@ -243,6 +244,8 @@ impl Checker<'_> {
                 sweep.name.span(),
                 "sweep.name is empty; give the sweep a name, e.g. name = \"web-target\"".into(),
             );
+        } else if let Some(problem) = path_name_problem(sweep.name.get_ref()) {
+            self.problem(sweep.name.span(), format!("sweep.name: {problem}"));
         }
         if sweep.scenario.get_ref().trim().is_empty() {
             self.problem(
@@ -402,6 +405,9 @@ impl Checker<'_> {
                     name_span.clone(),
                     format!("variants[{index}]: name is empty; give every variant a unique name"),
                 );
+            } else if let Some(problem) = path_name_problem(&name) {
+                // Each variant names a directory of `--keep-runs`.
+                self.problem(name_span, format!("variants[{index}].name: {problem}"));
             } else if let Some(first) = names.iter().position(|earlier| *earlier == name) {
                 self.problem(
                     name_span,
@@ -615,6 +621,22 @@ set = { "services[web].desired_count" = 1, "x..y" = 2 }
   w.toml:4:11: sweep.metrics is empty; list at least one dotted figure name, or omit it for the default [\"cost.total_usd\", \"requests.availability\", \"latency.p99_ms\"]
   w.toml:6:7: axes[0] (`seed`): `seed` is an output column, not a scenario key; allowed: a path into the scenario such as `simulation.seed`
   w.toml:9:8: variants[0]: name is empty; give every variant a unique name";
+        assert_eq!(invalid(text), expected);
+    }
+
+    #[test]
+    fn refuses_names_that_would_leave_the_output_directory() {
+        let text = "[sweep]\nname = \"../../x\"\nscenario = \"s.toml\"\n\
+                    [[variants]]\nname = \"../../../escaped\"\n[[variants]]\nname = \"/abs\"\n[[variants]]\nname = \"..\"\n";
+        let allowed = "(it names a directory of results); allowed: a non-empty name without '/', '\\', \
+                       control characters or surrounding spaces, other than \".\" and \"..\"";
+        let expected = format!(
+            "w.toml: invalid sweep (4 problem(s)):
+  w.toml:2:8: sweep.name: \"../../x\" cannot be a directory name {allowed}
+  w.toml:5:8: variants[0].name: \"../../../escaped\" cannot be a directory name {allowed}
+  w.toml:7:8: variants[1].name: \"/abs\" cannot be a directory name {allowed}
+  w.toml:9:8: variants[2].name: \"..\" cannot be a directory name {allowed}"
+        );
         assert_eq!(invalid(text), expected);
     }
 

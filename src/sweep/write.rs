@@ -1,15 +1,14 @@
 //! `runs.csv` and `summary.csv` of a sweep directory (columns in CHANGELOG.md
-//! and docs/conventions.md, "Outputs"), each written atomically: a temporary file in the same
+//! and docs/conventions.md, "Outputs"), each written atomically
+//! ([`crate::report::atomic`]): an exclusive temporary file in the same
 //! directory, fsync, rename. A crash or Ctrl-C never leaves a half-written file.
 //!
 //! Numbers print in their shortest round-trip form (`fmt::fmt_f64`): 3.0
 //! prints `3`, 0.1 prints `0.1`, 1e-7 prints `1e-7`. Null is an empty cell.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use thiserror::Error;
 use toml::Value;
@@ -158,55 +157,15 @@ fn finish(writer: csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
     writer.into_inner().map_err(|error| error.into_error())
 }
 
-/// Distinguishes temporary files of concurrent writes within one process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// Replaces `path` with `bytes` all at once: readers see the old file or the new
 /// one, never a part. The temporary file is removed if anything fails.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let fail = |io| WriteError { path: path.to_path_buf(), io };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| fail(io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file")))?;
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temp = directory.join(format!(
-        ".{}.tmp-{}-{}",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = (|| {
-        let mut file = File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)
-    })();
-    if let Err(io) = written {
-        // Best effort: the temporary may not exist if creating it failed.
-        let _ = fs::remove_file(&temp);
-        return Err(fail(io));
-    }
-    sync_directory(directory);
-    Ok(())
-}
-
-/// Makes the rename itself durable. Best effort: the file is already complete
-/// and in place, and some platforms or file systems cannot sync a directory.
-fn sync_directory(directory: &Path) {
-    #[cfg(unix)]
-    if let Ok(handle) = File::open(directory) {
-        let _ = handle.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = directory;
+    crate::report::replace_file(path, bytes).map_err(|io| WriteError { path: path.to_path_buf(), io })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
     use std::path::Path;
     use std::time::Duration;
 

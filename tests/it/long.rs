@@ -45,9 +45,15 @@ fn ctrl_c_stops_a_run_and_leaves_no_partial_files() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until it is writing its temporary files, then interrupt it.
+    // Wait until it is writing into its fresh directory (out.tmp-<pid>-<random>), then interrupt it.
     let started = Instant::now();
-    while !out.is_dir() || std::fs::read_dir(&out).unwrap().next().is_none() {
+    let writing = || {
+        std::fs::read_dir(dir.path()).unwrap().flatten().any(|e| {
+            e.file_name().to_string_lossy().starts_with("out.tmp-")
+                && std::fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_some())
+        })
+    };
+    while !writing() {
         assert!(started.elapsed() < Duration::from_secs(30), "the run never started writing");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -56,7 +62,8 @@ fn ctrl_c_stops_a_run_and_leaves_no_partial_files() {
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no results were written"));
-    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(left.is_empty(), "files left after Ctrl-C: {left:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing was kept; nothing was written to"));
+    // Only the scenario file: no results, no fresh directory, no lock.
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["long.toml"], "files left after Ctrl-C");
 }

@@ -15,6 +15,7 @@ mod diff;
 mod docs;
 mod export;
 mod health;
+mod hostile;
 mod import;
 mod long;
 mod placement;

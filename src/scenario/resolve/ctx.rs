@@ -87,6 +87,29 @@ pub(super) fn check_name(ctx: &mut Ctx, path: &str, name: &str) {
     }
 }
 
+/// Why `name` cannot name one file or directory inside a results directory,
+/// or `None` when it can. The one check for every name that becomes a path
+/// (`simulation.name`, `sweep.name`, variant names, and each path component
+/// the writers join), so that no name can reach outside the output directory:
+/// a name is exactly one normal path component (not `.` or `..`, no root or
+/// drive prefix), with no `/` or `\` on any platform, no control character
+/// and no surrounding spaces.
+pub fn path_name_problem(name: &str) -> Option<String> {
+    let mut components = std::path::Path::new(name).components();
+    let one_component = matches!(
+        (components.next(), components.next()),
+        (Some(std::path::Component::Normal(c)), None) if c == name
+    );
+    if one_component && !name.contains(['/', '\\']) && !name.contains(char::is_control) && name.trim() == name {
+        return None;
+    }
+    Some(format!(
+        "\"{}\" cannot be a directory name (it names a directory of results); allowed: a non-empty \
+         name without '/', '\\', control characters or surrounding spaces, other than \".\" and \"..\"",
+        name.escape_debug()
+    ))
+}
+
 /// Checks the names of a section's elements and maps each to its file position.
 pub(super) fn index_names<'a>(
     ctx: &mut Ctx,
@@ -133,5 +156,22 @@ pub(super) fn on_off(ctx: &mut Ctx, path: &str, v: Option<&str>, default: bool) 
     match v {
         None => default,
         Some(s) => ctx.enum_value(path, s, &[("ENABLED", true), ("DISABLED", false)]).unwrap_or(default),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_name_problem;
+
+    #[test]
+    fn a_path_name_is_one_plain_component() {
+        for ok in ["reference", "web-target-vs-spot", "grace-150s", ".hidden", "a.b", "x..y"] {
+            assert_eq!(path_name_problem(ok), None, "{ok}");
+        }
+        for bad in
+            ["", ".", "..", "../x", "../../../escaped", "/abs", "/", "a/b", "a\\b", "a/", " a", "a ", "a\nb", "a\0b"]
+        {
+            assert!(path_name_problem(bad).is_some(), "{bad:?} was accepted");
+        }
     }
 }

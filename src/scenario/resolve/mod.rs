@@ -24,6 +24,7 @@ mod spot;
 mod task_defs;
 mod workload;
 
+pub use ctx::path_name_problem;
 pub use settings::DEFAULT_START;
 pub use spot::parse_interruption_frequency;
 pub use task_defs::AGENT_RESERVED_PORTS;

@@ -5,7 +5,7 @@
 use super::super::raw;
 use super::super::types::*;
 use super::assumed;
-use super::ctx::{Ctx, check_name, index_ids};
+use super::ctx::{Ctx, check_name, index_ids, path_name_problem};
 use crate::calendar::{Calendar, parse_instant};
 use crate::engine::{MS_PER_MINUTE, MS_PER_SECOND, SimDuration};
 use jiff::Timestamp;
@@ -43,8 +43,8 @@ pub(super) fn resolve_run(
         Path::new(source_label).file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string()
     });
     check_name(ctx, "simulation.name", &name);
-    if name.contains(['/', '\\']) {
-        ctx.err("simulation.name", "name must not contain path separators (it names the results directory)");
+    if let Some(problem) = path_name_problem(&name) {
+        ctx.err("simulation.name", problem);
     }
     let calendar = Calendar::new(resolve_start(ctx, sim.start.as_deref()));
     let duration = resolve_duration(ctx, sim.duration.map(|d| d.0));
