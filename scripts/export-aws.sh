@@ -60,7 +60,7 @@ else
     period=3600
 fi
 if ((period != 60)); then
-    echo "note: $days days need $period-second data (one-minute data is kept 15 days); ecsim import aws reads one-minute data" >&2
+    echo "warning: $days days need $period-second data (one-minute data is kept 15 days); ecsim import aws reads only one-minute data and will refuse these metrics: use --days 14 or fewer for an import" >&2
 fi
 
 mkdir -p "$outdir"

@@ -135,6 +135,7 @@ pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Me
     }
     for (key, mut points) in raw {
         points.sort_by_key(|p| p.0);
+        let first_loc = points.first().map(|p| p.2);
         let series = metrics.series.get_mut(&key).expect("created with its points");
         let mut repeated = 0;
         for p in points {
@@ -158,6 +159,25 @@ pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Me
                 }
                 _ => series.points.push((p.0, p.1)),
             }
+        }
+        // Coarser data (a 300 s or 3600 s period, the only kind CloudWatch
+        // keeps past 15 days) would be read as minutes with gaps, its sums as
+        // one minute's: refuse it rather than import wrong rates.
+        let closest = series.points.windows(2).map(|w| w[1].0 - w[0].0).min();
+        if let (Some(step), Some(loc)) = (closest, first_loc)
+            && step > PERIOD_S
+        {
+            let (file, path) = &results[loc.result as usize];
+            errors.push(ImportError::Invalid {
+                file: file.clone(),
+                path: format!("{path}.Timestamps"),
+                message: format!(
+                    "{} {}: no two datapoints are less than {step} s apart; ecsim imports one-minute data \
+                     (Period = 60), which CloudWatch keeps for 15 days: export 14 days or fewer",
+                    key.0,
+                    key.1.observed_name()
+                ),
+            });
         }
         if repeated > 0 {
             report.warn(format!(

@@ -817,6 +817,29 @@ fn conflicting_duplicates_non_numbers_and_odd_timestamps_are_errors_with_paths()
 }
 
 #[test]
+fn five_minute_data_is_refused_not_read_as_minutes_with_gaps() {
+    // Past 15 days CloudWatch keeps only 300 s data: a sum over five minutes read
+    // as one minute's would give five times the request rate, so it is an error.
+    let dir = metric_export(
+        "five-minute",
+        vec![metric(
+            "requests_0",
+            "app",
+            &["2026-03-02T10:00:00Z", "2026-03-02T10:05:00Z", "2026-03-02T10:10:00Z"],
+            json!([300.0, 300.0, 300.0]),
+        )],
+    );
+    let file = dir.join("metrics.json").display().to_string();
+    assert_eq!(
+        errors(&dir),
+        [format!(
+            "{file}: MetricDataResults[0].Timestamps: app requests_per_second: no two datapoints are less than 300 s \
+             apart; ecsim imports one-minute data (Period = 60), which CloudWatch keeps for 15 days: export 14 days or fewer"
+        )]
+    );
+}
+
+#[test]
 fn malformed_json_is_an_error_with_line_and_column_and_nothing_is_written() {
     let dir = fresh("malformed").join("export");
     std::fs::create_dir_all(&dir).unwrap();
