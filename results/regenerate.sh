@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates results/examples/: for every scenario in scenarios/, its
-# summary.json and PNG charts; for every sweep, its summary.csv and PNG charts.
+# summary.json and PNG charts; for every sweep, its summary.csv and PNG charts;
+# for the imported example (name: imported), scenarios/imported/calibrated.toml
+# and its calibration report and replay against observed metrics.
 # The time series and event logs are left out to keep the repository small
 # (run a scenario yourself to get them). Outputs are deterministic, so running
 # this again reproduces the committed files byte for byte.
