@@ -2,8 +2,8 @@
 """Writes scenarios/imported/export/: a SYNTHETIC AWS CLI export of a small
 ECS cluster ("shop": one EC2 Auto Scaling group provider with mixed on-demand
 and spot, FARGATE and FARGATE_SPOT; three services; target tracking on CPU
-and on ALBRequestCountPerTarget, a step policy with its alarm, a scheduled
-action) in the JSON shapes the AWS CLI prints, plus three days of one-minute
+and on ALBRequestCountPerTarget, step scale-out and scale-in policies with
+their alarms, a scheduled action) in the JSON shapes the AWS CLI prints, plus three days of one-minute
 CloudWatch metrics with a daily pattern, named as docs/import.md says.
 
 Nothing here comes from a real account: names, ARNs and figures are made up.
@@ -489,11 +489,17 @@ def scaling_files(out):
     label = "app/shop-alb/fedcba9876543210/targetgroup/shop-web/0123456789abcdef"
     write(out, "describe-scaling-policies.json", {"ScalingPolicies": [
         tracking("web", "web-cpu60", 60.0, "ECSServiceAverageCPUUtilization", 60, 300),
-        tracking("web", "web-requests", 1200.0, "ALBRequestCountPerTarget", 60, 300, label),
+        tracking("web", "web-requests", web_request_target(), "ALBRequestCountPerTarget", 60, 300, label),
         step("api", "api-cpu-high", [
             {"MetricIntervalLowerBound": 0.0, "MetricIntervalUpperBound": 15.0, "ScalingAdjustment": 1},
             {"MetricIntervalLowerBound": 15.0, "ScalingAdjustment": 3},
         ], 120),
+        # The scale-in half a team pairs with the scale-out policy: without it
+        # the service never shrinks, while the metrics below follow the load
+        # down every night.
+        step("api", "api-cpu-low", [
+            {"MetricIntervalUpperBound": 0.0, "ScalingAdjustment": -1},
+        ], 300),
     ]})
     write(out, "describe-scheduled-actions.json", {"ScheduledActions": [{
         "ScheduledActionName": "web-business-hours",
@@ -507,30 +513,40 @@ def scaling_files(out):
         "ScalableTargetAction": {"MinCapacity": 4, "MaxCapacity": 40},
         "CreationTime": CREATED,
     }]})
-    write(out, "describe-alarms.json", {"MetricAlarms": [{
-        "AlarmName": "api-cpu-high",
-        "AlarmArn": arn("cloudwatch", "alarm:api-cpu-high"),
-        "AlarmDescription": "api CPU above 70%: add tasks",
-        "AlarmConfigurationUpdatedTimestamp": CREATED,
-        "ActionsEnabled": True,
-        "OKActions": [],
-        "AlarmActions": [policy_arn("api", "api-cpu-high")],
-        "InsufficientDataActions": [],
-        "StateValue": "OK",
-        "StateReason": "Threshold Crossed: 2 out of the last 3 datapoints were not greater than or equal to the threshold (70.0).",
-        "StateUpdatedTimestamp": "2026-03-04T21:14:00.000000+00:00",
-        "MetricName": "CPUUtilization",
-        "Namespace": "AWS/ECS",
-        "Statistic": "Average",
-        "Dimensions": [{"Name": "ClusterName", "Value": CLUSTER}, {"Name": "ServiceName", "Value": "api"}],
-        "Period": 60,
-        "EvaluationPeriods": 3,
-        "DatapointsToAlarm": 2,
-        "Threshold": 70.0,
-        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
-        "TreatMissingData": "missing",
-        "StateTransitionedTimestamp": "2026-03-04T21:14:00.000000+00:00",
-    }], "CompositeAlarms": []})
+    def cpu_alarm(name, description, reason, periods, datapoints, threshold, comparison):
+        return {
+            "AlarmName": name,
+            "AlarmArn": arn("cloudwatch", f"alarm:{name}"),
+            "AlarmDescription": description,
+            "AlarmConfigurationUpdatedTimestamp": CREATED,
+            "ActionsEnabled": True,
+            "OKActions": [],
+            "AlarmActions": [policy_arn("api", name)],
+            "InsufficientDataActions": [],
+            "StateValue": "OK",
+            "StateReason": reason,
+            "StateUpdatedTimestamp": "2026-03-04T21:14:00.000000+00:00",
+            "MetricName": "CPUUtilization",
+            "Namespace": "AWS/ECS",
+            "Statistic": "Average",
+            "Dimensions": [{"Name": "ClusterName", "Value": CLUSTER}, {"Name": "ServiceName", "Value": "api"}],
+            "Period": 60,
+            "EvaluationPeriods": periods,
+            "DatapointsToAlarm": datapoints,
+            "Threshold": threshold,
+            "ComparisonOperator": comparison,
+            "TreatMissingData": "missing",
+            "StateTransitionedTimestamp": "2026-03-04T21:14:00.000000+00:00",
+        }
+
+    write(out, "describe-alarms.json", {"MetricAlarms": [
+        cpu_alarm("api-cpu-high", "api CPU above 70%: add tasks",
+                  "Threshold Crossed: 2 out of the last 3 datapoints were not greater than or equal to the threshold (70.0).",
+                  3, 2, 70.0, "GreaterThanOrEqualToThreshold"),
+        cpu_alarm("api-cpu-low", "api CPU at or below 40%: remove a task",
+                  "Threshold Crossed: 5 datapoints were not less than or equal to the threshold (40.0).",
+                  5, 5, 40.0, "LessThanOrEqualToThreshold"),
+    ], "CompositeAlarms": []})
 
 
 # ---------------------------------------------------------------- metrics
@@ -543,6 +559,26 @@ LOADS = [
 ]
 
 
+# The CPU target the series below follow (series_for sizes every service to it).
+CPU_TARGET = 0.6
+
+
+def web_request_target():
+    """ALBRequestCountPerTarget target for web, derived from LOADS so that
+    the CPU policy is the one that binds, as the web series show.
+
+    At CPU_TARGET a web task serves vcpu * 0.6 / work = 0.5 * 0.6 / 0.004 =
+    75 requests/s, i.e. 4,500 requests per target per minute. A request
+    target T asks for rps * 60 / T tasks and the CPU policy for rps / 75, so
+    the request policy would bind for any T below 4,500. The target is set so
+    that it binds only if CPU reached 80% (4,500 * 0.8 / 0.6 = 6,000): a
+    guard against a slowdown that leaves CPU low, never the one in charge here.
+    """
+    _, _, _, _, _, work, vcpu, *_ = LOADS[0]
+    per_minute_at_target = vcpu * CPU_TARGET / work * 60
+    return round(per_minute_at_target * 0.8 / CPU_TARGET, 1)
+
+
 def series_for(load, minutes):
     name, idx, base, peak, peak_h, work, vcpu, mem, rest, lo, hi = load
     rng = random.Random(1000 + idx)
@@ -553,7 +589,7 @@ def series_for(load, minutes):
         rps = base + (peak - base) * (1 + math.cos(2 * math.pi * (hour - peak_h) / 24.0)) / 2
         rps *= 1 + 0.06 * (rng.random() - 0.5)
         # A desired count that follows the load with a 60% CPU target.
-        want = max(lo, min(hi, math.ceil(rps * work / (vcpu * 0.6))))
+        want = max(lo, min(hi, math.ceil(rps * work / (vcpu * CPU_TARGET))))
         if want > tasks or (want < tasks and m % 15 == 0):
             tasks = want if want > tasks else max(want, tasks - 1)
         cpu = 100.0 * rps * work / (tasks * vcpu) + 2.0 * rng.random()

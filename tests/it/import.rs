@@ -364,12 +364,21 @@ fn the_synthetic_export_maps_every_documented_field() {
         at(&t, "services.0.auto_scaling.target_tracking.1.predefined_metric").as_str(),
         Some("ALBRequestCountPerTarget")
     );
-    assert_eq!(at(&t, "services.0.auto_scaling.target_tracking.1.target_value").as_integer(), Some(1200));
+    // 6,000 = the 4,500 requests/target/minute a web task serves at 60% CPU,
+    // scaled to 80% CPU (scripts/make-synthetic-export.py, web_request_target).
+    assert_eq!(at(&t, "services.0.auto_scaling.target_tracking.1.target_value").as_integer(), Some(6000));
     assert_eq!(at(&t, "services.0.auto_scaling.scheduled.0.timezone").as_str(), Some("America/New_York"));
     assert_eq!(at(&t, "services.1.deployment_configuration.minimum_healthy_percent").as_integer(), Some(50));
     assert_eq!(at(&t, "services.1.placement_strategy.1.field").as_str(), Some("memory"));
     assert_eq!(at(&t, "services.1.service_discovery.dns_ttl").as_str(), Some("10s"));
     assert_eq!(at(&t, "services.1.auto_scaling.step_scaling.0.datapoints_to_alarm").as_integer(), Some(2));
+    // The scale-in step policy takes its low-CPU alarm (the second one).
+    assert_eq!(
+        at(&t, "services.1.auto_scaling.step_scaling.1.comparison").as_str(),
+        Some("LessThanOrEqualToThreshold")
+    );
+    assert_eq!(at(&t, "services.1.auto_scaling.step_scaling.1.threshold").as_integer(), Some(40));
+    assert_eq!(at(&t, "services.1.auto_scaling.step_scaling.1.steps.0.adjustment").as_integer(), Some(-1));
     assert_eq!(at(&t, "services.2.capacity_provider_strategy.0.capacity_provider").as_str(), Some("FARGATE"));
     assert_eq!(at(&t, "services.2.workload.rate.trace").as_str(), Some("traces/worker.csv"));
     // Settings ecsim does not model are listed by name.
