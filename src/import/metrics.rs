@@ -135,7 +135,6 @@ pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Me
     }
     for (key, mut points) in raw {
         points.sort_by_key(|p| p.0);
-        let first_loc = points.first().map(|p| p.2);
         let series = metrics.series.get_mut(&key).expect("created with its points");
         let mut repeated = 0;
         for p in points {
@@ -160,25 +159,6 @@ pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Me
                 _ => series.points.push((p.0, p.1)),
             }
         }
-        // Coarser data (a 300 s or 3600 s period, the only kind CloudWatch
-        // keeps past 15 days) would be read as minutes with gaps, its sums as
-        // one minute's: refuse it rather than import wrong rates.
-        let closest = series.points.windows(2).map(|w| w[1].0 - w[0].0).min();
-        if let (Some(step), Some(loc)) = (closest, first_loc)
-            && step > PERIOD_S
-        {
-            let (file, path) = &results[loc.result as usize];
-            errors.push(ImportError::Invalid {
-                file: file.clone(),
-                path: format!("{path}.Timestamps"),
-                message: format!(
-                    "{} {}: no two datapoints are less than {step} s apart; ecsim imports one-minute data \
-                     (Period = 60), which CloudWatch keeps for 15 days: export 14 days or fewer",
-                    key.0,
-                    key.1.observed_name()
-                ),
-            });
-        }
         if repeated > 0 {
             report.warn(format!(
                 "{}: {} {}: {repeated} datapoints appear twice with the same value; each is used once",
@@ -188,8 +168,33 @@ pub fn read(export: &Export<'_>, report: &mut Report, errors: &mut Errors) -> Me
             ));
         }
     }
+    if let Some(e) = coarser_than_a_minute(&metrics) {
+        errors.push(e);
+    }
     warn_gaps(&metrics, report);
     metrics
+}
+
+/// Every query of one `get-metric-data` export has the same period, so the
+/// closest two datapoints of any series show it. Coarser data (300 s or
+/// 3600 s, all CloudWatch keeps past 15 days) would be read as minutes with
+/// gaps and its sums as one minute's: an error rather than wrong rates.
+fn coarser_than_a_minute(metrics: &Metrics) -> Option<ImportError> {
+    let closest = |s: &Series| s.points.windows(2).map(|w| w[1].0 - w[0].0).min();
+    let step = metrics.series.values().filter_map(closest).min()?;
+    if step <= PERIOD_S {
+        return None;
+    }
+    let ((service, metric), series) = metrics.series.iter().find(|(_, s)| closest(s).is_some())?;
+    Some(ImportError::Invalid {
+        file: series.sources.join(", "),
+        path: "Timestamps".to_string(),
+        message: format!(
+            "{service} {}: no two datapoints of any series are less than {step} s apart; ecsim imports \
+             one-minute data (Period = 60), which CloudWatch keeps for 15 days: export 14 days or fewer",
+            metric.observed_name()
+        ),
+    })
 }
 
 /// The datapoints of one result, checked.

@@ -15,7 +15,8 @@ const LAYERS: &[&[&str]] = &[
     &["scaling"],
     &["scenario"],
     &["observed", "model"],
-    &["report", "chart"],
+    &["report"],
+    &["chart"],
     &["sweep", "calibrate", "import", "diff"],
     &["cli"],
 ];

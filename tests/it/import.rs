@@ -838,13 +838,13 @@ fn five_minute_data_is_refused_not_read_as_minutes_with_gaps() {
             json!([300.0, 300.0, 300.0]),
         )],
     );
-    let file = dir.join("metrics.json").display().to_string();
     assert_eq!(
         errors(&dir),
-        [format!(
-            "{file}: MetricDataResults[0].Timestamps: app requests_per_second: no two datapoints are less than 300 s \
-             apart; ecsim imports one-minute data (Period = 60), which CloudWatch keeps for 15 days: export 14 days or fewer"
-        )]
+        [
+            "get-metric-data: MetricDataResults[0] (metrics.json): Timestamps: app requests_per_second: no two datapoints of \
+             any series are less than 300 s apart; ecsim imports one-minute data (Period = 60), which CloudWatch keeps \
+             for 15 days: export 14 days or fewer"
+        ]
     );
 }
 
