@@ -9,6 +9,7 @@ mod charts;
 mod churn;
 mod cli;
 mod common;
+mod corrections;
 mod cost;
 mod docs;
 mod export;

@@ -1,0 +1,51 @@
+//! Corrections found by reviewing the model against the AWS documentation: each test
+//! fails on the rule as it was and pins the corrected one with a value worked by hand.
+
+use crate::assert_close;
+use crate::common::{Captured, fig, header, run, run_captured, scenario};
+
+/// The captured events of one kind, in order.
+fn of_kind<'a>(c: &'a Captured, kind: &str) -> Vec<&'a (f64, String, String, String, String)> {
+    c.events.iter().filter(|e| e.1 == kind).collect()
+}
+
+// ------------------------------------------------------------------ deployments
+
+/// One Fargate task without a load balancer: provisioning 10 s, startup 10 s, stop timeout 10 s,
+/// deployed to v2 at 10 min.
+fn no_lb_deploy(min_healthy: u32) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\nprovisioning_time = \"10s\"\n\
+         [[task_definitions]]\nfamily = \"v1\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\nstartup_time = \"10s\"\nstop_timeout = \"10s\"\n\
+         [[task_definitions]]\nfamily = \"v2\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\nstartup_time = \"10s\"\nstop_timeout = \"10s\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"v1\"\ndesired_count = 1\n\
+         [services.deployment_configuration]\nminimum_healthy_percent = {min_healthy}\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 1 }}\ncpu_per_request = \"10ms\"\n\
+         [[events]]\nat = \"10m\"\nkind = \"deploy\"\nservice = \"web\"\ntask_definition = \"v2\"\n",
+        header("1h", &["a", "b", "c"])
+    )
+}
+
+/// Rule (model.md 6, stall detection): a deployment is stalled only when nothing is on its way;
+/// a task that counts as healthy at the very instant of a minute boundary is still on its way (the
+/// scheduler reacts to it right after the boundary), so it neither stalls nor double counts.
+///
+/// Without a load balancer a task counts as healthy 40 s after RUNNING (docs/aws-facts.md §1.5).
+/// The new task is created at 600 s, PENDING at 610 s, RUNNING at 620 s, healthy at 660 s: a
+/// minute boundary.
+/// - minimumHealthyPercent 0: the old task stops at 600 s (stop timeout 10 s, gone at 610 s), so
+///   the deployment completes at 660 s, on the boundary: 60 s.
+/// - minimumHealthyPercent 100: the old task may stop only once the new one is healthy, at 660 s;
+///   it exits at the end of its 10 s stop timeout, so the deployment completes at 670 s: 70 s.
+///
+/// Either way the deployment is never stalled.
+#[test]
+fn a_deployment_whose_task_turns_healthy_on_a_minute_boundary_is_not_stalled() {
+    for (min_healthy, took) in [(0, 60.0), (100, 70.0)] {
+        let (s, c) = run_captured(&scenario(&no_lb_deploy(min_healthy)));
+        assert_eq!(fig(&s, "deployments.web.completed"), 1.0, "min {min_healthy}");
+        assert_close!(fig(&s, "deployments.web.max_s"), took, 1e-12);
+        assert_eq!(fig(&s, "deployments.web.stalled"), 0.0, "min {min_healthy}");
+        assert!(of_kind(&c, "deployment_stalled").is_empty(), "min {min_healthy}");
+    }
+}
