@@ -49,3 +49,36 @@ fn a_deployment_whose_task_turns_healthy_on_a_minute_boundary_is_not_stalled() {
         assert!(of_kind(&c, "deployment_stalled").is_empty(), "min {min_healthy}");
     }
 }
+
+// ------------------------------------------------------------------ cost
+
+/// Rule (model.md 10, minimums): Fargate bills each task per second with a one-minute minimum
+/// (docs/aws-facts.md §7.1), so a job's top-up to the minute is that job's own cost, not spread
+/// over every owner of the provider.
+///
+/// Two scheduled tasks on FARGATE fire at 10 min, one job each, 1 vCPU / 2 GB:
+/// x86 rate = 1 × 0.04048 + 2 × 0.004445 = 0.04937 $/h. Provisioning 5 s (not billed), startup
+/// 10 s, then `short` works 20 s and `long` 100 s: billed 30 s → 60 s (minimum) and 110 s.
+/// - short: 60 × 0.04937 / 3600 = 0.000822833 $ (spreading the 30 s top-up over both jobs gave
+///   30 × 170/140 s, 39% less);
+/// - long: 110 × 0.04937 / 3600 = 0.001508528 $ (spread: 110 × 170/140 s, 21% more).
+#[test]
+fn each_fargate_job_pays_its_own_one_minute_minimum() {
+    let rate = 1.0 * 0.04048 + 2.0 * 0.004445;
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\nprovisioning_time = \"5s\"\n\
+         [[task_definitions]]\nfamily = \"job\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\nstartup_time = \"10s\"\n\
+         [[services]]\nname = \"idle\"\ntask_definition = \"job\"\ndesired_count = 0\n\
+         [[scheduled_tasks]]\nname = \"short\"\ntask_definition = \"job\"\nschedule = \"at(2026-03-02T00:10:00)\"\nduration = \"20s\"\n\
+         [[scheduled_tasks]]\nname = \"long\"\ntask_definition = \"job\"\nschedule = \"at(2026-03-02T00:10:00)\"\nduration = \"100s\"\n",
+        header("1h", &["a", "b", "c"])
+    );
+    let s = run(&scenario(&text));
+    assert_eq!(fig(&s, "batch.short.completed"), 1.0);
+    assert_eq!(fig(&s, "batch.long.completed"), 1.0);
+    assert_close!(fig(&s, "batch.short.cost_usd"), 60.0 * rate / 3600.0, 1e-9);
+    assert_close!(fig(&s, "batch.short.cost_per_job_usd"), 60.0 * rate / 3600.0, 1e-9);
+    assert_close!(fig(&s, "batch.long.cost_usd"), 110.0 * rate / 3600.0, 1e-9);
+    assert_close!(fig(&s, "cost.total_usd"), 170.0 * rate / 3600.0, 1e-12);
+    assert_eq!(fig(&s, "cost.unallocated_usd"), 0.0);
+}
