@@ -82,3 +82,26 @@ fn each_fargate_job_pays_its_own_one_minute_minimum() {
     assert_close!(fig(&s, "cost.total_usd"), 170.0 * rate / 3600.0, 1e-12);
     assert_eq!(fig(&s, "cost.unallocated_usd"), 0.0);
 }
+
+// ------------------------------------------------------------------ Fargate Spot on ARM64
+
+/// Rule (model.md 7.5): FARGATE_SPOT runs arm64 tasks (ECS API Reference,
+/// CapacityProviderStrategyItem: Linux ARM64 tasks on platform version 1.4.0 or later;
+/// docs/aws-facts.md §3.4), priced as the model prices x86 Fargate Spot: the on-demand rate of
+/// the task's architecture × (1 − discount).
+///
+/// Four arm64 tasks of 0.25 vCPU / 0.5 GB for 2 h, no interruption, discount 0.7:
+/// 4 × (0.25 × 0.03238 + 0.5 × 0.00356) $/h × 2 h × 0.3 = 4 × 0.009875 × 2 × 0.3 = 0.0237 $.
+#[test]
+fn arm64_tasks_run_on_fargate_spot_at_the_arm_rate_less_the_discount() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE_SPOT\"\nkind = \"fargate_spot\"\nprovisioning_time = \"5s\"\n\
+         [spot.fargate]\ndiscount = 0.7\ninterruption_frequency = \"0%\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\ncpu_architecture = \"arm64\"\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 4\n",
+        header("2h", &["a", "b", "c"])
+    );
+    let s = run(&scenario(&text));
+    assert_close!(fig(&s, "cost.total_usd"), 0.0237, 1e-12);
+    assert_close!(fig(&s, "tasks.task_hours.FARGATE_SPOT"), 8.0, 1e-12);
+}
