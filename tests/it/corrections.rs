@@ -105,3 +105,36 @@ fn arm64_tasks_run_on_fargate_spot_at_the_arm_rate_less_the_discount() {
     assert_close!(fig(&s, "cost.total_usd"), 0.0237, 1e-12);
     assert_close!(fig(&s, "tasks.task_hours.FARGATE_SPOT"), 8.0, 1e-12);
 }
+
+// ------------------------------------------------------------------ scaling proposals held back
+
+/// Rule (model.md 9.5): a proposal that does not act is written to events.csv as `scaling_held`,
+/// with the policy, the proposal and why, once per episode.
+///
+/// Two Fargate tasks of 0.25 vCPU at 10 ms of CPU per request serve μ = 25/s each; 45 rps gives
+/// λ = 22.5/s each, 90% CPU. Target 60%, max 2: the high alarm (3 of 3 above 60) sees minutes 0,
+/// 1 and 2 at 240 s (metric delay 60 s) and asks for ceil(2 × 90 / 60) = 3, clamped to max 2:
+/// desired 2 stays. One `scaling_held` line at 240 s, and none later while the same holds.
+#[test]
+fn a_proposal_held_at_max_is_written_once_as_scaling_held() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 2\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 45 }}\ncpu_per_request = \"10ms\"\n\
+         [services.auto_scaling]\nmin_capacity = 1\nmax_capacity = 2\n\
+         [[services.auto_scaling.target_tracking]]\nname = \"cpu60\"\npredefined_metric = \"ECSServiceAverageCPUUtilization\"\ntarget_value = 60\n",
+        header("1h", &["a", "b", "c"])
+    );
+    let (s, c) = run_captured(&scenario(&text));
+    assert_eq!(fig(&s, "scaling.actions"), 0.0);
+    let held = of_kind(&c, "scaling_held");
+    assert_eq!(held.len(), 1, "{held:?}");
+    let (t, _, scope, name, detail) = held[0];
+    assert_eq!((*t, scope.as_str(), name.as_str()), (240.0, "service", "web"));
+    assert_eq!(
+        detail,
+        "cpu60: high alarm ECSServiceAverageCPUUtilization > 60 for 3 of 3 datapoints in ALARM, latest 90; \
+         ceil(2 running × 90 / 60) = 3; desired 2 stays (min 1, max 2)"
+    );
+}
