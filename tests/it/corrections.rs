@@ -138,3 +138,29 @@ fn a_proposal_held_at_max_is_written_once_as_scaling_held() {
          ceil(2 running × 90 / 60) = 3; desired 2 stays (min 1, max 2)"
     );
 }
+
+// ------------------------------------------------------------------ managed scaling
+
+/// Rule (model.md 3.5): an empty group with no task to run never scales out. AWS publishes
+/// CPR = 100 for N = 0 and M = 0 (docs/aws-facts.md §4.2), and the target tracking policy behind
+/// the alarms scales the group in proportion to its size: ⌈N × CPR / target⌉ = ⌈0 × 100 / 90⌉ = 0
+/// instances. So at target 90 the high alarm may see 100 > 90, but no instance is launched.
+///
+/// An empty group (min 0) at target 90 and a service of 0 tasks for 6 h: 0 launches, 0 managed
+/// scaling actions, 0 instance-hours, 0 cost.
+#[test]
+fn an_empty_group_without_tasks_launches_nothing_below_a_target_of_100() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = 0\nmax_size = 10\n\
+         [capacity_providers.managed_scaling]\ntarget_capacity = 90\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 0\n",
+        header("6h", &["a", "b", "c"])
+    );
+    let s = run(&scenario(&text));
+    assert_eq!(fig(&s, "instances.launched"), 0.0);
+    assert_eq!(fig(&s, "instances.capacity_scale_out"), 0.0);
+    assert_eq!(fig(&s, "instances.capacity_scale_in"), 0.0);
+    assert_eq!(fig(&s, "instances.instance_hours.E"), 0.0);
+    assert_eq!(fig(&s, "cost.total_usd"), 0.0);
+}
