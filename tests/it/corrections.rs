@@ -164,3 +164,29 @@ fn an_empty_group_without_tasks_launches_nothing_below_a_target_of_100() {
     assert_eq!(fig(&s, "instances.instance_hours.E"), 0.0);
     assert_eq!(fig(&s, "cost.total_usd"), 0.0);
 }
+
+// ------------------------------------------------------------------ zone outages
+
+/// Rule (model.md 13.1): tasks and instances lost to an availability zone outage are counted
+/// under the outage (`tasks.stopped.zone_outage`, `instances.terminated_by_zone_outage`), not as
+/// interruptions, a spot word: `instances.interrupted` counts EC2 spot notices only, and
+/// `tasks.interrupted` no longer counts outage kills either.
+///
+/// Three m5.large on-demand, one per zone, one task each (spread by zone). Zone b fails at 10 min:
+/// its instance (1) and its task (1) are lost; nothing is a spot interruption.
+#[test]
+fn a_zone_outage_counts_its_tasks_and_instances_under_its_own_reason() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = 3\nmax_size = 3\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 3\n\
+         [[events]]\nat = \"10m\"\nkind = \"az_outage\"\nzone = \"us-east-1b\"\nduration = \"30m\"\n",
+        header("2h", &["a", "b", "c"])
+    );
+    let s = run(&scenario(&text));
+    assert_eq!(fig(&s, "tasks.stopped.zone_outage"), 1.0);
+    assert_eq!(fig(&s, "instances.terminated_by_zone_outage"), 1.0);
+    assert_eq!(fig(&s, "tasks.interrupted"), 0.0);
+    assert_eq!(fig(&s, "services.web.tasks.interrupted"), 0.0);
+    assert_eq!(fig(&s, "instances.interrupted"), 0.0);
+}
