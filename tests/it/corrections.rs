@@ -190,3 +190,34 @@ fn a_zone_outage_counts_its_tasks_and_instances_under_its_own_reason() {
     assert_eq!(fig(&s, "services.web.tasks.interrupted"), 0.0);
     assert_eq!(fig(&s, "instances.interrupted"), 0.0);
 }
+
+/// Rule (model.md 3.5 and 15; docs/aws-facts.md §4.3 step 5): a group with several instance types
+/// in several zones scales out by the instances its waiting tasks need, within the step sizes, as
+/// the current ECS pages describe; not by exactly minimumScalingStepSize, as an older API sentence
+/// (still on the CloudFormation page) said.
+///
+/// Types m5.xlarge (listed first, launched by the prioritized strategy) and m5.large, three zones,
+/// one m5.xlarge at start with 2 tasks of 2048 CPU units / 4000 MiB (they fill its 4096 units).
+/// At 10 min desired goes to 8: 6 tasks wait; each fits the smallest type (m5.large: 2048 units,
+/// 7985 MiB), and two fit the largest, so 3 instances are needed: M = 1 + 3 = 4, N = 1,
+/// CPR 400. Minute 10's datapoint is seen at 12 min: step = ⌈4 × 100 / 100⌉ − 1 = 3, within
+/// [1, 10]: desired 1 → 4 in one step (the older rule: 1 → 2). Once the three register and take
+/// the 6 tasks, CPR is 100: no further scale-out.
+#[test]
+fn a_group_of_several_types_and_zones_scales_out_by_what_is_needed() {
+    let text = format!(
+        "{}[[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\ninstance_types = [\"m5.xlarge\", \"m5.large\"]\nmin_size = 1\nmax_size = 10\n\
+         [capacity_providers.managed_scaling]\ntarget_capacity = 100\nminimum_scaling_step_size = 1\nmaximum_scaling_step_size = 10\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 2048\nmemory = 4000\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 2\n\
+         [[events]]\nat = \"10m\"\nkind = \"set_desired_count\"\nservice = \"s\"\ndesired_count = 8\n",
+        header("1h", &["a", "b", "c"])
+    );
+    let (s, c) = run_captured(&scenario(&text));
+    let outs = of_kind(&c, "capacity_scale_out");
+    assert_eq!(outs.len(), 1, "{outs:?}");
+    assert_eq!(outs[0].0, 720.0);
+    assert!(outs[0].4.ends_with("(M=4, N=1): desired 1 -> 4"), "{}", outs[0].4);
+    assert_eq!(fig(&s, "instances.launched"), 3.0);
+    assert_eq!(fig(&s, "instances.capacity_scale_out"), 1.0);
+}
