@@ -231,7 +231,7 @@ impl ServiceScaler {
             mark_new(&mut self.held_back, &mut self.held_before);
             return None;
         };
-        let (source, mut prop, new) = movers.swap_remove(best);
+        let (source, mut prop, new) = movers.remove(best);
         let winner = self.source_name(source).to_string();
         for (other, lost, _) in movers {
             self.hold_back(other, HeldCause::Outbid, || {
