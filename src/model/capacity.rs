@@ -794,8 +794,15 @@ pub fn desired_for(m: u32, target_capacity: f64) -> u32 {
 
 /// Instances to add on a scale-out: from an empty group ECS first goes to
 /// 200% (two instances); otherwise the gap to ⌈M × 100 / target⌉; always
-/// within the minimum and maximum scaling step sizes.
+/// within the minimum and maximum scaling step sizes. With no task needing
+/// an instance (M = 0) nothing: an empty group publishes CPR 100, which a
+/// target below 100 sees as high, but the target tracking behind the alarm
+/// scales the group in proportion to its size, ⌈0 × 100 / target⌉ = 0
+/// (docs/aws-facts.md §4.2).
 pub fn scale_out_step(m: u32, n: u32, target_capacity: f64, min_step: u32, max_step: u32) -> u32 {
+    if m == 0 {
+        return 0;
+    }
     let wanted = if n == 0 { 2 } else { desired_for(m, target_capacity).saturating_sub(n) };
     wanted.max(min_step).min(max_step)
 }
@@ -836,6 +843,8 @@ mod tests {
         assert_eq!(scale_out_step(30, 4, 100.0, 1, 10), 10);
         assert_eq!(scale_out_step(5, 4, 100.0, 3, 10), 3);
         assert_eq!(scale_out_step(9, 0, 100.0, 1, 10_000), 2);
+        // Empty and idle: CPR 100 is above a target of 90, but nothing is needed.
+        assert_eq!(scale_out_step(0, 0, 90.0, 3, 10_000), 0);
         // Target 90: 9 busy need ceil(900/90) = 10 instances.
         assert_eq!(scale_out_step(9, 9, 90.0, 1, 10_000), 1);
     }

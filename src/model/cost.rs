@@ -8,7 +8,9 @@
 //! changes. A service's share of an instance is its tasks' reserved CPU and
 //! memory (half each), priced at the instance's list price and scaled so that
 //! each provider's allocations and its unallocated remainder add up to what
-//! the provider really cost (reserved coverage and minimums included).
+//! the provider really cost (reserved coverage and instance minimums
+//! included). A Fargate task's top-up to its one-minute minimum is billed per
+//! task, so it is charged to that task's owner alone.
 
 use super::Simulation;
 use super::entities::{InstanceId, Owner, Purchase, TaskId};
@@ -33,10 +35,15 @@ pub struct CostLedger {
     warmup: SimTime,
     /// List-price rate of each provider's instances and Fargate tasks (USD/h).
     rate: Vec<f64>,
-    /// Counted (after warm-up) list-price cost, reserved discount (negative) and minimum top-ups.
+    /// Counted (after warm-up) list-price cost, reserved discount (negative) and minimum top-ups
+    /// (instances' and Fargate tasks' together).
     nominal: Vec<f64>,
     discount: Vec<f64>,
     topups: Vec<f64>,
+    /// Counted Fargate task top-ups per provider, and per owner and provider: charged to the
+    /// task's owner, not shared out with the provider's other costs.
+    task_topups: Vec<f64>,
+    owner_topups: Vec<Vec<f64>>,
     pub reserved_unused: f64,
     /// Cost accrued this minute per provider, and for unused reservations (all of it, warm-up included).
     pub minute: Vec<f64>,
@@ -84,6 +91,8 @@ impl CostLedger {
             nominal: vec![0.0; np],
             discount: vec![0.0; np],
             topups: vec![0.0; np],
+            task_topups: vec![0.0; np],
+            owner_topups: vec![vec![0.0; np]; owners],
             reserved_unused: 0.0,
             minute: vec![0.0; np],
             minute_reserved_unused: 0.0,
@@ -184,14 +193,15 @@ impl CostLedger {
         self.owner_tasks[owner][p].seconds
     }
 
-    fn topup(&mut self, p: usize, now: SimTime, hourly: f64, lived_s: f64) {
+    /// Bills the rest of the minimum (and the started second); returns the part that counts.
+    fn topup(&mut self, p: usize, now: SimTime, hourly: f64, lived_s: f64) -> f64 {
         let billed = lived_s.ceil().max(MINIMUM_BILLED_SECONDS);
         let extra = (billed - lived_s) * hourly / 3600.0;
         self.minute[p] += extra;
         self.cumulative += extra;
-        if now >= self.warmup {
-            self.topups[p] += extra;
-        }
+        let counted = if now >= self.warmup { extra } else { 0.0 };
+        self.topups[p] += counted;
+        counted
     }
 
     pub fn finish(&mut self, now: SimTime) -> CostReport {
@@ -204,11 +214,17 @@ impl CostLedger {
         }
         let by_provider: Vec<f64> =
             (0..self.rate.len()).map(|p| self.nominal[p] + self.discount[p] + self.topups[p]).collect();
+        // Shared costs (reserved savings, instance minimums) scale the list-price allocations;
+        // task top-ups go to their owners as they are.
         let factor: Vec<f64> = (0..self.rate.len())
-            .map(|p| if self.nominal[p] > 0.0 { by_provider[p] / self.nominal[p] } else { 0.0 })
+            .map(|p| if self.nominal[p] > 0.0 { (by_provider[p] - self.task_topups[p]) / self.nominal[p] } else { 0.0 })
             .collect();
-        let by_owner: Vec<f64> =
-            self.alloc_total.iter().map(|row| row.iter().zip(&factor).map(|(a, f)| a * f).sum()).collect();
+        let by_owner: Vec<f64> = self
+            .alloc_total
+            .iter()
+            .zip(&self.owner_topups)
+            .map(|(row, topups)| row.iter().zip(&factor).zip(topups).map(|((a, f), t)| a * f + t).sum())
+            .collect();
         let provider_total: f64 = by_provider.iter().sum();
         let allocated: f64 = by_owner.iter().sum();
         // Rounding can leave a hair below zero when everything is allocated.
@@ -258,7 +274,7 @@ impl Simulation<'_> {
         }
         let lived = self.now.saturating_since(inst.launched_at).as_secs_f64();
         let hourly = inst.hourly;
-        self.cost.topup(p, self.now, hourly, lived);
+        let _ = self.cost.topup(p, self.now, hourly, lived);
     }
 
     /// A task's list-price rate on Fargate (None on EC2, where the instance is billed).
@@ -296,7 +312,9 @@ impl Simulation<'_> {
             self.cost.rate[p] -= rate;
             self.cost.change_alloc(o, p, self.now, -rate);
             let lived = self.now.saturating_since(from).as_secs_f64();
-            self.cost.topup(p, self.now, rate, lived);
+            let counted = self.cost.topup(p, self.now, rate, lived);
+            self.cost.task_topups[p] += counted;
+            self.cost.owner_topups[o][p] += counted;
         }
     }
 

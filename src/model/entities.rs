@@ -163,9 +163,16 @@ impl StopReason {
         StopReason::Completed,
         StopReason::FailedHealthChecks,
     ];
-    /// Whether the stop was forced on the task (counts as an interruption).
-    pub fn is_interruption(self) -> bool {
+    /// Whether the stop was forced on the task (logged as `task_stopped`).
+    pub fn is_forced(self) -> bool {
         matches!(self, StopReason::SpotInterruption | StopReason::InstanceTerminated | StopReason::ZoneOutage)
+    }
+
+    /// Whether the stop counts as an interruption (`tasks.interrupted`): a spot
+    /// interruption or an instance terminated under the task. A zone outage is
+    /// counted under its own reason, for tasks and instances alike.
+    pub fn is_interruption(self) -> bool {
+        matches!(self, StopReason::SpotInterruption | StopReason::InstanceTerminated)
     }
 }
 

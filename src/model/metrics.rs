@@ -306,6 +306,13 @@ impl Simulation<'_> {
         if let Some(d) = decision {
             self.apply_scaling_decision(s, d);
         }
+        // Proposals that did not act, each once per episode (model.md 9.5).
+        if let Some(scaler) = &self.services[s.idx()].scaler {
+            let name = &self.sc.services[s.idx()].name;
+            for h in scaler.held_back().iter().filter(|h| h.new) {
+                self.rec.event(now, "scaling_held", "service", name, format_args!("{}", h.line));
+            }
+        }
         // Desired and the bounds after this minute's evaluation, like the alarm states above:
         // an alarm and the scaling it triggers show in the same row.
         let ids = self.series.services[s.idx()];

@@ -261,6 +261,8 @@ impl<'s> Simulation<'s> {
     /// Builds the world at t = 0 as the scenario's initial state says.
     pub fn new(sc: &'s Scenario, replication: u32, opts: RunOptions, sink: Box<dyn Sink + Send + 's>) -> Self {
         let streams = RngStreams::new(sc.seed, replication);
+        // Say why a proposal did not act only where events are kept (the text costs more than the decision).
+        let explain = sink.wants_events();
         let providers = sc
             .providers
             .iter()
@@ -289,7 +291,10 @@ impl<'s> Simulation<'s> {
                 desired: s.desired_count,
                 task_def: s.task_def,
                 tasks: Vec::new(),
-                scaler: s.auto_scaling.clone().map(ServiceScaler::new),
+                scaler: s.auto_scaling.clone().map(|a| {
+                    let scaler = ServiceScaler::new(a);
+                    if explain { scaler.explaining_held_back() } else { scaler }
+                }),
                 deployment: None,
                 reconcile_pending: false,
                 placements: 0,

@@ -73,6 +73,8 @@ pub struct Totals {
     pub tasks_started: u64,
     pub instances_launched: u64,
     pub instances_interrupted: u64,
+    /// Instances terminated by an availability zone outage (launching ones included).
+    pub instances_zone_outage: u64,
     pub launch_failures: u64,
     pub capacity_scale_out: u64,
     pub capacity_scale_in: u64,

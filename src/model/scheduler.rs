@@ -194,7 +194,9 @@ impl Simulation<'_> {
             let task = &self.tasks[t.idx()];
             match task.state {
                 TaskState::Pending | TaskState::Deactivating | TaskState::Stopping => true,
-                TaskState::Running => !self.is_healthy(t, now),
+                // Healthy only from this very instant (no load balancer: the time is known in
+                // advance): the scheduler sees it right after the boundary, so it still moves.
+                TaskState::Running => task.healthy_at >= now,
                 TaskState::Provisioning => self.task_can_progress(t),
                 TaskState::Stopped => false,
             }

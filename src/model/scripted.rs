@@ -69,6 +69,9 @@ impl Simulation<'_> {
             .map(|i| InstanceId(i as u32))
             .filter(|&i| self.instances[i.idx()].is_live() && self.instances[i.idx()].zone == zone)
             .collect();
+        if self.counting() {
+            self.rec.totals.instances_zone_outage += victims.len() as u64;
+        }
         for i in victims {
             self.terminate_instance(i, StopReason::ZoneOutage);
         }

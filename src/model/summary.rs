@@ -259,6 +259,7 @@ impl Simulation<'_> {
             "instances": {
                 "launched": t.instances_launched,
                 "interrupted": t.instances_interrupted,
+                "terminated_by_zone_outage": t.instances_zone_outage,
                 "launch_failures": t.launch_failures,
                 "peak": t.instances_peak,
                 "instance_hours": instance_hours,

@@ -370,7 +370,7 @@ impl Simulation<'_> {
             self.fargate_release(t);
         }
         self.rec.count_stop(now, owner, reason);
-        if reason.is_interruption() {
+        if reason.is_forced() {
             let name = super::placement::owner_name(self.sc, owner);
             let pname = &self.sc.providers[provider.idx()].name;
             self.rec.event(

@@ -27,6 +27,7 @@
 
 pub mod alarm;
 pub mod cooldown;
+pub mod held;
 pub mod metrics;
 pub mod scaler;
 pub mod step;
@@ -34,6 +35,7 @@ pub mod target_tracking;
 pub mod vote;
 
 pub use alarm::{Alarm, AlarmConfig, AlarmState, Comparison};
+pub use held::{HeldBack, HeldCause};
 pub use metrics::{Datapoint, MinuteMetrics, ServiceMetric, Statistic};
 pub use scaler::{
     AutoScalingConfig, ScalingDecision, ScheduledActionRejected, ServiceScaler, validate_auto_scaling_config,

@@ -17,6 +17,7 @@ use std::fmt;
 
 use super::alarm::AlarmState;
 use super::cooldown::ScaleOutBasis;
+use super::held::{HeldBack, HeldCause, mark_new};
 use super::metrics::MinuteMetrics;
 use super::step::{StepPolicy, StepScalingConfig, validate_step_config};
 use super::target_tracking::{TargetTrackingConfig, TargetTrackingPolicy, validate_target_tracking_config};
@@ -114,9 +115,11 @@ pub struct ServiceScaler {
     max: u32,
     target_tracking: Vec<TargetTrackingPolicy>,
     step: Vec<StepPolicy>,
-    held_back: Vec<String>,
-    /// Write `held_back` lines at every evaluation (off in runs: only a decision's
-    /// reason is written, since the text costs more than the decision).
+    held_back: Vec<HeldBack>,
+    /// (policy, cause) held back at the previous evaluation, to find new episodes.
+    held_before: Vec<(String, HeldCause)>,
+    /// Write `held_back` lines at every evaluation (off when nothing reads them, as in
+    /// sweeps: the text costs more than the decision).
     explain_held_back: bool,
 }
 
@@ -130,6 +133,7 @@ impl ServiceScaler {
             target_tracking: cfg.target_tracking.into_iter().map(TargetTrackingPolicy::new).collect(),
             step: cfg.step_scaling.into_iter().map(StepPolicy::new).collect(),
             held_back: Vec::new(),
+            held_before: Vec::new(),
             explain_held_back: false,
         }
     }
@@ -158,12 +162,11 @@ impl ServiceScaler {
             .collect()
     }
 
-    /// One line per policy that asked to scale at the last evaluation but did not
-    /// act: cooldown, deployment, target tracking policies disagreeing, or min/max
-    /// leaving desired where it is (a proposal beaten by a larger one is not
-    /// listed). The answer to "why didn't it scale?". Empty unless built
-    /// [`ServiceScaler::explaining_held_back`].
-    pub fn held_back(&self) -> &[String] {
+    /// Each proposal that did not act at the last evaluation, with why: cooldown,
+    /// deployment, target tracking policies disagreeing, min/max leaving desired
+    /// where it is, or a larger proposal winning. The answer to "why didn't it
+    /// scale?". Empty unless built [`ServiceScaler::explaining_held_back`].
+    pub fn held_back(&self) -> &[HeldBack] {
         &self.held_back
     }
 
@@ -188,20 +191,22 @@ impl ServiceScaler {
 
         let mut candidates: Vec<(Source, Proposal)> = Vec::new();
         self.target_tracking_candidate(now, running, &mut candidates);
-        for (j, p) in self.step.iter().enumerate() {
-            match p.vote(now, running, desired) {
+        for j in 0..self.step.len() {
+            match self.step[j].vote(now, running, desired) {
                 Vote::Act(prop) => candidates.push((Source::Step(j), prop)),
-                Vote::Blocked(note) if self.explain_held_back => self.held_back.push(note),
-                Vote::Blocked(_) | Vote::Hold => {}
+                Vote::Blocked(note) => self.hold_back(Source::Step(j), HeldCause::Cooldown, || note),
+                Vote::Hold => {}
             }
         }
 
         // Clamp each, keep those that move desired their own way, take the largest.
-        let mut chosen: Option<(Source, Proposal, u32)> = None;
-        let mut acting = 0;
+        let mut movers: Vec<(Source, Proposal, u32)> = Vec::new();
+        let mut best: Option<usize> = None;
         for (source, prop) in candidates {
             if prop.direction == Direction::In && deploying {
-                self.hold_back(|| format!("{} (scale-in suspended during a deployment)", prop.explanation));
+                self.hold_back(source, HeldCause::Deployment, || {
+                    format!("{} (scale-in suspended during a deployment)", prop.explanation)
+                });
                 continue;
             }
             let new = prop.capacity.max(self.min).min(self.max);
@@ -211,15 +216,29 @@ impl ServiceScaler {
             };
             if !moves {
                 let (min, max) = (self.min, self.max);
-                self.hold_back(|| format!("{}; desired {desired} stays (min {min}, max {max})", prop.explanation));
+                self.hold_back(source, HeldCause::Bounds, || {
+                    format!("{}; desired {desired} stays (min {min}, max {max})", prop.explanation)
+                });
                 continue;
             }
-            acting += 1;
-            if chosen.as_ref().is_none_or(|(_, _, best)| new > *best) {
-                chosen = Some((source, prop, new));
+            if best.is_none_or(|b| new > movers[b].2) {
+                best = Some(movers.len());
             }
+            movers.push((source, prop, new));
         }
-        let (source, mut prop, new) = chosen?;
+        let acting = movers.len();
+        let Some(best) = best else {
+            mark_new(&mut self.held_back, &mut self.held_before);
+            return None;
+        };
+        let (source, mut prop, new) = movers.remove(best);
+        let winner = self.source_name(source).to_string();
+        for (other, lost, _) in movers {
+            self.hold_back(other, HeldCause::Outbid, || {
+                format!("{}; {winner}'s larger proposal won: desired {desired} → {new}", lost.explanation)
+            });
+        }
+        mark_new(&mut self.held_back, &mut self.held_before);
         // The winner's reason, written now if the votes were not (same state, same vote).
         if !self.explain_held_back
             && let Source::TargetTrackingOut(i) | Source::TargetTrackingIn(i) = source
@@ -244,15 +263,11 @@ impl ServiceScaler {
             _ => String::new(),
         };
         let of = if acting > 1 { format!(" (largest of {acting} proposals)") } else { String::new() };
-        let policy = match source {
-            Source::TargetTrackingOut(i) | Source::TargetTrackingIn(i) => self.target_tracking[i].cfg.name.clone(),
-            Source::Step(j) => self.step[j].cfg.name.clone(),
-        };
         Some(ScalingDecision {
             old_desired: desired,
             new_desired: new,
             direction: prop.direction,
-            policy,
+            policy: winner,
             metric_value: Some(prop.metric_value),
             threshold: Some(prop.threshold),
             reason: format!("{}{agreement}{clamp}; desired {desired} → {new}{of}", prop.explanation),
@@ -265,7 +280,8 @@ impl ServiceScaler {
         let mut best_in: Option<(usize, Proposal)> = None;
         let mut all_agree_in = true;
         let mut any_scale_in_enabled = false;
-        for (i, p) in self.target_tracking.iter().enumerate() {
+        for i in 0..self.target_tracking.len() {
+            let p = &self.target_tracking[i];
             let vote = p.vote(now, running, self.explain_held_back);
             let votes_in = matches!(&vote, Vote::Act(prop) if prop.direction == Direction::In);
             if !p.cfg.disable_scale_in {
@@ -279,8 +295,8 @@ impl ServiceScaler {
                         *slot = Some((i, prop));
                     }
                 }
-                Vote::Blocked(note) if self.explain_held_back => self.held_back.push(note),
-                Vote::Blocked(_) | Vote::Hold => {}
+                Vote::Blocked(note) => self.hold_back(Source::TargetTrackingOut(i), HeldCause::Cooldown, || note),
+                Vote::Hold => {}
             }
         }
         if let Some((i, prop)) = best_out {
@@ -289,17 +305,26 @@ impl ServiceScaler {
             if any_scale_in_enabled && all_agree_in {
                 out.push((Source::TargetTrackingIn(i), prop));
             } else {
-                self.hold_back(|| {
+                self.hold_back(Source::TargetTrackingIn(i), HeldCause::Disagreement, || {
                     format!("{} (not all target tracking policies with scale-in agree to scale in)", prop.explanation)
                 });
             }
         }
     }
 
-    /// Notes why a policy that wanted to act did not; written only when explaining.
-    fn hold_back(&mut self, note: impl FnOnce() -> String) {
+    /// The policy a proposal came from.
+    fn source_name(&self, source: Source) -> &str {
+        match source {
+            Source::TargetTrackingOut(i) | Source::TargetTrackingIn(i) => &self.target_tracking[i].cfg.name,
+            Source::Step(j) => &self.step[j].cfg.name,
+        }
+    }
+
+    /// Notes why a proposal of `source` did not act; written only when explaining.
+    fn hold_back(&mut self, source: Source, cause: HeldCause, line: impl FnOnce() -> String) {
         if self.explain_held_back {
-            self.held_back.push(note());
+            let policy = self.source_name(source).to_string();
+            self.held_back.push(HeldBack { policy, cause, line: line(), new: false });
         }
     }
 
@@ -517,7 +542,7 @@ mod tests {
         assert_eq!(d.map(|d| d.threshold), Some(Some(54.0)));
 
         assert_eq!(during_deployment.on_minute(at(14), &cpu(30.0), 4, 4, true), None);
-        assert!(during_deployment.held_back()[0].ends_with("(scale-in suspended during a deployment)"));
+        assert!(during_deployment.held_back()[0].line.ends_with("(scale-in suspended during a deployment)"));
         assert_eq!(moved(&during_deployment.on_minute(at(15), &cpu(30.0), 4, 4, false)), Some((4, 2)));
     }
 
@@ -530,7 +555,7 @@ mod tests {
         assert_eq!(moved(&s.on_minute(at(2), &cpu(90.0), 4, 4, false)), Some((4, 6)));
         // 240 s: 6 run at a stale 90%: ceil(4 × 90 / 60) = 6 is not above 6.
         assert_eq!(s.on_minute(at(3), &cpu(90.0), 6, 6, false), None);
-        assert!(s.held_back()[0].contains("scale-out cooldown until 480.000 s"));
+        assert!(s.held_back()[0].line.contains("scale-out cooldown until 480.000 s"));
         // 300 s: 120% → ceil(4 × 120 / 60) = 8 > 6, so it scales inside the cooldown.
         let d = s.on_minute(at(4), &cpu(120.0), 6, 6, false).expect("larger scale-out");
         assert_eq!((d.old_desired, d.new_desired), (6, 8));
@@ -561,7 +586,7 @@ mod tests {
         assert_eq!(moved(&s.on_minute(at(14), &cpu_mem(30.0, 50.0), 8, 8, false)), Some((8, 4)));
         // 960 s: the low alarm still asks for 2, but the cooldown blocks it.
         assert_eq!(s.on_minute(at(15), &cpu_mem(30.0, 50.0), 4, 4, false), None);
-        assert!(s.held_back()[0].ends_with("(scale-in cooldown until 1200.000 s)"));
+        assert!(s.held_back()[0].line.ends_with("(scale-in cooldown until 1200.000 s)"));
         // 1020 s: memory 90 > 80 makes the step policy scale out 4 → 5, ending the cooldown.
         let d = s.on_minute(at(16), &cpu_mem(30.0, 90.0), 4, 4, false).expect("scale-out");
         assert_eq!((d.policy.as_str(), d.new_desired), ("mem-out", 5));
@@ -654,7 +679,7 @@ mod tests {
             assert_eq!(s.on_minute(at(k), &cpu_rpt(57.0, 1000.0), 4, 4, false), None, "minute {k}");
         }
         assert_eq!(s.alarm_states().nth(3).unwrap(), ("rpt", "low", AlarmState::Alarm));
-        assert!(s.held_back()[0].ends_with("(not all target tracking policies with scale-in agree to scale in)"));
+        assert!(s.held_back()[0].line.ends_with("(not all target tracking policies with scale-in agree to scale in)"));
         // Then CPU drops to 30: after 15 low CPU datapoints both agree; the larger capacity wins.
         for k in 20..34 {
             assert_eq!(s.on_minute(at(k), &cpu_rpt(30.0, 1000.0), 4, 4, false), None, "minute {k}");
@@ -688,6 +713,12 @@ mod tests {
         let d = s.on_minute(at(0), &cpu(80.0), 10, 10, false).expect("both act");
         assert_eq!((d.policy.as_str(), d.new_desired), ("B", 30));
         assert!(d.reason.ends_with("desired 10 → 30 (largest of 2 proposals)"), "{}", d.reason);
+        // A's proposal did not act: it says so, naming the winner.
+        let held = s.held_back();
+        assert_eq!(held.len(), 1);
+        assert_eq!((held[0].policy.as_str(), held[0].cause, held[0].new), ("A", HeldCause::Outbid, true));
+        assert!(held[0].line.starts_with("A: alarm ECSServiceAverageCPUUtilization"), "{}", held[0].line);
+        assert!(held[0].line.ends_with("10 +3 = 13; B's larger proposal won: desired 10 → 30"), "{}", held[0].line);
     }
 
     /// The reference scenario's `api` service.

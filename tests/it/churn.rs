@@ -678,7 +678,7 @@ fn an_az_outage_kills_the_fargate_tasks_in_the_zone() {
         assert!(e.4.ends_with("on FARGATE: zone_outage"), "{}", e.4);
     }
     assert_eq!(fig(&s, "tasks.stopped.zone_outage"), 2.0);
-    assert_eq!(fig(&s, "tasks.interrupted"), 2.0);
+    assert_eq!(fig(&s, "tasks.interrupted"), 0.0, "outage kills are not interruptions (model.md 13.1)");
     assert_close!(fig(&s, "tasks.killed_in_flight"), 4.0 / 3.0, 1e-9);
     assert_close!(fig(&s, "requests.failed_stale_endpoint"), 200.0, 1e-9);
     let w = world_at(&sc, 700);

@@ -172,7 +172,7 @@ pub(super) fn check_task_fits(ctx: &mut Ctx, path: &str, td_id: TaskDefId, strat
     for item in strategy {
         let Some(p) = env.providers.get(item.provider.idx()) else { continue };
         match &p.kind {
-            ProviderKind::Fargate(f) => check_fargate_fit(ctx, path, td, &p.name, f),
+            ProviderKind::Fargate(_) => check_fargate_fit(ctx, path, td, &p.name),
             ProviderKind::Asg(a) => {
                 let fits = a.instance_types.iter().any(|t| {
                     let it = &env.instance_types[t.idx()];
@@ -198,9 +198,11 @@ pub(super) fn check_task_fits(ctx: &mut Ctx, path: &str, td_id: TaskDefId, strat
     }
 }
 
-/// What Fargate requires of a task definition: awsvpc, a Fargate size, a
-/// short stop timeout, and x86_64 on FARGATE_SPOT.
-fn check_fargate_fit(ctx: &mut Ctx, path: &str, td: &TaskDef, provider: &str, f: &FargateConfig) {
+/// What Fargate requires of a task definition: awsvpc, a Fargate size and a
+/// short stop timeout. FARGATE_SPOT takes both architectures: arm64 on
+/// platform version 1.4.0 and later, which the model assumes (ECS API
+/// Reference, CapacityProviderStrategyItem; docs/aws-facts.md §3.4).
+fn check_fargate_fit(ctx: &mut Ctx, path: &str, td: &TaskDef, provider: &str) {
     if td.network_mode != NetworkMode::Awsvpc {
         ctx.err(
             path,
@@ -221,8 +223,5 @@ fn check_fargate_fit(ctx: &mut Ctx, path: &str, td: &TaskDef, provider: &str, f:
                 td.family, td.stop_timeout
             ),
         );
-    }
-    if f.spot && td.arch == Some(Arch::Arm64) {
-        ctx.err(path, format!("task definition \"{}\" is arm64 but FARGATE_SPOT runs only x86_64", td.family));
     }
 }
