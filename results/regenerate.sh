@@ -45,7 +45,7 @@ done
 # through import, calibrate and a replay against its own metrics. It works in
 # $work, so observed.csv (3 MB, not committed) stays out of the repository,
 # and from inside it, so the reports name files relative to it.
-if wanted imported; then
+if [ ${#names[@]} -eq 0 ] || wanted imported; then
     dest="$out/imported"
     rm -rf "$dest"
     mkdir -p "$dest/charts" "$work/imported"
