@@ -16,6 +16,8 @@ pub mod import;
 pub mod overrides;
 pub mod run;
 pub mod sweep;
+pub mod sweep_merge;
+pub mod sweep_shard;
 pub mod validate;
 
 use crate::model::RunError;

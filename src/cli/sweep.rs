@@ -16,9 +16,13 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<Action>,
     /// Sweep file (TOML with a [sweep] table).
-    pub sweep: PathBuf,
+    #[arg(required = true)]
+    pub sweep: Option<PathBuf>,
     /// Results directory [default: results/<sweep name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -38,6 +42,22 @@ pub struct Args {
     /// e.g. `--set 'simulation.duration="2h"'`; repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Run only shard K of N (K from 0), for another machine; `auto/N` reads K
+    /// from AWS_BATCH_JOB_ARRAY_INDEX or JOB_COMPLETION_INDEX. Combine the
+    /// shards' directories with `ecsim sweep merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Run only the runs that none of these shard directories holds (after
+    /// `ecsim sweep merge` said some are missing); repeatable.
+    #[arg(long = "only-missing", value_name = "DIR")]
+    pub only_missing: Vec<PathBuf>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Action {
+    /// Merge the directories of `ecsim sweep --shard` into runs.csv and
+    /// summary.csv, byte-identical to an unsharded sweep.
+    Merge(super::sweep_merge::Args),
 }
 
 /// A sweep ready to run: every configuration parsed and validated. A
@@ -132,12 +152,13 @@ pub struct SimRunner<'a> {
 impl<'a> SimRunner<'a> {
     /// A runner that keeps only the figures (no per-run files).
     pub fn new(plan: &'a Plan) -> Self {
-        SimRunner {
-            scenarios: &plan.scenarios,
-            keep_runs: None,
-            cancel: Arc::new(AtomicBool::new(false)),
-            overrides: &plan.overrides,
-        }
+        Self::keeping(plan, None, Arc::new(AtomicBool::new(false)))
+    }
+
+    /// A runner that keeps every run's files under `keep_runs` when given,
+    /// and stops at the next clock boundary once `cancel` is set.
+    pub fn keeping(plan: &'a Plan, keep_runs: Option<PathBuf>, cancel: Arc<AtomicBool>) -> Self {
+        SimRunner { scenarios: &plan.scenarios, keep_runs, cancel, overrides: &plan.overrides }
     }
 }
 
@@ -183,7 +204,16 @@ fn keep_run(
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
-    let plan = plan_with(&args.sweep, &args.set).map_err(Failure::Input)?;
+    if let Some(Action::Merge(merge)) = args.action {
+        return super::sweep_merge::exec(merge);
+    }
+    let Some(file) = args.sweep.clone() else {
+        return Err(Failure::Input("ecsim sweep needs a sweep file (or `merge DIR...`)".to_string()));
+    };
+    let plan = plan_with(&file, &args.set).map_err(Failure::Input)?;
+    if args.shard.is_some() || !args.only_missing.is_empty() {
+        return super::sweep_shard::exec(&args, &plan);
+    }
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
     for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
         if let Err(e) = sc {
@@ -192,12 +222,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     }
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
-    let runner = SimRunner {
-        scenarios: &plan.scenarios,
-        keep_runs: args.keep_runs.then(|| staged.dir().join("runs")),
-        cancel: cancel.clone(),
-        overrides: &plan.overrides,
-    };
+    let runner = SimRunner::keeping(&plan, args.keep_runs.then(|| staged.dir().join("runs")), cancel.clone());
     let jobs = args.jobs.unwrap_or(0);
     let results = match run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel) {
         Ok(results) => results,
@@ -236,7 +261,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         staged.commit().map_err(super::commit_failure)?;
         return Err(Failure::Input(format!(
             "{}: sweep.metrics names figures no run reported: {}; the columns of runs.csv in {} list the figures",
-            args.sweep.display(),
+            file.display(),
             unreported.join(", "),
             out.display()
         )));
@@ -260,7 +285,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
 }
 
 /// runs.csv, summary.csv and the copies of the sweep and scenario files.
-fn write_tables(dir: &Path, plan: &Plan, results: &crate::sweep::SweepResults) -> Result<(), String> {
+pub(super) fn write_tables(dir: &Path, plan: &Plan, results: &crate::sweep::SweepResults) -> Result<(), String> {
     write_sweep_tables(dir, &plan.spec, &plan.configs, results).map_err(|e| e.to_string())?;
     write_atomically(&dir.join("sweep.toml"), plan.sweep_text.as_bytes())?;
     write_atomically(&dir.join("scenario.toml"), plan.base_text.as_bytes())

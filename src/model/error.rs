@@ -30,4 +30,8 @@ pub enum RunError {
     /// and goes on with the others.
     #[error("the simulator panicked: {0}")]
     Panicked(String),
+    /// A failure read back from a sweep shard's `runs.csv`: only its message
+    /// is known, and it is written again as it was.
+    #[error("{0}")]
+    Recorded(String),
 }

@@ -98,7 +98,7 @@ pub fn child(dir: &Path, name: &str) -> Result<PathBuf, CommitError> {
 /// Top-level names ecsim writes in a results directory (run, replications,
 /// sweep, charts, replay check); a directory holding anything else is not
 /// replaced.
-const WRITTEN: [&str; 11] = [
+const WRITTEN: [&str; 12] = [
     "summary.json",
     "timeseries.csv",
     "events.csv",
@@ -110,6 +110,7 @@ const WRITTEN: [&str; 11] = [
     "observed-vs-simulated.json",
     "charts",
     "runs",
+    "shard.json",
 ];
 
 fn is_written_by_ecsim(name: &str) -> bool {

@@ -93,14 +93,28 @@ pub fn run_sweep<R: Runner + ?Sized>(
     jobs: usize,
     cancel: &AtomicBool,
 ) -> Result<SweepResults, ExecError> {
+    run_selected(spec, configs, &super::shard::all_runs(configs, spec.replications), runner, jobs, cancel)
+}
+
+/// Runs only `runs` (configuration index, replication), in that order: a
+/// shard's share of the sweep, or the runs other shards did not finish.
+pub fn run_selected<R: Runner + ?Sized>(
+    spec: &SweepSpec,
+    configs: &[Configuration],
+    runs: &[super::shard::RunKey],
+    runner: &R,
+    jobs: usize,
+    cancel: &AtomicBool,
+) -> Result<SweepResults, ExecError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .thread_name(|index| format!("sweep-{index}"))
         .build()
         .map_err(|error| ExecError::ThreadPool { jobs, message: error.to_string() })?;
-    let pairs: Vec<(&Configuration, u32)> = configs
+    let by_index: BTreeMap<usize, &Configuration> = configs.iter().map(|config| (config.index, config)).collect();
+    let pairs: Vec<(&Configuration, u32)> = runs
         .iter()
-        .flat_map(|config| (0..spec.replications).map(move |replication| (config, replication)))
+        .filter_map(|&(index, replication)| by_index.get(&index).map(|config| (*config, replication)))
         .collect();
 
     let progress = progress_bar(&spec.name, pairs.len());

@@ -11,7 +11,9 @@
 //! - [`exec`]: run every (configuration, replication) through a [`Runner`] on a
 //!   rayon pool, in input order, with progress and cancellation;
 //! - [`stats`]: mean, sample sd and Student-t 95% confidence half-width;
-//! - [`write`]: `runs.csv` and `summary.csv`, atomically.
+//! - [`write`]: `runs.csv` and `summary.csv`, atomically;
+//! - [`shard`]: a share of the runs for another machine, and the merge of
+//!   the shares back into the files one machine would write.
 //!
 //! The caller supplies the simulator as a [`Runner`] (typed parsing of each
 //! configuration's document, then one simulation, then flattened figures):
@@ -27,11 +29,12 @@
 pub mod exec;
 pub mod grid;
 pub mod path;
+pub mod shard;
 pub mod spec;
 pub mod stats;
 pub mod write;
 
-pub use exec::{ExecError, Figures, RunRecord, Runner, SweepResults, run_sweep};
+pub use exec::{ExecError, Figures, RunRecord, Runner, SweepResults, run_selected, run_sweep};
 pub use grid::{Configuration, GridError, GridProblem, expand};
 pub use path::{Assignment, AssignmentError, KeyPath, PathError, PathErrorKind, Segment, get_path, set_path};
 pub use spec::{

@@ -23,5 +23,6 @@ mod placement;
 mod props;
 mod regressions;
 mod scaling;
+mod shards;
 mod sweep;
 mod workload;
