@@ -72,6 +72,15 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         return Err(Failure::Run(format!("{e:#}; {}", super::settle_stopped(staged, None))));
     }
     staged.commit().map_err(super::commit_failure)?;
+    // As an unsharded sweep: the tables are written, and a metric no run reported is an error.
+    let unreported = results.unreported_metrics(&spec.metrics);
+    if !unreported.is_empty() {
+        return Err(Failure::Input(format!(
+            "sweep.metrics names figures no run reported: {}; the columns of runs.csv in {} list the figures",
+            unreported.join(", "),
+            args.out.display()
+        )));
+    }
     eprintln!(
         "sweep {}: {} runs from {} shard directories ({} failed); results in {}",
         spec.name,

@@ -231,3 +231,81 @@ fn an_interrupted_shard_keeps_its_finished_rows_and_says_so() {
     let missing = 2000 - finished;
     assert!(stderr(&o).starts_with(&format!("error: {missing} of 2000 runs are missing")), "{}", stderr(&o));
 }
+
+/// A stand-in for the AWS CLI's `aws s3 cp --recursive` and `aws s3 sync`:
+/// `s3://bucket/key` is `$FAKE_S3/bucket/key` on the local disk.
+const FAKE_AWS: &str = r#"#!/bin/sh
+[ "$1" = s3 ] || { echo "fake aws: only s3" >&2; exit 9; }
+shift 2
+while [ "$#" -gt 2 ]; do shift; done
+map() { case "$1" in s3://*) echo "$FAKE_S3/${1#s3://}";; *) echo "$1";; esac; }
+from="$(map "$1")"; to="$(map "$2")"
+mkdir -p "$to" && cp -R "$from/." "$to/"
+"#;
+
+#[test]
+fn the_container_entrypoint_and_merge_script_run_a_sweep_end_to_end() {
+    let t = TempDir::new("entrypoint");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = t.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let aws = bin.join("aws");
+    std::fs::write(&aws, FAKE_AWS).unwrap();
+    assert!(Command::new("chmod").args(["+x", arg(&aws)]).status().unwrap().success());
+    // The inputs as scripts/submit-sweep.sh uploads them: the sweep and its scenario.
+    let inputs = t.join("s3/bucket/sweeps/inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::copy(root.join("scenarios/quickstart.toml"), inputs.join("quickstart.toml")).unwrap();
+    let sweep = std::fs::read_to_string(root.join(SMALL))
+        .unwrap()
+        .replace("../../scenarios/quickstart.toml", "quickstart.toml");
+    std::fs::write(inputs.join("small.toml"), sweep).unwrap();
+    let ecsim_dir = Path::new(env!("CARGO_BIN_EXE_ecsim")).parent().unwrap();
+    let path = format!("{}:{}:{}", arg(&bin), arg(ecsim_dir), std::env::var("PATH").unwrap_or_default());
+    let script = |name: &str, args: &[&str], index: Option<usize>| {
+        let mut command = Command::new(root.join(name));
+        command.args(args).env("PATH", &path).env("FAKE_S3", t.join("s3")).env("TMPDIR", t.path());
+        command.env_remove("AWS_BATCH_JOB_ARRAY_INDEX").env_remove("JOB_COMPLETION_INDEX");
+        if let Some(index) = index {
+            command.env("AWS_BATCH_JOB_ARRAY_INDEX", index.to_string());
+        }
+        command.output().unwrap()
+    };
+    for index in 0..3 {
+        let args = ["s3://bucket/sweeps/inputs", "s3://bucket/sweeps/results", "small.toml", "3", "-j", "1"];
+        ok(script("deploy/entrypoint.sh", &args, Some(index)));
+    }
+    let merged = t.join("merged");
+    ok(script("scripts/merge-sweep.sh", &["s3://bucket/sweeps", arg(&merged)], None));
+    let whole = t.join("whole");
+    ok(ecsim(&["sweep", arg(&inputs.join("small.toml")), "--out", arg(&whole)]));
+    assert_eq!(files(&merged), files(&whole));
+    // Without an index the entrypoint refuses before doing anything.
+    let o = script("deploy/entrypoint.sh", &["s3://b/i", "s3://b/r", "small.toml", "3"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("neither AWS_BATCH_JOB_ARRAY_INDEX nor JOB_COMPLETION_INDEX is set"));
+}
+
+/// Builds deploy/Dockerfile where a Docker daemon answers; says it skipped
+/// otherwise (CI and the development machine have the client only).
+#[test]
+fn the_docker_image_builds_where_docker_is_available() {
+    let answers = Command::new("docker").arg("info").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !answers.is_ok_and(|status| status.success()) {
+        eprintln!("skipped: no Docker daemon answers `docker info`; deploy/Dockerfile was not built");
+        return;
+    }
+    let tag = format!("ecsim-test:{}", std::process::id());
+    let root = env!("CARGO_MANIFEST_DIR");
+    ok(Command::new("docker")
+        .args(["build", "-f", "deploy/Dockerfile", "-t", &tag, "."])
+        .current_dir(root)
+        .output()
+        .unwrap());
+    let o =
+        ok(Command::new("docker").args(["run", "--rm", "--entrypoint", "ecsim", &tag, "--version"]).output().unwrap());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("ecsim "));
+    let o = ok(Command::new("docker").args(["run", "--rm", "--entrypoint", "id", &tag, "-u"]).output().unwrap());
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "10001", "the image must not run as root");
+    let _ = Command::new("docker").args(["rmi", &tag]).output();
+}
