@@ -84,6 +84,14 @@ pub enum ExecError {
     ThreadPool { jobs: usize, message: String },
 }
 
+/// A run of the sweep: (configuration index, replication).
+pub type RunKey = (usize, u32);
+
+/// Every run of the sweep in input order (configurations, then replications).
+pub fn all_runs(configs: &[Configuration], replications: u32) -> Vec<RunKey> {
+    configs.iter().flat_map(|config| (0..replications).map(move |replication| (config.index, replication))).collect()
+}
+
 /// Runs `configs` × `spec.replications` on `jobs` threads (0 = one per core,
 /// rayon's default). Shows a progress bar when stderr is a terminal.
 pub fn run_sweep<R: Runner + ?Sized>(
@@ -93,7 +101,7 @@ pub fn run_sweep<R: Runner + ?Sized>(
     jobs: usize,
     cancel: &AtomicBool,
 ) -> Result<SweepResults, ExecError> {
-    run_selected(spec, configs, &super::shard::all_runs(configs, spec.replications), runner, jobs, cancel)
+    run_selected(spec, configs, &all_runs(configs, spec.replications), runner, jobs, cancel)
 }
 
 /// Runs only `runs` (configuration index, replication), in that order: a
@@ -101,7 +109,7 @@ pub fn run_sweep<R: Runner + ?Sized>(
 pub fn run_selected<R: Runner + ?Sized>(
     spec: &SweepSpec,
     configs: &[Configuration],
-    runs: &[super::shard::RunKey],
+    runs: &[RunKey],
     runner: &R,
     jobs: usize,
     cancel: &AtomicBool,

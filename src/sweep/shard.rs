@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::exec::{Figures, RunRecord};
-use super::grid::Configuration;
+pub use super::exec::{RunKey, all_runs};
 use super::spec::SweepSpec;
 use crate::model::RunError;
 
@@ -91,14 +91,6 @@ impl std::fmt::Display for Shard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.index, self.count)
     }
-}
-
-/// A run of the sweep: (configuration index, replication).
-pub type RunKey = (usize, u32);
-
-/// Every run of the sweep in input order (configurations, then replications).
-pub fn all_runs(configs: &[Configuration], replications: u32) -> Vec<RunKey> {
-    configs.iter().flat_map(|config| (0..replications).map(move |replication| (config.index, replication))).collect()
 }
 
 /// The runs a shard process runs: those not `done`, then this shard's share of
