@@ -173,9 +173,12 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, MergeError> {
     serde_json::from_str(&text).map_err(|e| read(format!("{MANIFEST} is not a shard manifest: {e}")))
 }
 
+/// A field of the manifest that shards of one sweep share.
+type ManifestField = fn(&Manifest) -> &String;
+
 /// Checks that `other` belongs to the same sweep as `first`, field by field.
 pub fn check_same_sweep(first: (&Path, &Manifest), other: (&Path, &Manifest)) -> Result<(), MergeError> {
-    let fields: [(&'static str, fn(&Manifest) -> &String); 4] = [
+    let fields: [(&'static str, ManifestField); 4] = [
         ("ecsim version", |m| &m.ecsim_version),
         ("sweep file", |m| &m.sweep_sha256),
         ("base scenario", |m| &m.scenario_sha256),
