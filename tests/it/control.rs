@@ -2,8 +2,11 @@
 //! Spot reclaims and droughts (§7.6), with figures worked by hand.
 
 use crate::common::{Captured, fig, header, opts, run, run_captured, scenario, world_at};
-use ecsim::model::Simulation;
+use ecsim::engine::SimTime;
 use ecsim::model::entities::TaskState;
+use ecsim::model::record::NullSink;
+use ecsim::model::throttle::Limit;
+use ecsim::model::{RunOptions, Simulation};
 
 /// Tasks RUNNING in the world.
 fn running(sim: &Simulation<'_>) -> usize {
@@ -39,16 +42,25 @@ fn fargate_service(provider: &str, desired: u32, extra: &str) -> String {
 /// 900 launches waited, the longest 45 s.
 #[test]
 fn a_fargate_scale_out_from_0_to_1000_tasks_takes_the_token_bucket_time() {
-    let sc = scenario(&fargate_service("fargate", 1000, ""));
-    let at = |t: u64| running(&world_at(&sc, t));
+    let sc = scenario(&fargate_service("fargate", 1000, "").replace("\"10m\"", "\"2m\""));
+    // One world run on step by step (a thousand tasks: each invariant check walks them all).
+    let mut sim = Simulation::new(&sc, 0, RunOptions::default(), Box::new(NullSink));
+    let mut at = |t: u64| {
+        sim.run_until(SimTime::from_secs(t)).expect("runs");
+        running(&sim)
+    };
     assert_eq!(at(39), 0);
     assert_eq!(at(40), 100);
     assert_eq!(at(84), 980);
     assert_eq!(at(85), 1000);
-    let s = run(&sc);
+    let k = Limit::FargateLaunch as usize;
+    assert_eq!(sim.rec.totals.throttled[k], 900);
+    assert_eq!(sim.rec.totals.throttled_max_wait_s[k], 45.0);
+    assert_eq!(sim.rec.totals.throttled[Limit::FargateSpotLaunch as usize], 0);
+    // The same figures in summary.json.
+    let s = sim.run().expect("runs").summary;
     assert_eq!(fig(&s, "limits.throttled_launches.fargate_launch"), 900.0);
     assert_eq!(fig(&s, "limits.max_wait_s.fargate_launch"), 45.0);
-    assert_eq!(fig(&s, "limits.throttled_launches.fargate_spot_launch"), 0.0);
 }
 
 /// Rule (docs/model.md §3.10): the steady initial state is not a launch, and a scale-out within the
@@ -57,7 +69,7 @@ fn a_fargate_scale_out_from_0_to_1000_tasks_takes_the_token_bucket_time() {
 fn launches_within_the_burst_are_not_throttled() {
     let s = run(&scenario(&fargate_service("fargate", 100, "")));
     assert_eq!(fig(&s, "limits.throttled_launches.fargate_launch"), 0.0);
-    let steady = fargate_service("fargate", 1000, "").replace("initial_state = \"cold\"\n", "");
+    let steady = fargate_service("fargate", 300, "").replace("initial_state = \"cold\"\n", "");
     assert_eq!(fig(&run(&scenario(&steady)), "limits.throttled_launches.fargate_launch"), 0.0);
 }
 
@@ -162,8 +174,8 @@ fn a_drought_after_a_reclaim_keeps_the_replacements_out_until_it_ends() {
     assert!(reclaims.get(1).is_none_or(|e| e.0 > t + 700.0), "no second event within the window");
     let t_ms = (t * 1000.0).round() as u64;
     let at = |offset_s: u64| {
-        let mut sim = Simulation::new(&sc, 0, opts(), Box::new(ecsim::model::record::NullSink));
-        sim.run_until(ecsim::engine::SimTime::from_millis(t_ms + offset_s * 1000)).expect("runs");
+        let mut sim = Simulation::new(&sc, 0, opts(), Box::new(NullSink));
+        sim.run_until(SimTime::from_millis(t_ms + offset_s * 1000)).expect("runs");
         (running(&sim), sim.rec.totals.fargate_drought_failures)
     };
     assert_eq!(at(639), (4, 80));
