@@ -259,6 +259,7 @@ pub const ASSUMPTIONS: &[(&str, &str)] = &[
         "model::fluid::service_connect_retry",
         "a Service Connect call cut off by a dying task is retried on another task",
     ),
+    ("model::throttle::asg_run_instances", "ASG launches take EC2 RunInstances tokens, one bucket for every ASG"),
 ];
 
 /// Everything a finished run reports.
