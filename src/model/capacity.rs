@@ -110,7 +110,10 @@ impl Simulation<'_> {
     /// launching, or managed scaling able to add an instance the task fits.
     pub fn task_can_progress(&self, t: TaskId) -> bool {
         let task = &self.tasks[t.idx()];
-        if task.provisioning_started || task.last_failure == Some(PlacementFailure::FargateSpotCapacity) {
+        if task.provisioning_started
+            || task.last_failure == Some(PlacementFailure::FargateSpotCapacity)
+            || self.throttles.held.contains(&t)
+        {
             return true;
         }
         let p = task.provider;

@@ -83,6 +83,7 @@ impl Simulation<'_> {
         // The scheduler's launch pace per service (off unless `limits.service_launch` is set).
         let wait = self.launch_wait(super::throttle::Limit::ServiceLaunch, s.idx());
         if wait > SimDuration::ZERO {
+            self.throttles.held.push(t);
             self.after(wait, Event::LaunchTask(t));
             return t;
         }
@@ -92,6 +93,7 @@ impl Simulation<'_> {
 
     /// A task the service scheduler held back for its launch pace starts provisioning.
     pub fn on_launch_task(&mut self, t: TaskId) {
+        self.throttles.held.retain(|&h| h != t);
         if self.task_exists(t) && self.tasks[t.idx()].state == TaskState::Provisioning {
             self.begin_provisioning(t);
         }

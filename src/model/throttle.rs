@@ -80,6 +80,8 @@ pub struct Throttles {
     fargate_spot: Option<TokenBucket>,
     ec2: Option<TokenBucket>,
     services: Vec<Option<TokenBucket>>,
+    /// Service tasks held back by the scheduler's pace, waiting for their token.
+    pub held: Vec<super::entities::TaskId>,
 }
 
 impl Throttles {
@@ -89,6 +91,7 @@ impl Throttles {
             fargate_spot: limits.fargate_spot_launch.map(TokenBucket::new),
             ec2: limits.ec2_run_instances.map(TokenBucket::new),
             services: vec![limits.service_launch.map(TokenBucket::new); services],
+            held: Vec::new(),
         }
     }
 
