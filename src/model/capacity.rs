@@ -14,6 +14,7 @@
 
 use super::entities::{Instance, InstanceId, InstanceState, Owner, Purchase, StopReason, TaskId, TaskState};
 use super::placement::PlacementFailure;
+use super::throttle::Limit;
 use super::{Event, Simulation};
 use crate::engine::SimDuration;
 use crate::rng::Stream;
@@ -109,7 +110,10 @@ impl Simulation<'_> {
     /// launching, or managed scaling able to add an instance the task fits.
     pub fn task_can_progress(&self, t: TaskId) -> bool {
         let task = &self.tasks[t.idx()];
-        if task.provisioning_started || task.last_failure == Some(PlacementFailure::FargateSpotCapacity) {
+        if task.provisioning_started
+            || task.last_failure == Some(PlacementFailure::FargateSpotCapacity)
+            || self.throttles.held.contains(&t)
+        {
             return true;
         }
         let p = task.provider;
@@ -216,8 +220,44 @@ impl Simulation<'_> {
         chosen.map_or(asg.instance_types[0], |(t, _)| t)
     }
 
+    /// Waits for a token of `limit` (docs/model.md §3.10): how long the launch
+    /// asked for now must wait, counted when it waits at all.
+    pub fn launch_wait(&mut self, limit: Limit, service: usize) -> SimDuration {
+        let granted = self.throttles.take(limit, service, self.now);
+        let wait = granted.saturating_since(self.now);
+        if wait > SimDuration::ZERO && self.counting() {
+            let k = limit as usize;
+            self.rec.totals.throttled[k] += 1;
+            let max = &mut self.rec.totals.throttled_max_wait_s[k];
+            *max = max.max(wait.as_secs_f64());
+        }
+        wait
+    }
+
     /// Starts one launch: zone, purchase option, pool; spot launches may fail for lack of capacity.
+    /// Each launch takes a RunInstances token first; one that must wait is retried when its token comes.
     pub fn launch_instance(&mut self, p: ProviderId, avoid: Option<TypeId>) {
+        let wait = self.launch_wait(Limit::Ec2RunInstances, 0);
+        if wait > SimDuration::ZERO {
+            // Counts toward the group's size until its token comes, like a launch being retried.
+            self.providers[p.idx()].retries_pending += 1;
+            self.after(wait, Event::ThrottledLaunch { provider: p, avoid: avoid.map_or(u32::MAX, |t| t.0) });
+            return;
+        }
+        self.launch_with_token(p, avoid);
+    }
+
+    /// A launch whose RunInstances token came: made if the group still wants it.
+    pub fn on_throttled_launch(&mut self, p: ProviderId, avoid: u32) {
+        let st = &mut self.providers[p.idx()];
+        st.retries_pending = st.retries_pending.saturating_sub(1);
+        if self.asg_size(p) < self.providers[p.idx()].desired {
+            self.launch_with_token(p, (avoid != u32::MAX).then_some(TypeId(avoid)));
+        }
+    }
+
+    /// One launch that holds its RunInstances token.
+    fn launch_with_token(&mut self, p: ProviderId, avoid: Option<TypeId>) {
         let Some(zone) = self.pick_zone(p) else {
             // Every zone is down: try again later.
             self.providers[p.idx()].retries_pending += 1;
@@ -707,12 +747,16 @@ impl Simulation<'_> {
             return;
         }
         let cfg = self.sc.providers[provider.idx()].fargate().expect("a Fargate provider");
-        let unavailable = self.sc.spot.fargate_unavailable_probability;
+        let zone = self.tasks[t.idx()].zone.unwrap_or(ZoneId(0));
+        let (unavailable, drought) = self.fargate_spot_unavailable(zone);
         if cfg.spot && unavailable > 0.0 {
             let attempt = self.providers[provider.idx()].launch_attempts;
             self.providers[provider.idx()].launch_attempts += 1;
             if self.streams.draws(Stream::FargateSpotUnavailable, provider.idx() as u64, attempt).bernoulli(unavailable)
             {
+                if drought && self.counting() {
+                    self.rec.totals.fargate_drought_failures += 1;
+                }
                 self.fargate_release(t);
                 self.note_placement_failure(t, PlacementFailure::FargateSpotCapacity);
                 self.after(FARGATE_RETRY, Event::FargateRetry(t));
@@ -722,7 +766,10 @@ impl Simulation<'_> {
         let ordinal = self.tasks[t.idx()].provider_ordinal;
         let mut draws = self.streams.draws(Stream::FargateProvisioning, provider.idx() as u64, ordinal);
         let delay = cfg.provisioning_time.sample(&mut draws);
-        self.after(delay, Event::TaskProvisioned(t));
+        // Fargate's launch rate: a task over it waits for its token, then provisions.
+        let limit = if cfg.spot { Limit::FargateSpotLaunch } else { Limit::FargateLaunch };
+        let wait = self.launch_wait(limit, 0);
+        self.after(wait + delay, Event::TaskProvisioned(t));
     }
 
     pub fn on_fargate_retry(&mut self, t: TaskId) {

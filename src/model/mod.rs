@@ -25,6 +25,7 @@ pub mod scripted;
 pub mod spot;
 pub mod summary;
 pub mod tasks;
+pub mod throttle;
 pub mod workload;
 
 use crate::engine::{EventQueue, MS_PER_MINUTE, SimDuration, SimTime};
@@ -86,6 +87,12 @@ pub enum Event {
     Refresh,
     /// A spot pool's price changes (from its price trace).
     SpotPrice(u32),
+    /// An instance launch that waited for its RunInstances token is made now.
+    ThrottledLaunch { provider: ProviderId, avoid: u32 },
+    /// A service task held back by the scheduler's launch pace starts provisioning.
+    LaunchTask(TaskId),
+    /// A correlated Fargate Spot reclaim in one zone.
+    FargateReclaim(u32),
 }
 
 /// Options that change what a run records, never what it simulates.
@@ -199,6 +206,8 @@ pub struct Simulation<'s> {
     pub cost: cost::CostLedger,
     pub rec: Recorder<'s>,
     pub spot: spot::SpotState,
+    /// Control-plane launch limits (token buckets).
+    pub throttles: throttle::Throttles,
     /// Ordinal of the next task per task definition (keys startup draws).
     pub task_def_starts: Vec<u64>,
     /// Ordinal of the next stop per task definition (keys shutdown draws).
@@ -250,6 +259,7 @@ pub const ASSUMPTIONS: &[(&str, &str)] = &[
         "model::fluid::service_connect_retry",
         "a Service Connect call cut off by a dying task is retried on another task",
     ),
+    ("model::throttle::asg_run_instances", "ASG launches take EC2 RunInstances tokens, one bucket for every ASG"),
 ];
 
 /// Everything a finished run reports.
@@ -329,6 +339,7 @@ impl<'s> Simulation<'s> {
             cost: cost::CostLedger::new(sc),
             rec: Recorder::new(sc, sink),
             spot: spot::SpotState::new(sc),
+            throttles: throttle::Throttles::new(&sc.limits, sc.services.len()),
             task_def_starts: vec![0; sc.task_defs.len()],
             task_def_stops: vec![0; sc.task_defs.len()],
             task_def_warmups: vec![0; sc.task_defs.len()],
@@ -440,6 +451,9 @@ impl<'s> Simulation<'s> {
             Event::OutageEnd(z) => self.on_outage_end(z),
             Event::Refresh => self.flush(),
             Event::SpotPrice(pool) => self.on_spot_price(pool),
+            Event::ThrottledLaunch { provider, avoid } => self.on_throttled_launch(provider, avoid),
+            Event::LaunchTask(t) => self.on_launch_task(t),
+            Event::FargateReclaim(k) => self.on_fargate_reclaim(k),
         }
     }
 

@@ -90,6 +90,13 @@ pub struct Totals {
     pub instances_peak: u32,
     pub slo_violation_minutes: u64,
     pub requests: Requests,
+    /// Launches that waited for a token, per [`super::throttle::Limit`], and their longest wait.
+    pub throttled: [u64; 4],
+    pub throttled_max_wait_s: [f64; 4],
+    /// Correlated Fargate Spot reclaims, the tasks they took, and launches a drought failed.
+    pub fargate_reclaim_events: u64,
+    pub fargate_reclaimed_tasks: u64,
+    pub fargate_drought_failures: u64,
 }
 
 /// Per-service counters (after warm-up).

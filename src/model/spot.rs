@@ -9,9 +9,9 @@
 //! A notice comes 2 minutes before the reclaim; with spot draining the
 //! instance goes DRAINING at the notice, without it its tasks die at the end.
 
-use super::entities::{InstanceId, InstanceState, Purchase, StopReason, TaskId};
+use super::entities::{InstanceId, InstanceState, Purchase, StopReason, TaskId, TaskState};
 use super::{Event, Simulation};
-use crate::engine::{MS_PER_DAY, SimDuration};
+use crate::engine::{MS_PER_DAY, SimDuration, SimTime};
 use crate::rng::Stream;
 use crate::scenario::{SpotPoolConfig, TypeId, ZoneId};
 use crate::units::ceil_count;
@@ -39,9 +39,29 @@ pub struct ReclaimProcess {
     pub count: u64,
 }
 
+/// One correlated Fargate Spot reclaim process: a configured source in one zone.
+#[derive(Clone, Debug)]
+pub struct FargateReclaimProcess {
+    /// Index into `spot.fargate_reclaims`.
+    pub config: usize,
+    pub zone: ZoneId,
+    /// Events so far (keys the draws of the next gap).
+    pub count: u64,
+}
+
+/// A zone whose Fargate Spot capacity is short until `until`.
+#[derive(Clone, Copy, Debug)]
+pub struct Drought {
+    pub until: SimTime,
+    pub unavailable_probability: f64,
+}
+
 #[derive(Debug, Default)]
 pub struct SpotState {
     pub reclaims: Vec<ReclaimProcess>,
+    pub fargate_reclaims: Vec<FargateReclaimProcess>,
+    /// Per zone: the drought under way, if any.
+    pub droughts: Vec<Option<Drought>>,
 }
 
 impl SpotState {
@@ -81,7 +101,18 @@ impl SpotState {
                 }
             }
         }
-        SpotState { reclaims }
+        // Fargate Spot reclaims need a Fargate Spot provider to take from.
+        let fargate_spot = sc.providers.iter().any(|p| p.fargate().is_some_and(|f| f.spot));
+        let mut fargate_reclaims = Vec::new();
+        for (config, r) in sc.spot.fargate_reclaims.iter().enumerate().filter(|_| fargate_spot) {
+            for z in 0..sc.zones.len() {
+                let zone = ZoneId::from_idx(z);
+                if r.zone.is_none_or(|x| x == zone) {
+                    fargate_reclaims.push(FargateReclaimProcess { config, zone, count: 0 });
+                }
+            }
+        }
+        SpotState { reclaims, fargate_reclaims, droughts: vec![None; sc.zones.len()] }
     }
 }
 
@@ -100,6 +131,9 @@ impl Simulation<'_> {
     pub fn spot_start(&mut self) {
         for k in 0..self.spot.reclaims.len() {
             self.schedule_next_reclaim(k);
+        }
+        for k in 0..self.spot.fargate_reclaims.len() {
+            self.schedule_next_fargate_reclaim(k);
         }
         let end = self.sc.end();
         for (k, pool) in self.sc.spot.pools.iter().enumerate() {
@@ -241,6 +275,96 @@ impl Simulation<'_> {
             }
         }
         self.schedule_next_reclaim(k);
+    }
+
+    fn schedule_next_fargate_reclaim(&mut self, k: usize) {
+        let r = &self.spot.fargate_reclaims[k];
+        let rate = self.sc.spot.fargate_reclaims[r.config].rate_per_month;
+        if rate <= 0.0 {
+            return;
+        }
+        let gap =
+            self.streams.draws(Stream::FargateSpotReclaim, k as u64, r.count).exponential(MONTH.as_secs_f64() / rate);
+        self.spot.fargate_reclaims[k].count += 1;
+        let at = self.now + SimDuration::from_secs_f64(gap);
+        if at < self.sc.end() {
+            self.at(at, Event::FargateReclaim(k as u32));
+        }
+    }
+
+    /// A correlated Fargate Spot reclaim in one zone: ⌈fraction × n⌉ of the n
+    /// Fargate Spot tasks holding capacity there (PENDING through STOPPING, no
+    /// notice yet) get their two-minute notice at once, oldest first; then the
+    /// zone's Fargate Spot capacity may stay short for the configured drought.
+    pub fn on_fargate_reclaim(&mut self, k: u32) {
+        let (zone, config) = {
+            let r = &self.spot.fargate_reclaims[k as usize];
+            (r.zone, r.config)
+        };
+        let cfg = &self.sc.spot.fargate_reclaims[config];
+        let mut pool: Vec<TaskId> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, task)| {
+                task.state >= TaskState::Pending
+                    && task.state != TaskState::Stopped
+                    && task.zone == Some(zone)
+                    && task.kill_at.is_none()
+                    && self.sc.providers[task.provider.idx()].fargate().is_some_and(|f| f.spot)
+            })
+            .map(|(slot, task)| TaskId(slot as u32, task.generation))
+            .collect();
+        pool.sort_by_key(|&t| self.tasks[t.idx()].serial);
+        let take = ceil_count(cfg.fraction * pool.len() as f64) as usize;
+        let zname = &self.sc.zones[zone.idx()];
+        let drought = cfg.drought;
+        if take > 0 || drought > SimDuration::ZERO {
+            let dry = if drought > SimDuration::ZERO {
+                format!(
+                    "; capacity short for {drought} (launches fail with probability {})",
+                    cfg.drought_unavailable_probability
+                )
+            } else {
+                String::new()
+            };
+            self.rec.event(
+                self.now,
+                "reclaim_event",
+                "cluster",
+                &self.sc.cluster_name,
+                format_args!("Fargate Spot reclaims {take} of {} tasks in {zname}{dry}", pool.len()),
+            );
+        }
+        if self.counting() {
+            self.rec.totals.fargate_reclaim_events += 1;
+            self.rec.totals.fargate_reclaimed_tasks += take as u64;
+        }
+        if drought > SimDuration::ZERO {
+            let until = self.now + drought;
+            let p = cfg.drought_unavailable_probability;
+            let d = &mut self.spot.droughts[zone.idx()];
+            *d = Some(match *d {
+                Some(old) if old.until > self.now => {
+                    Drought { until: old.until.max(until), unavailable_probability: old.unavailable_probability.max(p) }
+                }
+                _ => Drought { until, unavailable_probability: p },
+            });
+        }
+        for &t in pool.iter().take(take) {
+            self.on_fargate_spot_notice(t);
+        }
+        self.schedule_next_fargate_reclaim(k as usize);
+    }
+
+    /// The probability that a Fargate Spot launch in `zone` finds no capacity
+    /// now, and whether a drought raised it above `unavailable_probability`.
+    pub fn fargate_spot_unavailable(&self, zone: ZoneId) -> (f64, bool) {
+        let base = self.sc.spot.fargate_unavailable_probability;
+        match self.spot.droughts.get(zone.idx()).copied().flatten() {
+            Some(d) if d.until > self.now && d.unavailable_probability > base => (d.unavailable_probability, true),
+            _ => (base, false),
+        }
     }
 
     /// Draws a Fargate Spot task's interruption when it starts running.

@@ -267,10 +267,28 @@ impl Simulation<'_> {
                 "capacity_scale_in": t.capacity_scale_in,
             },
             "scaling": { "actions": actions, "scale_out": outs, "scale_in": ins },
+            "limits": limits_json(t),
+            "fargate_spot": {
+                "reclaim_events": t.fargate_reclaim_events,
+                "tasks_reclaimed": t.fargate_reclaimed_tasks,
+                "drought_launch_failures": t.fargate_drought_failures,
+            },
             "deployments": deployments,
             "batch": batch,
             "services": services,
         });
         RunOutcome { summary }
     }
+}
+
+/// Launches that waited for a token of each control-plane limit, and the longest wait.
+fn limits_json(t: &super::record::Totals) -> Value {
+    let mut throttled = serde_json::Map::new();
+    let mut max_wait = serde_json::Map::new();
+    for limit in super::throttle::Limit::ALL {
+        let k = limit as usize;
+        throttled.insert(limit.key().to_string(), json!(t.throttled[k]));
+        max_wait.insert(limit.key().to_string(), num(t.throttled_max_wait_s[k]));
+    }
+    json!({ "throttled_launches": throttled, "max_wait_s": max_wait })
 }

@@ -80,8 +80,23 @@ impl Simulation<'_> {
         if instant && self.try_start_instantly(t) {
             return t;
         }
+        // The scheduler's launch pace per service (off unless `limits.service_launch` is set).
+        let wait = self.launch_wait(super::throttle::Limit::ServiceLaunch, s.idx());
+        if wait > SimDuration::ZERO {
+            self.throttles.held.push(t);
+            self.after(wait, Event::LaunchTask(t));
+            return t;
+        }
         self.begin_provisioning(t);
         t
+    }
+
+    /// A task the service scheduler held back for its launch pace starts provisioning.
+    pub fn on_launch_task(&mut self, t: TaskId) {
+        self.throttles.held.retain(|&h| h != t);
+        if self.task_exists(t) && self.tasks[t.idx()].state == TaskState::Provisioning {
+            self.begin_provisioning(t);
+        }
     }
 
     /// Initial state: placed and healthy at t = 0, with no startup delay.

@@ -193,6 +193,7 @@ fn parse_sections(doc: DeTable<'_>, index: &SpanIndex) -> (raw::RawScenario, Vec
             "cluster" => raw.cluster = section(value, &name, index, p, b),
             "cloudwatch" => raw.cloudwatch = section(value, &name, index, p, b),
             "spot" => raw.spot = section(value, &name, index, p, b),
+            "limits" => raw.limits = section(value, &name, index, p, b),
             "output" => raw.output = section(value, &name, index, p, b),
             "instance_types" => raw.instance_types = many(value, &name, index, p, b),
             "capacity_providers" => raw.capacity_providers = many(value, &name, index, p, b),

@@ -182,6 +182,35 @@ pub struct FargateSpot {
     pub discount: Option<f64>,
     pub interruption_frequency: Option<String>,
     pub unavailable_probability: Option<f64>,
+    pub reclaim_events: Option<Vec<FargateReclaimEvents>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct FargateReclaimEvents {
+    pub rate_per_month: f64,
+    pub fraction: f64,
+    pub zone: Option<String>,
+    pub drought: Option<Dur>,
+    pub drought_unavailable_probability: Option<f64>,
+}
+
+/// One token bucket of `[limits]`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub burst: u32,
+    pub per_second: f64,
+}
+
+/// `[limits]`: control-plane launch limits, each a token bucket.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    pub fargate_launch: Option<RateLimit>,
+    pub fargate_spot_launch: Option<RateLimit>,
+    pub ec2_run_instances: Option<RateLimit>,
+    pub service_launch: Option<RateLimit>,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -449,6 +478,7 @@ pub struct RawScenario {
     pub capacity_providers: Vec<Option<CapacityProvider>>,
     pub reserved_instances: Vec<Option<ReservedInstances>>,
     pub spot: Option<Spot>,
+    pub limits: Option<Limits>,
     pub task_definitions: Vec<Option<TaskDefinition>>,
     pub services: Vec<Option<Service>>,
     pub scheduled_tasks: Vec<Option<ScheduledTask>>,
@@ -466,6 +496,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "capacity_providers",
     "reserved_instances",
     "spot",
+    "limits",
     "task_definitions",
     "services",
     "scheduled_tasks",

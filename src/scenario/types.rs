@@ -80,6 +80,8 @@ pub struct Scenario {
     pub providers: Vec<Provider>,
     pub reserved: Vec<Reservation>,
     pub spot: SpotMarket,
+    /// Control-plane launch limits (`[limits]`).
+    pub limits: Limits,
     pub task_defs: Vec<TaskDef>,
     pub services: Vec<Service>,
     /// Services ordered so that every caller comes before the services it calls.
@@ -194,6 +196,44 @@ pub struct SpotMarket {
     pub fargate_discount: f64,
     pub fargate_monthly_interruption: f64,
     pub fargate_unavailable_probability: f64,
+    /// Correlated Fargate Spot reclaims, each with an optional capacity drought after it.
+    pub fargate_reclaims: Vec<FargateReclaimConfig>,
+}
+
+/// `[[spot.fargate.reclaim_events]]`: AWS takes back a share of a zone's
+/// Fargate Spot tasks at once, and its Fargate Spot capacity there may stay
+/// short for a while after.
+#[derive(Clone, Debug)]
+pub struct FargateReclaimConfig {
+    pub rate_per_month: f64,
+    pub fraction: f64,
+    /// One zone, or every zone (one process each) when `None`.
+    pub zone: Option<ZoneId>,
+    /// How long the zone's Fargate Spot capacity stays short after the event (zero: not at all).
+    pub drought: SimDuration,
+    /// The probability that a Fargate Spot launch in the zone finds no capacity during the drought.
+    pub drought_unavailable_probability: f64,
+}
+
+/// A token bucket's figures: `burst` tokens at most, refilled at `per_second`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    pub burst: u32,
+    pub per_second: f64,
+}
+
+/// `[limits]`: the control-plane launch limits (docs/aws-facts.md §105).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Fargate On-Demand task launches, per account and region.
+    pub fargate_launch: Option<RateLimit>,
+    /// Fargate Spot task launches, per account and region (a bucket of its own).
+    pub fargate_spot_launch: Option<RateLimit>,
+    /// EC2 instances launched (RunInstances resource tokens), per account and
+    /// region: every ASG of the scenario shares it.
+    pub ec2_run_instances: Option<RateLimit>,
+    /// Tasks the service scheduler starts per service (no published figure: off unless given).
+    pub service_launch: Option<RateLimit>,
 }
 
 /// The spot terms of one instance type, optionally in one zone.

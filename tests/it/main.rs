@@ -10,6 +10,7 @@ mod charts;
 mod churn;
 mod cli;
 mod common;
+mod control;
 mod corrections;
 mod cost;
 mod diff;

@@ -15,6 +15,7 @@ mod calls;
 mod ctx;
 mod events;
 mod instance_types;
+mod limits;
 mod placement;
 mod providers;
 mod scheduled;
@@ -63,6 +64,7 @@ pub fn resolve(
     let horizon = Horizon { calendar: &run.calendar, duration: run.duration, base_dir };
     let spot = raw.spot.unwrap_or_default();
     let spot = spot::resolve_spot(&mut ctx, spot, &instance_types, &type_ids, &place.zone_ids, &horizon);
+    let limits = limits::resolve_limits(&mut ctx, raw.limits.unwrap_or_default());
     let (task_defs, task_def_ids) = task_defs::resolve_task_defs(&mut ctx, &raw.task_definitions);
 
     let service_names = raw.services.iter().map(|s| s.as_ref().map(|s| s.name.as_str()));
@@ -114,6 +116,7 @@ pub fn resolve(
         providers,
         reserved,
         spot,
+        limits,
         task_defs,
         services,
         call_order,

@@ -93,6 +93,13 @@ pub(super) fn resolve_spot(
     );
     let unavailable = f.unavailable_probability.unwrap_or(0.0);
     ctx.range("spot.fargate.unavailable_probability", unavailable, 0.0, 0.99, "a probability");
+    let fargate_reclaims = f
+        .reclaim_events
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, r)| fargate_reclaim(ctx, &format!("spot.fargate.reclaim_events[{i}]"), r, zone_ids))
+        .collect();
     SpotMarket {
         notice,
         launch_failure_probability: lfp,
@@ -101,6 +108,7 @@ pub(super) fn resolve_spot(
         fargate_discount,
         fargate_monthly_interruption,
         fargate_unavailable_probability: unavailable,
+        fargate_reclaims,
     }
 }
 
@@ -169,14 +177,45 @@ fn spot_pool(
     })
 }
 
-fn reclaim(ctx: &mut Ctx, path: &str, r: &raw::ReclaimEvents, market: &Market) -> ReclaimConfig {
-    ctx.range(&format!("{path}.rate_per_month"), r.rate_per_month, 0.0, 10_000.0, "rate_per_month");
-    if !(r.fraction > 0.0 && r.fraction <= 1.0) {
+/// The rate and fraction every reclaim process has, EC2 or Fargate Spot.
+fn check_rate_and_fraction(ctx: &mut Ctx, path: &str, rate_per_month: f64, fraction: f64) {
+    ctx.range(&format!("{path}.rate_per_month"), rate_per_month, 0.0, 10_000.0, "rate_per_month");
+    if !(fraction > 0.0 && fraction <= 1.0) {
+        ctx.err(format!("{path}.fraction"), format!("{fraction} is out of range; expected more than 0 and at most 1"));
+    }
+}
+
+fn fargate_reclaim(
+    ctx: &mut Ctx,
+    path: &str,
+    r: &raw::FargateReclaimEvents,
+    zone_ids: &BTreeMap<String, ZoneId>,
+) -> FargateReclaimConfig {
+    check_rate_and_fraction(ctx, path, r.rate_per_month, r.fraction);
+    let zone = r.zone.as_ref().and_then(|z| ctx.lookup(&format!("{path}.zone"), "availability zone", z, zone_ids));
+    let drought = r.drought.as_ref().map_or(SimDuration::ZERO, |d| d.0);
+    if drought > SimDuration::from_hours(720) {
+        ctx.err(format!("{path}.drought"), format!("{drought} is longer than 30 days"));
+    }
+    let p = r.drought_unavailable_probability.unwrap_or(1.0);
+    ctx.range(&format!("{path}.drought_unavailable_probability"), p, 0.0, 1.0, "a probability");
+    if r.drought.is_none() && r.drought_unavailable_probability.is_some() {
         ctx.err(
-            format!("{path}.fraction"),
-            format!("{} is out of range; expected more than 0 and at most 1", r.fraction),
+            format!("{path}.drought_unavailable_probability"),
+            "give `drought` (how long capacity stays short) with it",
         );
     }
+    FargateReclaimConfig {
+        rate_per_month: r.rate_per_month,
+        fraction: r.fraction,
+        zone,
+        drought,
+        drought_unavailable_probability: p,
+    }
+}
+
+fn reclaim(ctx: &mut Ctx, path: &str, r: &raw::ReclaimEvents, market: &Market) -> ReclaimConfig {
+    check_rate_and_fraction(ctx, path, r.rate_per_month, r.fraction);
     let instance_type = r
         .instance_type
         .as_ref()
