@@ -50,6 +50,8 @@ pub(crate) enum XScale {
     Numeric,
     /// Category `i` sits at x = i; labels come from this list.
     Categories(Vec<String>),
+    /// Ticks at these positions with these labels (a wall-clock time axis).
+    Labelled(Vec<(f64, String)>),
 }
 
 #[derive(Clone, Debug)]

@@ -53,6 +53,7 @@ mod test_fixtures;
 mod tests;
 mod ticks;
 mod time_axis;
+mod wall_clock;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -62,6 +63,7 @@ use anyhow::{Context, bail};
 pub use diff_chart::chart_diff;
 pub use pareto::pareto_front;
 pub use replay_chart::{ObservedSeries, chart_replay};
+pub use run_data::TimeWindow;
 
 use figure::{Figure, make_stems_unique};
 use report::ChartImage;
@@ -137,9 +139,29 @@ pub fn is_sweep_dir(dir: &Path) -> anyhow::Result<bool> {
     }
 }
 
+/// [`chart_dir`] drawing only `window` of a run; a sweep directory has no
+/// time axis, so a window other than the whole run is refused for it.
+pub fn chart_dir_window(dir: &Path, format: ChartFormat, window: &TimeWindow) -> anyhow::Result<Vec<PathBuf>> {
+    if is_sweep_dir(dir)? {
+        if !window.is_whole_run() {
+            bail!("{} is a sweep directory: --from and --to apply to a run's time axis only", dir.display());
+        }
+        chart_sweep(dir, format)
+    } else {
+        chart_run_window(dir, format, window)
+    }
+}
+
 /// Charts a run directory; see [`chart_dir`].
 pub fn chart_run(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
-    let run = run_data::RunData::load(dir).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
+    chart_run_window(dir, format, &TimeWindow::default())
+}
+
+/// Charts `window` of a run directory; see [`chart_dir_window`].
+pub fn chart_run_window(dir: &Path, format: ChartFormat, window: &TimeWindow) -> anyhow::Result<Vec<PathBuf>> {
+    let mut run =
+        run_data::RunData::load(dir).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
+    run.narrow(window).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
     let run_charts::RunFigures { mut figures, skipped } = run_charts::run_figures(&run);
     make_stems_unique(&mut figures);
     let (mut written, images) = write_charts(dir, &figures, format)?;

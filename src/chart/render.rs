@@ -94,6 +94,8 @@ struct XGeometry {
     ticks: Vec<f64>,
     format: TickFormat,
     categories: Option<Vec<String>>,
+    /// The label of each tick, when the axis gives them (wall clock).
+    labels: Option<Vec<String>>,
 }
 
 impl XGeometry {
@@ -116,12 +118,21 @@ impl XGeometry {
                 let ticks = (0..names.len()).map(|i| i as f64).collect();
                 (ticks, 1.0, Some(names.clone()))
             }
+            XScale::Labelled(ticks) => {
+                let (positions, labels): (Vec<f64>, Vec<String>) = ticks.iter().cloned().unzip();
+                let format = TickFormat::new(&positions, 1.0);
+                return XGeometry { min, max, ticks: positions, format, categories: None, labels: Some(labels) };
+            }
         };
         let format = TickFormat::new(&ticks, step);
-        XGeometry { min, max, ticks, format, categories }
+        XGeometry { min, max, ticks, format, categories, labels: None }
     }
 
     fn label(&self, value: f64) -> String {
+        if let Some(labels) = &self.labels {
+            let nearest = self.ticks.iter().position(|t| (t - value).abs() <= 1e-9 * t.abs().max(1.0));
+            return nearest.map_or_else(String::new, |i| labels[i].clone());
+        }
         match &self.categories {
             Some(names) => {
                 let index = value.round();
