@@ -23,6 +23,7 @@
 //!
 //! Text is drawn with an embedded font, so no system font is needed.
 
+mod answers;
 mod capacity_charts;
 mod coord;
 mod cost_chart;
@@ -33,10 +34,12 @@ mod font;
 mod html;
 mod labels;
 mod legend;
+mod log_scale;
 mod markers;
 mod output;
 mod palette;
 mod pareto;
+mod pareto_chart;
 mod primitives;
 mod render;
 mod replay_chart;
@@ -47,10 +50,13 @@ mod run_data;
 mod stats;
 mod sweep_charts;
 mod sweep_data;
+mod sweep_figures;
 #[cfg(test)]
 mod test_fixtures;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_views;
 mod ticks;
 mod time_axis;
 mod wall_clock;
@@ -174,7 +180,7 @@ pub fn chart_run_window(dir: &Path, format: ChartFormat, window: &TimeWindow) ->
 pub fn chart_sweep(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
     let sweep =
         sweep_data::SweepData::load(dir).with_context(|| format!("cannot chart sweep directory {}", dir.display()))?;
-    let mut figures = sweep_charts::sweep_figures(&sweep);
+    let mut figures = sweep_figures::sweep_figures(&sweep);
     make_stems_unique(&mut figures);
     let (mut written, images) = write_charts(dir, &figures, format)?;
     written.push(write_report(dir, &report::sweep_report(&sweep, &images))?);
