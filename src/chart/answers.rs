@@ -1,11 +1,15 @@
 //! The answers a run report opens with, in sentences: what the run cost and
 //! on which provider, how available it was, which service broke its SLO the
-//! most, and which scaling moved each service how far.
+//! most, and which scaling moved each service how far; for a sweep, the
+//! cheapest, most available and fastest configurations.
 
 use serde_json::Value;
 
 use crate::chart::html::format_number;
+use crate::chart::pareto_chart::point_label;
 use crate::chart::run_data::RunData;
+use crate::chart::sweep_charts::configuration_estimates;
+use crate::chart::sweep_data::{COST_METRIC, SweepData};
 
 fn at<'a>(summary: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(summary, |value, key| value.get(key))
@@ -155,6 +159,44 @@ fn scaling_answers(run: &RunData) -> Vec<String> {
             "{} tasks could not be placed at the start (see placement_failed in events.csv).",
             format_number(unplaced)
         ));
+    }
+    answers
+}
+
+/// The sentences a sweep report opens with: its size, then the cheapest
+/// configuration and the best by availability and by p99 latency (means
+/// over replications), each named by its axis values and variant.
+pub(crate) fn sweep_answers(sweep: &SweepData) -> Vec<String> {
+    let replications = sweep.runs.iter().map(|r| r.replication + 1).max().unwrap_or(0);
+    let mut answers = vec![format!(
+        "{} configurations, {} replications each: {} runs succeeded, {} failed.",
+        sweep.configurations.len(),
+        replications,
+        sweep.runs.len(),
+        sweep.failed_runs.len()
+    )];
+    let several = sweep.variants().len() > 1;
+    let best = |metric: &str, lowest: bool| -> Option<(String, f64)> {
+        let estimates = configuration_estimates(sweep, metric);
+        let mut best: Option<(usize, f64)> = None;
+        for (index, estimate) in estimates.iter().enumerate() {
+            let Some(mean) = estimate.map(|e| e.mean) else { continue };
+            let better = best.is_none_or(|(_, b)| if lowest { mean < b } else { mean > b });
+            if better {
+                best = Some((index, mean));
+            }
+        }
+        best.map(|(index, mean)| (point_label(&sweep.configurations[index], several), mean))
+    };
+    let phrases = [
+        (COST_METRIC, true, "The cheapest configuration was", " USD"),
+        ("requests.availability", false, "The most available was", ""),
+        ("latency.p99_ms", true, "The lowest p99 latency was", " ms"),
+    ];
+    for (metric, lowest, phrase, unit) in phrases {
+        if let Some((label, mean)) = best(metric, lowest) {
+            answers.push(format!("{phrase} {label}, at {}{unit}.", format_number(mean)));
+        }
     }
     answers
 }

@@ -134,7 +134,7 @@ fn slo_lines(metric: &str, scenario_text: Option<&str>) -> Vec<(String, f64)> {
 /// A frontier point's label: its configuration's axis values, "60/3",
 /// followed by its variant when the sweep has several ("60/3 spot"); the
 /// variant alone when the sweep has no axes.
-fn point_label(configuration: &Configuration, several_variants: bool) -> String {
+pub(crate) fn point_label(configuration: &Configuration, several_variants: bool) -> String {
     let variant = variant_label(&configuration.variant);
     match (configuration.axis_values.is_empty(), several_variants) {
         (true, _) => variant,

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::chart::answers::{duration_phrase, run_answers};
+use crate::chart::answers::{duration_phrase, run_answers, sweep_answers};
 use crate::chart::html::{Table, escape, flatten, format_cell, format_json};
 use crate::chart::run_context::SkippedChart;
 use crate::chart::run_data::RunData;
@@ -269,7 +269,13 @@ pub(crate) fn sweep_report(sweep: &SweepData, charts: &[ChartImage]) -> String {
     body.push_str(&format!("<div class=\"wide\">\n{}</div>\n", summary.to_html()));
     let files = file_block("sweep.toml", sweep.sweep_text.as_deref())
         + &file_block("scenario.toml", sweep.scenario_text.as_deref());
+    let mut answers = String::from("<ul class=\"answers\">\n");
+    for answer in sweep_answers(sweep) {
+        answers.push_str(&format!("<li>{}</li>\n", escape(&answer)));
+    }
+    answers.push_str("</ul>\n");
     let sections = [
+        ("answers", "Answers", answers),
         ("charts", "Charts", charts_section(charts, &[])),
         ("summary", "Summary", format!("<p>Click a column heading to sort by it.</p>\n{body}")),
         ("scenario", "Sweep and scenario files", files),

@@ -218,3 +218,26 @@ fn report_opens_with_answers_then_charts_then_sortable_tables() {
     assert!(html.contains("<table class=\"sortable\">"));
     assert!(html.contains("<script>") && !html.contains("<script src"));
 }
+
+#[test]
+fn sweep_report_opens_with_the_cheapest_and_best_configurations() {
+    let dir = TempDir::new("sweep-answers");
+    write_sweep(dir.path());
+    let answers =
+        crate::chart::answers::sweep_answers(&SweepData::load(dir.path()).unwrap_or_else(|e| panic!("{e:#}")));
+    // Cost 100 + 1.5 (80 − target) + 6 × variant + 0.5 × replication: the
+    // cheapest is target 80 without the +6 of the second variant, mean
+    // 100 + 0.75 = 100.75. Availability falls with the target and the second
+    // variant: target 40, first variant, 0.9995 + 0.000015 = 0.999515.
+    // p99 = 100 + 2 × target + replication: target 40, 180 + 1.5 = 181.5,
+    // equal in both variants, so the first in order wins.
+    assert_eq!(
+        answers,
+        [
+            "10 configurations, 4 replications each: 39 runs succeeded, 1 failed.",
+            "The cheapest configuration was 80 spot-draining, at 100.75 USD.",
+            "The most available was 40 spot-draining, at 0.999515.",
+            "The lowest p99 latency was 40 spot-draining, at 181.5 ms.",
+        ]
+    );
+}

@@ -103,8 +103,9 @@ fn reference_run_gets_every_run_chart_in_both_formats() {
         ("service-admin-latency", "reference: admin p99 latency"),
     ];
     for (stem, title) in titles {
-        // The axis reads the wall clock of the scenario's start.
-        svg_with(&charts, stem, &[title, "time in UTC (start Mon 2 Mar 2026 00:00)"]);
+        // The axis reads the wall clock of web's diurnal load: 2026-03-02
+        // 00:00 UTC is 19:00 the day before in New York (EST, UTC−5).
+        svg_with(&charts, stem, &[title, "time in America/New_York (start Sun 1 Mar 2026 19:00)"]);
     }
     svg_with(&charts, "cost", &["cumulative cost (USD)"]);
     svg_with(&charts, "service-web-latency", &["latency (ms)"]);
