@@ -83,7 +83,7 @@ impl WallClock {
     /// next valid time, and a repeated one is drawn once.
     pub(crate) fn ticks(&self, from_s: f64, to_s: f64, max_ticks: usize) -> Vec<(f64, String)> {
         let span = to_s - from_s;
-        if !(span > 0.0) || max_ticks == 0 {
+        if span.is_nan() || span <= 0.0 || max_ticks == 0 {
             return Vec::new();
         }
         let max = max_ticks as f64;
