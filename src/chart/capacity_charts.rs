@@ -122,3 +122,44 @@ fn provider_figure(context: &RunContext, provider: &str) -> Figure {
         context.cluster_markers(),
     )
 }
+
+const ZONES_WHAT: &str = "tasks and instances by availability zone";
+
+/// Running tasks per availability zone and, when any EC2 instance ran,
+/// live instances per zone: the view a zone outage question needs (does
+/// the cluster rebalance, and how fast). Colours follow the zone's place in
+/// the scenario's `zones`.
+pub(crate) fn zone_figure(context: &RunContext) -> Result<Figure, SkippedChart> {
+    let series = &context.run.series;
+    let axis = &context.axis;
+    let zones = series.names("zone");
+    let has_rows = |metric: &str| zones.iter().any(|zone| !series.get("zone", zone, metric).is_empty());
+    if !has_rows("tasks_running") {
+        return Err(
+            context.skipped(ZONES_WHAT, "no per-zone rows in timeseries.csv (a run made before they were recorded)")
+        );
+    }
+    let lines = |metric: &str| -> Vec<Layer> {
+        zones
+            .iter()
+            .enumerate()
+            .map(|(index, zone)| {
+                let rows = series.get("zone", zone, metric);
+                line(zone.as_str(), palette::series(index), Dash::Solid, axis.segments(rows, Placement::Step))
+            })
+            .filter(Layer::has_data)
+            .collect()
+    };
+    let mut panels = vec![Panel::counts("running tasks (count)", lines("tasks_running"))];
+    let with_instances = zones.iter().any(|zone| has_nonzero(series.get("zone", zone, "instances")));
+    if with_instances {
+        // The same zones in the same colours: the legend lists each zone once.
+        panels.push(Panel::counts("EC2 instances (count)", lines("instances")));
+    }
+    let below = if with_instances { "; below: live EC2 instances" } else { " (Fargate only: no instances)" };
+    let subtitle = format!(
+        "tasks running in each availability zone at the end of each {} interval{below}",
+        axis.interval_phrase()
+    );
+    Ok(context.figure("zones".to_string(), ZONES_WHAT, subtitle, panels, context.cluster_markers()))
+}

@@ -54,7 +54,9 @@ fn thin_rows<T: Clone>(rows: &[T], buckets: usize) -> Vec<T> {
 
 /// One band per provider, stacked in provider order.
 fn stacked_bands(axis: &TimeAxis, providers: &[(usize, &str)], rows: &[(u64, Vec<f64>)]) -> Vec<Layer> {
-    let rows = thin_rows(rows, THIN_BUCKETS);
+    let shown: Vec<(u64, Vec<f64>)> =
+        rows.iter().filter(|(time_s, _)| (axis.from_s..=axis.to_s).contains(&(*time_s as f64))).cloned().collect();
+    let rows = thin_rows(&shown, THIN_BUCKETS);
     providers
         .iter()
         .enumerate()

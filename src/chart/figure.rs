@@ -50,6 +50,8 @@ pub(crate) enum XScale {
     Numeric,
     /// Category `i` sits at x = i; labels come from this list.
     Categories(Vec<String>),
+    /// Ticks at these positions with these labels (a wall-clock time axis).
+    Labelled(Vec<(f64, String)>),
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +70,9 @@ pub(crate) struct Panel {
     /// a confidence interval is. Lines, bands and error bars beyond them are
     /// drawn along the edge.
     pub y_limits: Option<(f64, f64)>,
+    /// Ticks at these positions with these labels instead of round numbers
+    /// (a log scale: positions are log10 of the values the labels show).
+    pub y_ticks: Option<Vec<(f64, String)>>,
 }
 
 impl Panel {
@@ -81,6 +86,7 @@ impl Panel {
             integer_y: false,
             y_cap: None,
             y_limits: None,
+            y_ticks: None,
         }
     }
 

@@ -86,7 +86,7 @@ pub(crate) struct Table {
 
 impl Table {
     pub(crate) fn to_html(&self) -> String {
-        let mut html = String::from("<table>\n");
+        let mut html = String::from("<table class=\"sortable\">\n");
         if !self.caption.is_empty() {
             html.push_str(&format!("<caption>{}</caption>\n", escape(&self.caption)));
         }

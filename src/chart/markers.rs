@@ -112,7 +112,13 @@ pub(crate) fn is_marked(kind: &str) -> bool {
 /// is shown. Times are divided by `seconds_per_unit` (3600 for hours).
 /// A kind with more than `MAX_LINE_MARKERS` distinct times on the chart is
 /// drawn as ticks unless it is scripted.
-pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, seconds_per_unit: f64) -> Vec<MarkerGroup> {
+///
+/// Only events inside `view.window_s` are drawn and counted. The count in
+/// a label is that of `summary.json`, which leaves the warm-up out: events
+/// before `view.warmup_s` are drawn but counted apart, "scale out (4, +2 in
+/// warm-up)".
+pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, view: MarkerView) -> Vec<MarkerGroup> {
+    let seconds_per_unit = view.seconds_per_unit;
     let mut groups = Vec::new();
     for marker in &MARKER_KINDS {
         if marker.own_service_only && service.is_none() {
@@ -126,6 +132,7 @@ pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, secon
                 Some(service) => e.scope != "service" || e.name == service,
                 None => true,
             })
+            .filter(|e| e.time_s >= view.window_s.0 && e.time_s <= view.window_s.1)
             .collect();
         if matching.is_empty() {
             continue;
@@ -136,7 +143,7 @@ pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, secon
         let style =
             if !marker.scripted && times.len() > MAX_LINE_MARKERS { MarkerStyle::Ticks } else { MarkerStyle::Lines };
         groups.push(MarkerGroup {
-            label: format!("{} ({})", marker.label, matching.len()),
+            label: count_label(marker.label, &matching, view.warmup_s),
             colour: marker.colour,
             dash: marker.dash,
             style,
@@ -144,6 +151,35 @@ pub(crate) fn marker_groups(events: &[EventRecord], service: Option<&str>, secon
         });
     }
     groups
+}
+
+/// What a chart's markers cover: its x unit, the window drawn and the
+/// warm-up (all in seconds since the start).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct MarkerView {
+    pub seconds_per_unit: f64,
+    pub window_s: (f64, f64),
+    pub warmup_s: f64,
+}
+
+impl MarkerView {
+    /// Hours over a whole run without warm-up.
+    #[cfg(test)]
+    pub(crate) fn hours() -> MarkerView {
+        MarkerView { seconds_per_unit: 3600.0, window_s: (0.0, f64::INFINITY), warmup_s: 0.0 }
+    }
+}
+
+/// "scale out (3)", or "scale out (3, +1 in warm-up)" when some of the
+/// events fall in the warm-up, which `summary.json` does not count.
+fn count_label(label: &str, events: &[&EventRecord], warmup_s: f64) -> String {
+    let in_warmup = events.iter().filter(|e| e.time_s < warmup_s).count();
+    let counted = events.len() - in_warmup;
+    if in_warmup == 0 {
+        format!("{label} ({counted})")
+    } else {
+        format!("{label} ({counted}, +{in_warmup} in warm-up)")
+    }
 }
 
 #[cfg(test)]
@@ -163,18 +199,34 @@ mod tests {
             event(5400.0, "task_interrupted", "task", "web/3"),
             event(9000.0, "deployment_start", "service", "worker"),
         ];
-        let web = marker_groups(&events, Some("web"), 3600.0);
+        let web = marker_groups(&events, Some("web"), MarkerView::hours());
         let labels: Vec<_> = web.iter().map(|g| g.label.as_str()).collect();
         assert_eq!(labels, ["scale out (1)", "spot / task interruption (2)"]);
         assert_eq!(web[0].times, vec![1.0]);
         // Two events at the same instant make one line.
         assert_eq!(web[1].times, vec![1.5]);
 
-        let cluster = marker_groups(&events, None, 3600.0);
+        let cluster = marker_groups(&events, None, MarkerView::hours());
         let labels: Vec<_> = cluster.iter().map(|g| g.label.as_str()).collect();
         assert_eq!(labels, ["spot / task interruption (2)", "deployment start (1)"]);
         assert!(!is_marked("task_started"));
         assert!(web.iter().chain(&cluster).all(|g| g.style == MarkerStyle::Lines));
+    }
+
+    #[test]
+    fn counts_leave_out_the_warm_up_and_what_is_outside_the_window() {
+        let events: Vec<EventRecord> =
+            [600.0, 1800.0, 4000.0, 8000.0, 20000.0].iter().map(|&t| event(t, "scale_out", "service", "web")).collect();
+        // A warm-up of one hour: two of the five are counted apart, as
+        // summary.json's scale_out (3) does not count them.
+        let view = MarkerView { warmup_s: 3600.0, ..MarkerView::hours() };
+        let groups = marker_groups(&events, Some("web"), view);
+        assert_eq!(groups[0].label, "scale out (3, +2 in warm-up)");
+        // A window from 1 000 s to 10 000 s draws and counts three.
+        let view = MarkerView { window_s: (1000.0, 10000.0), ..view };
+        let groups = marker_groups(&events, Some("web"), view);
+        assert_eq!(groups[0].label, "scale out (2, +1 in warm-up)");
+        assert_eq!(groups[0].times, vec![0.5, 4000.0 / 3600.0, 8000.0 / 3600.0]);
     }
 
     #[test]
@@ -185,7 +237,7 @@ mod tests {
             (0..25).map(|i| event(600.0 * f64::from(i), "scale_out", "service", "web")).collect();
         events.extend((0..26).map(|i| event(300.0 + 600.0 * f64::from(i), "scale_in", "service", "web")));
         events.extend((0..30).map(|i| event(60.0 * f64::from(i), "deployment_start", "service", "web")));
-        let groups = marker_groups(&events, Some("web"), 3600.0);
+        let groups = marker_groups(&events, Some("web"), MarkerView::hours());
         let styles: Vec<_> = groups.iter().map(|g| (g.label.as_str(), g.style)).collect();
         assert_eq!(
             styles,
@@ -198,7 +250,7 @@ mod tests {
         // What counts is the marks drawn: a 26th scale-out at the instant of
         // another adds to the label but not to the 25 lines.
         events.push(event(1200.0, "scale_out", "service", "web"));
-        let groups = marker_groups(&events, Some("web"), 3600.0);
+        let groups = marker_groups(&events, Some("web"), MarkerView::hours());
         assert_eq!((groups[0].label.as_str(), groups[0].times.len()), ("scale out (26)", 25));
         assert_eq!(groups[0].style, MarkerStyle::Lines);
     }

@@ -23,6 +23,7 @@
 //!
 //! Text is drawn with an embedded font, so no system font is needed.
 
+mod answers;
 mod capacity_charts;
 mod coord;
 mod cost_chart;
@@ -33,10 +34,12 @@ mod font;
 mod html;
 mod labels;
 mod legend;
+mod log_scale;
 mod markers;
 mod output;
 mod palette;
 mod pareto;
+mod pareto_chart;
 mod primitives;
 mod render;
 mod replay_chart;
@@ -47,12 +50,16 @@ mod run_data;
 mod stats;
 mod sweep_charts;
 mod sweep_data;
+mod sweep_figures;
 #[cfg(test)]
 mod test_fixtures;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_views;
 mod ticks;
 mod time_axis;
+mod wall_clock;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -62,6 +69,7 @@ use anyhow::{Context, bail};
 pub use diff_chart::chart_diff;
 pub use pareto::pareto_front;
 pub use replay_chart::{ObservedSeries, chart_replay};
+pub use run_data::TimeWindow;
 
 use figure::{Figure, make_stems_unique};
 use report::ChartImage;
@@ -137,9 +145,29 @@ pub fn is_sweep_dir(dir: &Path) -> anyhow::Result<bool> {
     }
 }
 
+/// [`chart_dir`] drawing only `window` of a run; a sweep directory has no
+/// time axis, so a window other than the whole run is refused for it.
+pub fn chart_dir_window(dir: &Path, format: ChartFormat, window: &TimeWindow) -> anyhow::Result<Vec<PathBuf>> {
+    if is_sweep_dir(dir)? {
+        if !window.is_whole_run() {
+            bail!("{} is a sweep directory: --from and --to apply to a run's time axis only", dir.display());
+        }
+        chart_sweep(dir, format)
+    } else {
+        chart_run_window(dir, format, window)
+    }
+}
+
 /// Charts a run directory; see [`chart_dir`].
 pub fn chart_run(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
-    let run = run_data::RunData::load(dir).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
+    chart_run_window(dir, format, &TimeWindow::default())
+}
+
+/// Charts `window` of a run directory; see [`chart_dir_window`].
+pub fn chart_run_window(dir: &Path, format: ChartFormat, window: &TimeWindow) -> anyhow::Result<Vec<PathBuf>> {
+    let mut run =
+        run_data::RunData::load(dir).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
+    run.narrow(window).with_context(|| format!("cannot chart run directory {}", dir.display()))?;
     let run_charts::RunFigures { mut figures, skipped } = run_charts::run_figures(&run);
     make_stems_unique(&mut figures);
     let (mut written, images) = write_charts(dir, &figures, format)?;
@@ -152,7 +180,7 @@ pub fn chart_run(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>
 pub fn chart_sweep(dir: &Path, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
     let sweep =
         sweep_data::SweepData::load(dir).with_context(|| format!("cannot chart sweep directory {}", dir.display()))?;
-    let mut figures = sweep_charts::sweep_figures(&sweep);
+    let mut figures = sweep_figures::sweep_figures(&sweep);
     make_stems_unique(&mut figures);
     let (mut written, images) = write_charts(dir, &figures, format)?;
     written.push(write_report(dir, &report::sweep_report(&sweep, &images))?);

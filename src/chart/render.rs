@@ -94,6 +94,8 @@ struct XGeometry {
     ticks: Vec<f64>,
     format: TickFormat,
     categories: Option<Vec<String>>,
+    /// The label of each tick, when the axis gives them (wall clock).
+    labels: Option<Vec<String>>,
 }
 
 impl XGeometry {
@@ -116,12 +118,21 @@ impl XGeometry {
                 let ticks = (0..names.len()).map(|i| i as f64).collect();
                 (ticks, 1.0, Some(names.clone()))
             }
+            XScale::Labelled(ticks) => {
+                let (positions, labels): (Vec<f64>, Vec<String>) = ticks.iter().cloned().unzip();
+                let format = TickFormat::new(&positions, 1.0);
+                return XGeometry { min, max, ticks: positions, format, categories: None, labels: Some(labels) };
+            }
         };
         let format = TickFormat::new(&ticks, step);
-        XGeometry { min, max, ticks, format, categories }
+        XGeometry { min, max, ticks, format, categories, labels: None }
     }
 
     fn label(&self, value: f64) -> String {
+        if let Some(labels) = &self.labels {
+            let nearest = self.ticks.iter().position(|t| (t - value).abs() <= 1e-9 * t.abs().max(1.0));
+            return nearest.map_or_else(String::new, |i| labels[i].clone());
+        }
         match &self.categories {
             Some(names) => {
                 let index = value.round();
@@ -168,12 +179,18 @@ fn draw_panel<DB: DrawingBackend>(
     };
     let (y_min, y_max) = limit_range((y_min, y_max), panel.y_limits);
     let y_tick_budget = if panel_count > 1 { MAX_TICKS / 2 } else { MAX_TICKS };
-    let (y_ticks, y_step) = if panel.integer_y {
+    let (y_ticks, y_step) = if let Some(given) = &panel.y_ticks {
+        (given.iter().map(|t| t.0).filter(|t| (y_min..=y_max).contains(t)).collect(), 1.0)
+    } else if panel.integer_y {
         whole_number_ticks(y_min, y_max, y_tick_budget)
     } else {
         nice_ticks(y_min, y_max, y_tick_budget)
     };
     let y_format = TickFormat::new(&y_ticks, y_step);
+    let y_text = |value: f64| match &panel.y_ticks {
+        Some(given) => given.iter().find(|t| (t.0 - value).abs() <= 1e-9).map_or_else(String::new, |t| t.1.clone()),
+        None => y_format.format(value),
+    };
     let tick_rows = figure.markers.iter().filter(|g| g.style == MarkerStyle::Ticks).count() as i32;
     let tick_strip = if tick_rows > 0 { tick_rows * TICK_ROW + TICK_GAP } else { 0 };
     let mut chart = ChartBuilder::on(area)
@@ -187,7 +204,7 @@ fn draw_panel<DB: DrawingBackend>(
         )
         .map_err(fail)?;
     let x_label = |v: &f64| x_axis.label(*v);
-    let y_label = |v: &f64| y_format.format(*v);
+    let y_label = |v: &f64| y_text(*v);
     let mut mesh = chart.configure_mesh();
     mesh.bold_line_style(LIGHT_GREY)
         .light_line_style(TRANSPARENT)

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::chart::answers::{duration_phrase, run_answers, sweep_answers};
 use crate::chart::html::{Table, escape, flatten, format_cell, format_json};
 use crate::chart::run_context::SkippedChart;
 use crate::chart::run_data::RunData;
@@ -22,8 +23,23 @@ nav a{margin-right:14px}.grid{display:flex;flex-wrap:wrap;gap:16px;align-items:f
 .wide{overflow-x:auto}table{border-collapse:collapse;font-size:13px;margin:8px 0}
 caption{text-align:left;font-weight:600;padding:4px 0}th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;white-space:nowrap}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
-figure{margin:16px 0}figure svg{width:100%;height:auto;border:1px solid #eee}figcaption{font-size:13px;color:#555}
+th{cursor:pointer}th[aria-sort=ascending]::after{content:' ▲'}th[aria-sort=descending]::after{content:' ▼'}
+.answers li{margin:6px 0;font-size:1.05em}figure{margin:16px 0}figure svg{width:100%;height:auto;border:1px solid #eee}figcaption{font-size:13px;color:#555}
 pre{background:#f7f7f7;border:1px solid #ddd;padding:12px;overflow-x:auto;font-size:12px}";
+
+/// Sorts a table by the column whose heading is clicked (numbers as
+/// numbers, "n/a" and text after them), again the other way on a second
+/// click. Inline, so that the report stays one file with no external resource.
+const SORT_SCRIPT: &str = "document.querySelectorAll('table.sortable').forEach(function(table){
+var heads=table.tHead.rows[0].cells;
+Array.prototype.forEach.call(heads,function(th,column){th.addEventListener('click',function(){
+var ascending=th.getAttribute('aria-sort')!=='ascending';
+Array.prototype.forEach.call(heads,function(h){h.removeAttribute('aria-sort');});
+th.setAttribute('aria-sort',ascending?'ascending':'descending');
+var body=table.tBodies[0],rows=Array.prototype.slice.call(body.rows);
+var key=function(row){var text=row.cells[column]?row.cells[column].textContent:'';var n=parseFloat(text);return isNaN(n)?[1,0,text]:[0,n,text];};
+rows.sort(function(a,b){var x=key(a),y=key(b);var c=x[0]-y[0]||x[1]-y[1]||x[2].localeCompare(y[2]);return ascending?c:-c;});
+rows.forEach(function(row){body.appendChild(row);});});});});";
 
 /// The page skeleton: title, contents, then each (anchor, heading, body) section.
 fn page(title: &str, sections: &[(&str, &str, String)]) -> String {
@@ -39,7 +55,7 @@ fn page(title: &str, sections: &[(&str, &str, String)]) -> String {
     for (anchor, heading, body) in sections {
         html.push_str(&format!("<section id=\"{anchor}\">\n<h2>{}</h2>\n{body}</section>\n", escape(heading)));
     }
-    html.push_str("</body>\n</html>\n");
+    html.push_str(&format!("<script>\n{SORT_SCRIPT}\n</script>\n</body>\n</html>\n"));
     html
 }
 
@@ -134,6 +150,26 @@ const RUN_ENTITY_SECTIONS: [(&str, &str); 3] =
 const RUN_PROVENANCE: [&str; 8] =
     ["scenario", "seed", "replication", "duration_s", "warmup_s", "ecsim_version", "catalog_date", "scenario_sha256"];
 
+/// The run's answers as a list of sentences, with the window drawn when
+/// the charts show only part of the run.
+fn answers_section(run: &RunData) -> String {
+    let mut html = String::from("<ul class=\"answers\">\n");
+    for answer in run_answers(run) {
+        html.push_str(&format!("<li>{}</li>\n", escape(&answer)));
+    }
+    html.push_str("</ul>\n");
+    let (from, to) = run.window_s;
+    if from > 0.0 || to < run.duration_s {
+        html.push_str(&format!(
+            "<p>The charts show {} of the run, from {} to {} after its start; the figures are the whole run's.</p>\n",
+            duration_phrase(to - from),
+            duration_phrase(from),
+            duration_phrase(to)
+        ));
+    }
+    html
+}
+
 pub(crate) fn run_report(run: &RunData, charts: &[ChartImage], skipped: &[SkippedChart]) -> String {
     let summary = &run.summary;
     let provenance = Table {
@@ -178,9 +214,11 @@ pub(crate) fn run_report(run: &RunData, charts: &[ChartImage], skipped: &[Skippe
         }
     }
     body.push_str(&format!("<div class=\"grid\">\n{}</div>\n", extra.concat()));
+    let body = format!("<p>Click a column heading to sort by it.</p>\n{body}");
     let sections = [
-        ("summary", "Summary", body),
+        ("answers", "Answers", answers_section(run)),
         ("charts", "Charts", charts_section(charts, skipped)),
+        ("summary", "Summary", body),
         ("scenario", "Scenario file", file_block("scenario.toml", run.scenario_text.as_deref())),
     ];
     page(&format!("ecsim run: {}", run.scenario_name), &sections)
@@ -231,9 +269,15 @@ pub(crate) fn sweep_report(sweep: &SweepData, charts: &[ChartImage]) -> String {
     body.push_str(&format!("<div class=\"wide\">\n{}</div>\n", summary.to_html()));
     let files = file_block("sweep.toml", sweep.sweep_text.as_deref())
         + &file_block("scenario.toml", sweep.scenario_text.as_deref());
+    let mut answers = String::from("<ul class=\"answers\">\n");
+    for answer in sweep_answers(sweep) {
+        answers.push_str(&format!("<li>{}</li>\n", escape(&answer)));
+    }
+    answers.push_str("</ul>\n");
     let sections = [
-        ("summary", "Summary", body),
+        ("answers", "Answers", answers),
         ("charts", "Charts", charts_section(charts, &[])),
+        ("summary", "Summary", format!("<p>Click a column heading to sort by it.</p>\n{body}")),
         ("scenario", "Sweep and scenario files", files),
     ];
     page(&format!("ecsim sweep: {}", sweep.name), &sections)

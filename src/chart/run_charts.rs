@@ -4,10 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::chart::capacity_charts::instance_figures;
+use crate::chart::capacity_charts::{instance_figures, zone_figure};
 use crate::chart::cost_chart::cost_figure;
 use crate::chart::figure::{Dash, Figure, Layer, MarkerGroup, Panel, slug};
-use crate::chart::markers::marker_groups;
 use crate::chart::palette::{BLACK, BLUE, BLUISH_GREEN, MID_GREY, ORANGE, SKY_BLUE, VERMILLION};
 use crate::chart::run_context::{RunContext, SkippedChart, has_nonzero, line, wide_line};
 use crate::chart::run_data::RunData;
@@ -41,10 +40,11 @@ pub(crate) fn run_figures(run: &RunData) -> RunFigures {
     for outcome in instance_figures(&context) {
         keep(outcome);
     }
+    keep(zone_figure(&context));
     let services: BTreeSet<String> =
         run.series.names("service").into_iter().chain(run.targets.keys().cloned()).collect();
     for service in &services {
-        let markers = marker_groups(&run.events, Some(service), context.axis.seconds_per_unit);
+        let markers = context.service_markers(service);
         let chart = ServiceChart { context: &context, service, markers };
         keep(chart.requests());
         keep(Ok(chart.tasks()));
@@ -158,7 +158,7 @@ impl ServiceChart<'_> {
             return Err(self.context.skipped(&self.what(WHAT), reason));
         }
         let axis = &self.context.axis;
-        let hourly = axis.interval_s < HOUR_S && axis.duration_s > HOURLY_MEAN_AFTER_S;
+        let hourly = axis.interval_s < HOUR_S && axis.span_s() > HOURLY_MEAN_AFTER_S;
         let mut layers = if hourly {
             let hour_axis = TimeAxis { interval_s: HOUR_S, ..*axis };
             vec![

@@ -6,7 +6,7 @@
 use plotters::style::RGBColor;
 
 use crate::chart::figure::{Dash, Figure, Layer, MarkerGroup, Panel, Shade};
-use crate::chart::markers::marker_groups;
+use crate::chart::markers::{MarkerView, marker_groups};
 use crate::chart::run_data::RunData;
 use crate::chart::time_axis::TimeAxis;
 
@@ -27,8 +27,9 @@ pub(crate) struct RunContext<'a> {
 
 impl RunContext<'_> {
     pub(crate) fn new(run: &RunData) -> RunContext<'_> {
-        let axis = TimeAxis::new(run);
-        let shade = (run.warmup_s > 0.0).then(|| Shade {
+        let axis = TimeAxis::window(run, run.window_s.0, run.window_s.1);
+        // Only a warm-up inside the window drawn is shaded (and in the legend).
+        let shade = (run.warmup_s > axis.from_s).then(|| Shade {
             from: 0.0,
             to: axis.position(run.warmup_s),
             label: "warm-up (not in summary.json)".to_string(),
@@ -53,7 +54,10 @@ impl RunContext<'_> {
             stem,
             title: self.title(what),
             subtitle: Some(subtitle),
-            x: self.axis.x_axis(),
+            x: match &self.run.clock {
+                Some(clock) => self.axis.wall_clock_axis(clock),
+                None => self.axis.x_axis(),
+            },
             panels,
             markers,
             shade: self.shade.clone(),
@@ -62,7 +66,20 @@ impl RunContext<'_> {
 
     /// Markers for charts about the whole cluster (no scaling decisions).
     pub(crate) fn cluster_markers(&self) -> Vec<MarkerGroup> {
-        marker_groups(&self.run.events, None, self.axis.seconds_per_unit)
+        marker_groups(&self.run.events, None, self.marker_view())
+    }
+
+    /// Markers for the charts of one service (with its scaling decisions).
+    pub(crate) fn service_markers(&self, service: &str) -> Vec<MarkerGroup> {
+        marker_groups(&self.run.events, Some(service), self.marker_view())
+    }
+
+    fn marker_view(&self) -> MarkerView {
+        MarkerView {
+            seconds_per_unit: self.axis.seconds_per_unit,
+            window_s: (self.axis.from_s, self.axis.to_s),
+            warmup_s: self.run.warmup_s,
+        }
     }
 
     pub(crate) fn skipped(&self, what: &str, reason: impl Into<String>) -> SkippedChart {

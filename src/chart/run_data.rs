@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use crate::chart::csv_input;
 use crate::chart::markers::{EventRecord, is_marked};
+use crate::chart::wall_clock::WallClock;
+use crate::scenario::duration::Offset;
 
 /// What one run wrote, validated.
 #[derive(Clone, Debug)]
@@ -26,6 +28,11 @@ pub(crate) struct RunData {
     pub events: Vec<EventRecord>,
     /// `scenario.toml`, when present.
     pub scenario_text: Option<String>,
+    /// The run's wall clock, when `summary.json` records the start.
+    pub clock: Option<WallClock>,
+    /// The part of the run the charts draw, in seconds since the start
+    /// (`[0, duration_s]` unless narrowed by [`RunData::narrow`]).
+    pub window_s: (f64, f64),
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -106,7 +113,65 @@ impl RunData {
         } else {
             None
         };
-        Ok(RunData { summary, scenario_name, duration_s, warmup_s, targets, series, events, scenario_text })
+        let clock = WallClock::from_summary(&summary, &summary_path)?;
+        Ok(RunData {
+            summary,
+            scenario_name,
+            duration_s,
+            warmup_s,
+            targets,
+            series,
+            events,
+            scenario_text,
+            clock,
+            window_s: (0.0, duration_s),
+        })
+    }
+
+    /// Draws only `window` of the run: each end an offset since the start
+    /// ("2d 08:00", "36h") or an instant (which needs the recorded start).
+    pub(crate) fn narrow(&mut self, window: &TimeWindow) -> anyhow::Result<()> {
+        let seconds = |offset: &Offset, flag: &str| -> anyhow::Result<f64> {
+            match offset {
+                Offset::After(after) => Ok(after.as_secs_f64()),
+                Offset::Instant(instant) => {
+                    let Some(clock) = &self.clock else {
+                        bail!(
+                            "{flag} {instant}: this run's summary.json records no `start`, so only offsets such as \"2d 08:00\" can be used"
+                        );
+                    };
+                    Ok((instant.as_millisecond() - clock.start.as_millisecond()) as f64 / 1000.0)
+                }
+            }
+        };
+        let from = window.from.as_ref().map_or(Ok(0.0), |f| seconds(f, "--from"))?;
+        let to = window.to.as_ref().map_or(Ok(self.duration_s), |t| seconds(t, "--to"))?;
+        if !(0.0..self.duration_s).contains(&from) {
+            bail!("--from is {from} s after the start; expected a time inside the run (0 to {} s)", self.duration_s);
+        }
+        if !(to > from && to <= self.duration_s) {
+            bail!(
+                "--to is {to} s after the start; expected a time after --from ({from} s) and at most the run's end ({} s)",
+                self.duration_s
+            );
+        }
+        self.window_s = (from, to);
+        Ok(())
+    }
+}
+
+/// The part of a run to chart (`ecsim chart --from/--to`); `None` ends are
+/// the run's start and end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimeWindow {
+    pub from: Option<Offset>,
+    pub to: Option<Offset>,
+}
+
+impl TimeWindow {
+    /// Whether the window is the whole run.
+    pub fn is_whole_run(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
     }
 }
 

@@ -1,44 +1,14 @@
-//! The charts of a sweep: cost against every other metric with the Pareto
-//! frontier, and every metric against every axis, one line per variant.
+//! The charts of a sweep along its axes (every metric against every axis,
+//! one line per variant), and what every sweep chart shares: metric units,
+//! directions and estimates.
 
 use std::collections::BTreeMap;
 
 use crate::chart::figure::{Dash, ErrorPoint, Figure, Layer, Panel, Shape, XAxis, XScale, slug};
 use crate::chart::palette::{self, CI_BAND_OPACITY};
-use crate::chart::pareto::pareto_front;
 use crate::chart::stats::{Estimate, estimate};
-use crate::chart::sweep_data::{ALWAYS_CHARTED, COST_METRIC, Configuration, SweepData};
+use crate::chart::sweep_data::{Configuration, SweepData};
 use crate::chart::ticks::padded_range;
-
-/// Every sweep chart: Pareto charts against cost (see `pareto_metrics`),
-/// then per axis (in column order) one chart per metric, cost last unless it
-/// is a metric.
-pub(crate) fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
-    let mut figures: Vec<Figure> = pareto_metrics(sweep).iter().map(|metric| pareto_figure(sweep, metric)).collect();
-    let mut axis_metrics = sweep.metrics.clone();
-    if !axis_metrics.iter().any(|m| m == COST_METRIC) {
-        axis_metrics.push(COST_METRIC.to_string());
-    }
-    for axis in 0..sweep.axes.len() {
-        for metric in &axis_metrics {
-            figures.push(axis_figure(sweep, axis, metric));
-        }
-    }
-    figures
-}
-
-/// The figures charted against cost, in this order: the sweep's metrics
-/// other than cost, then availability and p99 latency (`ALWAYS_CHARTED`)
-/// when they are not metrics but `runs.csv` has them.
-pub(crate) fn pareto_metrics(sweep: &SweepData) -> Vec<String> {
-    let mut metrics: Vec<String> = sweep.metrics.iter().filter(|m| m.as_str() != COST_METRIC).cloned().collect();
-    for metric in ALWAYS_CHARTED {
-        if !metrics.iter().any(|m| m == metric) && sweep.run_metric_index(metric).is_some() {
-            metrics.push(metric.to_string());
-        }
-    }
-    metrics
-}
 
 /// Last name segments of the figures that are better when larger: what a
 /// configuration gets done. Any segment ending in `availability` counts too.
@@ -125,12 +95,12 @@ fn with_unit(name: &str, unit: Option<&str>) -> String {
     }
 }
 
-fn metric_label(metric: &str) -> String {
+pub(crate) fn metric_label(metric: &str) -> String {
     with_unit(metric, unit_of(metric))
 }
 
 /// The one panel of a sweep chart: `metric` on the y axis, with its unit and limits.
-fn metric_panel(metric: &str, layers: Vec<Layer>) -> Panel {
+pub(crate) fn metric_panel(metric: &str, layers: Vec<Layer>) -> Panel {
     Panel {
         y_label: metric_label(metric),
         layers,
@@ -138,6 +108,7 @@ fn metric_panel(metric: &str, layers: Vec<Layer>) -> Panel {
         integer_y: false,
         y_cap: None,
         y_limits: y_limits(metric),
+        y_ticks: None,
     }
 }
 
@@ -202,14 +173,14 @@ fn short_axis_name(key: &str) -> String {
     segments[start..].join(".")
 }
 
-fn variant_label(variant: &str) -> String {
+pub(crate) fn variant_label(variant: &str) -> String {
     if variant.is_empty() { "(unnamed variant)".to_string() } else { variant.to_string() }
 }
 
 /// Mean and CI of `metric` for each configuration (aligned with
 /// `sweep.configurations`): from `summary.csv` when it is a metric, else
 /// computed from the successful runs in `runs.csv`.
-fn configuration_estimates(sweep: &SweepData, metric: &str) -> Vec<Option<Estimate>> {
+pub(crate) fn configuration_estimates(sweep: &SweepData, metric: &str) -> Vec<Option<Estimate>> {
     sweep.configurations.iter().map(|configuration| group_estimate(sweep, &[configuration], metric)).collect()
 }
 
@@ -245,53 +216,6 @@ fn group_estimate(sweep: &SweepData, group: &[&Configuration], metric: &str) -> 
     estimate(&averages)
 }
 
-fn pareto_figure(sweep: &SweepData, metric: &str) -> Figure {
-    let costs = configuration_estimates(sweep, COST_METRIC);
-    let values = configuration_estimates(sweep, metric);
-    let maximise = higher_is_better(metric);
-    // (configuration, point) for every configuration with both means.
-    let placed: Vec<(&Configuration, ErrorPoint)> = sweep
-        .configurations
-        .iter()
-        .zip(costs.iter().zip(&values))
-        .filter_map(|(configuration, (cost, value))| {
-            let (cost, value) = ((*cost)?, (*value)?);
-            Some((configuration, ErrorPoint { x: cost.mean, y: value.mean, x_ci: cost.ci95, y_ci: value.ci95 }))
-        })
-        .collect();
-    let mut layers: Vec<Layer> = sweep
-        .variants()
-        .iter()
-        .enumerate()
-        .map(|(index, variant)| Layer::Points {
-            label: variant_label(variant),
-            colour: palette::series(index),
-            shape: Shape::nth(index),
-            points: placed.iter().filter(|(c, _)| &c.variant == variant).map(|(_, p)| *p).collect(),
-        })
-        .collect();
-    let coordinates: Vec<(f64, f64)> = placed.iter().map(|(_, p)| (p.x, p.y)).collect();
-    let front = pareto_front(&coordinates, maximise);
-    layers.push(Layer::Frontier {
-        label: format!("Pareto frontier ({} configurations)", front.len()),
-        points: front.iter().map(|&i| (placed[i].1.x, placed[i].1.y, format!("c{}", placed[i].0.index))).collect(),
-    });
-    let x_values: Vec<f64> = layers.iter().flat_map(Layer::x_extent).collect();
-    let (x_min, x_max) = padded_range(&x_values, &[]);
-    let direction = if maximise { "highest" } else { "lowest" };
-    Figure {
-        stem: format!("pareto-{}", slug(metric)),
-        title: format!("{}: {metric} vs cost", sweep.name),
-        subtitle: Some(format!(
-            "one point per configuration (mean of its replications), bars: 95% CI; frontier: least cost for the {direction} {metric}; cN = configuration N"
-        )),
-        x: XAxis { label: metric_label(COST_METRIC), scale: XScale::Numeric, min: x_min, max: x_max },
-        panels: vec![metric_panel(metric, layers)],
-        markers: Vec::new(),
-        shade: None,
-    }
-}
-
 /// Distinct values of axis `axis` in order of first appearance, and whether
 /// they are all numbers (then sorted numerically with their parsed values).
 fn axis_values(sweep: &SweepData, axis: usize) -> (Vec<String>, Option<Vec<f64>>) {
@@ -316,7 +240,7 @@ fn axis_values(sweep: &SweepData, axis: usize) -> (Vec<String>, Option<Vec<f64>>
     }
 }
 
-fn axis_figure(sweep: &SweepData, axis: usize, metric: &str) -> Figure {
+pub(crate) fn axis_figure(sweep: &SweepData, axis: usize, metric: &str) -> Figure {
     let key = &sweep.axes[axis];
     let (values, numbers) = axis_values(sweep, axis);
     let variants = sweep.variants();

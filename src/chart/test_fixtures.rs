@@ -128,6 +128,15 @@ pub(crate) fn write_run(dir: &Path, duration_s: u64, interval_s: u64) {
                 let _ = writeln!(csv, "{t},provider,{provider},{metric},{value}");
             }
         }
+        // Two zones: tasks and instances split as evenly as they go.
+        let all_tasks = web_tasks + 2.0;
+        let all_instances = on_demand + spot;
+        for (zone, share) in [("us-east-1a", 0.5f64), ("us-east-1b", 0.5)] {
+            let first = zone == "us-east-1a";
+            let half = |n: f64| if first { (n * share).ceil() } else { (n * share).floor() };
+            let _ = writeln!(csv, "{t},zone,{zone},instances,{}", half(all_instances));
+            let _ = writeln!(csv, "{t},zone,{zone},tasks_running,{}", half(all_tasks));
+        }
         for service in SERVICES {
             let idle = service == "worker" && (3.0..4.0).contains(&hour);
             let demand = match service {

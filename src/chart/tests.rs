@@ -10,8 +10,8 @@ use crate::chart::palette::{self, CI_BAND_OPACITY, ORANGE};
 use crate::chart::render::{legend_entries, limit_range};
 use crate::chart::run_charts::run_figures;
 use crate::chart::run_data::RunData;
-use crate::chart::sweep_charts::sweep_figures;
 use crate::chart::sweep_data::SweepData;
+use crate::chart::sweep_figures::sweep_figures;
 use crate::chart::test_fixtures::{TempDir, write_run, write_sweep, write_two_axis_sweep};
 use crate::chart::{ChartFormat, chart_dir, chart_run, chart_sweep, output};
 
@@ -207,11 +207,12 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 const TWO_DAYS_S: u64 = 2 * 86400;
-const RUN_STEMS: [&str; 12] = [
+const RUN_STEMS: [&str; 13] = [
     "cost",
     "instances",
     "instances-ec2-on-demand",
     "instances-ec2-spot",
+    "zones",
     "service-web-cpu",
     "service-web-latency",
     "service-web-requests",
@@ -277,6 +278,7 @@ fn run_charts_show_targets_gaps_and_their_own_events() {
             "instances",
             "instances-ec2-on-demand",
             "instances-ec2-spot",
+            "zones",
             "service-web-requests",
             "service-web-tasks",
             "service-web-cpu",
@@ -532,6 +534,7 @@ fn empty_charts_are_left_out_and_listed_in_the_report() {
         stems,
         [
             "cost",
+            "zones",
             "service-web-requests",
             "service-web-tasks",
             "service-web-cpu",
@@ -553,7 +556,7 @@ fn empty_charts_are_left_out_and_listed_in_the_report() {
     chart_run(dir.path(), ChartFormat::Svg).unwrap_or_else(|e| panic!("{e:#}"));
     let html = read(&dir.path().join("report.html"));
     assert!(html.contains("<li>fixture: worker p99 latency: no latency rows: the service served no request</li>"));
-    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("<svg").count(), 7);
     assert!(!dir.path().join("charts/service-worker-latency.svg").exists());
 }
 
@@ -718,9 +721,13 @@ fn sweep_directory_gets_pareto_and_axis_charts() {
         assert_eq!(png_size(&dir.path().join(format!("charts/{stem}.png"))), (1200, 700));
     }
     let pareto = text_elements(&read(&dir.path().join("charts/pareto-latency_p99_ms.svg")));
-    for entry in
-        ["spot-draining", "no-spot-draining", "Pareto frontier (6 configurations)", "c9", "cost.total_usd (USD)"]
-    {
+    for entry in [
+        "spot-draining",
+        "no-spot-draining",
+        "Pareto frontier (6 configurations)",
+        "80 no-spot-draining",
+        "cost.total_usd (USD)",
+    ] {
         assert!(pareto.iter().any(|t| t == entry), "Pareto chart lacks {entry:?}: {pareto:?}");
     }
 }
@@ -741,10 +748,15 @@ fn sweep_pareto_frontier_and_error_bars_match_hand_computation() {
     };
     // Availability: every spot-draining configuration beats the no-draining
     // one of the same target on both cost (6 USD less) and availability.
-    assert_eq!(frontier_tags("pareto-requests_availability"), ["c4", "c3", "c2", "c1", "c0"]);
+    // Points are labelled by their axis value and variant.
+    let spot = |target: u32| format!("{target} spot-draining");
+    assert_eq!(frontier_tags("pareto-requests_availability"), [spot(80), spot(70), spot(60), spot(50), spot(40)]);
     // p99 does not depend on the variant, but c9 (3 replications) has a
     // lower mean p99 (261 ms) than c4 (261.5 ms) at a higher cost.
-    assert_eq!(frontier_tags("pareto-latency_p99_ms"), ["c4", "c9", "c3", "c2", "c1", "c0"]);
+    assert_eq!(
+        frontier_tags("pareto-latency_p99_ms"),
+        [spot(80), "80 no-spot-draining".to_string(), spot(70), spot(60), spot(50), spot(40)]
+    );
 
     let Layer::Points { points, .. } = layer(figure(&figures, "pareto-requests_availability"), "spot-draining") else {
         panic!("spot-draining is not a point layer");
@@ -877,6 +889,7 @@ fn share_axes_stay_within_zero_and_one() {
             integer_y: false,
             y_cap: None,
             y_limits: Some((0.0, 1.0)),
+            y_ticks: None,
         }],
         markers: Vec::new(),
         shade: None,
@@ -917,6 +930,7 @@ fn coincident_frontier_points_get_one_label() {
             integer_y: false,
             y_cap: None,
             y_limits: None,
+            y_ticks: None,
         }],
         markers: Vec::new(),
         shade: None,
@@ -1003,7 +1017,7 @@ fn run_report_has_tables_charts_and_escaped_scenario() {
     }
     assert!(!html.contains("web <-> worker"), "scenario text is not escaped");
     assert_eq!(html.matches("<svg").count(), RUN_STEMS.len());
-    for external in ["<script", "<link", " src=", "url(", "@import"] {
+    for external in ["<link", " src=", "url(", "@import"] {
         assert!(!html.contains(external), "report refers to an external resource: {external}");
     }
     // Only PNG files were asked for; the report still inlines SVG.

@@ -4,9 +4,12 @@
 use crate::chart::figure::{XAxis, XScale, thin_min_max};
 use crate::chart::render::THIN_BUCKETS;
 use crate::chart::run_data::RunData;
+use crate::chart::wall_clock::WallClock;
 
 /// Runs up to this long get an hour axis, longer ones a day axis.
 const HOUR_AXIS_LIMIT_S: f64 = 72.0 * 3600.0;
+/// At most this many wall-clock ticks: "Mon 08:00" is wider than "36".
+const WALL_CLOCK_TICKS: usize = 8;
 
 /// Where a row's value is drawn within its interval `[t, t + interval)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,12 +28,33 @@ pub(crate) struct TimeAxis {
     pub seconds_per_unit: f64,
     pub duration_s: f64,
     pub interval_s: u64,
+    /// The window drawn, in seconds since the start: the whole run unless
+    /// `ecsim chart --from/--to` asked for less.
+    pub from_s: f64,
+    pub to_s: f64,
 }
 
 impl TimeAxis {
     pub(crate) fn new(run: &RunData) -> TimeAxis {
-        let seconds_per_unit = if run.duration_s <= HOUR_AXIS_LIMIT_S { 3600.0 } else { 86400.0 };
-        TimeAxis { seconds_per_unit, duration_s: run.duration_s, interval_s: run.series.interval_s.max(1) }
+        TimeAxis::window(run, 0.0, run.duration_s)
+    }
+
+    /// The axis of `[from_s, to_s]` (inside the run): hours up to three
+    /// days of window, days beyond.
+    pub(crate) fn window(run: &RunData, from_s: f64, to_s: f64) -> TimeAxis {
+        let seconds_per_unit = if to_s - from_s <= HOUR_AXIS_LIMIT_S { 3600.0 } else { 86400.0 };
+        TimeAxis {
+            seconds_per_unit,
+            duration_s: run.duration_s,
+            interval_s: run.series.interval_s.max(1),
+            from_s,
+            to_s,
+        }
+    }
+
+    /// The length of the window drawn, in seconds.
+    pub(crate) fn span_s(&self) -> f64 {
+        self.to_s - self.from_s
     }
 
     pub(crate) fn x_axis(&self) -> XAxis {
@@ -38,16 +62,34 @@ impl TimeAxis {
         XAxis {
             label: format!("time since start ({})", if in_days { "days" } else { "hours" }),
             scale: XScale::Time { in_days },
-            min: 0.0,
-            max: self.duration_s / self.seconds_per_unit,
+            min: self.from_s / self.seconds_per_unit,
+            max: self.to_s / self.seconds_per_unit,
         }
+    }
+
+    /// The same axis with wall-clock ticks: weekday and local time.
+    pub(crate) fn wall_clock_axis(&self, clock: &WallClock) -> XAxis {
+        let ticks = clock
+            .ticks(self.from_s, self.to_s, WALL_CLOCK_TICKS)
+            .into_iter()
+            .map(|(seconds, label)| (seconds / self.seconds_per_unit, label))
+            .collect();
+        XAxis { label: clock.axis_label(), scale: XScale::Labelled(ticks), ..self.x_axis() }
+    }
+
+    /// Whether a row of `[time_s, time_s + interval)` shows in the window.
+    fn shows(&self, time_s: u64) -> bool {
+        let start = time_s as f64;
+        start < self.to_s && start + self.interval_s as f64 > self.from_s
     }
 
     /// The series as line segments in axis units, broken wherever a row is
     /// missing (a gap longer than one interval), thinned for drawing.
     pub(crate) fn segments(&self, points: &[(u64, f64)], placement: Placement) -> Vec<Vec<(f64, f64)>> {
         let interval = self.interval_s as f64;
-        let to_unit = |seconds: f64| seconds.min(self.duration_s) / self.seconds_per_unit;
+        let to_unit = |seconds: f64| self.position(seconds);
+        let points: Vec<(u64, f64)> = points.iter().copied().filter(|p| self.shows(p.0)).collect();
+        let points = points.as_slice();
         let mut segments: Vec<Vec<(f64, f64)>> = Vec::new();
         let mut previous: Option<u64> = None;
         for &(time_s, value) in points {
@@ -94,9 +136,9 @@ impl TimeAxis {
         segments.iter().map(|segment| thin_min_max(segment, THIN_BUCKETS)).collect()
     }
 
-    /// A time in seconds as a position on the axis.
+    /// A time in seconds as a position on the axis, held inside the window.
     pub(crate) fn position(&self, seconds: f64) -> f64 {
-        seconds.min(self.duration_s) / self.seconds_per_unit
+        seconds.clamp(self.from_s, self.to_s.min(self.duration_s)) / self.seconds_per_unit
     }
 
     /// "1-minute", "1-hour", "30-second": the length of one row's interval.
@@ -117,7 +159,7 @@ mod tests {
     use super::*;
 
     fn axis(interval_s: u64, duration_s: f64) -> TimeAxis {
-        TimeAxis { seconds_per_unit: 3600.0, duration_s, interval_s }
+        TimeAxis { seconds_per_unit: 3600.0, duration_s, interval_s, from_s: 0.0, to_s: duration_s }
     }
 
     #[test]

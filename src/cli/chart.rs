@@ -8,8 +8,9 @@
 //! directory as it was.
 
 use super::Failure;
-use crate::chart::{CHARTS_DIR, ChartFormat, REPORT_FILE, chart_dir, is_sweep_dir};
+use crate::chart::{CHARTS_DIR, ChartFormat, REPORT_FILE, TimeWindow, chart_dir_window, is_sweep_dir};
 use crate::report::Staged;
+use crate::scenario::duration::{Offset, parse_offset};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -19,6 +20,13 @@ pub struct Args {
     /// png, svg or both.
     #[arg(long, default_value = "both")]
     pub format: ChartFormat,
+    /// Draw a run from this time: an offset since the start ("2d 08:00",
+    /// "36h") or an RFC 3339 instant.
+    #[arg(long, value_parser = parse_offset)]
+    pub from: Option<Offset>,
+    /// Draw a run up to this time (same forms as --from).
+    #[arg(long, value_parser = parse_offset)]
+    pub to: Option<Offset>,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
@@ -26,8 +34,9 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let cancel = super::cancel_flag();
     let staged = Staged::begin_update(&args.dir, &[CHARTS_DIR, REPORT_FILE]).map_err(super::commit_failure)?;
     // The fresh directory holds the same files: errors name the directory given.
-    let written =
-        chart_dir(staged.dir(), args.format).map_err(|e| Failure::Input(staged.shown_message(&format!("{e:#}"))))?;
+    let window = TimeWindow { from: args.from, to: args.to };
+    let written = chart_dir_window(staged.dir(), args.format, &window)
+        .map_err(|e| Failure::Input(staged.shown_message(&format!("{e:#}"))))?;
     if super::cancelled(&cancel) {
         return Err(Failure::Interrupted(format!("no charts were drawn; {}", super::settle_stopped(staged, None))));
     }

@@ -231,13 +231,30 @@ fn print_summary(sc: &Scenario, s: &Value, dir: &Path) {
         ms("latency.p95_ms"),
         ms("latency.p99_ms")
     );
-    println!("  SLO            {} violation minutes", f(s, "slo.violation_minutes"));
+    match get(s, "slo.worst_service").as_str().filter(|w| !w.is_empty()) {
+        Some(worst) => println!(
+            "  SLO            {} violation minutes (worst service: {worst}, {} minutes)",
+            f(s, "slo.violation_minutes"),
+            f(s, &format!("services.{worst}.slo.violation_minutes"))
+        ),
+        None => println!("  SLO            {} violation minutes", f(s, "slo.violation_minutes")),
+    }
     println!(
         "  tasks          {} started, {} interrupted, {:.1} pending task-minutes",
         f(s, "tasks.started"),
         f(s, "tasks.interrupted"),
         f(s, "tasks.pending_task_minutes")
     );
+    let unplaced = f(s, "tasks.unplaced_at_start");
+    if unplaced > 0.0 {
+        let why = match sc.initial_state {
+            crate::scenario::InitialState::Cold => "the cold start's instances were still launching",
+            crate::scenario::InitialState::Steady => "the initial capacity had no room for them",
+        };
+        println!(
+            "  placement      {unplaced} tasks could not be placed at start ({why}; see placement_failed in events.csv)"
+        );
+    }
     println!(
         "  instances      {} launched, peak {}, {} interrupted",
         f(s, "instances.launched"),

@@ -3,7 +3,7 @@
 //! and the SLO.
 
 use super::Simulation;
-use super::entities::TaskState;
+use super::entities::{InstanceState, TaskState};
 use super::queueing;
 use super::record::Agg;
 use crate::engine::{MS_PER_MINUTE, SimTime};
@@ -18,6 +18,8 @@ pub struct SeriesIds {
     services: Vec<[usize; 15]>,
     alarms: Vec<Vec<usize>>,
     batch: Vec<[usize; 2]>,
+    /// Per availability zone: live instances, running tasks.
+    zones: Vec<[usize; 2]>,
 }
 
 const CLUSTER_METRICS: [(&str, Agg); 7] = [
@@ -98,6 +100,12 @@ impl Simulation<'_> {
                 self.rec.register("batch", &b.name, "waiting", Agg::Last),
             ]);
         }
+        for zone in &sc.zones {
+            ids.zones.push([
+                self.rec.register("zone", zone, "instances", Agg::Last),
+                self.rec.register("zone", zone, "tasks_running", Agg::Last),
+            ]);
+        }
         self.series = ids;
     }
 
@@ -110,6 +118,10 @@ impl Simulation<'_> {
             self.rec.warmup_over();
         }
         self.cost.close(now);
+        if self.rec.totals.unplaced_at_start.is_none() {
+            let waiting: usize = self.providers.iter().map(|p| p.waiting.len()).sum();
+            self.rec.totals.unplaced_at_start = Some(waiting as u64);
+        }
         if let Some(bar) = &self.opts.progress {
             bar.set_position(now.minute_index());
         }
@@ -154,6 +166,9 @@ impl Simulation<'_> {
             self.rec.put(ids[1], Some(waiting as f64));
         }
         if self.rec.interval_ends(now, self.sc.end()) {
+            if self.rec.wants_rows() {
+                self.put_zone_counts();
+            }
             for s in 0..self.sc.services.len() {
                 // Borrowed, not taken: emit_interval clears the buffer and its capacity stays.
                 let comps = self.rec.interval_latency[s].components();
@@ -164,6 +179,29 @@ impl Simulation<'_> {
                 self.rec.set_interval_value(ids[14], p99);
             }
             self.rec.emit_interval(now);
+        }
+    }
+
+    /// Live instances and running tasks per availability zone, counted only
+    /// where rows are kept: the values at the interval's end are the rows.
+    fn put_zone_counts(&mut self) {
+        let mut instances = vec![0u32; self.sc.zones.len()];
+        let mut tasks = vec![0u32; self.sc.zones.len()];
+        for instance in &self.instances {
+            if instance.state != InstanceState::Terminated {
+                instances[instance.zone.idx()] += 1;
+            }
+        }
+        for task in &self.tasks {
+            // Running as the service's `running` counts it (section 9.3).
+            let running = matches!(task.state, TaskState::Running | TaskState::Deactivating | TaskState::Stopping);
+            if let (true, Some(zone)) = (running, task.zone) {
+                tasks[zone.idx()] += 1;
+            }
+        }
+        for (z, ids) in self.series.zones.clone().iter().enumerate() {
+            self.rec.put(ids[0], Some(f64::from(instances[z])));
+            self.rec.put(ids[1], Some(f64::from(tasks[z])));
         }
     }
 
@@ -252,9 +290,9 @@ impl Simulation<'_> {
                     .is_some_and(|l| queueing::mixture_cdf(&m.latency, l + 1e-12).is_some_and(|f| f < 0.99));
                 if slow || availability < slo.availability {
                     st.slo_violation_minutes += 1;
-                    if m.entry_offered > 0.0 {
-                        self.rec.minute_slo_violated = true;
-                    }
+                    // Every service with an SLO counts, called ones too: a backend
+                    // breaking its SLO is a violated minute even when its callers meet theirs.
+                    self.rec.minute_slo_violated = true;
                 }
             }
             let t = &mut self.rec.totals.requests;

@@ -86,6 +86,9 @@ pub struct Totals {
     /// Tasks active (PROVISIONING to STOPPING) when counting began, so that
     /// active at start + started = stopped + active at the end.
     pub tasks_active_at_start: Option<u64>,
+    /// Tasks still waiting for capacity when the first minute closed: the
+    /// initial placement found no room for them (set once, at that minute).
+    pub unplaced_at_start: Option<u64>,
     pub pending_task_seconds: f64,
     pub instances_peak: u32,
     pub slo_violation_minutes: u64,
@@ -158,7 +161,7 @@ pub struct Recorder<'a> {
     pub provider_tasks: Vec<[u32; 6]>,
     pub provider_instances: Vec<[u32; 4]>,
     pending_since: SimTime,
-    /// Some entry service violated its SLO in the minute being closed.
+    /// Some service with an SLO violated it in the minute being closed.
     pub minute_slo_violated: bool,
     series: Vec<Series>,
     /// By series id.

@@ -62,6 +62,32 @@ fn sample_quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(sorted[rank - 1])
 }
 
+/// The service with the most SLO violation minutes (the first in scenario
+/// order on a tie), or "" when none violated its SLO. A string either way, so
+/// that the flattened figures of two runs have the same names.
+fn worst_slo_service(sc: &crate::scenario::Scenario, services: &[super::record::ServiceTotals]) -> String {
+    let mut worst: Option<(usize, u64)> = None;
+    for (s, st) in services.iter().enumerate() {
+        if st.slo_violation_minutes > worst.map_or(0, |w| w.1) {
+            worst = Some((s, st.slo_violation_minutes));
+        }
+    }
+    worst.map_or_else(String::new, |(s, _)| sc.services[s].name.clone())
+}
+
+/// The time zone whose wall clock the charts show: the first service (in
+/// scenario order) whose load pattern names a zone other than UTC, else UTC.
+fn display_time_zone(sc: &crate::scenario::Scenario) -> String {
+    sc.services
+        .iter()
+        .find_map(|svc| match &svc.workload.rate {
+            crate::scenario::RatePattern::Diurnal { tz, .. } => tz.iana_name().filter(|name| *name != "UTC"),
+            _ => None,
+        })
+        .unwrap_or("UTC")
+        .to_string()
+}
+
 impl Simulation<'_> {
     /// Closes the run at the current instant and builds `summary.json`.
     pub fn finish(mut self) -> RunOutcome {
@@ -234,6 +260,8 @@ impl Simulation<'_> {
             "replication": self.replication,
             "duration_s": num(sc.duration.as_secs_f64()),
             "warmup_s": num(sc.warmup.as_secs_f64()),
+            "start": sc.calendar.start().to_string(),
+            "timezone": display_time_zone(sc),
             "assumptions": assumptions,
             "cost": {
                 "total_usd": num(cost.total),
@@ -244,9 +272,10 @@ impl Simulation<'_> {
             },
             "requests": requests_json(&t.requests),
             "latency": latency_json(&entry_components),
-            "slo": { "violation_minutes": t.slo_violation_minutes },
+            "slo": { "violation_minutes": t.slo_violation_minutes, "worst_service": worst_slo_service(sc, &self.rec.services) },
             "tasks": {
                 "active_at_start": self.rec.tasks_active_at_start(),
+                "unplaced_at_start": t.unplaced_at_start.unwrap_or(0),
                 "started": t.tasks_started,
                 "active_at_end": self.rec.tasks_active(),
                 "interrupted": t.tasks_interrupted,

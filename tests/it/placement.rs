@@ -32,6 +32,8 @@ fn cpu_limits_tasks_per_instance() {
     let s = run(&sc);
     assert_eq!(fig(&s, "tasks.placement_failures.resource_cpu"), 1.0);
     assert_eq!(fig(&s, "tasks.placement_failures.resource_memory"), 0.0);
+    // The fixed group never grows: the 13th task still waits when the first minute closes.
+    assert_eq!(fig(&s, "tasks.unplaced_at_start"), 1.0);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The fluid workload against textbook M/M/1 numbers.
 
 use crate::assert_close;
-use crate::common::{fig, header, run, scenario};
+use crate::common::{fig, header, run, run_captured, scenario};
 use ecsim::model::queueing::admission_limit;
 
 /// Two FARGATE tasks of 1 vCPU; 10 ms of CPU per request, so μ = 100 requests/s per task.
@@ -109,4 +109,41 @@ fn a_vanishing_expected_count_of_failed_requests_shows_as_zero() {
     assert_eq!(fig(&s, "requests.failed"), 0.0);
     assert_eq!(fig(&s, "services.web.requests.failed"), 0.0);
     assert_eq!(fig(&s, "requests.total"), 50.0 * 3600.0);
+}
+
+#[test]
+fn slo_minutes_count_a_called_service_that_breaks_its_slo() {
+    // api, called by web and given no outside traffic, serves only a share
+    // ok ≈ 0.5 of its 200 calls/s (see a_request_fails_when_a_downstream_call_fails):
+    // below its 0.999 availability target in each of the 60 minutes. web has
+    // no SLO, so every one of those minutes is api's; before called services
+    // counted, the headline was 0.
+    let text = caller_and_callee(1).replace(
+        "[services.workload]\ncpu_per_request = \"10ms\"\n",
+        "[services.workload]\ncpu_per_request = \"10ms\"\nslo = { availability = 0.999 }\n",
+    );
+    let s = run(&scenario(&text));
+    assert_eq!(fig(&s, "services.api.slo.violation_minutes"), 60.0);
+    assert_eq!(fig(&s, "slo.violation_minutes"), 60.0);
+    assert_eq!(s["slo"]["worst_service"], "api");
+    // Without a violation the worst service is empty, not null.
+    let calm = run(&scenario(&caller_and_callee(4)));
+    assert_eq!(calm["slo"]["worst_service"], "");
+    assert_eq!(fig(&calm, "tasks.unplaced_at_start"), 0.0);
+    assert_eq!(calm["start"], "2026-03-02T00:00:00Z");
+    assert_eq!(calm["timezone"], "UTC");
+}
+
+#[test]
+fn zone_rows_count_running_tasks_per_zone() {
+    // Fargate spreads each service over the three zones, least used first
+    // and ties to the first zone: web's 4 tasks go a, b, c, a and api's the
+    // same, so a runs 4 tasks and b and c 2 each, at every minute's end.
+    let (_, captured) = run_captured(&scenario(&caller_and_callee(4)));
+    for (zone, tasks) in [("us-east-1a", 4.0), ("us-east-1b", 2.0), ("us-east-1c", 2.0)] {
+        let rows = captured.series("zone", zone, "tasks_running");
+        assert_eq!(rows.len(), 60, "{zone}");
+        assert!(rows.iter().all(|r| r.1 == tasks), "{zone}: {:?}", &rows[..3]);
+        assert!(captured.series("zone", zone, "instances").iter().all(|r| r.1 == 0.0));
+    }
 }
