@@ -51,11 +51,13 @@ pub enum Stream {
     FargateSpotInterruption,
     /// The `random` placement strategy, keyed by (service or job, placement ordinal).
     Placement,
+    /// Load balancer health checks of a serving target, keyed by (task serial, check index).
+    HealthCheck,
 }
 
 impl Stream {
     /// Every stream, in declaration order (`Stream::X as usize` indexes it).
-    pub const ALL: [Stream; 13] = [
+    pub const ALL: [Stream; 14] = [
         Stream::Noise,
         Stream::InstanceLaunch,
         Stream::LaunchFailure,
@@ -69,6 +71,7 @@ impl Stream {
         Stream::SpotReclaim,
         Stream::FargateSpotInterruption,
         Stream::Placement,
+        Stream::HealthCheck,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -86,6 +89,7 @@ impl Stream {
             Stream::SpotReclaim => "spot_reclaim",
             Stream::FargateSpotInterruption => "fargate_spot_interruption",
             Stream::Placement => "placement",
+            Stream::HealthCheck => "health_check",
         }
     }
 }

@@ -165,6 +165,7 @@ impl Simulation<'_> {
             }
             self.rec.emit_interval(now);
         }
+        self.health_check_minute();
     }
 
     /// Returns the minute's (offered, served, failed) entry requests.

@@ -15,6 +15,7 @@ pub mod error;
 pub mod fleet;
 pub mod fluid;
 pub mod free_index;
+pub mod health_checks;
 pub mod invariants;
 pub mod metrics;
 pub mod placement;
@@ -54,6 +55,8 @@ pub enum Event {
     TaskHealthy(TaskId),
     /// The task failed its health checks past the grace period: ECS replaces it.
     TaskUnhealthy(TaskId),
+    /// A serving target failed `unhealthy_threshold` checks in a row under load.
+    TargetUnhealthy(TaskId),
     /// The deregistration delay is over: SIGTERM.
     TaskDeregistered(TaskId),
     /// The stop timeout is over: the task is STOPPED.
@@ -424,6 +427,7 @@ impl<'s> Simulation<'s> {
             Event::TaskStarted(t) => self.on_task_started(t),
             Event::TaskHealthy(t) => self.on_task_healthy(t),
             Event::TaskUnhealthy(t) => self.on_task_unhealthy(t),
+            Event::TargetUnhealthy(t) => self.on_target_unhealthy(t),
             Event::TaskDeregistered(t) => self.on_task_deregistered(t),
             Event::TaskExited(t) => self.on_task_exited(t),
             Event::BatchWorkDone(t) => self.on_batch_work_done(t),

@@ -99,6 +99,8 @@ pub struct ServiceTotals {
     pub calls: Vec<super::fluid::Edge>,
     pub tasks_started: u64,
     pub tasks_interrupted: u64,
+    /// Serving targets taken out of rotation by health checks failed under load.
+    pub targets_unhealthy: u64,
     pub scale_out: u64,
     pub scale_in: u64,
     pub requests: Requests,

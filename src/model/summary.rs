@@ -139,6 +139,7 @@ impl Simulation<'_> {
                     "tasks": {
                         "started": st.tasks_started,
                         "interrupted": st.tasks_interrupted,
+                        "targets_unhealthy": st.targets_unhealthy,
                         "pending_task_minutes": num(st.pending_task_seconds / 60.0),
                         "below_desired_minutes": st.below_desired_minutes,
                         "task_hours": cfg

@@ -48,6 +48,9 @@ impl Simulation<'_> {
             kill_at: None,
             last_failure: None,
             provisioning_started: false,
+            lb_unhealthy: false,
+            check_streak: 0,
+            next_check: 0,
         };
         if slot as usize == self.tasks.len() {
             self.tasks.push(task);
@@ -182,7 +185,10 @@ impl Simulation<'_> {
         if task.state != TaskState::Running || task.serving {
             return;
         }
-        self.tasks[t.idx()].healthy_at = self.now;
+        let task = &mut self.tasks[t.idx()];
+        task.healthy_at = self.now;
+        task.lb_unhealthy = false;
+        task.check_streak = 0;
         self.set_serving(t, true);
         // A task judged unhealthy that ECS has not stopped yet is healthy again: it stays.
         if self.tasks[t.idx()].failed_health {
