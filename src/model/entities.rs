@@ -231,6 +231,8 @@ pub struct Task {
     pub check_streak: u32,
     /// Index of the next check not yet drawn (checks k = 1, 2, … every interval from RUNNING).
     pub next_check: u64,
+    /// A threshold was reached at a check still to come: no draws until its event.
+    pub verdict_pending: bool,
 }
 
 impl Task {

@@ -18,7 +18,7 @@ use super::queueing::{self, TaskLoad};
 use super::{Event, Simulation};
 use crate::engine::{SimDuration, SimTime};
 use crate::rng::Stream;
-use crate::scenario::TaskDefId;
+use crate::scenario::ServiceId;
 use std::ops::RangeInclusive;
 
 /// Below this a check cannot fail: the uniform has 53 bits, so u < p only for
@@ -82,56 +82,81 @@ impl Simulation<'_> {
     pub fn health_check_minute(&mut self) {
         let (now, next) = (self.now, self.now + SimDuration::from_secs(60));
         for s in 0..self.sc.services.len() {
-            let Some(lb) = &self.sc.services[s].load_balancer else { continue };
-            let timeout = lb.health_check_timeout.as_secs_f64();
-            // Failure probability per task definition: serving (current load) and idle (no traffic).
-            let probs: Vec<(TaskDefId, f64, f64)> = self.fluid.services[s]
-                .groups
-                .iter()
-                .map(|g| {
-                    let idle = queueing::task_load(0.0, g.mu, g.limit, timeout);
-                    (g.task_def, check_failure_probability(&g.load, timeout), check_failure_probability(&idle, timeout))
-                })
-                .collect();
+            if self.sc.services[s].load_balancer.is_none() {
+                continue;
+            }
             for k in 0..self.services[s].tasks.len() {
                 let t = self.services[s].tasks[k];
-                self.draw_checks(t, &probs, now, next);
+                self.draw_checks(t, now, next);
             }
         }
     }
 
-    fn draw_checks(&mut self, t: TaskId, probs: &[(TaskDefId, f64, f64)], now: SimTime, next: SimTime) {
+    /// Failure probability of a check of `t`: from its group's load while it
+    /// serves, from an idle queue while it is out of rotation.
+    fn check_probability(&self, t: TaskId, s: usize, timeout_s: f64) -> Option<f64> {
+        let task = &self.tasks[t.idx()];
+        let g = self.fluid.services[s].groups.iter().find(|g| g.task_def == task.task_def)?;
+        Some(if task.lb_unhealthy && !task.serving {
+            check_failure_probability(&queueing::task_load(0.0, g.mu, g.limit, timeout_s), timeout_s)
+        } else {
+            check_failure_probability(&g.load, timeout_s)
+        })
+    }
+
+    /// Draws the checks of `t` in (from, to] not drawn yet; a target that
+    /// reaches a threshold gets its event at that check and no more draws
+    /// until the event has come.
+    fn draw_checks(&mut self, t: TaskId, from: SimTime, to: SimTime) {
         let task = &self.tasks[t.idx()];
         let (Owner::Service(s), Some(running_at)) = (task.owner, task.running_at) else { return };
-        if task.state != TaskState::Running || !(task.serving || task.lb_unhealthy) {
-            return;
-        }
-        let Some(&(_, p_serving, p_idle)) = probs.iter().find(|p| p.0 == task.task_def) else { return };
-        let unhealthy = task.lb_unhealthy;
-        if !unhealthy && p_serving <= NEGLIGIBLE && task.check_streak == 0 {
+        if task.state != TaskState::Running || !(task.serving || task.lb_unhealthy) || task.verdict_pending {
             return;
         }
         let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
+        let Some(p) = self.check_probability(t, s.idx(), lb.health_check_timeout.as_secs_f64()) else { return };
+        let task = &self.tasks[t.idx()];
+        let unhealthy = task.lb_unhealthy;
+        if !unhealthy && p <= NEGLIGIBLE && task.check_streak == 0 {
+            return;
+        }
         let interval = lb.health_check_interval;
-        let checks = checks_between(running_at, interval, now, next);
+        let checks = checks_between(running_at, interval, from, to);
         let checks = (*checks.start()).max(task.next_check)..=*checks.end();
-        let serial = task.serial;
-        let streams = self.streams;
+        let (serial, streams) = (task.serial, self.streams);
         let draw = |k: u64| streams.draws(Stream::HealthCheck, serial, k).uniform();
         let mut streak = task.check_streak;
         let last = *checks.end();
         let reached = if unhealthy {
-            streak_reaches(&mut streak, lb.healthy_threshold, checks, |k| !check_fails(p_idle, || draw(k)))
+            streak_reaches(&mut streak, lb.healthy_threshold, checks, |k| !check_fails(p, || draw(k)))
         } else {
-            streak_reaches(&mut streak, lb.unhealthy_threshold, checks, |k| check_fails(p_serving, || draw(k)))
+            streak_reaches(&mut streak, lb.unhealthy_threshold, checks, |k| check_fails(p, || draw(k)))
         };
         let task = &mut self.tasks[t.idx()];
         task.check_streak = streak;
-        task.next_check = reached.unwrap_or(last) + 1;
+        task.next_check = task.next_check.max(reached.unwrap_or(last) + 1);
         if let Some(k) = reached {
+            task.verdict_pending = true;
             let at = running_at + SimDuration::from_millis(interval.as_millis().saturating_mul(k));
             self.at(at, if unhealthy { Event::TaskHealthy(t) } else { Event::TargetUnhealthy(t) });
         }
+    }
+
+    /// A target changed sides at a check: its checks still to come in the
+    /// minute already drawn are drawn again for its new state (the minute's
+    /// checks were drawn at its start, and boundaries come before events).
+    pub fn redraw_checks(&mut self, t: TaskId) {
+        let task = &mut self.tasks[t.idx()];
+        task.verdict_pending = false;
+        task.check_streak = 0;
+        let Some(running_at) = task.running_at else { return };
+        let Some(s) = task.service() else { return };
+        let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
+        let i = lb.health_check_interval.as_millis().max(1);
+        task.next_check = self.now.saturating_since(running_at).as_millis() / i + 1;
+        let minute = SimDuration::from_secs(60).as_millis();
+        let drawn_until = SimTime::from_millis((self.now.as_millis() / minute + 1) * minute);
+        self.draw_checks(t, self.now, drawn_until);
     }
 
     /// A serving target failed `unhealthy_threshold` checks in a row: the load
@@ -150,8 +175,8 @@ impl Simulation<'_> {
         self.set_serving(t, false);
         let task = &mut self.tasks[t.idx()];
         task.lb_unhealthy = true;
-        task.check_streak = 0;
         task.healthy_at = SimTime::MAX;
+        self.redraw_checks(t);
         if self.counting() {
             self.rec.services[s.idx()].targets_unhealthy += 1;
         }
@@ -163,11 +188,56 @@ impl Simulation<'_> {
             name,
             format_args!("task {serial} failed its load balancer health checks under load: out of rotation"),
         );
+        self.begin_fail_open(s);
         if self.now >= grace_end {
             self.on_task_unhealthy(t);
         } else {
             self.at(grace_end, Event::TaskUnhealthy(t));
             self.request_reconcile(s);
+        }
+    }
+
+    /// Targets out of rotation for failed checks (not stopping).
+    fn unhealthy_targets(&self, s: ServiceId) -> Vec<TaskId> {
+        let tasks = &self.services[s.idx()].tasks;
+        tasks
+            .iter()
+            .copied()
+            .filter(|&t| self.tasks[t.idx()].lb_unhealthy && self.tasks[t.idx()].state == TaskState::Running)
+            .collect()
+    }
+
+    /// An ALB whose targets are all unhealthy routes to all of them (fail-open,
+    /// docs/aws-facts.md §104): when the last healthy target goes, every
+    /// unhealthy one serves again, still unhealthy.
+    fn begin_fail_open(&mut self, s: ServiceId) {
+        if self.fluid.serving(s) > 0 {
+            return;
+        }
+        let targets = self.unhealthy_targets(s);
+        for &t in &targets {
+            self.set_serving(t, true);
+            self.redraw_checks(t);
+        }
+        if !targets.is_empty() {
+            let name = &self.sc.services[s.idx()].name;
+            self.rec.event(
+                self.now,
+                "lb_fail_open",
+                "service",
+                name,
+                format_args!("all {} targets unhealthy: the load balancer routes to all of them", targets.len()),
+            );
+        }
+    }
+
+    /// A target is healthy: the unhealthy ones leave the rotation again.
+    pub fn end_fail_open(&mut self, s: ServiceId) {
+        for t in self.unhealthy_targets(s) {
+            if self.tasks[t.idx()].serving {
+                self.set_serving(t, false);
+                self.redraw_checks(t);
+            }
         }
     }
 }

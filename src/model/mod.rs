@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod capacity;
+pub mod circuit_breaker;
 pub mod cost;
 pub mod entities;
 pub mod error;
@@ -143,6 +144,10 @@ pub struct Deployment {
     pub stall_logged: bool,
     /// Started after the warm-up, so it counts in the summary.
     pub counted: bool,
+    /// Tasks of `to` judged unhealthy since the last one became healthy (circuit breaker).
+    pub failures: u32,
+    /// A circuit breaker rollback (never rolled back in turn).
+    pub rollback: bool,
 }
 
 /// Per-service runtime state.
@@ -169,6 +174,10 @@ pub struct ServiceState {
     /// healthy one: a replacement that then fails placement calls the
     /// scheduler back, to stop a stand-in and clear room.
     pub holds_stand_in: bool,
+    /// The task definition of the last completed deployment (the initial one at first).
+    pub last_completed: TaskDefId,
+    /// A deployment failed without rollback: ECS launches no task until the next deployment.
+    pub launches_stopped: bool,
 }
 
 /// Active tasks of a placement group per zone.
@@ -306,6 +315,8 @@ impl<'s> Simulation<'s> {
                 by_strategy_item: vec![0; s.strategy.len()],
                 retiring_live: 0,
                 holds_stand_in: false,
+                last_completed: s.task_def,
+                launches_stopped: false,
             })
             .collect();
         let mut sim = Simulation {

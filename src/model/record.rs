@@ -110,6 +110,8 @@ pub struct ServiceTotals {
     pub deployments: u64,
     pub deployments_completed: u64,
     pub deployments_stalled: u64,
+    /// Deployments the circuit breaker failed.
+    pub deployments_failed: u64,
     pub deployment_total_s: f64,
     pub deployment_max_s: f64,
     /// Actions per policy and scheduled action, every one listed (with 0) in config order.

@@ -182,6 +182,7 @@ impl Simulation<'_> {
                     "count": st.deployments,
                     "completed": st.deployments_completed,
                     "stalled": st.deployments_stalled,
+                    "failed": st.deployments_failed,
                     "in_progress": u64::from(self.services[s].deployment.is_some()),
                     "total_s": num(total_s),
                     "max_s": num(st.deployment_max_s.max(running_s)),
