@@ -167,7 +167,7 @@ fn resolve_load_balancer(ctx: &mut Ctx, path: &str, lb: &raw::LoadBalancer) -> L
         ctx.err(
             format!("{lp}.health_check_timeout"),
             format!(
-                "{} is not shorter than the health check interval {}; ELB needs the timeout below the interval",
+                "{} is not shorter than the health check interval {}; a check must end before the next is due",
                 cfg.health_check_timeout, cfg.health_check_interval
             ),
         );
