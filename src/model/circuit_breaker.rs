@@ -105,6 +105,9 @@ mod tests {
         assert_eq!(failure_threshold(10), 5);
         assert_eq!(failure_threshold(25), 13);
         assert_eq!(failure_threshold(1000), 200);
+        // The developer guide's examples: 400 and 800 give 200.
+        assert_eq!(failure_threshold(400), 200);
+        assert_eq!(failure_threshold(800), 200);
         assert_eq!(failure_threshold(0), 3);
     }
 

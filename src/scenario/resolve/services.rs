@@ -163,14 +163,6 @@ fn resolve_load_balancer(ctx: &mut Ctx, path: &str, lb: &raw::LoadBalancer) -> L
             format!("{lp}.health_check_timeout"),
             format!("{} is out of range; ELB accepts 2s to 120s", cfg.health_check_timeout),
         );
-    } else if cfg.health_check_timeout >= cfg.health_check_interval {
-        ctx.err(
-            format!("{lp}.health_check_timeout"),
-            format!(
-                "{} is not shorter than the health check interval {}; a check must end before the next is due",
-                cfg.health_check_timeout, cfg.health_check_interval
-            ),
-        );
     }
     for (k, v) in [("healthy_threshold", cfg.healthy_threshold), ("unhealthy_threshold", cfg.unhealthy_threshold)] {
         if !(2..=10).contains(&v) {
