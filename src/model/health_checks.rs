@@ -14,11 +14,12 @@
 //! gets an event at the very check that did it.
 
 use super::entities::{Owner, TaskId, TaskState};
+use super::fluid::Group;
 use super::queueing::{self, TaskLoad};
 use super::{Event, Simulation};
 use crate::engine::{SimDuration, SimTime};
 use crate::rng::Stream;
-use crate::scenario::ServiceId;
+use crate::scenario::{ServiceId, TaskDefId};
 use std::ops::RangeInclusive;
 
 /// Below this a check cannot fail: the uniform has 53 bits, so u < p only for
@@ -76,18 +77,38 @@ pub fn checks_between(running_at: SimTime, interval: SimDuration, from: SimTime,
     first..=last
 }
 
+/// (serving, idle) check failure probabilities of a task of group `g`.
+fn probabilities(g: &Group, timeout_s: f64) -> (f64, f64) {
+    let idle = queueing::task_load(0.0, g.mu, g.limit, timeout_s);
+    (check_failure_probability(&g.load, timeout_s), check_failure_probability(&idle, timeout_s))
+}
+
 impl Simulation<'_> {
     /// At the close of a minute: draws the next minute's checks of every
     /// target behind a load balancer that serves or is out of rotation.
     pub fn health_check_minute(&mut self) {
         let (now, next) = (self.now, self.now + SimDuration::from_secs(60));
         for s in 0..self.sc.services.len() {
-            if self.sc.services[s].load_balancer.is_none() {
-                continue;
-            }
+            let Some(lb) = &self.sc.services[s].load_balancer else { continue };
+            let timeout = lb.health_check_timeout.as_secs_f64();
+            // Per task definition, once a minute: (serving, idle) failure probabilities.
+            let probs: Vec<(TaskDefId, f64, f64)> = self.fluid.services[s]
+                .groups
+                .iter()
+                .map(|g| {
+                    let (serving, idle) = probabilities(g, timeout);
+                    (g.task_def, serving, idle)
+                })
+                .collect();
             for k in 0..self.services[s].tasks.len() {
                 let t = self.services[s].tasks[k];
-                self.draw_checks(t, now, next);
+                let task = &self.tasks[t.idx()];
+                if task.state != TaskState::Running || !(task.serving || task.lb_unhealthy) {
+                    continue;
+                }
+                let Some(&(_, serving, idle)) = probs.iter().find(|p| p.0 == task.task_def) else { continue };
+                let p = if task.lb_unhealthy && !task.serving { idle } else { serving };
+                self.draw_checks(t, p, now, next);
             }
         }
     }
@@ -97,25 +118,20 @@ impl Simulation<'_> {
     fn check_probability(&self, t: TaskId, s: usize, timeout_s: f64) -> Option<f64> {
         let task = &self.tasks[t.idx()];
         let g = self.fluid.services[s].groups.iter().find(|g| g.task_def == task.task_def)?;
-        Some(if task.lb_unhealthy && !task.serving {
-            check_failure_probability(&queueing::task_load(0.0, g.mu, g.limit, timeout_s), timeout_s)
-        } else {
-            check_failure_probability(&g.load, timeout_s)
-        })
+        let (serving, idle) = probabilities(g, timeout_s);
+        Some(if task.lb_unhealthy && !task.serving { idle } else { serving })
     }
 
-    /// Draws the checks of `t` in (from, to] not drawn yet; a target that
-    /// reaches a threshold gets its event at that check and no more draws
-    /// until the event has come.
-    fn draw_checks(&mut self, t: TaskId, from: SimTime, to: SimTime) {
+    /// Draws the checks of `t` in (from, to] not drawn yet, each failing with
+    /// probability `p`; a target that reaches a threshold gets its event at
+    /// that check and no more draws until the event has come.
+    fn draw_checks(&mut self, t: TaskId, p: f64, from: SimTime, to: SimTime) {
         let task = &self.tasks[t.idx()];
         let (Owner::Service(s), Some(running_at)) = (task.owner, task.running_at) else { return };
         if task.state != TaskState::Running || !(task.serving || task.lb_unhealthy) || task.verdict_pending {
             return;
         }
         let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
-        let Some(p) = self.check_probability(t, s.idx(), lb.health_check_timeout.as_secs_f64()) else { return };
-        let task = &self.tasks[t.idx()];
         let unhealthy = task.lb_unhealthy;
         if !unhealthy && p <= NEGLIGIBLE && task.check_streak == 0 {
             return;
@@ -154,9 +170,12 @@ impl Simulation<'_> {
         let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
         let i = lb.health_check_interval.as_millis().max(1);
         task.next_check = self.now.saturating_since(running_at).as_millis() / i + 1;
+        let timeout = lb.health_check_timeout.as_secs_f64();
         let minute = SimDuration::from_secs(60).as_millis();
         let drawn_until = SimTime::from_millis((self.now.as_millis() / minute + 1) * minute);
-        self.draw_checks(t, self.now, drawn_until);
+        if let Some(p) = self.check_probability(t, s.idx(), timeout) {
+            self.draw_checks(t, p, self.now, drawn_until);
+        }
     }
 
     /// A serving target failed `unhealthy_threshold` checks in a row: the load
