@@ -104,6 +104,10 @@ fn the_spiral_emerges_from_the_checks_and_headroom_prevents_it() {
             })
             .count()
     };
+    // The first target out (task serial 6, at 3,900 s, the surge) is idle out of rotation:
+    // P(check fails) = e^{−25 × 5}, so its next five checks pass and it serves again 150 s later.
+    let serving = |t: u64| world_at(&sc, t).tasks.iter().any(|task| task.serial == 6 && task.serving);
+    assert!(serving(3899) && !serving(3900) && !serving(4049) && serving(4050));
     assert_eq!(healthy(7199), 16);
     assert!(healthy(7320) < 8, "healthy {}", healthy(7320));
     let s = run(&sc);
