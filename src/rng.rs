@@ -53,6 +53,8 @@ pub enum Stream {
     Placement,
     /// Correlated Fargate Spot reclaims, keyed by (reclaim process, event ordinal).
     FargateSpotReclaim,
+    /// Load balancer health checks of a serving target, keyed by (task serial, check index).
+    HealthCheck,
 }
 
 impl Stream {
@@ -72,6 +74,7 @@ impl Stream {
         Stream::FargateSpotInterruption,
         Stream::Placement,
         Stream::FargateSpotReclaim,
+        Stream::HealthCheck,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -90,6 +93,7 @@ impl Stream {
             Stream::FargateSpotInterruption => "fargate_spot_interruption",
             Stream::Placement => "placement",
             Stream::FargateSpotReclaim => "fargate_spot_reclaim",
+            Stream::HealthCheck => "health_check",
         }
     }
 }

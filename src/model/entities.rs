@@ -224,6 +224,15 @@ pub struct Task {
     pub last_failure: Option<super::placement::PlacementFailure>,
     /// Fargate: provisioning in progress (an event is on its way).
     pub provisioning_started: bool,
+    /// Load balancer checks under load (docs/model.md §5.9): the target failed
+    /// `unhealthy_threshold` checks in a row while serving and is out of rotation.
+    pub lb_unhealthy: bool,
+    /// Consecutive failed checks (serving) or passed checks (`lb_unhealthy`).
+    pub check_streak: u32,
+    /// Index of the next check not yet drawn (checks k = 1, 2, … every interval from RUNNING).
+    pub next_check: u64,
+    /// A threshold was reached at a check still to come: no draws until its event.
+    pub verdict_pending: bool,
 }
 
 impl Task {

@@ -180,6 +180,7 @@ impl Simulation<'_> {
             }
             self.rec.emit_interval(now);
         }
+        self.health_check_minute();
     }
 
     /// Live instances and running tasks per availability zone, counted only

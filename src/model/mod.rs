@@ -9,12 +9,14 @@
 
 pub mod batch;
 pub mod capacity;
+pub mod circuit_breaker;
 pub mod cost;
 pub mod entities;
 pub mod error;
 pub mod fleet;
 pub mod fluid;
 pub mod free_index;
+pub mod health_checks;
 pub mod invariants;
 pub mod metrics;
 pub mod placement;
@@ -55,6 +57,8 @@ pub enum Event {
     TaskHealthy(TaskId),
     /// The task failed its health checks past the grace period: ECS replaces it.
     TaskUnhealthy(TaskId),
+    /// A serving target failed `unhealthy_threshold` checks in a row under load.
+    TargetUnhealthy(TaskId),
     /// The deregistration delay is over: SIGTERM.
     TaskDeregistered(TaskId),
     /// The stop timeout is over: the task is STOPPED.
@@ -147,6 +151,10 @@ pub struct Deployment {
     pub stall_logged: bool,
     /// Started after the warm-up, so it counts in the summary.
     pub counted: bool,
+    /// Tasks of `to` judged unhealthy since the last one became healthy (circuit breaker).
+    pub failures: u32,
+    /// A circuit breaker rollback (never rolled back in turn).
+    pub rollback: bool,
 }
 
 /// Per-service runtime state.
@@ -173,6 +181,10 @@ pub struct ServiceState {
     /// healthy one: a replacement that then fails placement calls the
     /// scheduler back, to stop a stand-in and clear room.
     pub holds_stand_in: bool,
+    /// The task definition of the last completed deployment (the initial one at first).
+    pub last_completed: TaskDefId,
+    /// A deployment failed without rollback: ECS launches no task until the next deployment.
+    pub launches_stopped: bool,
 }
 
 /// Active tasks of a placement group per zone.
@@ -313,6 +325,8 @@ impl<'s> Simulation<'s> {
                 by_strategy_item: vec![0; s.strategy.len()],
                 retiring_live: 0,
                 holds_stand_in: false,
+                last_completed: s.task_def,
+                launches_stopped: false,
             })
             .collect();
         let mut sim = Simulation {
@@ -435,6 +449,7 @@ impl<'s> Simulation<'s> {
             Event::TaskStarted(t) => self.on_task_started(t),
             Event::TaskHealthy(t) => self.on_task_healthy(t),
             Event::TaskUnhealthy(t) => self.on_task_unhealthy(t),
+            Event::TargetUnhealthy(t) => self.on_target_unhealthy(t),
             Event::TaskDeregistered(t) => self.on_task_deregistered(t),
             Event::TaskExited(t) => self.on_task_exited(t),
             Event::BatchWorkDone(t) => self.on_batch_work_done(t),

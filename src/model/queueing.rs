@@ -26,7 +26,9 @@ pub struct TaskLoad {
     pub served: f64,
     /// Rate parameter of the sojourn-time distribution, μ − a (0 when saturated).
     pub decay: f64,
-    /// Busy fraction of the task's CPU, a / μ.
+    /// Busy fraction of the task's CPU, min(λ, μ) / μ: a / μ below the
+    /// admission limit; a task that sheds has a full queue and never idles
+    /// (docs/model.md §8.3).
     pub utilization: f64,
     /// Mean requests in the system (Little's law on min(T, τ)).
     pub in_flight: f64,
@@ -81,7 +83,7 @@ pub fn task_load(lambda: f64, mu: f64, limit: f64, timeout_s: f64) -> TaskLoad {
         timed_out,
         served: admitted - timed_out,
         decay,
-        utilization: admitted / mu,
+        utilization: lambda.min(mu) / mu,
         in_flight: admitted * mean_truncated(decay, timeout_s),
     }
 }
@@ -491,6 +493,24 @@ mod tests {
         assert!((limit - 1.2079).abs() < 1e-4, "{limit}");
         let goodput = |a: f64| a * (1.0 - (-(2.0 - a)).exp());
         assert!((0..2000).all(|k| goodput(f64::from(k) / 1000.0) <= goodput(limit) + 1e-12));
+    }
+
+    #[test]
+    fn a_saturated_task_is_busy_even_when_requests_outlast_the_timeout() {
+        // Requests take twice the timeout: μ = 0.5/s, τ = 1 s, μτ = 0.5. The admission limit
+        // solves 1 − e^{−(0.5−a)}(1 + a) = 0: a* = 0.26496/s (bisection by hand to 5 digits),
+        // a*/μ = 0.5299 — the old busy fraction, which made a task failing most requests look
+        // half idle. Offered λ = 1/s = 2μ: the task sheds λ − a*, so its queue is full and the
+        // CPU never idles: busy fraction min(λ, μ)/μ = 1.
+        let limit = admission_limit(0.5, 1.0);
+        assert!((limit - 0.264_96).abs() < 1e-5, "{limit}");
+        let l = task_load(1.0, 0.5, limit, 1.0);
+        assert_eq!(l.utilization, 1.0);
+        assert!((l.shed - (1.0 - limit)).abs() < 1e-15);
+        // Between a* and μ (λ = 0.4/s): busy 0.4/0.5 = 0.8, the large-buffer M/M/1/K limit.
+        assert_eq!(task_load(0.4, 0.5, limit, 1.0).utilization, 0.4 / 0.5);
+        // Below the admission limit nothing changes: ρ = λ/μ = 0.2/0.5 = 0.4 exactly.
+        assert_eq!(task_load(0.2, 0.5, limit, 1.0).utilization, 0.2 / 0.5);
     }
 
     #[test]

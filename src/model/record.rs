@@ -109,6 +109,8 @@ pub struct ServiceTotals {
     pub calls: Vec<super::fluid::Edge>,
     pub tasks_started: u64,
     pub tasks_interrupted: u64,
+    /// Serving targets taken out of rotation by health checks failed under load.
+    pub targets_unhealthy: u64,
     pub scale_out: u64,
     pub scale_in: u64,
     pub requests: Requests,
@@ -118,6 +120,8 @@ pub struct ServiceTotals {
     pub deployments: u64,
     pub deployments_completed: u64,
     pub deployments_stalled: u64,
+    /// Deployments the circuit breaker failed.
+    pub deployments_failed: u64,
     pub deployment_total_s: f64,
     pub deployment_max_s: f64,
     /// Actions per policy and scheduled action, every one listed (with 0) in config order.

@@ -29,9 +29,11 @@ impl Simulation<'_> {
         // Fast path: nothing to replace, so only the count matters.
         let current_count: u32 = self.services[s.idx()].by_strategy_item.iter().sum();
         let replacing = self.services[s.idx()].deployment.is_some() || self.services[s.idx()].retiring_live > 0;
+        // A deployment the circuit breaker failed without rollback launches nothing more.
+        let desired_new = if self.services[s.idx()].launches_stopped { 0 } else { desired };
         if !replacing && current_count <= desired {
             self.services[s.idx()].holds_stand_in = false;
-            for _ in current_count..desired {
+            for _ in current_count..desired_new {
                 self.create_service_task(s, false);
             }
             return;
@@ -97,7 +99,8 @@ impl Simulation<'_> {
         // are being replaced: during a deployment or while an instance drains.
         let replacing = self.services[s.idx()].deployment.is_some() || !retiring.is_empty();
         let room = if replacing { max_total.saturating_sub(existing) } else { want };
-        for _ in 0..want.min(room) {
+        let launches = if self.services[s.idx()].launches_stopped { 0 } else { want.min(room) };
+        for _ in 0..launches {
             self.create_service_task(s, false);
         }
         // No room for a replacement (maximumPercent, or no capacity to place it): unhealthy
@@ -170,6 +173,7 @@ impl Simulation<'_> {
         }
         let took = now.saturating_since(dep.started);
         self.services[s.idx()].deployment = None;
+        self.services[s.idx()].last_completed = dep.to;
         if dep.counted {
             self.rec.deployment_completed(s, took);
         }
@@ -262,7 +266,9 @@ impl Simulation<'_> {
             self.set_retiring(t, retiring);
         }
         let counted = self.counting();
-        self.services[s.idx()].deployment = Some(Deployment { started: now, to: td, stall_logged: false, counted });
+        self.services[s.idx()].deployment =
+            Some(Deployment { started: now, to: td, stall_logged: false, counted, failures: 0, rollback: false });
+        self.services[s.idx()].launches_stopped = false;
         if counted {
             self.rec.deployment_started(s);
         }

@@ -165,6 +165,7 @@ impl Simulation<'_> {
                     "tasks": {
                         "started": st.tasks_started,
                         "interrupted": st.tasks_interrupted,
+                        "targets_unhealthy": st.targets_unhealthy,
                         "pending_task_minutes": num(st.pending_task_seconds / 60.0),
                         "below_desired_minutes": st.below_desired_minutes,
                         "task_hours": cfg
@@ -207,6 +208,7 @@ impl Simulation<'_> {
                     "count": st.deployments,
                     "completed": st.deployments_completed,
                     "stalled": st.deployments_stalled,
+                    "failed": st.deployments_failed,
                     "in_progress": u64::from(self.services[s].deployment.is_some()),
                     "total_s": num(total_s),
                     "max_s": num(st.deployment_max_s.max(running_s)),

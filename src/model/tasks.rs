@@ -48,6 +48,10 @@ impl Simulation<'_> {
             kill_at: None,
             last_failure: None,
             provisioning_started: false,
+            lb_unhealthy: false,
+            check_streak: 0,
+            next_check: 0,
+            verdict_pending: false,
         };
         if slot as usize == self.tasks.len() {
             self.tasks.push(task);
@@ -194,11 +198,18 @@ impl Simulation<'_> {
             return;
         }
         let task = &self.tasks[t.idx()];
-        if task.state != TaskState::Running || task.serving {
+        // A target the load balancer routes to only because all are unhealthy (fail-open) can pass too.
+        if task.state != TaskState::Running || (task.serving && !task.lb_unhealthy) {
             return;
         }
-        self.tasks[t.idx()].healthy_at = self.now;
+        let task = &mut self.tasks[t.idx()];
+        task.healthy_at = self.now;
+        task.lb_unhealthy = false;
         self.set_serving(t, true);
+        self.redraw_checks(t);
+        if let Some(s) = self.tasks[t.idx()].service() {
+            self.end_fail_open(s);
+        }
         // A task judged unhealthy that ECS has not stopped yet is healthy again: it stays.
         if self.tasks[t.idx()].failed_health {
             self.tasks[t.idx()].failed_health = false;
@@ -206,6 +217,7 @@ impl Simulation<'_> {
             self.set_retiring(t, retiring);
         }
         if let Some(s) = self.tasks[t.idx()].service() {
+            self.circuit_breaker_healthy(s, t);
             self.request_reconcile(s);
         }
     }
@@ -227,7 +239,7 @@ impl Simulation<'_> {
         }
         let task = &self.tasks[t.idx()];
         let Some(s) = task.service() else { return };
-        if task.state != TaskState::Running || task.serving {
+        if task.state != TaskState::Running || (task.serving && !task.lb_unhealthy) {
             return;
         }
         let serial = task.serial;
@@ -242,6 +254,7 @@ impl Simulation<'_> {
             name,
             format_args!("task {serial} failed its load balancer health checks {since:.0} s after RUNNING"),
         );
+        self.circuit_breaker_failure(s, t);
         self.request_reconcile(s);
     }
 

@@ -276,6 +276,14 @@ pub struct PlacementConstraint {
 pub struct DeploymentConfiguration {
     pub minimum_healthy_percent: Option<f64>,
     pub maximum_percent: Option<f64>,
+    pub deployment_circuit_breaker: Option<CircuitBreaker>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct CircuitBreaker {
+    pub enable: bool,
+    pub rollback: bool,
 }
 
 #[derive(Deserialize, Debug)]
@@ -284,6 +292,7 @@ pub struct LoadBalancer {
     pub kind: Option<String>,
     pub deregistration_delay: Option<Dur>,
     pub health_check_interval: Option<Dur>,
+    pub health_check_timeout: Option<Dur>,
     pub healthy_threshold: Option<u32>,
     pub unhealthy_threshold: Option<u32>,
 }

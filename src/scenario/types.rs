@@ -337,6 +337,8 @@ pub struct LoadBalancer {
     pub kind: LbKind,
     pub deregistration_delay: SimDuration,
     pub health_check_interval: SimDuration,
+    /// A check whose response comes later than this fails (docs/model.md §5.9).
+    pub health_check_timeout: SimDuration,
     pub healthy_threshold: u32,
     pub unhealthy_threshold: u32,
 }
@@ -376,6 +378,13 @@ pub struct HealthChecks {
     pub healthy_after: SimDuration,
     /// Failed its checks and the grace period is over: ECS marks it unhealthy.
     pub unhealthy_after: Option<SimDuration>,
+}
+
+/// `deployment_circuit_breaker` with `enable = true` (docs/model.md §6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CircuitBreaker {
+    /// Roll back to the last completed deployment's task definition when it trips.
+    pub rollback: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -474,6 +483,8 @@ pub struct Service {
     pub constraints: Vec<PlacementConstraint>,
     pub min_healthy_percent: f64,
     pub max_percent: f64,
+    /// The deployment circuit breaker (`None`: off).
+    pub circuit_breaker: Option<CircuitBreaker>,
     pub load_balancer: Option<LoadBalancer>,
     pub discovery: Option<Discovery>,
     pub workload: Workload,
@@ -532,6 +543,7 @@ mod tests {
             kind: LbKind::Alb,
             deregistration_delay: SimDuration::from_secs(300),
             health_check_interval: SimDuration::from_secs(30),
+            health_check_timeout: SimDuration::from_secs(5),
             healthy_threshold: 5,
             unhealthy_threshold: 2,
         }

@@ -94,6 +94,11 @@ fn resolve_service(
         constraints,
         min_healthy_percent,
         max_percent,
+        circuit_breaker: s
+            .deployment_configuration
+            .as_ref()
+            .and_then(|d| d.deployment_circuit_breaker.as_ref())
+            .and_then(|cb| cb.enable.then_some(CircuitBreaker { rollback: cb.rollback })),
         load_balancer,
         discovery,
         workload,
@@ -133,6 +138,10 @@ fn resolve_load_balancer(ctx: &mut Ctx, path: &str, lb: &raw::LoadBalancer) -> L
         kind: kind.unwrap_or(LbKind::Alb),
         deregistration_delay: lb.deregistration_delay.map_or(SimDuration::from_secs(300), |d| d.0),
         health_check_interval: lb.health_check_interval.map_or(SimDuration::from_secs(30), |d| d.0),
+        // ELB defaults (docs/aws-facts.md §104): 5 s for an ALB's HTTP checks, 10 s for an NLB's TCP ones.
+        health_check_timeout: lb
+            .health_check_timeout
+            .map_or(SimDuration::from_secs(if kind == Some(LbKind::Nlb) { 10 } else { 5 }), |d| d.0),
         healthy_threshold: lb.healthy_threshold.unwrap_or(5),
         unhealthy_threshold: lb.unhealthy_threshold.unwrap_or(2),
     };
@@ -147,6 +156,12 @@ fn resolve_load_balancer(ctx: &mut Ctx, path: &str, lb: &raw::LoadBalancer) -> L
         ctx.err(
             format!("{lp}.health_check_interval"),
             format!("{} is out of range; ELB accepts 5s to 300s", cfg.health_check_interval),
+        );
+    }
+    if cfg.health_check_timeout < SimDuration::from_secs(2) || cfg.health_check_timeout > SimDuration::from_secs(120) {
+        ctx.err(
+            format!("{lp}.health_check_timeout"),
+            format!("{} is out of range; ELB accepts 2s to 120s", cfg.health_check_timeout),
         );
     }
     for (k, v) in [("healthy_threshold", cfg.healthy_threshold), ("unhealthy_threshold", cfg.unhealthy_threshold)] {

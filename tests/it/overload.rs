@@ -1,0 +1,177 @@
+//! Overloaded tasks: the CPU of a saturated task, load balancer health checks
+//! that fail under load, the death spiral, and the deployment circuit breaker.
+
+use crate::common::{fig, header, run, run_captured, scenario, world_at};
+use ecsim::model::entities::TaskState;
+
+/// Fargate tasks of 1 vCPU whose requests take 2 vCPU-seconds (μ = 0.5/s) against a 1 s
+/// timeout: requests take twice the timeout (μτ = 0.5). 2 req/s offered to 2 tasks, target
+/// tracking on CPU at 70%, no load balancer (its health checks are not the subject here).
+fn slow_requests() -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"s\"\ntask_definition = \"t\"\ndesired_count = 2\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 2 }}\ncpu_per_request = \"2s\"\nrequest_timeout = \"1s\"\n\
+         [services.auto_scaling]\nmin_capacity = 2\nmax_capacity = 20\n\
+         [[services.auto_scaling.target_tracking]]\nname = \"cpu70\"\npredefined_metric = \"ECSServiceAverageCPUUtilization\"\ntarget_value = 70\n",
+        header("2h", &["a", "b"])
+    )
+}
+
+#[test]
+fn target_tracking_scales_out_a_service_whose_requests_outlast_the_timeout() {
+    // μ = 0.5/s, τ = 1 s: the admission limit is a* = 0.26496/s (docs/model.md §8.3), a*/μ = 53%.
+    // Counting only admitted work, each task showed 53% CPU with 1 req/s offered, below the 70%
+    // target, and the service stayed at 2 tasks while it failed 87% of its requests. A task
+    // that sheds is busy: CPU = min(λ, μ)/μ. Target tracking (desired = ⌈n × CPU / 70⌉):
+    //   n = 2: λ = 1/s ≥ μ, 100%  → ⌈2 × 100/70⌉ = 3;
+    //   n = 3: λ = 0.667/s ≥ μ, 100% → ⌈3 × 100/70⌉ = 5;
+    //   n = 5: λ = 0.4/s, 80%      → ⌈5 × 80/70⌉ = 6;
+    //   n = 6: λ = 0.333/s, 66.7%  → ⌈6 × 66.7/70⌉ = 6, and 66.7% is above the scale-in alarm's
+    //          90% of the target (63%), so it stays at 6.
+    let sc = scenario(&slow_requests());
+    let sim = world_at(&sc, 7200);
+    assert_eq!(sim.services[0].desired, 6);
+}
+
+/// Two Fargate tasks behind an ALB (checks every 30 s, 5 s timeout, 2 to fail, 5 to pass)
+/// swamped from the start: μ = 10/s (100 ms per request on 1 vCPU), request timeout 1 s,
+/// 20,000 req/s offered, λ = 10,000/s per task.
+fn swamped(grace: &str) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 2\nhealth_check_grace_period = \"{grace}\"\n\
+         [services.load_balancer]\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 20000 }}\ncpu_per_request = \"100ms\"\nrequest_timeout = \"1s\"\n",
+        header("9m", &["a", "b"])
+    )
+}
+
+/// (time, kind) of the captured events of one kind.
+fn event_times(captured: &crate::common::Captured, kind: &str) -> Vec<f64> {
+    captured.events.iter().filter(|e| e.1 == kind).map(|e| e.0).collect()
+}
+
+#[test]
+fn overloaded_targets_leave_the_rotation_and_ecs_acts_only_after_the_grace_period() {
+    // μ = 10/s, τ = 1 s: a* ≈ 9.8/s, so at λ = 10,000/s the shed share exceeds 0.999 and
+    // P(check fails) = shed + (1 − shed) e^{−(μ−a*)×5} > 0.999. Checks run at 30 k s from RUNNING
+    // (t = 0); a minute's checks are drawn when the minute before closes, so the first drawn
+    // are at 90 and 120 s: two failures, and both targets fail at 120 s. With none healthy the
+    // ALB fails open: it routes to both, still unhealthy.
+    let (s, captured) = run_captured(&scenario(&swamped("0s")));
+    assert_eq!(event_times(&captured, "target_unhealthy")[..2], [120.0, 120.0]);
+    assert_eq!(event_times(&captured, "lb_fail_open")[0], 120.0);
+    // No grace period: ECS judges both unhealthy at once and starts their replacements.
+    assert_eq!(event_times(&captured, "task_unhealthy")[..2], [120.0, 120.0]);
+    let sc0 = scenario(&swamped("0s"));
+    let sim = world_at(&sc0, 121);
+    let judged = sim.tasks.iter().filter(|t| t.failed_health && t.state == TaskState::Running).count();
+    assert_eq!(judged, 2);
+    assert!(fig(&s, "services.web.tasks.targets_unhealthy") >= 2.0);
+
+    // Grace 400 s: the load balancer still marks them unhealthy at 120 s, but ECS does nothing.
+    let (_, captured) = run_captured(&scenario(&swamped("400s")));
+    assert_eq!(event_times(&captured, "target_unhealthy")[..2], [120.0, 120.0]);
+    assert!(event_times(&captured, "task_unhealthy").iter().all(|&t| t >= 400.0));
+    let sc400 = scenario(&swamped("400s"));
+    let sim = world_at(&sc400, 121);
+    let out: Vec<(bool, bool, bool)> = sim.tasks.iter().map(|t| (t.lb_unhealthy, t.serving, t.failed_health)).collect();
+    assert_eq!(out, [(true, true, false), (true, true, false)]);
+}
+
+fn death_spiral(target: u32) -> String {
+    include_str!("../../scenarios/death-spiral.toml").replace("target_value = 80", &format!("target_value = {target}"))
+}
+
+#[test]
+fn the_spiral_emerges_from_the_checks_and_headroom_prevents_it() {
+    // At 2 h a deployment with minimumHealthyPercent 50 stops 8 of the 16 tasks: ECS itself
+    // keeps ⌈16 × 0.5⌉ = 8 healthy. The 8 left get 38 req/s each against μ = 25/s: they shed,
+    // fail their checks and leave the rotation one after another, loading the rest more. Only
+    // the health checks can take the healthy count below 8 with demand unchanged.
+    let sc = scenario(&death_spiral(80));
+    let healthy = |t: u64| {
+        let sim = world_at(&sc, t);
+        sim.tasks
+            .iter()
+            .enumerate()
+            .filter(|(k, task)| {
+                task.state != TaskState::Stopped
+                    && sim.is_healthy(ecsim::model::entities::TaskId(*k as u32, task.generation), sim.now)
+            })
+            .count()
+    };
+    // The first target out (task serial 6, at 3,900 s, the surge) is idle out of rotation:
+    // P(check fails) = e^{−25 × 5}, so its next five checks pass and it serves again 150 s later.
+    let serving = |t: u64| world_at(&sc, t).tasks.iter().any(|task| task.serial == 6 && task.serving);
+    assert!(serving(3899) && !serving(3900) && !serving(4049) && serving(4050));
+    assert_eq!(healthy(7199), 16);
+    assert!(healthy(7320) < 8, "healthy {}", healthy(7320));
+    let s = run(&sc);
+    assert!(fig(&s, "services.web.tasks.targets_unhealthy") >= 8.0);
+    // A 50% target keeps 26 tasks: 13 left after the deployment's stops serve 23 req/s each,
+    // below a* = 24.45/s: no check fails (P(fail) ≤ e^{−(25−23)×5} per check, and none in a row).
+    let s = run(&scenario(&death_spiral(50)));
+    assert_eq!(fig(&s, "services.web.tasks.targets_unhealthy"), 0.0);
+    assert_eq!(fig(&s, "tasks.stopped.failed_health_checks"), 0.0);
+}
+
+/// v1 healthy; v2's application never answers its checks (warm-up 1 h); grace 0; desired 2 on
+/// two EC2 instances; the deployment circuit breaker on.
+fn failing_deploy(rollback: bool) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"EC2\"\nkind = \"ec2\"\ninstance_types = [\"m5.large\"]\nmin_size = 2\nmax_size = 2\n\
+         [[task_definitions]]\nfamily = \"v1\"\ncpu = 256\nmemory = 512\nstartup_time = \"5s\"\n\
+         [[task_definitions]]\nfamily = \"v2\"\ncpu = 256\nmemory = 512\nstartup_time = \"5s\"\nwarmup_time = \"1h\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"v1\"\ndesired_count = 2\n\
+         deployment_configuration = {{ deployment_circuit_breaker = {{ enable = true, rollback = {rollback} }} }}\n\
+         [services.load_balancer]\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 10 }}\ncpu_per_request = \"10ms\"\n\
+         [[events]]\nat = \"10m\"\nkind = \"deploy\"\nservice = \"web\"\ntask_definition = \"v2\"\n",
+        header("1h", &["a", "b"])
+    )
+}
+
+#[test]
+fn the_circuit_breaker_rolls_a_failing_deployment_back() {
+    // Threshold for desired 2: max(⌈0.5 × 2⌉, 3) = 3. The two v2 tasks are RUNNING at 605 s and
+    // judged unhealthy at 665 s (failures 1, 2); the old and new tasks fill maximumPercent (4),
+    // so ECS stops the stand-ins one at a time (STOPPED at 695 and 725 s) and replaces them;
+    // the first replacement is RUNNING at 700 s and judged unhealthy at 760 s: failure 3, the
+    // deployment fails and rolls back to v1. The v1 tasks never left (minimumHealthyPercent
+    // 100); the v2 tasks stop (never served: no deregistration delay; 30 s stop timeout), so the
+    // rollback completes at 790 s. Without the breaker this churns for the whole hour
+    // (62 stops, tests/it/health.rs).
+    let (s, captured) = run_captured(&scenario(&failing_deploy(true)));
+    assert_eq!(event_times(&captured, "deployment_failed"), [760.0]);
+    assert_eq!(fig(&s, "deployments.web.failed"), 1.0);
+    assert_eq!(fig(&s, "deployments.web.count"), 2.0);
+    assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
+    assert_eq!(fig(&s, "tasks.stopped.failed_health_checks"), 2.0);
+    assert_eq!(event_times(&captured, "deployment_complete"), [790.0]);
+    let sc = scenario(&failing_deploy(true));
+    let sim = world_at(&sc, 3600);
+    assert_eq!(sc.task_defs[sim.services[0].task_def.idx()].family, "v1");
+    assert!(
+        sim.tasks
+            .iter()
+            .filter(|t| t.state != TaskState::Stopped)
+            .all(|t| sc.task_defs[t.task_def.idx()].family == "v1")
+    );
+    assert_eq!(fig(&s, "requests.failed"), 0.0);
+}
+
+#[test]
+fn without_rollback_the_failed_deployment_launches_nothing_more() {
+    // Same failure at 760 s; ECS stops launching tasks: the v2 task started at 725 s is the last.
+    let (s, captured) = run_captured(&scenario(&failing_deploy(false)));
+    assert_eq!(event_times(&captured, "deployment_failed"), [760.0]);
+    assert_eq!(fig(&s, "deployments.web.failed"), 1.0);
+    let sc = scenario(&failing_deploy(false));
+    let sim = world_at(&sc, 3600);
+    let last_created = sim.tasks.iter().map(|t| t.created_at.as_millis()).max().unwrap();
+    assert_eq!(last_created, 725_000);
+}
