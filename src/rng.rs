@@ -59,7 +59,7 @@ pub enum Stream {
 
 impl Stream {
     /// Every stream, in declaration order (`Stream::X as usize` indexes it).
-    pub const ALL: [Stream; 14] = [
+    pub const ALL: [Stream; 15] = [
         Stream::Noise,
         Stream::InstanceLaunch,
         Stream::LaunchFailure,
