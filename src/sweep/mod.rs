@@ -24,6 +24,7 @@
 //! sweep::write_sweep_tables(out_dir, &spec, &configs, &results)?;
 //! ```
 
+mod axes;
 pub mod exec;
 pub mod grid;
 pub mod path;
