@@ -84,7 +84,7 @@ pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
         base = crate::sweep::parse_toml_table(&base_text, &spec.scenario).map_err(|e| e.to_string())?;
     }
     let configs = expand(&spec, &base).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mut scenarios = Vec::with_capacity(configs.len());
+    let mut scenarios: Vec<Result<Scenario, String>> = Vec::with_capacity(configs.len());
     // Problem text -> configurations it appears in, so a bad axis value is reported once.
     let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for cfg in &configs {
@@ -118,7 +118,37 @@ pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
         }
         return Err(msg);
     }
+    let names: Vec<(String, String)> =
+        spec.metrics.iter().enumerate().map(|(i, m)| (format!("sweep.metrics[{i}]"), m.clone())).collect();
+    check_figure_names(file, &sweep_text, &names, &configs, &scenarios)?;
     Ok(Plan { spec, configs, scenarios, base_text, sweep_text, overrides: set.to_vec() })
+}
+
+/// Checks figure names against a short run of the first valid configuration
+/// of each variant (a variant may add a service, so each one is probed).
+pub fn check_figure_names(
+    file: &Path,
+    text: &str,
+    names: &[(String, String)],
+    configs: &[Configuration],
+    scenarios: &[Result<Scenario, String>],
+) -> Result<(), String> {
+    let mut known = std::collections::BTreeSet::new();
+    let mut probed: Vec<&str> = Vec::new();
+    for (cfg, sc) in configs.iter().zip(scenarios) {
+        if let Ok(sc) = sc
+            && !probed.contains(&cfg.variant.as_str())
+        {
+            probed.push(&cfg.variant);
+            // A probe that fails tells nothing: leave the names to the runs.
+            let Some(figures) = crate::sweep::figures::probe(sc) else { return Ok(()) };
+            known.extend(figures);
+        }
+    }
+    if probed.is_empty() {
+        return Ok(());
+    }
+    crate::sweep::figures::check(file, text, names, &known)
 }
 
 /// Runs a sweep's configurations through the simulator (one run per call).
@@ -183,6 +213,7 @@ fn keep_run(
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
+    super::validate::expect_kind(&args.sweep, super::validate::FileKind::Sweep)?;
     let plan = plan_with(&args.sweep, &args.set).map_err(Failure::Input)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
     for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {

@@ -26,6 +26,7 @@
 
 mod axes;
 pub mod exec;
+pub mod figures;
 pub mod grid;
 pub mod path;
 pub mod spec;
