@@ -54,7 +54,7 @@ pub struct Plan {
 }
 
 /// Describes a configuration for messages: its variant and axis values.
-fn describe(cfg: &Configuration) -> String {
+pub fn describe(cfg: &Configuration) -> String {
     let axes: Vec<String> = cfg.axis_values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     if axes.is_empty() {
         format!("variant \"{}\"", cfg.variant)
@@ -72,6 +72,14 @@ pub fn plan(file: &Path) -> Result<Plan, String> {
 /// [`plan`] with `--set` overrides applied to the base scenario first.
 pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
     let spec = load_sweep(file).map_err(|e| e.to_string())?;
+    let names: Vec<(String, String)> =
+        spec.metrics.iter().enumerate().map(|(i, m)| (format!("sweep.metrics[{i}]"), m.clone())).collect();
+    plan_spec(file, spec, set, &names)
+}
+
+/// The plan of a checked `spec` read from `file`; `names` are the figure
+/// names the file gives (with where), checked against a probe run.
+pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String, String)]) -> Result<Plan, String> {
     let mut base = load_toml_table(&spec.scenario).map_err(|e| e.to_string())?;
     let mut base_text = scenario::read_text(&spec.scenario).map_err(|e| format!("{}: {e}", spec.scenario.display()))?;
     let sweep_text = scenario::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -118,9 +126,7 @@ pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
         }
         return Err(msg);
     }
-    let names: Vec<(String, String)> =
-        spec.metrics.iter().enumerate().map(|(i, m)| (format!("sweep.metrics[{i}]"), m.clone())).collect();
-    check_figure_names(file, &sweep_text, &names, &configs, &scenarios)?;
+    check_figure_names(file, &sweep_text, names, &configs, &scenarios)?;
     Ok(Plan { spec, configs, scenarios, base_text, sweep_text, overrides: set.to_vec() })
 }
 

@@ -93,17 +93,30 @@ pub fn run_sweep<R: Runner + ?Sized>(
     jobs: usize,
     cancel: &AtomicBool,
 ) -> Result<SweepResults, ExecError> {
+    let pairs: Vec<(&Configuration, u32)> = configs
+        .iter()
+        .flat_map(|config| (0..spec.replications).map(move |replication| (config, replication)))
+        .collect();
+    run_pairs(&spec.name, &pairs, runner, jobs, cancel)
+}
+
+/// Runs the given (configuration, replication) pairs on `jobs` threads;
+/// results in the order given, whatever the thread count. A search that
+/// chooses which pairs to run next (`ecsim optimize`) calls this per round.
+pub fn run_pairs<R: Runner + ?Sized>(
+    name: &str,
+    pairs: &[(&Configuration, u32)],
+    runner: &R,
+    jobs: usize,
+    cancel: &AtomicBool,
+) -> Result<SweepResults, ExecError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .thread_name(|index| format!("sweep-{index}"))
         .build()
         .map_err(|error| ExecError::ThreadPool { jobs, message: error.to_string() })?;
-    let pairs: Vec<(&Configuration, u32)> = configs
-        .iter()
-        .flat_map(|config| (0..spec.replications).map(move |replication| (config, replication)))
-        .collect();
 
-    let progress = progress_bar(&spec.name, pairs.len());
+    let progress = progress_bar(name, pairs.len());
     let failed = AtomicUsize::new(0);
     let started = Instant::now();
     let finished: Vec<Option<RunRecord>> = pool.install(|| {

@@ -179,6 +179,9 @@ pub enum SpecError {
     /// Every rule the file breaks, one per line.
     #[error("{}: invalid sweep ({} problem(s)):{}", .file.display(), .problems.len(), problem_lines(.file, .problems))]
     Invalid { file: PathBuf, problems: Vec<Problem> },
+    /// The same, for an `ecsim optimize` file.
+    #[error("{}: invalid optimize file ({} problem(s)):{}", .file.display(), .problems.len(), problem_lines(.file, .problems))]
+    InvalidOptimize { file: PathBuf, problems: Vec<Problem> },
 }
 
 /// One broken rule, with the 1-based line and column of the offending value when known.

@@ -143,7 +143,7 @@ fn number_cell(value: Option<f64>) -> String {
 
 /// An axis value as a cell: strings bare (no TOML quotes), numbers as numbers,
 /// arrays and tables in TOML inline form.
-fn value_cell(value: &Value) -> String {
+pub(crate) fn value_cell(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Integer(integer) => integer.to_string(),
