@@ -177,6 +177,13 @@ impl<'a> SimRunner<'a> {
     }
 }
 
+impl<'a> SimRunner<'a> {
+    /// A runner that keeps only the figures and stops when `cancel` is set.
+    pub fn cancellable(plan: &'a Plan, cancel: Arc<AtomicBool>) -> Self {
+        SimRunner { cancel, ..SimRunner::new(plan) }
+    }
+}
+
 impl Runner for SimRunner<'_> {
     fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError> {
         let sc = self.scenarios[cfg.index].as_ref().map_err(|e| RunError::Scenario(e.clone()))?;

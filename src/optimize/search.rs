@@ -17,7 +17,7 @@
 use crate::sweep::stats::{mean, sample_sd, student_t_quantile};
 use crate::sweep::{Figures, RunRecord};
 
-use super::spec::{Bound, Constraint};
+use super::spec::{Bound, Constraint, OptimizeSpec};
 
 /// How much each round keeps (a third) and multiplies replications by.
 pub const ETA: usize = 3;
@@ -31,6 +31,19 @@ pub struct Problem<'a> {
     pub replications: u32,
     pub budget: usize,
     pub confidence: Option<f64>,
+}
+
+impl OptimizeSpec {
+    /// The search's view of this file.
+    pub fn problem(&self) -> Problem<'_> {
+        Problem {
+            minimize: &self.minimize,
+            constraints: &self.constraints,
+            replications: self.sweep.replications,
+            budget: self.budget,
+            confidence: self.confidence,
+        }
+    }
 }
 
 /// Everything the search learnt about one configuration.

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::search::{Outcome, Problem, Trial, assess};
+use super::search::{Outcome, Trial, assess};
 use super::spec::OptimizeSpec;
 use crate::sweep::Configuration;
 use crate::sweep::stats::{mean, sample_sd};
@@ -12,16 +12,6 @@ use crate::sweep::write::value_cell;
 
 /// The method, as best.json records it.
 pub const METHOD: &str = "successive halving (keep a third, triple the replications) over common random numbers";
-
-fn problem(spec: &OptimizeSpec) -> Problem<'_> {
-    Problem {
-        minimize: &spec.minimize,
-        constraints: &spec.constraints,
-        replications: spec.sweep.replications,
-        budget: spec.budget,
-        confidence: spec.confidence,
-    }
-}
 
 fn trial_of(outcome: &Outcome, configuration: usize) -> Option<&Trial> {
     outcome.trials.iter().find(|t| t.configuration == configuration)
@@ -44,7 +34,7 @@ fn number(value: Option<f64>) -> Json {
 /// best.json: the chosen configuration's values, objective, figures and
 /// whether it meets every constraint, with how the search got there.
 pub fn best_json(spec: &OptimizeSpec, configs: &[Configuration], outcome: &Outcome) -> Json {
-    let problem = problem(spec);
+    let problem = spec.problem();
     let config = &configs[outcome.best];
     let trial = trial_of(outcome, outcome.best);
     let runs = trial.map_or(&[][..], |t| &t.runs[..]);
@@ -100,7 +90,7 @@ pub fn best_json(spec: &OptimizeSpec, configs: &[Configuration], outcome: &Outco
 /// values, replications, the round it was last run in, whether it is
 /// feasible and chosen, mean and sd of every figure, and its binding constraint.
 pub fn trials_csv(spec: &OptimizeSpec, configs: &[Configuration], outcome: &Outcome) -> std::io::Result<Vec<u8>> {
-    let problem = problem(spec);
+    let problem = spec.problem();
     let keys: Vec<&str> = spec.sweep.axes.iter().flat_map(|axis| axis.keys.iter().map(|k| k.as_str())).collect();
     let mut header: Vec<String> = ["configuration", "variant"].map(String::from).to_vec();
     header.extend(keys.iter().map(|k| k.to_string()));
