@@ -61,7 +61,10 @@ pub fn check(file: &Path, text: &str, names: &[(String, String)], known: &BTreeS
         .filter_map(|(what, name)| {
             let message = unknown_figure(what, name, known)?;
             let quoted = format!("\"{name}\"");
-            let place = text.find(&quoted).map(|offset| locate(text, offset + 1));
+            // Quoted alone (a metric) or first in a quoted constraint ("name <= 200").
+            let offset =
+                text.find(&quoted).map(|at| at + 1).or_else(|| text.find(&format!("\"{name} ")).map(|at| at + 1));
+            let place = offset.map(|offset| locate(text, offset));
             let at = place.map(|(line, column)| format!(":{line}:{column}")).unwrap_or_default();
             Some(format!("\n  {}{at}: {message}", file.display()))
         })

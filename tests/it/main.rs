@@ -19,6 +19,7 @@ mod health;
 mod hostile;
 mod import;
 mod long;
+mod optimize;
 mod placement;
 mod props;
 mod regressions;
