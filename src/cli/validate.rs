@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Scenario or sweep files (a file with a [sweep] table is a sweep).
+    /// Scenario, sweep or optimize files (told apart by a [sweep] or [optimize] table).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -103,6 +103,16 @@ fn validate_file(file: &Path) -> Result<String, String> {
     if is_sweep(&text) {
         let plan = super::sweep::plan(file)?;
         return Ok(format!("sweep of {} configurations x {} replications", plan.configs.len(), plan.spec.replications));
+    }
+    if file_kind(&text) == Some(FileKind::Optimize) {
+        let spec = crate::optimize::load_optimize(file).map_err(|e| e.to_string())?;
+        let plan = super::sweep::plan_spec(file, spec.sweep.clone(), &[], &spec.figure_names())?;
+        return Ok(format!(
+            "optimize over {} configurations, at most {} replications each, budget {} runs",
+            plan.configs.len(),
+            spec.sweep.replications,
+            spec.budget
+        ));
     }
     let sc = scenario::load(file).map_err(|d| d.to_string())?;
     Ok(format!(
