@@ -19,6 +19,9 @@ use crate::sweep::{Figures, RunRecord};
 
 use super::spec::{Bound, Constraint, OptimizeSpec};
 
+/// A (configuration, replication) to run.
+pub type Pair = (usize, u32);
+
 /// How much each round keeps (a third) and multiplies replications by.
 pub const ETA: usize = 3;
 
@@ -137,7 +140,7 @@ pub struct Outcome {
 pub fn search(
     problem: &Problem,
     configurations: usize,
-    run: &mut dyn FnMut(&[(usize, u32)]) -> Vec<RunRecord>,
+    run: &mut dyn FnMut(&[Pair]) -> Vec<RunRecord>,
 ) -> Outcome {
     let mut trials: Vec<Trial> =
         (0..configurations).map(|configuration| Trial { configuration, runs: Vec::new(), last_round: 0 }).collect();
@@ -148,7 +151,7 @@ pub fn search(
     let mut next_level: u32 = 1;
     let stopped;
     loop {
-        let pairs: Vec<(usize, u32)> =
+        let pairs: Vec<Pair> =
             survivors.iter().flat_map(|&c| (level..next_level).map(move |r| (c, r))).collect();
         let records = run(&pairs);
         let complete = records.len() == pairs.len();
