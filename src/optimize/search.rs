@@ -137,11 +137,7 @@ pub struct Outcome {
 
 /// Runs the search. `run` executes (configuration, replication) pairs and
 /// returns their records in the order given (fewer when cancelled).
-pub fn search(
-    problem: &Problem,
-    configurations: usize,
-    run: &mut dyn FnMut(&[Pair]) -> Vec<RunRecord>,
-) -> Outcome {
+pub fn search(problem: &Problem, configurations: usize, run: &mut dyn FnMut(&[Pair]) -> Vec<RunRecord>) -> Outcome {
     let mut trials: Vec<Trial> =
         (0..configurations).map(|configuration| Trial { configuration, runs: Vec::new(), last_round: 0 }).collect();
     let mut survivors: Vec<usize> = (0..configurations).collect();
@@ -151,8 +147,7 @@ pub fn search(
     let mut next_level: u32 = 1;
     let stopped;
     loop {
-        let pairs: Vec<Pair> =
-            survivors.iter().flat_map(|&c| (level..next_level).map(move |r| (c, r))).collect();
+        let pairs: Vec<Pair> = survivors.iter().flat_map(|&c| (level..next_level).map(move |r| (c, r))).collect();
         let records = run(&pairs);
         let complete = records.len() == pairs.len();
         used += records.len();
