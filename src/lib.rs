@@ -19,6 +19,7 @@ pub mod hash;
 pub mod import;
 pub mod model;
 pub mod observed;
+pub mod optimize;
 pub mod query;
 pub mod report;
 pub mod rng;

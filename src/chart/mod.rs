@@ -36,6 +36,7 @@ mod labels;
 mod legend;
 mod log_scale;
 mod markers;
+mod optimize_chart;
 mod output;
 mod palette;
 mod pareto;
@@ -67,6 +68,7 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 
 pub use diff_chart::chart_diff;
+pub use optimize_chart::{OPTIMIZE_STEM, OptimizeChart, TrialPoint};
 pub use pareto::pareto_front;
 pub use replay_chart::{ObservedSeries, chart_replay};
 pub use run_data::TimeWindow;
@@ -214,6 +216,12 @@ fn write_charts(
         images.push(ChartImage { stem: figure.stem.clone(), title: figure.title.clone(), svg });
     }
     Ok((written, images))
+}
+
+/// Draws the chart of an optimize search into `dir/charts/`; returns the files written.
+pub fn chart_optimize(dir: &Path, chart: &OptimizeChart, format: ChartFormat) -> anyhow::Result<Vec<PathBuf>> {
+    let (written, _) = write_charts(dir, &[optimize_chart::optimize_figure(chart)], format)?;
+    Ok(written)
 }
 
 fn write_report(dir: &Path, html: &str) -> anyhow::Result<PathBuf> {

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod chart;
 pub mod diff;
 pub mod import;
+pub mod optimize;
 pub mod overrides;
 pub mod run;
 pub mod sweep;
@@ -42,6 +43,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Run a parameter sweep in parallel and write runs.csv and summary.csv.
     Sweep(sweep::Args),
+    /// Find the cheapest configuration meeting constraints (successive halving, not the whole grid).
+    Optimize(optimize::Args),
     /// Draw charts (PNG, SVG) and report.html for a run or sweep results directory.
     Chart(chart::Args),
     /// Print the built-in EC2 instance and Fargate catalog.
@@ -103,6 +106,7 @@ pub fn exec(cli: Cli) -> Result<(), Failure> {
         Command::Run(a) => run::exec(a),
         Command::Validate(a) => validate::exec(a),
         Command::Sweep(a) => sweep::exec(a),
+        Command::Optimize(a) => optimize::exec(a),
         Command::Chart(a) => chart::exec(a),
         Command::Catalog(a) => catalog::exec(a),
         Command::Calibrate(a) => calibrate::exec(a),

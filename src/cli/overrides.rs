@@ -40,7 +40,7 @@ pub fn record(summary: &mut Value, set: &[String]) {
 /// Refuses a `--set` on a key an axis or a variant of the sweep sets: that
 /// would always win, and the override would silently do nothing.
 pub fn check_not_swept(spec: &SweepSpec, set: &[String]) -> Result<(), String> {
-    let axes = spec.axes.iter().enumerate().map(|(i, a)| (&a.key, format!("axes[{i}]")));
+    let axes = spec.axes.iter().enumerate().flat_map(|(i, a)| a.keys.iter().map(move |k| (k, format!("axes[{i}]"))));
     let variants =
         spec.variants.iter().flat_map(|v| v.set.iter().map(move |(k, _)| (k, format!("variant `{}`", v.name))));
     let swept: Vec<_> = axes.chain(variants).collect();

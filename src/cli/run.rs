@@ -45,6 +45,7 @@ pub struct Args {
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
+    super::validate::expect_kind(&args.scenario, super::validate::FileKind::Scenario)?;
     let mut sc = super::overrides::load(&args.scenario, &args.set).map_err(|d| Failure::Input(d.to_string()))?;
     if let Some(seed) = args.seed {
         sc.seed = seed;

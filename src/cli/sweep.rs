@@ -74,7 +74,7 @@ pub struct Plan {
 }
 
 /// Describes a configuration for messages: its variant and axis values.
-fn describe(cfg: &Configuration) -> String {
+pub fn describe(cfg: &Configuration) -> String {
     let axes: Vec<String> = cfg.axis_values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
     if axes.is_empty() {
         format!("variant \"{}\"", cfg.variant)
@@ -92,6 +92,14 @@ pub fn plan(file: &Path) -> Result<Plan, String> {
 /// [`plan`] with `--set` overrides applied to the base scenario first.
 pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
     let spec = load_sweep(file).map_err(|e| e.to_string())?;
+    let names: Vec<(String, String)> =
+        spec.metrics.iter().enumerate().map(|(i, m)| (format!("sweep.metrics[{i}]"), m.clone())).collect();
+    plan_spec(file, spec, set, &names)
+}
+
+/// The plan of a checked `spec` read from `file`; `names` are the figure
+/// names the file gives (with where), checked against a probe run.
+pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String, String)]) -> Result<Plan, String> {
     let mut base = load_toml_table(&spec.scenario).map_err(|e| e.to_string())?;
     let mut base_text = scenario::read_text(&spec.scenario).map_err(|e| format!("{}: {e}", spec.scenario.display()))?;
     let sweep_text = scenario::read_text(file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -104,7 +112,7 @@ pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
         base = crate::sweep::parse_toml_table(&base_text, &spec.scenario).map_err(|e| e.to_string())?;
     }
     let configs = expand(&spec, &base).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mut scenarios = Vec::with_capacity(configs.len());
+    let mut scenarios: Vec<Result<Scenario, String>> = Vec::with_capacity(configs.len());
     // Problem text -> configurations it appears in, so a bad axis value is reported once.
     let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for cfg in &configs {
@@ -138,7 +146,35 @@ pub fn plan_with(file: &Path, set: &[String]) -> Result<Plan, String> {
         }
         return Err(msg);
     }
+    check_figure_names(file, &sweep_text, names, &configs, &scenarios)?;
     Ok(Plan { spec, configs, scenarios, base_text, sweep_text, overrides: set.to_vec() })
+}
+
+/// Checks figure names against a short run of the first valid configuration
+/// of each variant (a variant may add a service, so each one is probed).
+pub fn check_figure_names(
+    file: &Path,
+    text: &str,
+    names: &[(String, String)],
+    configs: &[Configuration],
+    scenarios: &[Result<Scenario, String>],
+) -> Result<(), String> {
+    let mut known = std::collections::BTreeSet::new();
+    let mut probed: Vec<&str> = Vec::new();
+    for (cfg, sc) in configs.iter().zip(scenarios) {
+        if let Ok(sc) = sc
+            && !probed.contains(&cfg.variant.as_str())
+        {
+            probed.push(&cfg.variant);
+            // A probe that fails tells nothing: leave the names to the runs.
+            let Some(figures) = crate::sweep::figures::probe(sc) else { return Ok(()) };
+            known.extend(figures);
+        }
+    }
+    if probed.is_empty() {
+        return Ok(());
+    }
+    crate::sweep::figures::check(file, text, names, &known)
 }
 
 /// Runs a sweep's configurations through the simulator (one run per call).
@@ -159,6 +195,13 @@ impl<'a> SimRunner<'a> {
     /// and stops at the next clock boundary once `cancel` is set.
     pub fn keeping(plan: &'a Plan, keep_runs: Option<PathBuf>, cancel: Arc<AtomicBool>) -> Self {
         SimRunner { scenarios: &plan.scenarios, keep_runs, cancel, overrides: &plan.overrides }
+    }
+}
+
+impl<'a> SimRunner<'a> {
+    /// A runner that keeps only the figures and stops when `cancel` is set.
+    pub fn cancellable(plan: &'a Plan, cancel: Arc<AtomicBool>) -> Self {
+        SimRunner { cancel, ..SimRunner::new(plan) }
     }
 }
 
@@ -210,6 +253,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let Some(file) = args.sweep.clone() else {
         return Err(Failure::Input("ecsim sweep needs a sweep file (or `merge DIR...`)".to_string()));
     };
+    super::validate::expect_kind(&file, super::validate::FileKind::Sweep)?;
     let plan = plan_with(&file, &args.set).map_err(Failure::Input)?;
     if args.shard.is_some() || !args.only_missing.is_empty() {
         return super::sweep_shard::exec(&args, &plan);

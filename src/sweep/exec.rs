@@ -114,18 +114,31 @@ pub fn run_selected<R: Runner + ?Sized>(
     jobs: usize,
     cancel: &AtomicBool,
 ) -> Result<SweepResults, ExecError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .thread_name(|index| format!("sweep-{index}"))
-        .build()
-        .map_err(|error| ExecError::ThreadPool { jobs, message: error.to_string() })?;
     let by_index: BTreeMap<usize, &Configuration> = configs.iter().map(|config| (config.index, config)).collect();
     let pairs: Vec<(&Configuration, u32)> = runs
         .iter()
         .filter_map(|&(index, replication)| by_index.get(&index).map(|config| (*config, replication)))
         .collect();
+    run_pairs(&spec.name, &pairs, runner, jobs, cancel)
+}
 
-    let progress = progress_bar(&spec.name, pairs.len());
+/// Runs the given (configuration, replication) pairs on `jobs` threads;
+/// results in the order given, whatever the thread count. A search that
+/// chooses which pairs to run next (`ecsim optimize`) calls this per round.
+pub fn run_pairs<R: Runner + ?Sized>(
+    name: &str,
+    pairs: &[(&Configuration, u32)],
+    runner: &R,
+    jobs: usize,
+    cancel: &AtomicBool,
+) -> Result<SweepResults, ExecError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|index| format!("sweep-{index}"))
+        .build()
+        .map_err(|error| ExecError::ThreadPool { jobs, message: error.to_string() })?;
+
+    let progress = progress_bar(name, pairs.len());
     let failed = AtomicUsize::new(0);
     let started = Instant::now();
     let finished: Vec<Option<RunRecord>> = pool.install(|| {

@@ -106,18 +106,20 @@ pub fn expand(spec: &SweepSpec, base: &Table) -> Result<Vec<Configuration>, Grid
             let index = first + combination;
             let mut doc = variant_doc.clone();
             let mut axis_values = Vec::with_capacity(spec.axes.len());
-            for (axis_index, (axis, value)) in spec
+            for (axis_index, (axis, row)) in spec
                 .axes
                 .iter()
                 .zip(axis_value_indices(combination, &lengths))
                 .map(|(axis, value_index)| (axis, axis.values.get(value_index)))
                 .enumerate()
             {
-                let Some(value) = value else { continue };
-                if let Err(error) = axis.key.set(&mut doc, value.clone()) {
-                    record(&mut problems, format!("axes[{axis_index}]"), error, index..index + 1);
+                let Some(row) = row else { continue };
+                for (key, value) in axis.keys.iter().zip(row) {
+                    if let Err(error) = key.set(&mut doc, value.clone()) {
+                        record(&mut problems, format!("axes[{axis_index}]"), error, index..index + 1);
+                    }
+                    axis_values.push((key.as_str().to_string(), value.clone()));
                 }
-                axis_values.push((axis.key.as_str().to_string(), value.clone()));
             }
             configurations.push(Configuration { index, variant: variant.name.clone(), axis_values, doc });
         }

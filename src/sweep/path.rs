@@ -33,6 +33,8 @@ pub enum Segment {
     Index(usize),
     /// The element of an array of tables with this name (`[web]`).
     Name(String),
+    /// Every element of an array (`[*]`): setting through it sets each one.
+    All,
 }
 
 impl fmt::Display for Segment {
@@ -41,6 +43,7 @@ impl fmt::Display for Segment {
             Segment::Key(key) => f.write_str(key),
             Segment::Index(index) => write!(f, "[{index}]"),
             Segment::Name(name) => write!(f, "[{name}]"),
+            Segment::All => f.write_str("[*]"),
         }
     }
 }
@@ -105,6 +108,10 @@ pub enum PathErrorKind {
     UnknownName { parent: String, name: String, available: Vec<String>, len: usize, suggestion: Option<String> },
     #[error("{} elements of `{parent}` are named `{name}` (indices {}); select one by index instead", .indices.len(), join(.indices))]
     AmbiguousName { parent: String, name: String, indices: Vec<usize> },
+    #[error("`{parent}` is empty, so `[*]` matches no element")]
+    NoElements { parent: String },
+    #[error("`[*]` names every element of `{parent}`; it can set values, not read one")]
+    WildcardRead { parent: String },
 }
 
 fn array_hint(found: &str, parent: &str) -> String {
@@ -251,6 +258,16 @@ impl KeyPath {
     /// The path is checked before anything changes, so a failed set leaves `doc`
     /// as it was.
     pub fn set(&self, doc: &mut Table, value: Value) -> Result<(), PathError> {
+        if self.segments.contains(&Segment::All) {
+            let paths = self.expand(doc)?;
+            for path in &paths {
+                path.check_settable(doc)?;
+            }
+            for path in paths {
+                path.set(doc, value.clone())?;
+            }
+            return Ok(());
+        }
         self.check_settable(doc)?;
         let first = self.first_key()?.to_string();
         let last = self.segments.len() - 1;
@@ -289,6 +306,47 @@ impl KeyPath {
             };
         }
         Ok(())
+    }
+
+    /// The concrete paths a path with `[*]` stands for in `doc`, each wildcard
+    /// replaced by every index of its array, in document order.
+    pub fn expand(&self, doc: &Table) -> Result<Vec<KeyPath>, PathError> {
+        let mut prefixes: Vec<Vec<Segment>> = vec![Vec::new()];
+        for (at, segment) in self.segments.iter().enumerate() {
+            if *segment != Segment::All {
+                prefixes.iter_mut().for_each(|prefix| prefix.push(segment.clone()));
+                continue;
+            }
+            let mut next = Vec::new();
+            for prefix in prefixes {
+                let holder = KeyPath::from_segments(prefix.clone()).get(doc).map_err(|e| self.rebase(e))?;
+                let Value::Array(array) = holder else {
+                    return Err(self.not_an_array(at, holder));
+                };
+                if array.is_empty() {
+                    return Err(self.error(at, PathErrorKind::NoElements { parent: self.prefix(at) }));
+                }
+                next.extend((0..array.len()).map(|index| {
+                    let mut concrete = prefix.clone();
+                    concrete.push(Segment::Index(index));
+                    concrete
+                }));
+            }
+            prefixes = next;
+        }
+        Ok(prefixes.into_iter().map(KeyPath::from_segments).collect())
+    }
+
+    /// A path from segments, its text written out (`services[0].desired_count`).
+    fn from_segments(segments: Vec<Segment>) -> KeyPath {
+        let mut path = KeyPath { text: String::new(), segments };
+        path.text = path.prefix(path.segments.len());
+        path
+    }
+
+    /// An error found on a concrete prefix, reported against the path as written.
+    fn rebase(&self, error: PathError) -> PathError {
+        PathError { path: self.text.clone(), ..error }
     }
 
     fn first_key(&self) -> Result<&str, PathError> {
@@ -384,6 +442,7 @@ impl KeyPath {
                     }
                 }
             }
+            Segment::All => Err(self.error(at, PathErrorKind::WildcardRead { parent: self.prefix(at) })),
             // Callers only pass selectors; a key here is reported, never a panic.
             Segment::Key(key) => Err(self.not_a_table(at, key, &Value::Array(Vec::new()))),
         }
@@ -465,6 +524,9 @@ impl fmt::Display for KeyPath {
 fn parse_selector(selector: &str) -> Result<Segment, PathErrorKind> {
     if selector.is_empty() {
         return Err(PathErrorKind::EmptySelector);
+    }
+    if selector == "*" {
+        return Ok(Segment::All);
     }
     if selector.bytes().all(|byte| byte.is_ascii_digit()) {
         return selector
@@ -690,6 +752,38 @@ mod tests {
         assert_eq!(
             get_path(&doc, "services[web].capacity_provider_strategy[FARGATE].weight"),
             Some(&Value::Integer(1))
+        );
+    }
+
+    #[test]
+    fn a_wildcard_sets_every_element_and_reads_none() {
+        let mut doc = reference();
+        set_path(&mut doc, "services[*].desired_count", Value::Integer(9)).unwrap();
+        // The reference has three services: web (4), api (6) and admin; all are 9 now.
+        for name in ["web", "api", "admin"] {
+            let path = format!("services[{name}].desired_count");
+            assert_eq!(get_path(&doc, &path), Some(&Value::Integer(9)), "{path}");
+        }
+        let paths = KeyPath::parse("services[*].capacity_provider_strategy[*].weight").unwrap().expand(&doc).unwrap();
+        assert_eq!(paths[0].as_str(), "services[0].capacity_provider_strategy[0].weight");
+        assert!(paths.len() >= 3, "{paths:?}");
+        let read = KeyPath::parse("services[*].desired_count").unwrap().get(&doc).unwrap_err();
+        assert_eq!(
+            read.to_string(),
+            "key path `services[*].desired_count`, at `[*]`: `[*]` names every element of `services`; \
+             it can set values, not read one"
+        );
+        // A wildcard over a missing key fails, and nothing changes.
+        let before = doc.clone();
+        let error = set_err(&mut doc, "services[*].auto_scalng.target_tracking[*].target_value", Value::Integer(1));
+        assert!(error.to_string().starts_with("key path `services[*].auto_scalng"), "{error}");
+        assert_eq!(doc, before);
+        let mut empty = Table::new();
+        empty.insert("services".into(), Value::Array(Vec::new()));
+        let error = set_err(&mut empty, "services[*].desired_count", Value::Integer(1));
+        assert_eq!(
+            error.to_string(),
+            "key path `services[*].desired_count`, at `[*]`: `services` is empty, so `[*]` matches no element"
         );
     }
 

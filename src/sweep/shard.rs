@@ -209,7 +209,7 @@ pub fn read_rows(dir: &Path, spec: &SweepSpec) -> Result<Vec<RunRecord>, MergeEr
     let header: Vec<String> =
         reader.headers().map_err(|e| read(format!("runs.csv: {e}")))?.iter().map(str::to_string).collect();
     let mut expected = vec!["configuration".to_string(), "variant".to_string()];
-    expected.extend(spec.axes.iter().map(|axis| axis.key.as_str().to_string()));
+    expected.extend(spec.axes.iter().flat_map(|axis| axis.keys.iter().map(|key| key.as_str().to_string())));
     expected.extend(["replication", "seed", "status", "error"].map(String::from));
     if header.len() < expected.len() || header[..expected.len()] != expected[..] {
         return Err(read(format!("runs.csv does not start with the columns {}", expected.join(","))));

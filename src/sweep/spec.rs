@@ -64,14 +64,24 @@ struct RawSweep {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAxis {
-    key: Spanned<String>,
-    values: Spanned<Vec<Value>>,
+pub(crate) struct RawAxis {
+    #[serde(default)]
+    pub(crate) key: Option<Spanned<String>>,
+    /// Linked keys: every row of `values` sets all of them at once.
+    #[serde(default)]
+    pub(crate) keys: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub(crate) values: Option<Spanned<Vec<Value>>>,
+    /// `[lo, hi]`, integers, both included, every `step` (default 1).
+    #[serde(default)]
+    pub(crate) range: Option<Spanned<Vec<Value>>>,
+    #[serde(default)]
+    pub(crate) step: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawVariant {
+pub(crate) struct RawVariant {
     name: Spanned<String>,
     #[serde(default = "empty_set")]
     set: Spanned<Table>,
@@ -112,11 +122,26 @@ pub struct SweepSpec {
     pub variants: Vec<Variant>,
 }
 
-/// One swept key and the values it takes, in file order.
+/// One swept key (or several linked keys) and the values it takes, in file order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
-    pub key: KeyPath,
-    pub values: Vec<Value>,
+    /// One key, or linked keys that move together (`keys = [...]`).
+    pub keys: Vec<KeyPath>,
+    /// One row per point of the axis, one value per key.
+    pub values: Vec<Vec<Value>>,
+}
+
+impl Axis {
+    /// A single-key axis.
+    pub fn single(key: KeyPath, values: Vec<Value>) -> Axis {
+        Axis { keys: vec![key], values: values.into_iter().map(|value| vec![value]).collect() }
+    }
+
+    /// The keys as written, for messages: `a` or `a, b`.
+    pub fn label(&self) -> String {
+        let keys: Vec<&str> = self.keys.iter().map(KeyPath::as_str).collect();
+        keys.join("`, `")
+    }
 }
 
 /// A named set of overrides applied before the axis values.
@@ -154,6 +179,9 @@ pub enum SpecError {
     /// Every rule the file breaks, one per line.
     #[error("{}: invalid sweep ({} problem(s)):{}", .file.display(), .problems.len(), problem_lines(.file, .problems))]
     Invalid { file: PathBuf, problems: Vec<Problem> },
+    /// The same, for an `ecsim optimize` file.
+    #[error("{}: invalid optimize file ({} problem(s)):{}", .file.display(), .problems.len(), problem_lines(.file, .problems))]
+    InvalidOptimize { file: PathBuf, problems: Vec<Problem> },
 }
 
 /// One broken rule, with the 1-based line and column of the offending value when known.
@@ -181,7 +209,7 @@ fn problem_lines(file: &Path, problems: &[Problem]) -> String {
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
-fn locate(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn locate(text: &str, offset: usize) -> (usize, usize) {
     let mut end = offset.min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -216,7 +244,7 @@ pub fn parse_toml_table(text: &str, file: &Path) -> Result<Table, SpecError> {
     toml::from_str(text).map_err(|error| parse_error(text, file, &error))
 }
 
-fn parse_error(text: &str, file: &Path, error: &toml::de::Error) -> SpecError {
+pub(crate) fn parse_error(text: &str, file: &Path, error: &toml::de::Error) -> SpecError {
     SpecError::Parse {
         file: file.to_path_buf(),
         location: error.span().map(|span| locate(text, span.start)),
@@ -225,13 +253,13 @@ fn parse_error(text: &str, file: &Path, error: &toml::de::Error) -> SpecError {
 }
 
 /// Collects every problem of a raw sweep before building the checked spec.
-struct Checker<'a> {
-    text: &'a str,
-    problems: Vec<Problem>,
+pub(crate) struct Checker<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
-    fn problem(&mut self, span: Range<usize>, message: String) {
+    pub(crate) fn problem(&mut self, span: Range<usize>, message: String) {
         // Defaults carry an empty 0..0 span: they have no place in the file.
         let location = (span != (0..0)).then(|| locate(self.text, span.start));
         self.problems.push(Problem { location, message });
@@ -333,64 +361,7 @@ impl Checker<'_> {
         checked
     }
 
-    fn check_axes(&mut self, raw_axes: Vec<RawAxis>) -> Vec<Axis> {
-        let mut axes: Vec<(usize, Axis)> = Vec::new();
-        for (index, raw) in raw_axes.into_iter().enumerate() {
-            let key_span = raw.key.span();
-            let key_text = raw.key.into_inner();
-            let label = format!("axes[{index}] (`{key_text}`)");
-            let key = match KeyPath::parse(&key_text) {
-                Ok(key) => Some(key),
-                Err(error) => {
-                    self.problem(key_span.clone(), format!("{label}: key: {}", error.kind));
-                    None
-                }
-            };
-            if RESERVED_COLUMNS.contains(&key_text.as_str()) {
-                self.problem(
-                    key_span.clone(),
-                    format!(
-                        "{label}: `{key_text}` is an output column, not a scenario key; \
-                         allowed: a path into the scenario such as `simulation.seed`"
-                    ),
-                );
-            }
-            let values_span = raw.values.span();
-            let values = raw.values.into_inner();
-            if values.is_empty() {
-                self.problem(
-                    values_span.clone(),
-                    format!("{label}: values is empty; allowed: a non-empty array, e.g. values = [40, 60]"),
-                );
-            }
-            for (position, value) in values.iter().enumerate() {
-                if let Some(first) = values[..position].iter().position(|earlier| earlier == value) {
-                    self.problem(
-                        values_span.clone(),
-                        format!(
-                            "{label}: value {value} is listed twice (positions {first} and \
-                             {position}); each value makes its own configurations, list it once"
-                        ),
-                    );
-                }
-            }
-            let Some(key) = key else { continue };
-            if let Some((first, _)) = axes.iter().find(|(_, earlier)| same_target(&earlier.key, &key)) {
-                self.problem(
-                    key_span,
-                    format!(
-                        "{label}: sets the same key as axes[{first}]; one key may be swept by \
-                         one axis only (put all its values in one axis)"
-                    ),
-                );
-                continue;
-            }
-            axes.push((index, Axis { key, values }));
-        }
-        axes.into_iter().map(|(_, axis)| axis).collect()
-    }
-
-    fn check_variants(&mut self, raw_variants: Vec<RawVariant>, axes: &[Axis]) -> Vec<Variant> {
+    pub(crate) fn check_variants(&mut self, raw_variants: Vec<RawVariant>, axes: &[Axis]) -> Vec<Variant> {
         if raw_variants.is_empty() {
             return vec![Variant { name: BASE_VARIANT.to_string(), set: Vec::new() }];
         }
@@ -440,7 +411,7 @@ impl Checker<'_> {
                     );
                     continue;
                 }
-                if let Some(axis_index) = axes.iter().position(|axis| same_target(&axis.key, &key)) {
+                if let Some(axis_index) = axes.iter().position(|axis| axis.keys.iter().any(|k| same_target(k, &key))) {
                     self.problem(
                         set_span.clone(),
                         format!(
@@ -461,7 +432,7 @@ impl Checker<'_> {
 /// Two paths with the same segments. (`services[web]` and `services[0]` may name
 /// the same element too, but only the scenario can tell; the grid then applies
 /// the later one last.)
-fn same_target(left: &KeyPath, right: &KeyPath) -> bool {
+pub(crate) fn same_target(left: &KeyPath, right: &KeyPath) -> bool {
     left.segments() == right.segments()
 }
 
@@ -488,7 +459,7 @@ mod tests {
         assert_eq!(spec.scenario, fixture_dir().join("reference.toml"));
         assert_eq!(spec.replications, 8);
         assert_eq!(spec.metrics, ["cost.total_usd", "requests.availability", "latency.p99_ms"]);
-        let keys: Vec<&str> = spec.axes.iter().map(|axis| axis.key.as_str()).collect();
+        let keys: Vec<String> = spec.axes.iter().map(Axis::label).collect();
         assert_eq!(
             keys,
             [
@@ -496,7 +467,7 @@ mod tests {
                 "services[web].capacity_provider_strategy[FARGATE_SPOT].weight",
             ]
         );
-        let integers = |values: &[i64]| values.iter().map(|v| Value::Integer(*v)).collect::<Vec<_>>();
+        let integers = |values: &[i64]| values.iter().map(|v| vec![Value::Integer(*v)]).collect::<Vec<_>>();
         assert_eq!(spec.axes[0].values, integers(&[40, 50, 60, 70, 80]));
         assert_eq!(spec.axes[1].values, integers(&[0, 1, 3, 9]));
         assert_eq!(spec.variants.len(), 2);

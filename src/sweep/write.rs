@@ -15,6 +15,7 @@ use toml::Value;
 
 use super::exec::{RunRecord, SweepResults};
 use super::grid::Configuration;
+use super::path::KeyPath;
 use super::spec::SweepSpec;
 use super::stats::summarize;
 
@@ -46,7 +47,7 @@ pub fn write_sweep_tables(
 /// left out: column names are unique.
 pub fn runs_csv(spec: &SweepSpec, configs: &[Configuration], results: &SweepResults) -> io::Result<Vec<u8>> {
     let mut header = vec!["configuration", "variant"];
-    header.extend(spec.axes.iter().map(|axis| axis.key.as_str()));
+    header.extend(spec.axes.iter().flat_map(|axis| axis.keys.iter().map(KeyPath::as_str)));
     header.extend(["replication", "seed", "status", "error"]);
     let figure_names: BTreeSet<&str> = results
         .runs
@@ -94,7 +95,7 @@ pub fn summary_csv(spec: &SweepSpec, configs: &[Configuration], results: &SweepR
 
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["configuration".into(), "variant".into()];
-    header.extend(spec.axes.iter().map(|axis| axis.key.as_str().to_string()));
+    header.extend(spec.axes.iter().flat_map(|axis| axis.keys.iter().map(|key| key.as_str().to_string())));
     header.push("runs".into());
     for metric in &spec.metrics {
         header.extend(["mean", "sd", "ci95"].map(|statistic| format!("{metric}.{statistic}")));
@@ -127,9 +128,9 @@ fn index_configurations(configs: &[Configuration]) -> BTreeMap<usize, &Configura
 fn configuration_cells(index: usize, spec: &SweepSpec, by_index: &BTreeMap<usize, &Configuration>) -> Vec<String> {
     let config = by_index.get(&index);
     let mut cells = vec![index.to_string(), config.map(|config| config.variant.clone()).unwrap_or_default()];
-    cells.extend(spec.axes.iter().map(|axis| {
+    cells.extend(spec.axes.iter().flat_map(|axis| &axis.keys).map(|axis_key| {
         config
-            .and_then(|config| config.axis_values.iter().find(|(key, _)| key == axis.key.as_str()))
+            .and_then(|config| config.axis_values.iter().find(|(key, _)| key == axis_key.as_str()))
             .map(|(_, value)| value_cell(value))
             .unwrap_or_default()
     }));
@@ -142,7 +143,7 @@ fn number_cell(value: Option<f64>) -> String {
 
 /// An axis value as a cell: strings bare (no TOML quotes), numbers as numbers,
 /// arrays and tables in TOML inline form.
-fn value_cell(value: &Value) -> String {
+pub(crate) fn value_cell(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Integer(integer) => integer.to_string(),

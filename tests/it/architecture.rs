@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     &["chart"],
     &["sweep", "calibrate", "import", "diff"],
+    &["optimize"],
     &["cli"],
 ];
 

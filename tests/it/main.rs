@@ -20,6 +20,7 @@ mod health;
 mod hostile;
 mod import;
 mod long;
+mod optimize;
 mod overload;
 mod placement;
 mod props;

@@ -148,13 +148,95 @@ fn runs_csv_column_names_are_unique() {
 }
 
 #[test]
-fn a_metric_no_run_reports_is_an_error() {
-    let (dir, file) = custom_sweep("bad-metric", "[\"cost.totl_usd\"]", "");
+fn a_misspelt_metric_is_refused_before_anything_runs_with_a_suggestion() {
+    let (dir, file) = custom_sweep("bad-metric", "[\"cost.total_usd\", \"cost.totl_usd\"]", "");
     let out = dir.join("out");
     let o = ecsim(&["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("sweep.metrics names figures no run reported: cost.totl_usd"), "{err}");
+    // Line 5 is `metrics = [...]`; the second name's text starts at column 31.
+    let expected = format!(
+        "{}:5:31: sweep.metrics[1] `cost.totl_usd` is not a figure this scenario reports; did you mean `cost.total_usd`?",
+        file.display()
+    );
+    assert!(err.contains(&expected), "{err}");
+    assert!(!out.exists());
+    // `validate` says the same, without running the sweep.
+    let o = ecsim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&expected));
+}
+
+#[test]
+fn each_command_names_the_command_a_file_of_another_kind_needs() {
+    let o = ecsim(&["run", "tests/fixtures/small-sweep.toml", "--out", "/nonexistent/x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "error: tests/fixtures/small-sweep.toml is a sweep file (it has a [sweep] table), not a scenario; \
+         use `ecsim sweep tests/fixtures/small-sweep.toml`"
+    );
+    let o = ecsim(&["sweep", "scenarios/quickstart.toml", "--out", "/nonexistent/x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "error: scenarios/quickstart.toml is a scenario, not a sweep file; use `ecsim run scenarios/quickstart.toml`"
+    );
+}
+
+/// A two-hour sweep of the reference scenario (three services) with `axes`.
+fn reference_sweep(name: &str, axes: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(name);
+    let reference = format!("{}/scenarios/reference.toml", env!("CARGO_MANIFEST_DIR"));
+    let text = format!(
+        "[sweep]\nname = \"{name}\"\nscenario = \"{reference}\"\nmetrics = [\"cost.total_usd\"]\n\n\
+         [[variants]]\nname = \"short\"\nset = {{ \"simulation.duration\" = \"2h\", \"events\" = [] }}\n\n{axes}"
+    );
+    let file = dir.join("sweep.toml");
+    std::fs::write(&file, text).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn linked_axes_move_together_and_a_wildcard_sets_every_service() {
+    let axes = "[[axes]]\nkeys = [\"services[web].desired_count\", \"services[api].desired_count\"]\n\
+                values = [[2, 3], [4, 6]]\n\n\
+                [[axes]]\nkey = \"services[*].deployment_configuration.minimum_healthy_percent\"\nvalues = [50, 100]\n";
+    let (dir, file) = reference_sweep("linked", axes);
+    let out = dir.join("out");
+    let o = ecsim(&["sweep", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-j", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Two rows × two values: four configurations, not 2 × 2 × 2.
+    let cells: Vec<(String, String, String)> = rows(&out)
+        .iter()
+        .map(|r| {
+            let get = |k: &str| r.get(k).cloned().unwrap_or_else(|| panic!("no column {k} in {r:?}"));
+            (
+                get("services[web].desired_count"),
+                get("services[api].desired_count"),
+                get("services[*].deployment_configuration.minimum_healthy_percent"),
+            )
+        })
+        .collect();
+    let owned = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(cells, [owned("2", "3", "50"), owned("2", "3", "100"), owned("4", "6", "50"), owned("4", "6", "100")]);
+}
+
+#[test]
+fn a_linked_axis_row_of_the_wrong_width_is_refused_at_its_line() {
+    let axes = "[[axes]]\nkeys = [\"services[web].desired_count\", \"services[api].desired_count\"]\n\
+                values = [[2, 3], [4]]\n";
+    let (_dir, file) = reference_sweep("linked-bad", axes);
+    let o = ecsim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "sweep.toml:12:10: axes[0] (`services[web].desired_count`, `services[api].desired_count`): \
+             values[1] is [4]; with 2 linked keys each value is a row of 2 values, one per key"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
