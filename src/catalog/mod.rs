@@ -18,6 +18,7 @@
 
 mod ec2;
 mod fargate;
+mod prices;
 
 pub use ec2::{
     CPU_UNITS_PER_VCPU, InstanceType, REGISTERED_MEMORY_EXAMPLE_ADVERTISED_MIB, REGISTERED_MEMORY_EXAMPLE_MIB,
@@ -26,6 +27,11 @@ pub use ec2::{
 pub use fargate::{
     FARGATE_MINIMUM_BILLED_SECONDS, FARGATE_PRICE_ARM64, FARGATE_PRICE_X86_64, FargatePrice, check_fargate_size,
     fargate_billed_seconds, fargate_cpu_sizes, fargate_price, fargate_size_summary, fargate_sizes, fargate_task_cost,
+};
+pub use prices::{
+    ALB_FREE_RULES, ALB_LCU, CapacityUnit, DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB,
+    FARGATE_MAX_EPHEMERAL_GIB, HOURS_PER_MONTH, INFRA_PRICES_DATE, InfraPrices, LbHourUsage, NLB_NLCU, capacity_units,
+    ebs_gb_month, infra_prices, priced_regions,
 };
 
 /// Date of the EC2 on-demand price data: the Karpenter pricing file used was
