@@ -75,8 +75,8 @@ pub fn capacity_units(unit: CapacityUnit, usage: LbHourUsage, seconds: f64) -> f
     new.max(active).max(bytes).max(rules)
 }
 
-/// USD prices of one region.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// USD prices of one region (all zero by default: nothing charged).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct InfraPrices {
     pub alb_hourly: f64,
     pub alb_lcu_hourly: f64,

@@ -10,6 +10,8 @@
 pub mod batch;
 pub mod capacity;
 pub mod cost;
+pub mod cost_items;
+pub mod cost_traffic;
 pub mod entities;
 pub mod error;
 pub mod fleet;
@@ -20,6 +22,7 @@ pub mod metrics;
 pub mod placement;
 pub mod queueing;
 pub mod record;
+pub mod savings_plans;
 pub mod scheduler;
 pub mod scripted;
 pub mod spot;

@@ -63,7 +63,7 @@ pub struct CostConfig {
     pub storage: bool,
     /// Built-in prices of the region, with `[cost.prices]` applied; zeros
     /// where the region is unlisted and no item needs them.
-    pub prices: Option<InfraPrices>,
+    pub prices: InfraPrices,
     pub savings_plans: Vec<SavingsPlan>,
     pub lbs: Vec<SharedLb>,
     /// Per service: its load balancer in `lbs`.

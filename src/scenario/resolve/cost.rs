@@ -47,7 +47,7 @@ pub(super) fn resolve_cost(
         })
         .collect();
     resolve_service_costs(ctx, &mut cfg, r.services, services);
-    let prices = cfg.prices.unwrap_or(ZERO_PRICES);
+    let prices = cfg.prices;
     for (i, p) in r.providers.iter().enumerate() {
         let Some(p) = p else { continue };
         let path = format!("capacity_providers[{i}]");
@@ -63,30 +63,13 @@ pub(super) fn resolve_cost(
     cfg
 }
 
-const ZERO_PRICES: InfraPrices = InfraPrices {
-    alb_hourly: 0.0,
-    alb_lcu_hourly: 0.0,
-    nlb_hourly: 0.0,
-    nlb_nlcu_hourly: 0.0,
-    public_ipv4_hourly: 0.0,
-    cross_az_per_gb_each_way: 0.0,
-    ebs_gp3_gb_month: 0.0,
-    ebs_gp2_gb_month: 0.0,
-    fargate_ephemeral_gb_hour: 0.0,
-};
-
 /// The region's built-in prices with `[cost.prices]` on top. In a region
 /// without built-in prices, every price an enabled item uses must be given.
-fn resolve_prices(
-    ctx: &mut Ctx,
-    cfg: &CostConfig,
-    given: Option<&raw::CostPrices>,
-    region: &str,
-) -> Option<InfraPrices> {
+fn resolve_prices(ctx: &mut Ctx, cfg: &CostConfig, given: Option<&raw::CostPrices>, region: &str) -> InfraPrices {
     let builtin = infra_prices(region);
     let empty = raw::CostPrices::default();
     let g = given.unwrap_or(&empty);
-    let mut out = builtin.unwrap_or(ZERO_PRICES);
+    let mut out = builtin.unwrap_or_default();
     let fields: [(&str, Option<f64>, &mut f64, bool); 9] = [
         ("alb_hourly", g.alb_hourly, &mut out.alb_hourly, cfg.load_balancers),
         ("alb_lcu_hourly", g.alb_lcu_hourly, &mut out.alb_lcu_hourly, cfg.load_balancers),
@@ -120,7 +103,7 @@ fn resolve_prices(
             ),
         );
     }
-    (builtin.is_some() || given.is_some()).then_some(out)
+    out
 }
 
 fn resolve_plan(ctx: &mut Ctx, path: &str, p: &raw::SavingsPlan, types: &[InstanceType]) -> Option<SavingsPlan> {
