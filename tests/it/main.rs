@@ -12,6 +12,7 @@ mod cli;
 mod common;
 mod corrections;
 mod cost;
+mod cost_items;
 mod diff;
 mod docs;
 mod export;
