@@ -25,6 +25,7 @@
 
 mod capacity_charts;
 mod coord;
+mod cost_breakdown_chart;
 mod cost_chart;
 mod csv_input;
 mod diff_chart;

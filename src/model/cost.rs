@@ -91,6 +91,9 @@ pub struct CostReport {
     pub savings_plans: SavingsPlansReport,
     /// The total scaled to a 730-hour month (None when no time counted).
     pub monthly: Option<f64>,
+    /// Per owner: its cost by item ([`ITEM_KEYS`] order; the commitment's
+    /// used part is in compute, its unused part belongs to no owner).
+    pub owner_items: Vec<[f64; 6]>,
 }
 
 /// `cost.savings_plans`: counted commitment, the part used at plan rates,
@@ -297,12 +300,14 @@ impl CostLedger {
         // Rounding can leave a hair below zero when everything is allocated.
         let unallocated = provider_total - allocated;
         let mut unallocated = if unallocated.abs() <= 1e-9 * provider_total.max(1.0) { 0.0 } else { unallocated };
+        let mut owner_items: Vec<[f64; 6]> = by_owner.iter().map(|&c| [c, 0.0, 0.0, 0.0, 0.0, 0.0]).collect();
         let mut by_item = [0.0; 6];
         let item_slot = |item: Item| 2 + item as usize;
         // Items of a task go to its owner.
         for (o, totals) in self.items.owner_total.iter().enumerate() {
             for item in [Item::LoadBalancer, Item::PublicIpv4, Item::DataTransfer, Item::Storage] {
                 by_owner[o] += totals[item as usize];
+                owner_items[o][item_slot(item)] += totals[item as usize];
                 by_item[item_slot(item)] += totals[item as usize];
             }
         }
@@ -318,9 +323,12 @@ impl CostLedger {
             let mut shared = 0.0;
             if self.nominal[p] > 0.0 {
                 for (o, row) in self.alloc_total.iter().enumerate() {
-                    let part = extra * row[p] / self.nominal[p];
-                    by_owner[o] += part;
-                    shared += part;
+                    let share = row[p] / self.nominal[p];
+                    by_owner[o] += extra * share;
+                    shared += extra * share;
+                    for item in [Item::PublicIpv4, Item::Storage] {
+                        owner_items[o][item_slot(item)] += totals[item as usize] * share;
+                    }
                 }
             }
             unallocated += extra - shared;
@@ -345,6 +353,7 @@ impl CostLedger {
             by_item,
             savings_plans: sp,
             monthly: (counted_hours > 0.0).then(|| total * HOURS_PER_MONTH / counted_hours),
+            owner_items,
         }
     }
 }

@@ -158,6 +158,11 @@ impl Simulation<'_> {
                         "by_policy": st.by_policy.iter().map(|(n, c)| (n.clone(), json!(c))).collect::<Map<String, Value>>(),
                     },
                     "cost_usd": num(cost.by_owner[s]),
+                    "cost_by_item": super::cost_items::ITEM_KEYS
+                        .iter()
+                        .zip(cost.owner_items[s])
+                        .map(|(k, v)| (k.to_string(), num(v)))
+                        .collect::<Map<String, Value>>(),
                     "calls": cfg
                         .calls
                         .iter()
