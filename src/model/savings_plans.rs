@@ -121,8 +121,8 @@ impl SpBook {
             let piece_end = hour_end.min(end);
             let all_s = (piece_end - t) as f64 / 1000.0;
             let counted_s = (piece_end - t.max(warmup.as_millis()).min(piece_end)) as f64 / 1000.0;
-            for c in 0..self.rate.len() {
-                let r = (self.rate[c] - reserved[c]).max(0.0);
+            for (c, (rate, cover)) in self.rate.iter().zip(reserved).enumerate() {
+                let r = (rate - cover).max(0.0);
                 self.all[c] += r * all_s / 3600.0;
                 self.counted[c] += r * counted_s / 3600.0;
             }

@@ -84,11 +84,8 @@ fn resolve_prices(ctx: &mut Ctx, cfg: &CostConfig, given: Option<&raw::CostPrice
     let mut missing = Vec::new();
     for (key, value, slot, needed) in fields {
         match value {
-            Some(v) => {
-                if ctx.range(&format!("cost.prices.{key}"), v, 0.0, 1e6, "a price (USD)") {
-                    *slot = v;
-                }
-            }
+            Some(v) if ctx.range(&format!("cost.prices.{key}"), v, 0.0, 1e6, "a price (USD)") => *slot = v,
+            Some(_) => {}
             None if needed && builtin.is_none() => missing.push(key),
             None => {}
         }
