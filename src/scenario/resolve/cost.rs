@@ -153,14 +153,10 @@ fn resolve_plan(ctx: &mut Ctx, path: &str, p: &raw::SavingsPlan, types: &[Instan
         return None;
     };
     ctx.range(&format!("{path}.discount"), discount, 0.0, 0.99, "a Savings Plan discount (share off on-demand)");
+    if let Some(d) = p.fargate_discount {
+        ctx.range(&format!("{path}.fargate_discount"), d, 0.0, 0.99, "a Savings Plan discount (share off on-demand)");
+    }
     let fargate_discount = p.fargate_discount.unwrap_or(discount);
-    ctx.range(
-        &format!("{path}.fargate_discount"),
-        fargate_discount,
-        0.0,
-        0.99,
-        "a Savings Plan discount (share off on-demand)",
-    );
     Some(SavingsPlan { kind: kind?, commitment_per_hour: p.commitment_per_hour, discount, fargate_discount })
 }
 
