@@ -12,7 +12,7 @@
 
 use crate::catalog::{ALB_FREE_RULES, ALB_LCU, CapacityUnit, LbHourUsage, NLB_NLCU, capacity_units};
 use crate::engine::SimTime;
-use crate::scenario::{LbKind, Scenario};
+use crate::scenario::Scenario;
 
 /// The items of `cost.by_item`, in output order.
 pub const ITEM_KEYS: [&str; 6] =
@@ -67,16 +67,16 @@ impl ItemLedger {
         if sc.cost.load_balancers {
             let prices = sc.cost.prices;
             for lb in &sc.cost.lbs {
-                let (hourly, unit, lcu_hourly) = match lb.kind {
-                    LbKind::Alb => (prices.alb_hourly, ALB_LCU, prices.alb_lcu_hourly),
-                    LbKind::Nlb => (prices.nlb_hourly, NLB_NLCU, prices.nlb_nlcu_hourly),
+                let (hourly, unit, lcu_hourly) = if lb.alb {
+                    (prices.alb_hourly, ALB_LCU, prices.alb_lcu_hourly)
+                } else {
+                    (prices.nlb_hourly, NLB_NLCU, prices.nlb_nlcu_hourly)
                 };
                 let n = lb.services.len().max(1) as f64;
                 for s in &lb.services {
-                    owner_rate[s.idx()][Item::LoadBalancer as usize] += hourly / n;
+                    owner_rate[*s][Item::LoadBalancer as usize] += hourly / n;
                 }
-                let rules =
-                    if lb.kind == LbKind::Alb { lb.services.len() as f64 - f64::from(ALB_FREE_RULES) } else { 0.0 };
+                let rules = if lb.alb { lb.services.len() as f64 - f64::from(ALB_FREE_RULES) } else { 0.0 };
                 lbs.push(LbHour {
                     unit,
                     lcu_hourly,
@@ -87,7 +87,7 @@ impl ItemLedger {
                     all_s: 0.0,
                     counted_s: 0.0,
                     requests: vec![0.0; lb.services.len()],
-                    services: lb.services.iter().map(|s| s.idx()).collect(),
+                    services: lb.services.clone(),
                 });
             }
         }

@@ -17,7 +17,7 @@ impl Simulation<'_> {
         if cfg.load_balancers
             && let Some(lb) = cfg.service_lb.get(s.idx()).copied().flatten()
         {
-            let pos = cfg.lbs[lb].services.iter().position(|x| *x == s).unwrap_or(0);
+            let pos = cfg.lbs[lb].services.iter().position(|x| *x == s.idx()).unwrap_or(0);
             let (request, response) = cfg.service_bytes[s.idx()];
             let traffic = LbTraffic {
                 requests: m.lb_received,

@@ -9,8 +9,7 @@
 //! A pure function over one hour, so the rule can be checked by hand.
 
 use crate::engine::SimTime;
-use crate::scenario::cost::{SavingsPlan, SavingsPlanKind};
-use crate::scenario::{ProviderKind, Scenario, resolve::family_of};
+use crate::scenario::{ProviderKind, SavingsPlan, SavingsPlanKind, Scenario, resolve::family_of};
 
 const HOUR_MS: u64 = 3_600_000;
 

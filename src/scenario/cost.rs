@@ -3,7 +3,6 @@
 //! per-provider and per-task-definition figures they need. Kept apart from
 //! the other scenario types because only the cost ledger reads them.
 
-use super::types::{LbKind, ServiceId};
 use crate::catalog::InfraPrices;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -38,12 +37,14 @@ impl SavingsPlan {
     }
 }
 
-/// A load balancer and the services behind it.
+/// A load balancer and the services behind it (indices into
+/// `Scenario::services`; plain indices so this file needs nothing of `types`).
 #[derive(Clone, Debug)]
 pub struct SharedLb {
     pub name: String,
-    pub kind: LbKind,
-    pub services: Vec<ServiceId>,
+    /// An Application Load Balancer (else a Network Load Balancer).
+    pub alb: bool,
+    pub services: Vec<usize>,
 }
 
 /// What an EC2 provider's instances cost besides the instance.

@@ -187,7 +187,7 @@ fn resolve_service_costs(
             (Some(lb), Some(raw_lb)) => {
                 let name = raw_lb.name.clone().unwrap_or_else(|| svc.name.clone());
                 match cfg.lbs.iter().position(|l| l.name == name) {
-                    Some(k) if cfg.lbs[k].kind != lb.kind => {
+                    Some(k) if cfg.lbs[k].alb != (lb.kind == LbKind::Alb) => {
                         ctx.err(
                             format!("{path}.load_balancer.kind"),
                             format!("load balancer \"{name}\" is shared with a service that gives it another kind"),
@@ -195,11 +195,11 @@ fn resolve_service_costs(
                         None
                     }
                     Some(k) => {
-                        cfg.lbs[k].services.push(ServiceId::from_idx(i));
+                        cfg.lbs[k].services.push(i);
                         Some(k)
                     }
                     None => {
-                        cfg.lbs.push(SharedLb { name, kind: lb.kind, services: vec![ServiceId::from_idx(i)] });
+                        cfg.lbs.push(SharedLb { name, alb: lb.kind == LbKind::Alb, services: vec![i] });
                         Some(cfg.lbs.len() - 1)
                     }
                 }
