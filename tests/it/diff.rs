@@ -133,8 +133,8 @@ fn set_changes_the_scenario_and_diff_gives_the_exact_change() {
     );
     let row_of = |m: &str| rows.iter().position(|(name, _)| name == m).unwrap();
     let cell = |row: usize, column: usize| rows[row].1[column].parse::<f64>().unwrap();
-    for row in 0..rows.len() {
-        if rows[row].0 != "cost.monthly_usd" {
+    for (row, (name, _)) in rows.iter().enumerate() {
+        if name != "cost.monthly_usd" {
             same(cell(row, 2), spot_a / 3.0);
         }
         assert_eq!(cell(row, 2), cell(row, 1) - cell(row, 0));
