@@ -18,6 +18,7 @@
 
 mod ec2;
 mod fargate;
+mod prices;
 
 pub use ec2::{
     CPU_UNITS_PER_VCPU, InstanceType, REGISTERED_MEMORY_EXAMPLE_ADVERTISED_MIB, REGISTERED_MEMORY_EXAMPLE_MIB,
@@ -26,6 +27,11 @@ pub use ec2::{
 pub use fargate::{
     FARGATE_MINIMUM_BILLED_SECONDS, FARGATE_PRICE_ARM64, FARGATE_PRICE_X86_64, FargatePrice, check_fargate_size,
     fargate_billed_seconds, fargate_cpu_sizes, fargate_price, fargate_size_summary, fargate_sizes, fargate_task_cost,
+};
+pub use prices::{
+    ALB_FREE_RULES, ALB_LCU, CapacityUnit, DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB,
+    FARGATE_MAX_EPHEMERAL_GIB, HOURS_PER_MONTH, INFRA_PRICES_DATE, InfraPrices, LbHourUsage, NLB_NLCU, capacity_units,
+    ebs_gb_month, infra_prices, priced_regions,
 };
 
 /// Date of the EC2 on-demand price data: the Karpenter pricing file used was
@@ -108,6 +114,72 @@ pub fn render_catalog_text(types: &[InstanceType]) -> String {
     let size_rows: Vec<Vec<String>> =
         fargate_size_summary().into_iter().map(|(cpu, memory)| vec![cpu.to_string(), memory]).collect();
     out.push_str(&aligned_table(&["cpu", "memory"], &size_rows, &[Right, Left]));
+    out.push_str(&render_infra_prices());
+    out
+}
+
+/// The load balancer, address, transfer and storage prices per listed region.
+fn render_infra_prices() -> String {
+    use Align::{Left, Right};
+    let mut out = format!("\nOther prices (USD, read {INFRA_PRICES_DATE}; docs/aws-facts.md §109)\n");
+    let header = [
+        "region",
+        "ALB/h",
+        "LCU-h",
+        "NLB/h",
+        "NLCU-h",
+        "IPv4/h",
+        "cross-AZ/GB",
+        "gp3/GB-mo",
+        "gp2/GB-mo",
+        "Fargate disk/GB-h",
+    ];
+    let rows: Vec<Vec<String>> = priced_regions()
+        .into_iter()
+        .filter_map(|region| infra_prices(region).map(|p| (region, p)))
+        .map(|(region, p)| {
+            let cells = [
+                p.alb_hourly,
+                p.alb_lcu_hourly,
+                p.nlb_hourly,
+                p.nlb_nlcu_hourly,
+                p.public_ipv4_hourly,
+                p.cross_az_per_gb_each_way,
+                p.ebs_gp3_gb_month,
+                p.ebs_gp2_gb_month,
+                p.fargate_ephemeral_gb_hour,
+            ];
+            std::iter::once(region.to_string()).chain(cells.iter().map(f64::to_string)).collect()
+        })
+        .collect();
+    let mut align = vec![Right; header.len()];
+    align[0] = Left;
+    out.push_str(&aligned_table(&header, &rows, &align));
+    out.push_str(&format!(
+        "cross-AZ: per GB, charged on each side; LCU: {} new connections/s, {} active connections, {} GB/h or {} \
+         rule evaluations/s ({} rules free); NLCU: {} new connections/s, {} active connections, {} GB/h\n",
+        ALB_LCU.new_connections_per_s,
+        ALB_LCU.active_connections,
+        ALB_LCU.gb_per_hour,
+        ALB_LCU.rule_evaluations_per_s.unwrap_or(0.0),
+        ALB_FREE_RULES,
+        NLB_NLCU.new_connections_per_s,
+        NLB_NLCU.active_connections,
+        NLB_NLCU.gb_per_hour
+    ));
+    out.push_str(&format!(
+        "root volume default: {DEFAULT_ROOT_VOLUME_GIB} GiB gp3; Fargate ephemeral storage: {FARGATE_FREE_EPHEMERAL_GIB} \
+         GiB free, up to {FARGATE_MAX_EPHEMERAL_GIB} GiB; a month is {HOURS_PER_MONTH} hours\n"
+    ));
+    out.push_str(
+        "sources: aws.amazon.com/elasticloadbalancing/pricing, aws.amazon.com/vpc/pricing (public IPv4), \
+         aws.amazon.com/ec2/pricing/on-demand (data transfer), aws.amazon.com/ebs/pricing, aws.amazon.com/fargate/pricing\n",
+    );
+    out.push_str(
+        "other regions: no confirmed prices; a scenario there gives [cost.prices] for the items it turns on\n\
+         Savings Plans: no built-in rates (they differ per instance type, region, term and payment); \
+         [[savings_plans]] gives its discount\n",
+    );
     out
 }
 
@@ -160,6 +232,21 @@ mod tests {
         }
         assert_eq!(Arch::parse("amd64"), None);
         assert_eq!(Arch::parse(""), None);
+    }
+
+    #[test]
+    fn rendering_lists_the_other_prices_with_their_date() {
+        let text = render_catalog_text(&builtin_instance_types());
+        let row: Vec<&str> = text
+            .lines()
+            .find(|line| line.starts_with("us-east-1 "))
+            .map(|line| line.split_whitespace().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            row,
+            ["us-east-1", "0.0225", "0.008", "0.0225", "0.006", "0.005", "0.01", "0.08", "0.1", "0.000111"]
+        );
+        assert!(text.contains(&format!("read {INFRA_PRICES_DATE}")), "{text}");
     }
 
     #[test]

@@ -26,6 +26,7 @@
 mod answers;
 mod capacity_charts;
 mod coord;
+mod cost_breakdown_chart;
 mod cost_chart;
 mod csv_input;
 mod diff_chart;

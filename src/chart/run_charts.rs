@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::chart::capacity_charts::{instance_figures, zone_figure};
+use crate::chart::cost_breakdown_chart::cost_breakdown_figure;
 use crate::chart::cost_chart::cost_figure;
 use crate::chart::figure::{Dash, Figure, Layer, MarkerGroup, Panel, slug};
 use crate::chart::palette::{BLACK, BLUE, BLUISH_GREEN, MID_GREY, ORANGE, SKY_BLUE, VERMILLION};
@@ -37,6 +38,10 @@ pub(crate) fn run_figures(run: &RunData) -> RunFigures {
         Err(reason) => skipped.push(reason),
     };
     keep(cost_figure(&context));
+    // Only when something beyond compute is charged; not listed as skipped otherwise.
+    if let Some(figure) = cost_breakdown_figure(&context) {
+        keep(Ok(figure));
+    }
     for outcome in instance_figures(&context) {
         keep(outcome);
     }

@@ -205,6 +205,13 @@ fn f(v: &Value, path: &str) -> f64 {
     get(v, path).as_f64().unwrap_or(0.0)
 }
 
+/// `cost.by_item` keys with the words the console uses for them.
+fn item_labels() -> [(&'static str, &'static str); 6] {
+    let keys = crate::model::cost_items::ITEM_KEYS;
+    let labels = ["compute", "savings plan", "load balancer", "public IPv4", "data transfer", "storage"];
+    std::array::from_fn(|k| (keys[k], labels[k]))
+}
+
 /// The short human summary on stdout (progress and errors go to stderr).
 fn print_summary(sc: &Scenario, s: &Value, dir: &Path) {
     let rep = get(s, "replication").as_u64().unwrap_or(0);
@@ -215,6 +222,13 @@ fn print_summary(sc: &Scenario, s: &Value, dir: &Path) {
         .map(|p| format!("{} ${:.2}", p.name, f(s, &format!("cost.by_provider.{}", p.name))))
         .collect();
     println!("  cost           ${:.2}  ({})", f(s, "cost.total_usd"), providers.join(", "));
+    // The items line appears once anything beyond compute is charged (Savings Plans, [cost] items).
+    let items: Vec<(&str, f64)> =
+        item_labels().iter().map(|&(key, label)| (label, f(s, &format!("cost.by_item.{key}")))).collect();
+    if items[1..].iter().any(|(_, usd)| *usd != 0.0) {
+        let parts: Vec<String> = items.iter().map(|(label, usd)| format!("{label} ${usd:.2}")).collect();
+        println!("  cost by item   {}", parts.join(", "));
+    }
     let offered = f(s, "requests.total");
     let availability = get(s, "requests.availability").as_f64();
     match availability {

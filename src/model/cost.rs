@@ -13,8 +13,10 @@
 //! task, so it is charged to that task's owner alone.
 
 use super::Simulation;
+use super::cost_items::{ITEM_KEYS, Item, ItemLedger};
 use super::entities::{InstanceId, Owner, Purchase, TaskId};
-use crate::catalog::{Arch, fargate_price};
+use super::savings_plans::{Settled, SpBook};
+use crate::catalog::{Arch, FARGATE_FREE_EPHEMERAL_GIB, HOURS_PER_MONTH, fargate_price};
 use crate::engine::SimTime;
 use crate::scenario::Scenario;
 
@@ -62,6 +64,12 @@ pub struct CostLedger {
     alloc_since: Vec<Vec<SimTime>>,
     /// Per owner and provider: resource-holding tasks and their counted seconds.
     owner_tasks: Vec<Vec<OwnerTasks>>,
+    /// Savings Plans' eligible usage and totals (None without plans).
+    sp: Option<SpBook>,
+    /// Counted commitment the plans did not use.
+    sp_unused: f64,
+    /// Load balancers, public addresses, transfer, storage.
+    pub items: ItemLedger,
 }
 
 #[derive(Clone, Copy)]
@@ -78,6 +86,31 @@ pub struct CostReport {
     pub unallocated: f64,
     pub reserved_unused: f64,
     pub total: f64,
+    /// `cost.by_item`, in [`ITEM_KEYS`] order.
+    pub by_item: [f64; 6],
+    pub savings_plans: SavingsPlansReport,
+    /// The total scaled to a 730-hour month (None when no time counted).
+    pub monthly: Option<f64>,
+    /// Per owner: its cost by item ([`ITEM_KEYS`] order; the commitment's
+    /// used part is in compute, its unused part belongs to no owner).
+    pub owner_items: Vec<[f64; 6]>,
+}
+
+/// `cost.savings_plans`: counted commitment, the part used at plan rates,
+/// the rest, the on-demand usage covered and what the cover saved.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SavingsPlansReport {
+    pub commitment: f64,
+    pub used: f64,
+    pub unused: f64,
+    pub covered: f64,
+}
+
+impl CostReport {
+    /// The item names with their figures.
+    pub fn items(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        ITEM_KEYS.iter().copied().zip(self.by_item.iter().copied())
+    }
 }
 
 impl CostLedger {
@@ -116,6 +149,9 @@ impl CostLedger {
             alloc_total: vec![vec![0.0; np]; owners],
             alloc_since: vec![vec![SimTime::ZERO; np]; owners],
             owner_tasks: vec![vec![OwnerTasks { live: 0, since: SimTime::ZERO, seconds: 0.0 }; np]; owners],
+            sp: SpBook::new(sc),
+            sp_unused: 0.0,
+            items: ItemLedger::new(sc),
         }
     }
 
@@ -139,6 +175,8 @@ impl CostLedger {
             self.instance_seconds[p] += f64::from(self.live_instances[p]) * counted;
             self.task_seconds[p] += f64::from(self.live_tasks[p]) * counted;
         }
+        self.items.close(now);
+        let mut sp_reserved = self.sp.as_ref().map(|sp| vec![0.0; sp.rate.len()]);
         for (k, r) in self.reserved.iter().enumerate() {
             let n: u32 = r.live.iter().sum();
             // Several reservations of one type cover its instances one after another.
@@ -156,10 +194,33 @@ impl CostLedger {
                     self.minute[p] -= share * all;
                     self.cumulative -= share * all;
                     self.discount[p] -= share * counted;
+                    // Usage a reservation covers is not left for the Savings Plans (RIs apply first).
+                    if let (Some(cover), Some(sp)) = (sp_reserved.as_mut(), self.sp.as_ref())
+                        && let Some(c) = sp.instance_class(p, r.instance_type.idx())
+                    {
+                        cover[c] += covered * r.on_demand_hourly * f64::from(live) / f64::from(n);
+                    }
                 }
             }
         }
+        if let (Some(mut sp), Some(cover)) = (self.sp.take(), sp_reserved) {
+            let providers = sp.class_provider.clone();
+            sp.advance(self.since, now, self.warmup, &cover, &mut |h| self.apply_settled(&providers, h));
+            self.sp = Some(sp);
+        }
         self.since = now;
+    }
+
+    /// Books one settled Savings Plans hour: the saving off each provider, the unused commitment.
+    fn apply_settled(&mut self, providers: &[usize], h: Settled) {
+        for (c, &p) in providers.iter().enumerate() {
+            self.minute[p] -= h.all.saving[c];
+            self.cumulative -= h.all.saving[c];
+            self.discount[p] -= h.counted.saving[c];
+        }
+        self.items.minute += h.all.unused();
+        self.cumulative += h.all.unused();
+        self.sp_unused += h.counted.unused();
     }
 
     fn close_alloc(&mut self, owner: usize, p: usize, now: SimTime) {
@@ -206,6 +267,15 @@ impl CostLedger {
 
     pub fn finish(&mut self, now: SimTime) -> CostReport {
         self.close(now);
+        // The last hour, if the run ends inside one, pays its share of the commitment.
+        if let Some(mut sp) = self.sp.take() {
+            if sp.pending() {
+                let h = sp.settle();
+                self.apply_settled(&sp.class_provider.clone(), h);
+            }
+            self.sp = Some(sp);
+        }
+        self.items.finish(now);
         for o in 0..self.alloc_rate.len() {
             for p in 0..self.rate.len() {
                 self.close_alloc(o, p, now);
@@ -219,7 +289,7 @@ impl CostLedger {
         let factor: Vec<f64> = (0..self.rate.len())
             .map(|p| if self.nominal[p] > 0.0 { (by_provider[p] - self.task_topups[p]) / self.nominal[p] } else { 0.0 })
             .collect();
-        let by_owner: Vec<f64> = self
+        let mut by_owner: Vec<f64> = self
             .alloc_total
             .iter()
             .zip(&self.owner_topups)
@@ -229,13 +299,61 @@ impl CostLedger {
         let allocated: f64 = by_owner.iter().sum();
         // Rounding can leave a hair below zero when everything is allocated.
         let unallocated = provider_total - allocated;
-        let unallocated = if unallocated.abs() <= 1e-9 * provider_total.max(1.0) { 0.0 } else { unallocated };
+        let mut unallocated = if unallocated.abs() <= 1e-9 * provider_total.max(1.0) { 0.0 } else { unallocated };
+        let mut owner_items: Vec<[f64; 6]> = by_owner.iter().map(|&c| [c, 0.0, 0.0, 0.0, 0.0, 0.0]).collect();
+        let mut by_item = [0.0; 6];
+        let item_slot = |item: Item| 2 + item as usize;
+        // Items of a task go to its owner.
+        for (o, totals) in self.items.owner_total.iter().enumerate() {
+            for item in [Item::LoadBalancer, Item::PublicIpv4, Item::DataTransfer, Item::Storage] {
+                by_owner[o] += totals[item as usize];
+                owner_items[o][item_slot(item)] += totals[item as usize];
+                by_item[item_slot(item)] += totals[item as usize];
+            }
+        }
+        // Items of an instance are shared like the instance: by the owners' list-price allocations.
+        for (p, totals) in self.items.provider_total.iter().enumerate() {
+            let extra: f64 = totals.iter().sum();
+            for item in [Item::PublicIpv4, Item::Storage] {
+                by_item[item_slot(item)] += totals[item as usize];
+            }
+            if extra == 0.0 {
+                continue;
+            }
+            let mut shared = 0.0;
+            if self.nominal[p] > 0.0 {
+                for (o, row) in self.alloc_total.iter().enumerate() {
+                    let share = row[p] / self.nominal[p];
+                    by_owner[o] += extra * share;
+                    shared += extra * share;
+                    for item in [Item::PublicIpv4, Item::Storage] {
+                        owner_items[o][item_slot(item)] += totals[item as usize] * share;
+                    }
+                }
+            }
+            unallocated += extra - shared;
+        }
+        let sp = self.sp.as_ref().map_or(SavingsPlansReport::default(), |b| SavingsPlansReport {
+            commitment: b.commitment,
+            used: b.used,
+            unused: self.sp_unused,
+            covered: b.covered,
+        });
+        by_item[0] = provider_total + self.reserved_unused - sp.used;
+        by_item[1] = sp.commitment;
+        let items_total: f64 = by_item[2..].iter().sum();
+        let total = provider_total + self.reserved_unused + sp.unused + items_total;
+        let counted_hours = now.saturating_since(self.warmup).as_secs_f64() / 3600.0;
         CostReport {
             unallocated,
             reserved_unused: self.reserved_unused,
-            total: provider_total + self.reserved_unused,
+            total,
             by_provider,
             by_owner,
+            by_item,
+            savings_plans: sp,
+            monthly: (counted_hours > 0.0).then(|| total * HOURS_PER_MONTH / counted_hours),
+            owner_items,
         }
     }
 }
@@ -259,6 +377,28 @@ impl Simulation<'_> {
                 r.live[p] += 1;
             }
         }
+        self.instance_extras_changed(i, 1.0);
+    }
+
+    /// An instance starts (+1) or stops (−1) adding its address, volume and Savings Plans usage.
+    fn instance_extras_changed(&mut self, i: InstanceId, sign: f64) {
+        let inst = &self.instances[i.idx()];
+        let p = inst.provider.idx();
+        let cfg = &self.sc.cost;
+        let extras = cfg.instance_extras.get(p).copied().unwrap_or_default();
+        if cfg.public_ipv4 && extras.public_ip {
+            self.cost.items.change_rate(None, p, Item::PublicIpv4, sign * cfg.prices.public_ipv4_hourly);
+        }
+        if cfg.storage {
+            let hourly = extras.root_volume_gib * extras.root_volume_gb_month / HOURS_PER_MONTH;
+            self.cost.items.change_rate(None, p, Item::Storage, sign * hourly);
+        }
+        if inst.purchase == Purchase::OnDemand
+            && let Some(sp) = self.cost.sp.as_mut()
+            && let Some(c) = sp.instance_class(p, inst.instance_type.idx())
+        {
+            sp.rate[c] += sign * inst.hourly;
+        }
     }
 
     pub fn cost_instance_stopped(&mut self, i: InstanceId) {
@@ -267,6 +407,8 @@ impl Simulation<'_> {
         let p = inst.provider.idx();
         self.cost.rate[p] -= inst.hourly;
         self.cost.live_instances[p] -= 1;
+        self.instance_extras_changed(i, -1.0);
+        let inst = &self.instances[i.idx()];
         if inst.purchase == Purchase::OnDemand {
             for r in self.cost.reserved.iter_mut().filter(|r| r.instance_type == inst.instance_type) {
                 r.live[p] = r.live[p].saturating_sub(1);
@@ -297,6 +439,29 @@ impl Simulation<'_> {
         if let Some(rate) = self.fargate_rate(t) {
             self.cost.rate[p] += rate;
             self.cost.change_alloc(o, p, self.now, rate);
+            self.fargate_extras_changed(t, o, rate, 1.0);
+        }
+    }
+
+    /// A Fargate task starts (+1) or stops (−1) adding its address, its
+    /// storage above the free 20 GiB, and its Savings Plans usage.
+    fn fargate_extras_changed(&mut self, t: TaskId, o: usize, rate: f64, sign: f64) {
+        let task = &self.tasks[t.idx()];
+        let p = task.provider.idx();
+        let cfg = &self.sc.cost;
+        let public = task.service().is_some_and(|s| cfg.service_public_ip.get(s.idx()).copied().unwrap_or(false));
+        if cfg.public_ipv4 && public {
+            self.cost.items.change_rate(Some(o), p, Item::PublicIpv4, sign * cfg.prices.public_ipv4_hourly);
+        }
+        let gib = cfg.ephemeral_gib.get(task.task_def.idx()).copied().unwrap_or(FARGATE_FREE_EPHEMERAL_GIB);
+        if cfg.storage && gib > FARGATE_FREE_EPHEMERAL_GIB {
+            let hourly = (gib - FARGATE_FREE_EPHEMERAL_GIB) * cfg.prices.fargate_ephemeral_gb_hour;
+            self.cost.items.change_rate(Some(o), p, Item::Storage, sign * hourly);
+        }
+        if let Some(sp) = self.cost.sp.as_mut()
+            && let Some(c) = sp.fargate_class(p)
+        {
+            sp.rate[c] += sign * rate;
         }
     }
 
@@ -311,6 +476,7 @@ impl Simulation<'_> {
         if let Some(rate) = self.fargate_rate(t) {
             self.cost.rate[p] -= rate;
             self.cost.change_alloc(o, p, self.now, -rate);
+            self.fargate_extras_changed(t, o, rate, -1.0);
             let lived = self.now.saturating_since(from).as_secs_f64();
             let counted = self.cost.topup(p, self.now, rate, lived);
             self.cost.task_topups[p] += counted;

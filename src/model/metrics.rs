@@ -145,8 +145,10 @@ impl Simulation<'_> {
             tasks += t;
         }
         let c = self.series.cluster;
-        let minute_cost: f64 = self.cost.minute.iter().sum::<f64>() + self.cost.minute_reserved_unused;
-        self.rec.put(c[0], Some(self.cost.cumulative));
+        self.cost.items.lb_minute_end(counting);
+        let minute_cost: f64 =
+            self.cost.minute.iter().sum::<f64>() + self.cost.minute_reserved_unused + self.cost.items.minute;
+        self.rec.put(c[0], Some(self.cost.cumulative + self.cost.items.cumulative));
         self.rec.put(c[1], Some(minute_cost * 60.0));
         self.rec.put(c[2], Some(f64::from(instances)));
         self.rec.put(c[3], Some(f64::from(tasks)));
@@ -157,6 +159,7 @@ impl Simulation<'_> {
             *v = 0.0;
         }
         self.cost.minute_reserved_unused = 0.0;
+        self.cost.items.minute = 0.0;
         for b in 0..self.sc.batch.len() {
             let st = &self.batches[b];
             let running = st.active.iter().filter(|&&t| self.tasks[t.idx()].state == TaskState::Running).count();
@@ -209,6 +212,7 @@ impl Simulation<'_> {
     /// Returns the minute's (offered, served, failed) entry requests.
     fn close_service_minute(&mut self, s: ServiceId, counting: bool) -> (f64, f64, f64) {
         let now = self.now;
+        let minute_start = SimTime::from_millis(now.as_millis().saturating_sub(MS_PER_MINUTE));
         let cfg = &self.sc.services[s.idx()];
         // Swap the minute's sums out for the cleared spare (a pointer swap, no copying).
         let mut m = self.minute_spare.take().unwrap_or_default();
@@ -323,6 +327,7 @@ impl Simulation<'_> {
             memory: datapoint(mem, m.mem_min, m.mem_max),
             request_count_per_target: rpt.map(Datapoint::single),
         };
+        self.cost_traffic_minute(s, &m, minute_start, counting);
         // Keep the buffers (cleared) as the next spare so later minutes reuse their capacity.
         m.clear();
         self.minute_spare = Some(m);

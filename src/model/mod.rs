@@ -11,6 +11,8 @@ pub mod batch;
 pub mod capacity;
 pub mod circuit_breaker;
 pub mod cost;
+pub mod cost_items;
+pub mod cost_traffic;
 pub mod entities;
 pub mod error;
 pub mod fleet;
@@ -22,6 +24,7 @@ pub mod metrics;
 pub mod placement;
 pub mod queueing;
 pub mod record;
+pub mod savings_plans;
 pub mod scheduler;
 pub mod scripted;
 pub mod spot;
@@ -259,11 +262,16 @@ pub const ASSUMPTIONS: &[(&str, &str)] = &[
     ("scenario::assumed::FARGATE_PROVISIONING", "lognormal median 35s p95 70s"),
     ("scenario::assumed::TASK_STARTUP_S", "10"),
     ("scenario::assumed::DNS_TTL_S", "60"),
+    ("scenario::assumed::REQUEST_BYTES", "1024"),
+    ("scenario::assumed::RESPONSE_BYTES", "10240"),
     ("catalog::REGISTERED_MEMORY_RULE", "floor(advertised MiB x 7985 / 8192)"),
     ("model::tasks::stop_exit", "without shutdown_time, a task exits at the end of its stop timeout"),
     ("model::cost::spot_minimum", "spot instances are billed at least 60 s, like on-demand"),
     ("model::cost::fargate_billing_start", "Fargate bills from PENDING (image pull) to STOPPED"),
     ("model::cost::ec2_billing_start", "EC2 bills from the launch request"),
+    ("model::cost_items::one_connection_per_request", "every request through a load balancer opens a connection"),
+    ("model::cost_items::gb", "a billed GB of load balancer and transfer traffic is 2^30 bytes"),
+    ("catalog::DEFAULT_ROOT_VOLUME_GIB", "30 GiB gp3 (ECS-optimized AL2023 AMI, UNCONFIRMED)"),
     ("model::capacity::cpr_alarms", "scale-out 1 of 1 above target, scale-in 15 of 15 below (observed)"),
     ("scenario::assumed::FARGATE_SPOT_BAND", "Fargate Spot uses the EC2 spot band unless given"),
     ("model::tasks::health_check_timing", "ELB checks a new target every interval from RUNNING"),
@@ -582,6 +590,8 @@ mod assumptions_tests {
             ),
             ("scenario::assumed::TASK_STARTUP_S", format!("{}", assumed::TASK_STARTUP_S)),
             ("scenario::assumed::DNS_TTL_S", format!("{}", assumed::DNS_TTL_S)),
+            ("scenario::assumed::REQUEST_BYTES", format!("{}", assumed::REQUEST_BYTES)),
+            ("scenario::assumed::RESPONSE_BYTES", format!("{}", assumed::RESPONSE_BYTES)),
         ];
         for (name, text) in &from_constants {
             let listed = ASSUMPTIONS.iter().find(|(n, _)| n == name).map(|(_, v)| *v);

@@ -185,6 +185,11 @@ impl Simulation<'_> {
                         "by_policy": st.by_policy.iter().map(|(n, c)| (n.clone(), json!(c))).collect::<Map<String, Value>>(),
                     },
                     "cost_usd": num(cost.by_owner[s]),
+                    "cost_by_item": super::cost_items::ITEM_KEYS
+                        .iter()
+                        .zip(cost.owner_items[s])
+                        .map(|(k, v)| (k.to_string(), num(v)))
+                        .collect::<Map<String, Value>>(),
                     "calls": cfg
                         .calls
                         .iter()
@@ -271,6 +276,14 @@ impl Simulation<'_> {
                 "by_service": by_service,
                 "unallocated_usd": num(cost.unallocated),
                 "reserved_unused_usd": num(cost.reserved_unused),
+                "by_item": cost.items().map(|(k, v)| (k.to_string(), num(v))).collect::<Map<String, Value>>(),
+                "savings_plans": {
+                    "commitment_usd": num(cost.savings_plans.commitment),
+                    "used_usd": num(cost.savings_plans.used),
+                    "unused_usd": num(cost.savings_plans.unused),
+                    "covered_on_demand_usd": num(cost.savings_plans.covered),
+                },
+                "monthly_usd": opt(cost.monthly),
             },
             "requests": requests_json(&t.requests),
             "latency": latency_json(&entry_components),

@@ -26,6 +26,7 @@
 //! assert_eq!(s.services[0].desired_count, 2);
 //! ```
 
+pub mod cost;
 pub mod diag;
 pub mod dist;
 pub mod duration;
@@ -34,6 +35,7 @@ pub mod resolve;
 pub mod trace;
 pub mod types;
 
+pub use cost::{CostConfig, SavingsPlan, SavingsPlanKind};
 pub use diag::{Diagnostics, Problem};
 pub use dist::Dist;
 pub use types::*;
@@ -195,6 +197,8 @@ fn parse_sections(doc: DeTable<'_>, index: &SpanIndex) -> (raw::RawScenario, Vec
             "spot" => raw.spot = section(value, &name, index, p, b),
             "limits" => raw.limits = section(value, &name, index, p, b),
             "output" => raw.output = section(value, &name, index, p, b),
+            "cost" => raw.cost = section(value, &name, index, p, b),
+            "savings_plans" => raw.savings_plans = many(value, &name, index, p, b),
             "instance_types" => raw.instance_types = many(value, &name, index, p, b),
             "capacity_providers" => raw.capacity_providers = many(value, &name, index, p, b),
             "reserved_instances" => raw.reserved_instances = many(value, &name, index, p, b),

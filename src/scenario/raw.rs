@@ -143,6 +143,10 @@ pub struct CapacityProvider {
     pub managed_termination_protection: Option<String>,
     pub managed_draining: Option<String>,
     pub managed_scaling: Option<ManagedScaling>,
+    /// Instances get a public IPv4 address (charged when `[cost] public_ipv4`).
+    pub public_ip: Option<bool>,
+    pub root_volume_gib: Option<f64>,
+    pub root_volume_type: Option<String>,
     // Fargate providers
     pub provisioning_time: Option<Dist>,
     pub max_vcpu: Option<f64>,
@@ -154,6 +158,43 @@ pub struct ReservedInstances {
     pub instance_type: String,
     pub count: u32,
     pub effective_hourly: f64,
+}
+
+/// `[[savings_plans]]`: an hourly commitment bought at a discount.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SavingsPlan {
+    pub kind: String,
+    pub family: Option<String>,
+    pub commitment_per_hour: f64,
+    pub discount: Option<f64>,
+    pub fargate_discount: Option<f64>,
+}
+
+/// `[cost]`: which items beyond compute are charged, and explicit prices.
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CostSettings {
+    pub load_balancers: Option<bool>,
+    pub public_ipv4: Option<bool>,
+    pub data_transfer: Option<bool>,
+    pub storage: Option<bool>,
+    pub prices: Option<CostPrices>,
+}
+
+/// `[cost.prices]`: overrides of the built-in regional prices (USD).
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CostPrices {
+    pub alb_hourly: Option<f64>,
+    pub alb_lcu_hourly: Option<f64>,
+    pub nlb_hourly: Option<f64>,
+    pub nlb_nlcu_hourly: Option<f64>,
+    pub public_ipv4_hourly: Option<f64>,
+    pub cross_az_per_gb_each_way: Option<f64>,
+    pub ebs_gp3_gb_month: Option<f64>,
+    pub ebs_gp2_gb_month: Option<f64>,
+    pub fargate_ephemeral_gb_hour: Option<f64>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -245,6 +286,8 @@ pub struct TaskDefinition {
     pub warmup_time: Option<Dist>,
     pub stop_timeout: Option<Dur>,
     pub cpu_architecture: Option<String>,
+    /// Fargate ephemeral storage (GiB); above the free 20 GiB it is charged.
+    pub ephemeral_storage_gib: Option<f64>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -289,6 +332,8 @@ pub struct CircuitBreaker {
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancer {
+    /// Services naming the same load balancer share it (and its cost).
+    pub name: Option<String>,
     pub kind: Option<String>,
     pub deregistration_delay: Option<Dur>,
     pub health_check_interval: Option<Dur>,
@@ -353,6 +398,9 @@ pub struct Workload {
     pub memory_base_mib: Option<f64>,
     pub memory_per_inflight_mib: Option<f64>,
     pub slo: Option<Slo>,
+    /// Bytes of one request and of its response (load balancer and data transfer cost).
+    pub request_bytes: Option<f64>,
+    pub response_bytes: Option<f64>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -435,6 +483,8 @@ pub struct Service {
     pub workload: Option<Workload>,
     pub auto_scaling: Option<AutoScaling>,
     pub calls: Option<Vec<Call>>,
+    /// Fargate tasks get a public IPv4 address (awsvpc `assignPublicIp`).
+    pub assign_public_ip: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -486,6 +536,8 @@ pub struct RawScenario {
     pub instance_types: Vec<Option<InstanceType>>,
     pub capacity_providers: Vec<Option<CapacityProvider>>,
     pub reserved_instances: Vec<Option<ReservedInstances>>,
+    pub savings_plans: Vec<Option<SavingsPlan>>,
+    pub cost: Option<CostSettings>,
     pub spot: Option<Spot>,
     pub limits: Option<Limits>,
     pub task_definitions: Vec<Option<TaskDefinition>>,
@@ -504,6 +556,8 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "instance_types",
     "capacity_providers",
     "reserved_instances",
+    "savings_plans",
+    "cost",
     "spot",
     "limits",
     "task_definitions",

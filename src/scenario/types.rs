@@ -89,6 +89,8 @@ pub struct Scenario {
     pub batch: Vec<ScheduledTask>,
     pub events: Vec<ScriptedEvent>,
     pub output: OutputConfig,
+    /// Savings Plans and the items beyond compute (`scenario/cost.rs`).
+    pub cost: super::cost::CostConfig,
 }
 
 impl Scenario {

@@ -111,25 +111,39 @@ fn set_changes_the_scenario_and_diff_gives_the_exact_change() {
     let stdout = text(&o.stdout);
     let overrides = stdout.lines().find(|l| l.starts_with("  overrides ")).unwrap_or_default();
     assert!(overrides.contains(" (none) ") && overrides.ends_with(&format!(" ->  {DISCOUNT}")), "{stdout}");
-    assert!(stdout.contains("\n4 of "), "{stdout}");
+    assert!(stdout.contains("\n7 of "), "{stdout}");
 
-    // Exactly the four cost figures that include FARGATE_SPOT change, each by
-    // a third of A's FARGATE_SPOT cost, and FARGATE_SPOT's own cost by +1/3.
+    // Exactly the cost figures that include FARGATE_SPOT change, each by a
+    // third of A's FARGATE_SPOT cost (the monthly figure scaled to 730 hours),
+    // and FARGATE_SPOT's own cost by +1/3.
     let rows = csv_rows(&out);
-    let metrics: Vec<&str> = rows.iter().map(|(m, _)| m.as_str()).collect();
+    let mut metrics: Vec<&str> = rows.iter().map(|(m, _)| m.as_str()).collect();
+    metrics.sort_unstable();
     assert_eq!(
         metrics,
-        ["cost.by_provider.FARGATE_SPOT", "cost.by_service.web", "cost.total_usd", "services.web.cost_usd"]
+        [
+            "cost.by_item.compute",
+            "cost.by_provider.FARGATE_SPOT",
+            "cost.by_service.web",
+            "cost.monthly_usd",
+            "cost.total_usd",
+            "services.web.cost_by_item.compute",
+            "services.web.cost_usd"
+        ]
     );
+    let row_of = |m: &str| rows.iter().position(|(name, _)| name == m).unwrap();
     let cell = |row: usize, column: usize| rows[row].1[column].parse::<f64>().unwrap();
-    for row in 0..rows.len() {
-        same(cell(row, 2), spot_a / 3.0);
+    for (row, (name, _)) in rows.iter().enumerate() {
+        if name != "cost.monthly_usd" {
+            same(cell(row, 2), spot_a / 3.0);
+        }
         assert_eq!(cell(row, 2), cell(row, 1) - cell(row, 0));
         assert_eq!(cell(row, 3), (cell(row, 1) - cell(row, 0)) / cell(row, 0));
     }
-    same(cell(0, 3), 1.0 / 3.0);
-    assert_eq!(cell(2, 0), number(&sa, "cost.total_usd"));
-    assert_eq!(cell(2, 1), number(&sb, "cost.total_usd"));
+    same(cell(row_of("cost.by_provider.FARGATE_SPOT"), 3), 1.0 / 3.0);
+    let total = row_of("cost.total_usd");
+    assert_eq!(cell(total, 0), number(&sa, "cost.total_usd"));
+    assert_eq!(cell(total, 1), number(&sb, "cost.total_usd"));
 }
 
 #[test]

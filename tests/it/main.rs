@@ -13,6 +13,7 @@ mod common;
 mod control;
 mod corrections;
 mod cost;
+mod cost_items;
 mod diff;
 mod docs;
 mod export;

@@ -19,3 +19,7 @@ pub const FARGATE_PROVISIONING_P95_S: f64 = 70.0;
 pub const TASK_STARTUP_S: f64 = 10.0;
 /// Cloud Map DNS record TTL when a service discovery block gives none.
 pub const DNS_TTL_S: u64 = 60;
+/// Bytes of a request and of its response when a service gives none (load
+/// balancer capacity units and cross-zone transfer; no AWS figure exists).
+pub const REQUEST_BYTES: f64 = 1024.0;
+pub const RESPONSE_BYTES: f64 = 10240.0;

@@ -12,6 +12,7 @@ mod asg;
 pub mod assumed;
 mod auto_scaling;
 mod calls;
+mod cost;
 mod ctx;
 mod events;
 mod instance_types;
@@ -25,6 +26,7 @@ mod spot;
 mod task_defs;
 mod workload;
 
+pub use cost::family_of;
 pub use ctx::path_name_problem;
 pub use settings::DEFAULT_START;
 pub use spot::parse_interruption_frequency;
@@ -89,6 +91,14 @@ pub fn resolve(
     let known_services = if services_ok { services.as_slice() } else { &[] };
     let events = events::resolve_events(&mut ctx, &raw.events, &names, &env, known_services, run.duration_ok);
     let output = settings::resolve_output(&mut ctx, raw.output.unwrap_or_default());
+    let raw_cost = cost::RawCost {
+        settings: raw.cost.as_ref(),
+        plans: &raw.savings_plans,
+        services: &raw.services,
+        providers: &raw.capacity_providers,
+        task_defs: &raw.task_definitions,
+    };
+    let cost = cost::resolve_cost(&mut ctx, &raw_cost, &place.region, &services, &instance_types);
     settings::check_size(&mut ctx, &run, services.len());
 
     // A task definition that failed to parse leaves `task_defs` empty with no
@@ -123,6 +133,7 @@ pub fn resolve(
         batch,
         events,
         output,
+        cost,
     })
 }
 

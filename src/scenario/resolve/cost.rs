@@ -1,0 +1,235 @@
+//! `[cost]`, `[[savings_plans]]` and the cost keys of services, capacity
+//! providers and task definitions, into the typed [`CostConfig`].
+
+use super::super::cost::{CostConfig, InstanceExtras, SavingsPlan, SavingsPlanKind, SharedLb};
+use super::super::raw;
+use super::super::types::*;
+use super::assumed;
+use super::ctx::Ctx;
+use crate::catalog::{
+    DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB, FARGATE_MAX_EPHEMERAL_GIB, InfraPrices,
+    InstanceType, ebs_gb_month, infra_prices, priced_regions,
+};
+
+/// The parts of the raw file the cost settings read.
+pub(super) struct RawCost<'a> {
+    pub settings: Option<&'a raw::CostSettings>,
+    pub plans: &'a [Option<raw::SavingsPlan>],
+    pub services: &'a [Option<raw::Service>],
+    pub providers: &'a [Option<raw::CapacityProvider>],
+    pub task_defs: &'a [Option<raw::TaskDefinition>],
+}
+
+/// Resolves the cost settings; `services` are the resolved services (same order as the file).
+pub(super) fn resolve_cost(
+    ctx: &mut Ctx,
+    r: &RawCost,
+    region: &str,
+    services: &[Service],
+    instance_types: &[InstanceType],
+) -> CostConfig {
+    let s = r.settings;
+    let flag = |f: fn(&raw::CostSettings) -> Option<bool>| s.and_then(f).unwrap_or(false);
+    let mut cfg = CostConfig {
+        load_balancers: flag(|s| s.load_balancers),
+        public_ipv4: flag(|s| s.public_ipv4),
+        data_transfer: flag(|s| s.data_transfer),
+        storage: flag(|s| s.storage),
+        ..CostConfig::default()
+    };
+    cfg.prices = resolve_prices(ctx, &cfg, s.and_then(|s| s.prices.as_ref()), region);
+    cfg.savings_plans = r
+        .plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.as_ref().and_then(|p| resolve_plan(ctx, &format!("savings_plans[{i}]"), p, instance_types))
+        })
+        .collect();
+    resolve_service_costs(ctx, &mut cfg, r.services, services);
+    let prices = cfg.prices;
+    for (i, p) in r.providers.iter().enumerate() {
+        let Some(p) = p else { continue };
+        let path = format!("capacity_providers[{i}]");
+        cfg.instance_extras.push(resolve_extras(ctx, &path, p, &prices));
+    }
+    for (i, t) in r.task_defs.iter().enumerate() {
+        let Some(t) = t else { continue };
+        let gib = t.ephemeral_storage_gib.unwrap_or(FARGATE_FREE_EPHEMERAL_GIB);
+        let path = format!("task_definitions[{i}].ephemeral_storage_gib");
+        ctx.range(&path, gib, FARGATE_FREE_EPHEMERAL_GIB, FARGATE_MAX_EPHEMERAL_GIB, "Fargate ephemeral storage (GiB)");
+        cfg.ephemeral_gib.push(gib);
+    }
+    cfg
+}
+
+/// The region's built-in prices with `[cost.prices]` on top. In a region
+/// without built-in prices, every price an enabled item uses must be given.
+fn resolve_prices(ctx: &mut Ctx, cfg: &CostConfig, given: Option<&raw::CostPrices>, region: &str) -> InfraPrices {
+    let builtin = infra_prices(region);
+    let empty = raw::CostPrices::default();
+    let g = given.unwrap_or(&empty);
+    let mut out = builtin.unwrap_or_default();
+    let fields: [(&str, Option<f64>, &mut f64, bool); 9] = [
+        ("alb_hourly", g.alb_hourly, &mut out.alb_hourly, cfg.load_balancers),
+        ("alb_lcu_hourly", g.alb_lcu_hourly, &mut out.alb_lcu_hourly, cfg.load_balancers),
+        ("nlb_hourly", g.nlb_hourly, &mut out.nlb_hourly, cfg.load_balancers),
+        ("nlb_nlcu_hourly", g.nlb_nlcu_hourly, &mut out.nlb_nlcu_hourly, cfg.load_balancers),
+        ("public_ipv4_hourly", g.public_ipv4_hourly, &mut out.public_ipv4_hourly, cfg.public_ipv4),
+        ("cross_az_per_gb_each_way", g.cross_az_per_gb_each_way, &mut out.cross_az_per_gb_each_way, cfg.data_transfer),
+        ("ebs_gp3_gb_month", g.ebs_gp3_gb_month, &mut out.ebs_gp3_gb_month, cfg.storage),
+        ("ebs_gp2_gb_month", g.ebs_gp2_gb_month, &mut out.ebs_gp2_gb_month, cfg.storage),
+        ("fargate_ephemeral_gb_hour", g.fargate_ephemeral_gb_hour, &mut out.fargate_ephemeral_gb_hour, cfg.storage),
+    ];
+    let mut missing = Vec::new();
+    for (key, value, slot, needed) in fields {
+        match value {
+            Some(v) if ctx.range(&format!("cost.prices.{key}"), v, 0.0, 1e6, "a price (USD)") => *slot = v,
+            Some(_) => {}
+            None if needed && builtin.is_none() => missing.push(key),
+            None => {}
+        }
+    }
+    if !missing.is_empty() {
+        ctx.err(
+            "cost",
+            format!(
+                "region \"{region}\" has no built-in prices (listed: {}); give cost.prices.{} or use a listed region",
+                priced_regions().join(", "),
+                missing.join(", cost.prices.")
+            ),
+        );
+    }
+    out
+}
+
+fn resolve_plan(ctx: &mut Ctx, path: &str, p: &raw::SavingsPlan, types: &[InstanceType]) -> Option<SavingsPlan> {
+    let kind = match p.kind.as_str() {
+        "compute" => {
+            if p.family.is_some() {
+                ctx.err(
+                    format!("{path}.family"),
+                    "a compute Savings Plan covers every family; family is only for kind = \"ec2_instance\"",
+                );
+            }
+            Some(SavingsPlanKind::Compute)
+        }
+        "ec2_instance" => {
+            if p.fargate_discount.is_some() {
+                ctx.err(format!("{path}.fargate_discount"), "an EC2 Instance Savings Plan does not cover Fargate");
+            }
+            match &p.family {
+                None => {
+                    ctx.err(
+                        format!("{path}.family"),
+                        "an EC2 Instance Savings Plan needs the instance family it covers, e.g. \"m5\"",
+                    );
+                    None
+                }
+                Some(f) if !types.iter().any(|t| family_of(&t.name) == f) => {
+                    let mut known: Vec<&str> = types.iter().map(|t| family_of(&t.name)).collect();
+                    known.dedup();
+                    ctx.err(
+                        format!("{path}.family"),
+                        format!("no instance type of family \"{f}\" is known; families: {}", known.join(", ")),
+                    );
+                    None
+                }
+                Some(f) => Some(SavingsPlanKind::Ec2Instance { family: f.clone() }),
+            }
+        }
+        other => {
+            ctx.enum_value::<()>(&format!("{path}.kind"), other, &[("compute", ()), ("ec2_instance", ())]);
+            None
+        }
+    };
+    ctx.range(&format!("{path}.commitment_per_hour"), p.commitment_per_hour, 0.0, 1e6, "the hourly commitment (USD)");
+    let Some(discount) = p.discount else {
+        ctx.err(
+            format!("{path}.discount"),
+            "discount is required: ecsim has no built-in Savings Plans rates (they differ per instance type, region, \
+             term and payment option); give the share off on-demand, e.g. 0.28",
+        );
+        return None;
+    };
+    ctx.range(&format!("{path}.discount"), discount, 0.0, 0.99, "a Savings Plan discount (share off on-demand)");
+    if let Some(d) = p.fargate_discount {
+        ctx.range(&format!("{path}.fargate_discount"), d, 0.0, 0.99, "a Savings Plan discount (share off on-demand)");
+    }
+    let fargate_discount = p.fargate_discount.unwrap_or(discount);
+    Some(SavingsPlan { kind: kind?, commitment_per_hour: p.commitment_per_hour, discount, fargate_discount })
+}
+
+/// "m5" of "m5.large": the family an EC2 Instance Savings Plan names.
+pub fn family_of(instance_type: &str) -> &str {
+    instance_type.split('.').next().unwrap_or(instance_type)
+}
+
+fn resolve_service_costs(
+    ctx: &mut Ctx,
+    cfg: &mut CostConfig,
+    raw_services: &[Option<raw::Service>],
+    services: &[Service],
+) {
+    for (i, (r, svc)) in raw_services.iter().flatten().zip(services).enumerate() {
+        let path = format!("services[{i}]");
+        cfg.service_public_ip.push(r.assign_public_ip.unwrap_or(false));
+        let w = r.workload.as_ref();
+        let bytes = |v: Option<f64>, key: &str, default: f64, ctx: &mut Ctx| {
+            let v = v.unwrap_or(default);
+            ctx.range(&format!("{path}.workload.{key}"), v, 0.0, 1e12, "a size in bytes");
+            v
+        };
+        let req = bytes(w.and_then(|w| w.request_bytes), "request_bytes", assumed::REQUEST_BYTES, ctx);
+        let resp = bytes(w.and_then(|w| w.response_bytes), "response_bytes", assumed::RESPONSE_BYTES, ctx);
+        cfg.service_bytes.push((req, resp));
+        let lb = match (&svc.load_balancer, &r.load_balancer) {
+            (Some(lb), Some(raw_lb)) => {
+                let name = raw_lb.name.clone().unwrap_or_else(|| svc.name.clone());
+                match cfg.lbs.iter().position(|l| l.name == name) {
+                    Some(k) if cfg.lbs[k].alb != (lb.kind == LbKind::Alb) => {
+                        ctx.err(
+                            format!("{path}.load_balancer.kind"),
+                            format!("load balancer \"{name}\" is shared with a service that gives it another kind"),
+                        );
+                        None
+                    }
+                    Some(k) => {
+                        cfg.lbs[k].services.push(i);
+                        Some(k)
+                    }
+                    None => {
+                        cfg.lbs.push(SharedLb { name, alb: lb.kind == LbKind::Alb, services: vec![i] });
+                        Some(cfg.lbs.len() - 1)
+                    }
+                }
+            }
+            _ => None,
+        };
+        cfg.service_lb.push(lb);
+    }
+}
+
+fn resolve_extras(ctx: &mut Ctx, path: &str, p: &raw::CapacityProvider, prices: &InfraPrices) -> InstanceExtras {
+    if p.kind != "ec2" {
+        for (key, given) in [
+            ("public_ip", p.public_ip.is_some()),
+            ("root_volume_gib", p.root_volume_gib.is_some()),
+            ("root_volume_type", p.root_volume_type.is_some()),
+        ] {
+            if given {
+                ctx.err(format!("{path}.{key}"), format!("{key} is only for kind = \"ec2\" (Fargate tasks take assign_public_ip and ephemeral_storage_gib)"));
+            }
+        }
+        return InstanceExtras::default();
+    }
+    let gib = p.root_volume_gib.unwrap_or(DEFAULT_ROOT_VOLUME_GIB);
+    ctx.range(&format!("{path}.root_volume_gib"), gib, 1.0, 16384.0, "an EBS volume size (GiB)");
+    let kind = p.root_volume_type.as_deref().unwrap_or("gp3");
+    let gb_month = ebs_gb_month(prices, kind).unwrap_or_else(|| {
+        let options: Vec<(&str, ())> = EBS_VOLUME_TYPES.iter().map(|t| (*t, ())).collect();
+        ctx.enum_value(&format!("{path}.root_volume_type"), kind, &options);
+        0.0
+    });
+    InstanceExtras { public_ip: p.public_ip.unwrap_or(false), root_volume_gib: gib, root_volume_gb_month: gb_month }
+}
