@@ -286,6 +286,18 @@ pub struct Rate {
     pub value_column: Option<String>,
     pub scale: Option<f64>,
     pub interpolate: Option<String>,
+    pub peaks: Option<Vec<Peak>>,
+    pub weekdays: Option<Vec<f64>>,
+    pub holidays: Option<Vec<String>>,
+}
+
+/// One bump of a diurnal pattern with several peaks.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Peak {
+    pub at: String,
+    pub height: f64,
+    pub width: Dur,
 }
 
 #[derive(Deserialize, Debug)]
