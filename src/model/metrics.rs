@@ -283,6 +283,7 @@ impl Simulation<'_> {
             cpu: datapoint(cpu, m.cpu_min, m.cpu_max),
             memory: datapoint(mem, m.mem_min, m.mem_max),
             request_count_per_target: rpt.map(Datapoint::single),
+            request_count: cfg.load_balancer.is_some().then(|| Datapoint::single(m.lb_received * 60.0 / secs)),
         };
         // Keep the buffers (cleared) as the next spare so later minutes reuse their capacity.
         m.clear();

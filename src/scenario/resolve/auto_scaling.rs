@@ -63,6 +63,7 @@ pub(super) fn resolve_auto_scaling(
         max_capacity: a.max_capacity,
         target_tracking,
         step_scaling,
+        predictive: Vec::new(),
     })
 }
 
