@@ -35,7 +35,7 @@ impl MetricPair {
 
     /// The minute's load: the sum over tasks of the scaling metric (the
     /// datapoint's Sum statistic), or the request count.
-    fn load(self, m: &MinuteMetrics) -> Option<f64> {
+    pub fn load(self, m: &MinuteMetrics) -> Option<f64> {
         match self {
             MetricPair::Cpu => m.cpu.map(|d| d.sum),
             MetricPair::Memory => m.memory.map(|d| d.sum),
@@ -106,6 +106,8 @@ pub struct PredictivePolicy {
     /// Hourly load forecast, up to 48 hours.
     forecast: Vec<f64>,
     abs_pct_error_sum: f64,
+    abs_error_sum: f64,
+    actual_sum: f64,
     hours_compared: u64,
     forecasts_made: u64,
 }
@@ -130,6 +132,8 @@ impl PredictivePolicy {
             forecast_from: 0,
             forecast: Vec::new(),
             abs_pct_error_sum: 0.0,
+            abs_error_sum: 0.0,
+            actual_sum: 0.0,
             hours_compared: 0,
             forecasts_made: 0,
         }
@@ -153,6 +157,8 @@ impl PredictivePolicy {
             && actual > 0.0
         {
             self.abs_pct_error_sum += (actual - predicted).abs() / actual;
+            self.abs_error_sum += (actual - predicted).abs();
+            self.actual_sum += actual;
             self.hours_compared += 1;
         }
         self.history.push(actual);
@@ -216,6 +222,13 @@ impl PredictivePolicy {
     pub fn accuracy(&self) -> (Option<f64>, u64) {
         let mape = (self.hours_compared > 0).then(|| 100.0 * self.abs_pct_error_sum / self.hours_compared as f64);
         (mape, self.hours_compared)
+    }
+
+    /// The absolute errors over the actual loads, summed over the same hours
+    /// (weighted by load, so quiet hours with tiny loads do not dominate as
+    /// they do the MAPE).
+    pub fn weighted_error(&self) -> Option<f64> {
+        (self.actual_sum > 0.0).then(|| 100.0 * self.abs_error_sum / self.actual_sum)
     }
 
     pub fn forecasts_made(&self) -> u64 {
@@ -311,6 +324,9 @@ mod tests {
         }
         // 25 hours: 24 at 0% and one at 50% → 2%.
         assert_eq!(p.accuracy(), (Some(2.0), 25));
+        // Weighted: the one error of 100 over the day's actual loads (14 hours at
+        // 100, 10 at 500) plus hour 48's 200: 100 / 6600.
+        assert_eq!(p.weighted_error(), Some(100.0 * 100.0 / 6600.0));
     }
 
     #[test]

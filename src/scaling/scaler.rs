@@ -173,12 +173,13 @@ impl ServiceScaler {
         self.max
     }
 
-    /// Policy names in config order (target tracking first, then step).
+    /// Policy names in config order (target tracking, step, then predictive).
     pub fn policy_names(&self) -> Vec<&str> {
         self.target_tracking
             .iter()
             .map(|p| p.cfg.name.as_str())
             .chain(self.step.iter().map(|p| p.cfg.name.as_str()))
+            .chain(self.predictive.iter().map(|p| p.cfg.name.as_str()))
             .collect()
     }
 

@@ -383,6 +383,20 @@ pub struct AutoScaling {
     pub target_tracking: Option<Vec<TargetTracking>>,
     pub step_scaling: Option<Vec<StepScaling>>,
     pub scheduled: Option<Vec<ScheduledAction>>,
+    pub predictive: Option<Vec<Predictive>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Predictive {
+    pub name: String,
+    pub metric_pair: String,
+    pub target_value: f64,
+    pub mode: Option<String>,
+    pub scheduling_buffer_time: Option<Dur>,
+    pub max_capacity_breach_behavior: Option<String>,
+    pub max_capacity_buffer: Option<u32>,
+    pub forecaster: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -20,6 +20,7 @@ mod hostile;
 mod import;
 mod long;
 mod placement;
+mod predictive;
 mod props;
 mod regressions;
 mod scaling;

@@ -16,6 +16,7 @@ mod ctx;
 mod events;
 mod instance_types;
 mod placement;
+mod predictive;
 mod providers;
 mod scheduled;
 mod services;
