@@ -37,6 +37,7 @@ mod markers;
 mod output;
 mod palette;
 mod pareto;
+mod predictive_chart;
 mod primitives;
 mod render;
 mod replay_chart;
