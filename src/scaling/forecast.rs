@@ -84,7 +84,10 @@ pub fn forecast_horizon(history: &[f64], forecaster: Forecaster) -> Vec<f64> {
 /// `load` is the metric's total over tasks (e.g. the sum of the tasks' CPU
 /// percentages), `target` its wanted value per task.
 pub fn capacity_for(load: f64, target: f64) -> u32 {
-    if !(load > 0.0) || !(target > 0.0) {
+    // NaN fails both comparisons and gives 0 too.
+    if load.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+        || target.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+    {
         return 0;
     }
     let tasks = (load / target).ceil();

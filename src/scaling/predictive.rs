@@ -148,7 +148,7 @@ impl PredictivePolicy {
             self.hour_samples += 1;
         }
         let ms = now.as_millis();
-        if ms == 0 || ms % MS_PER_HOUR != 0 {
+        if ms == 0 || !ms.is_multiple_of(MS_PER_HOUR) {
             return false;
         }
         let actual = if self.hour_samples > 0 { self.hour_sum / f64::from(self.hour_samples) } else { 0.0 };
@@ -165,7 +165,7 @@ impl PredictivePolicy {
         self.hour_sum = 0.0;
         self.hour_samples = 0;
         let hours = self.history.len();
-        if hours % FORECAST_EVERY_HOURS != 0 {
+        if !hours.is_multiple_of(FORECAST_EVERY_HOURS) {
             return false;
         }
         let forecast = forecast_horizon(&self.history, self.cfg.forecaster);
