@@ -1,6 +1,7 @@
 //! Service Auto Scaling as Application Auto Scaling does it for ECS services:
 //! CloudWatch-like one-minute metrics and alarms, target tracking and step
-//! scaling policies with cooldowns, scheduled min/max changes. Pure logic: the
+//! scaling policies with cooldowns, scheduled min/max changes, predictive
+//! scaling's hourly forecasts and the capacity floor they set. Pure logic: the
 //! model calls [`ServiceScaler::on_minute`] once per simulated minute with the
 //! datapoints that just became visible and applies the decision it returns.
 //!

@@ -53,20 +53,22 @@ pub(super) fn predictive_policy(
         p.forecaster.as_deref().unwrap_or("seasonal"),
         &[("seasonal", Forecaster::Seasonal), ("daily", Forecaster::Daily)],
     );
+    // Checked with stand-ins for the names already refused, so every problem shows at once.
     let cfg = PredictiveConfig {
         name: p.name.clone(),
-        metric_pair: metric_pair?,
+        metric_pair: metric_pair.unwrap_or(MetricPair::Cpu),
         target_value: p.target_value,
-        mode: mode?,
+        mode: mode.unwrap_or(PredictiveMode::ForecastOnly),
         scheduling_buffer: p.scheduling_buffer_time.map_or(DEFAULT_SCHEDULING_BUFFER, |d| d.0),
-        max_capacity_breach: max_capacity_breach?,
+        max_capacity_breach: max_capacity_breach.unwrap_or(MaxCapacityBreach::HonorMaxCapacity),
         max_capacity_buffer: p.max_capacity_buffer.unwrap_or(0),
-        forecaster: forecaster?,
+        forecaster: forecaster.unwrap_or(Forecaster::Seasonal),
     };
     // Each problem starts with its field's name.
     for problem in validate_predictive_config(&cfg) {
         let (field, what) = problem.split_once(": ").unwrap_or(("", problem.as_str()));
         ctx.err(format!("{pp}.{field}"), what);
     }
-    Some(cfg)
+    let all_named = metric_pair.is_some() && mode.is_some() && max_capacity_breach.is_some() && forecaster.is_some();
+    all_named.then_some(cfg)
 }
