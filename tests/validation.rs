@@ -364,7 +364,13 @@ fn step_policy(
 }
 
 fn scaler(target_tracking: Vec<TargetTrackingConfig>, step_scaling: Vec<StepScalingConfig>) -> ServiceScaler {
-    ServiceScaler::new(AutoScalingConfig { min_capacity: 1, max_capacity: 100, target_tracking, step_scaling })
+    ServiceScaler::new(AutoScalingConfig {
+        min_capacity: 1,
+        max_capacity: 100,
+        target_tracking,
+        step_scaling,
+        predictive: vec![],
+    })
 }
 
 /// The minute's datapoint, seen at the end of minute `k`.

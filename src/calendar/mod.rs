@@ -94,6 +94,23 @@ impl Calendar {
     /// Fractional local hour of day in [0, 24) at `offset_ms`, DST-aware (for
     /// diurnal load patterns): 14:30:00 local is 14.5.
     pub fn local_hour(&self, offset_ms: u64, tz: &TimeZone) -> f64 {
+        let (seconds, nanos) = self.local_seconds(offset_ms, tz);
+        let of_day = seconds.rem_euclid(86_400);
+        let (hour, minute, second) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
+        let seconds = second as f64 + nanos as f64 / 1e9;
+        hour as f64 + minute as f64 / 60.0 + seconds / 3600.0
+    }
+
+    /// The local calendar date at `offset_ms` in `tz`, DST-aware, as a day
+    /// number (days since 1970-01-01): what weekday multipliers and holidays
+    /// are keyed by, without building a civil date every tick.
+    pub fn local_day(&self, offset_ms: u64, tz: &TimeZone) -> i64 {
+        self.local_seconds(offset_ms, tz).0.div_euclid(86_400)
+    }
+
+    /// Seconds of the local wall clock since 1970-01-01T00:00 local, and the
+    /// nanoseconds past that second.
+    fn local_seconds(&self, offset_ms: u64, tz: &TimeZone) -> (i64, i64) {
         // The clock fields a civil datetime would show, from the UTC offset in force
         // (building the datetime cost more than the rest of a diurnal rate).
         let instant = self.instant_at(offset_ms);
@@ -104,11 +121,29 @@ impl Calendar {
             seconds -= 1;
             nanos += 1_000_000_000;
         }
-        let of_day = seconds.rem_euclid(86_400);
-        let (hour, minute, second) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
-        let seconds = second as f64 + nanos as f64 / 1e9;
-        hour as f64 + minute as f64 / 60.0 + seconds / 3600.0
+        (seconds, nanos)
     }
+}
+
+/// Day of the week of a day number (days since 1970-01-01), Monday = 0 to
+/// Sunday = 6 (1970-01-01 was a Thursday).
+pub fn weekday_from_monday(day: i64) -> usize {
+    (day + 3).rem_euclid(7) as usize
+}
+
+/// A calendar date written `YYYY-MM-DD` -> its day number (days since
+/// 1970-01-01), for holidays.
+pub fn parse_date(s: &str) -> Result<i64, String> {
+    let fail = || format!("invalid date `{s}`: expected YYYY-MM-DD, e.g. 2026-12-25");
+    let shape_ok = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shape_ok {
+        return Err(fail());
+    }
+    let date = DateTime::strptime("%Y-%m-%dT%H:%M:%S", format!("{s}T00:00:00"))
+        .map_err(|_| format!("invalid date `{s}`: no such day in the calendar"))?;
+    let ts = TimeZone::UTC.to_ambiguous_timestamp(date).compatible().map_err(|_| fail())?;
+    Ok(ts.as_second().div_euclid(86_400))
 }
 
 /// RFC 3339 instant, e.g. "2026-03-02T00:00:00Z" or with an offset.

@@ -42,6 +42,7 @@ mod output;
 mod palette;
 mod pareto;
 mod pareto_chart;
+mod predictive_chart;
 mod primitives;
 mod render;
 mod replay_chart;

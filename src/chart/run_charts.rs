@@ -9,6 +9,7 @@ use crate::chart::cost_breakdown_chart::cost_breakdown_figure;
 use crate::chart::cost_chart::cost_figure;
 use crate::chart::figure::{Dash, Figure, Layer, MarkerGroup, Panel, slug};
 use crate::chart::palette::{BLACK, BLUE, BLUISH_GREEN, MID_GREY, ORANGE, SKY_BLUE, VERMILLION};
+use crate::chart::predictive_chart::predictive_figures;
 use crate::chart::run_context::{RunContext, SkippedChart, has_nonzero, line, wide_line};
 use crate::chart::run_data::RunData;
 use crate::chart::ticks::spike_cap;
@@ -55,6 +56,9 @@ pub(crate) fn run_figures(run: &RunData) -> RunFigures {
         keep(Ok(chart.tasks()));
         keep(chart.cpu());
         keep(chart.latency());
+        for figure in predictive_figures(&context, service, &chart.markers) {
+            keep(Ok(figure));
+        }
     }
     RunFigures { figures, skipped }
 }

@@ -64,6 +64,15 @@ impl TimeSeries {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The metrics of one entity, sorted.
+    pub(crate) fn metrics(&self, scope: &str, name: &str) -> Vec<String> {
+        self.by_scope
+            .get(scope)
+            .and_then(|names| names.get(name))
+            .map(|metrics| metrics.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     /// The entity names seen under `scope`, sorted.
     pub(crate) fn names(&self, scope: &str) -> Vec<String> {
         self.by_scope.get(scope).map(|names| names.keys().cloned().collect()).unwrap_or_default()

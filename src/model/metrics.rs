@@ -17,6 +17,8 @@ pub struct SeriesIds {
     providers: Vec<[usize; 11]>,
     services: Vec<[usize; 15]>,
     alarms: Vec<Vec<usize>>,
+    /// Per service, per predictive policy: load, forecast load, forecast capacity.
+    predictive: Vec<Vec<[usize; 3]>>,
     batch: Vec<[usize; 2]>,
     /// Per availability zone: live instances, running tasks.
     zones: Vec<[usize; 2]>,
@@ -93,6 +95,16 @@ impl Simulation<'_> {
                 }
             }
             ids.alarms.push(alarms);
+            let mut predictive = Vec::new();
+            for p in self.services[s].scaler.iter().flat_map(|sc| sc.predictive()) {
+                let n = &p.cfg.name;
+                predictive.push([
+                    self.rec.register("service", &svc.name, &format!("predictive_{n}_load"), Agg::Mean),
+                    self.rec.register("service", &svc.name, &format!("predictive_{n}_forecast_load"), Agg::Mean),
+                    self.rec.register("service", &svc.name, &format!("predictive_{n}_forecast_capacity"), Agg::Last),
+                ]);
+            }
+            ids.predictive.push(predictive);
         }
         for b in &sc.batch {
             ids.batch.push([
@@ -326,6 +338,7 @@ impl Simulation<'_> {
             cpu: datapoint(cpu, m.cpu_min, m.cpu_max),
             memory: datapoint(mem, m.mem_min, m.mem_max),
             request_count_per_target: rpt.map(Datapoint::single),
+            request_count: cfg.load_balancer.is_some().then(|| Datapoint::single(m.lb_received * 60.0 / secs)),
         };
         self.cost_traffic_minute(s, &m, minute_start, counting);
         // Keep the buffers (cleared) as the next spare so later minutes reuse their capacity.
@@ -333,6 +346,9 @@ impl Simulation<'_> {
         self.minute_spare = Some(m);
         let delay = (self.sc.metric_delay.as_millis() / MS_PER_MINUTE) as usize;
         let st = &mut self.services[s.idx()];
+        if let Some(scaler) = st.scaler.as_mut() {
+            scaler.observe_load(now, &metrics);
+        }
         st.published.push_back(metrics);
         let visible = if st.published.len() > delay {
             st.published.pop_front().unwrap_or_default()
@@ -347,6 +363,7 @@ impl Simulation<'_> {
                 self.rec.put(id, Some(f64::from(state.code())));
             }
         }
+        self.record_forecasts(s, &metrics);
         if let Some(d) = decision {
             self.apply_scaling_decision(s, d);
         }
@@ -367,6 +384,40 @@ impl Simulation<'_> {
         }
         self.check_deployment_stall(s);
         entry
+    }
+
+    /// Predictive scaling's series (the minute's load, the forecast of its hour)
+    /// and an event for each floor a forecast sets (docs/model.md §9.7).
+    fn record_forecasts(&mut self, s: ServiceId, metrics: &MinuteMetrics) {
+        let now = self.now;
+        let Some(scaler) = &self.services[s.idx()].scaler else { return };
+        for (k, p) in scaler.predictive().iter().enumerate() {
+            let ids = self.series.predictive[s.idx()][k];
+            let forecast = p.forecast_now(now);
+            self.rec.put(ids[0], p.cfg.metric_pair.load(metrics));
+            self.rec.put(ids[1], forecast.map(|f| f.0));
+            self.rec.put(ids[2], forecast.map(|f| f64::from(f.1)));
+        }
+        let name = &self.sc.services[s.idx()].name;
+        for (policy, f) in scaler.floors_set() {
+            let buffer_s = scaler
+                .predictive()
+                .iter()
+                .find(|p| p.cfg.name == policy)
+                .map_or(0, |p| p.cfg.scheduling_buffer.as_millis() / 1000);
+            self.rec.event(
+                now,
+                "predictive_floor",
+                "service",
+                name,
+                format_args!(
+                    "{policy}: forecast load {} for the hour from {} s → {} tasks, the minimum capacity (scheduling buffer {buffer_s} s)",
+                    crate::scaling::Shown(f.load),
+                    f.hour as u64 * 3600,
+                    f.capacity
+                ),
+            );
+        }
     }
 
     /// Returns the provider's (instances, tasks) at the end of the minute.

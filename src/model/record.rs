@@ -198,6 +198,7 @@ impl<'a> Recorder<'a> {
                     if let Some(a) = &svc.auto_scaling {
                         names.extend(a.target_tracking.iter().map(|p| p.name.clone()));
                         names.extend(a.step_scaling.iter().map(|p| p.name.clone()));
+                        names.extend(a.predictive.iter().map(|p| p.name.clone()));
                     }
                     names.extend(svc.scheduled_actions.iter().map(|a| a.name.clone()));
                     ServiceTotals {

@@ -205,6 +205,26 @@ impl Simulation<'_> {
                         .collect::<Map<String, Value>>(),
                 }),
             );
+            // Only services with predictive policies get the key: other summaries stay as they were.
+            if let Some(scaler) = self.services[s].scaler.as_ref().filter(|sc| !sc.predictive().is_empty())
+                && let Some(scaling) = services.get_mut(&cfg.name).and_then(|v| v.get_mut("scaling"))
+            {
+                scaling["predictive"] = scaler
+                    .predictive()
+                    .iter()
+                    .map(|p| {
+                        let (mape, hours) = p.accuracy();
+                        let figures = json!({
+                            "forecasts": p.forecasts_made(),
+                            "forecast_mape_percent": opt(mape),
+                            "forecast_weighted_error_percent": opt(p.weighted_error()),
+                            "hours_compared": hours,
+                        });
+                        (p.cfg.name.clone(), figures)
+                    })
+                    .collect::<Map<String, Value>>()
+                    .into();
+            }
             let running_s = self.services[s].deployment.map_or(0.0, |d| end.saturating_since(d.started).as_secs_f64());
             let total_s = st.deployment_total_s + running_s;
             deployments.insert(

@@ -4,10 +4,10 @@
 //! factor with median 1 drawn per minute from the service's own stream, so
 //! it does not change when the tick or a scaling setting changes.
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, weekday_from_monday};
 use crate::engine::SimTime;
 use crate::rng::{RngStreams, Stream};
-use crate::scenario::{RatePattern, Spike, Workload};
+use crate::scenario::{RatePattern, Spike, WeekCycle, Workload};
 
 /// The pattern's rate at `t`, before noise and spikes.
 pub fn pattern_rate(pattern: &RatePattern, t: SimTime, cal: &Calendar) -> f64 {
@@ -28,8 +28,36 @@ pub fn pattern_rate(pattern: &RatePattern, t: SimTime, cal: &Calendar) -> f64 {
                 from + (to - from) * f
             }
         }
+        RatePattern::Peaks { base, peaks, tz } => {
+            let h = cal.local_hour(t.as_millis(), tz);
+            base + peaks.iter().map(|p| p.height * bump(h - p.at_hours, p.width_hours)).sum::<f64>()
+        }
         RatePattern::Trace(trace) => trace.rate_at(t.as_millis()),
     }
+}
+
+/// A raised-cosine bump of half-width `width` hours at `d` hours from its
+/// centre on the 24-hour clock: 1 at the centre, ½ at width/2, 0 from width on.
+/// With width = 12 h it is the single-peak diurnal curve's shape.
+fn bump(d: f64, width: f64) -> f64 {
+    // The shorter way round the clock, in [-12, 12).
+    let mut d = d.rem_euclid(24.0);
+    if d >= 12.0 {
+        d -= 24.0;
+    }
+    if d.abs() >= width {
+        return 0.0;
+    }
+    (1.0 + libm::cos(std::f64::consts::PI * d / width)) / 2.0
+}
+
+/// The weekday multiplier of the local date at `t` (Sunday's on a holiday).
+pub fn week_factor(week: &WeekCycle, t: SimTime, cal: &Calendar) -> f64 {
+    let day = cal.local_day(t.as_millis(), &week.tz);
+    if week.holidays.binary_search(&day).is_ok() {
+        return week.weekdays[6];
+    }
+    week.weekdays[weekday_from_monday(day)]
 }
 
 /// Product of the spike multipliers active at `t` (1 when none).
@@ -65,7 +93,10 @@ pub fn noise_factor(streams: &RngStreams, service: usize, minute: u64, sigma: f6
 
 /// The entry request rate of a service at `t`.
 pub fn entry_rate(w: &Workload, service: usize, t: SimTime, cal: &Calendar, streams: &RngStreams) -> f64 {
-    let base = pattern_rate(&w.rate, t, cal);
+    let mut base = pattern_rate(&w.rate, t, cal);
+    if let Some(week) = &w.week {
+        base *= week_factor(week, t, cal);
+    }
     if base <= 0.0 {
         return 0.0;
     }
@@ -77,6 +108,7 @@ mod tests {
     use super::*;
     use crate::calendar::{parse_instant, parse_time_zone};
     use crate::engine::SimDuration;
+    use crate::scenario::DiurnalPeak as DiurnalPeakT;
 
     fn cal() -> Calendar {
         Calendar::new(parse_instant("2026-03-02T00:00:00Z").unwrap())
@@ -95,6 +127,103 @@ mod tests {
         // Six hours from the peak: halfway.
         let mid = pattern_rate(&p, SimTime::from_secs(13 * 3600), &cal());
         assert!((mid - 525.0).abs() < 1e-9);
+    }
+
+    fn ny() -> jiff::tz::TimeZone {
+        parse_time_zone("America/New_York").unwrap()
+    }
+
+    /// Seconds from the test calendar's start (Monday 2026-03-02T00:00Z) to `utc`.
+    fn at(utc: &str) -> SimTime {
+        let off = cal().offset_of(parse_instant(utc).unwrap()).unwrap();
+        SimTime::from_millis(off)
+    }
+
+    fn week(holidays: Vec<i64>) -> WeekCycle {
+        WeekCycle { weekdays: [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.25], holidays, tz: ny() }
+    }
+
+    #[test]
+    fn weekday_follows_the_local_date_across_dst() {
+        let w = week(Vec::new());
+        // Friday 2026-03-06 23:30 EST (UTC-5) = 2026-03-07T04:30Z: Friday's 1.
+        assert_eq!(week_factor(&w, at("2026-03-07T04:30:00Z"), &cal()), 1.0);
+        // Saturday 00:30 EST = 05:30Z: Saturday's 0.5.
+        assert_eq!(week_factor(&w, at("2026-03-07T05:30:00Z"), &cal()), 0.5);
+        // 2026-03-08T04:30Z is Sunday in UTC but Saturday 23:30 EST in New York.
+        assert_eq!(week_factor(&w, at("2026-03-08T04:30:00Z"), &cal()), 0.5);
+        // Sunday 00:30 EST = 05:30Z: 0.25.
+        assert_eq!(week_factor(&w, at("2026-03-08T05:30:00Z"), &cal()), 0.25);
+        // Clocks go forward at 02:00 EST that Sunday, so Sunday ends at 00:00 EDT
+        // (UTC-4) = 2026-03-09T04:00Z: 03:30Z is still Sunday, 04:30Z Monday.
+        assert_eq!(week_factor(&w, at("2026-03-09T03:30:00Z"), &cal()), 0.25);
+        assert_eq!(week_factor(&w, at("2026-03-09T04:30:00Z"), &cal()), 1.0);
+    }
+
+    #[test]
+    fn a_holiday_takes_sundays_multiplier() {
+        // Wednesday 2026-03-04 is day 20516 since 1970-01-01 (56 years with 14
+        // leap days = 20454 days to 2026-01-01, then 31 + 28 + 3).
+        assert_eq!(crate::calendar::parse_date("2026-03-04"), Ok(20_516));
+        let w = week(vec![20_516]);
+        // Wednesday 12:00 EST = 17:00Z: Sunday's 0.25, not Wednesday's 1.
+        assert_eq!(week_factor(&w, at("2026-03-04T17:00:00Z"), &cal()), 0.25);
+        // Tuesday 23:59 EST = 04:59Z on the 4th is not the holiday.
+        assert_eq!(week_factor(&w, at("2026-03-04T04:59:00Z"), &cal()), 1.0);
+    }
+
+    #[test]
+    fn weekday_multiplies_the_diurnal_rate() {
+        let rate = RatePattern::Diurnal { base: 150.0, peak: 900.0, peak_at_hours: 14.0, tz: ny() };
+        let w = Workload {
+            rate,
+            week: Some(week(Vec::new())),
+            noise_sigma: 0.0,
+            spikes: Vec::new(),
+            cpu_per_request_s: 0.0,
+            request_timeout_s: 60.0,
+            baseline_cpu_percent: 0.0,
+            memory_base_mib: 0.0,
+            memory_per_inflight_mib: 0.0,
+            slo: None,
+        };
+        let st = RngStreams::new(1, 0);
+        // Saturday 14:00 EST = 2026-03-07T19:00Z: the peak 900 × Saturday's 0.5.
+        assert_eq!(entry_rate(&w, 0, at("2026-03-07T19:00:00Z"), &cal(), &st), 450.0);
+        // Friday 14:00 EST: 900 × 1.
+        assert_eq!(entry_rate(&w, 0, at("2026-03-06T19:00:00Z"), &cal(), &st), 900.0);
+    }
+
+    #[test]
+    fn two_peaks_add_raised_cosine_bumps_above_base() {
+        let peaks = vec![
+            DiurnalPeakT { at_hours: 9.0, height: 600.0, width_hours: 2.0 },
+            DiurnalPeakT { at_hours: 15.0, height: 400.0, width_hours: 3.0 },
+        ];
+        let p = RatePattern::Peaks { base: 100.0, peaks, tz: ny() };
+        let r = |utc: &str| pattern_rate(&p, at(utc), &cal());
+        // 09:00 EST (14:00Z): 100 + 600; the 15:00 peak is 6 h away, past its 3 h.
+        assert_eq!(r("2026-03-02T14:00:00Z"), 700.0);
+        // 10:00 EST: 1 h = half the 2 h width from 09:00: 600 × (1 + cos(π/2))/2 = 300.
+        assert!((r("2026-03-02T15:00:00Z") - 400.0).abs() < 1e-9);
+        // 11:00 EST: 2 h from 09:00 (its width) and 4 h from 15:00: base only.
+        assert_eq!(r("2026-03-02T16:00:00Z"), 100.0);
+        // 13:00 EST: 2 h before 15:00: 400 × (1 + cos(2π/3))/2 = 400 × 0.25 = 100.
+        assert!((r("2026-03-02T18:00:00Z") - 200.0).abs() < 1e-9);
+        // 15:00 EST: 100 + 400.
+        assert_eq!(r("2026-03-02T20:00:00Z"), 500.0);
+    }
+
+    #[test]
+    fn one_peak_of_width_12h_is_the_single_peak_curve() {
+        let single = RatePattern::Diurnal { base: 150.0, peak: 900.0, peak_at_hours: 14.0, tz: ny() };
+        let peaks = vec![DiurnalPeakT { at_hours: 14.0, height: 750.0, width_hours: 12.0 }];
+        let several = RatePattern::Peaks { base: 150.0, peaks, tz: ny() };
+        for minute in (0..24 * 60).step_by(17) {
+            let t = SimTime::from_secs(minute * 60);
+            let (a, b) = (pattern_rate(&single, t, &cal()), pattern_rate(&several, t, &cal()));
+            assert!((a - b).abs() < 1e-9, "minute {minute}: {a} vs {b}");
+        }
     }
 
     #[test]

@@ -131,6 +131,9 @@ pub struct MinuteMetrics {
     pub cpu: Option<Datapoint>,
     pub memory: Option<Datapoint>,
     pub request_count_per_target: Option<Datapoint>,
+    /// Requests the load balancer received in the minute (the load metric of
+    /// predictive scaling's ALBRequestCount pair); services with an ALB only.
+    pub request_count: Option<Datapoint>,
 }
 
 impl MinuteMetrics {

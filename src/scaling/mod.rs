@@ -1,6 +1,7 @@
 //! Service Auto Scaling as Application Auto Scaling does it for ECS services:
 //! CloudWatch-like one-minute metrics and alarms, target tracking and step
-//! scaling policies with cooldowns, scheduled min/max changes. Pure logic: the
+//! scaling policies with cooldowns, scheduled min/max changes, predictive
+//! scaling's hourly forecasts and the capacity floor they set. Pure logic: the
 //! model calls [`ServiceScaler::on_minute`] once per simulated minute with the
 //! datapoints that just became visible and applies the decision it returns.
 //!
@@ -16,7 +17,13 @@
 //!     scale_in_cooldown: SimDuration::from_secs(300),
 //!     disable_scale_in: false,
 //! };
-//! let cfg = AutoScalingConfig { min_capacity: 2, max_capacity: 80, target_tracking: vec![cpu60], step_scaling: vec![] };
+//! let cfg = AutoScalingConfig {
+//!     min_capacity: 2,
+//!     max_capacity: 80,
+//!     target_tracking: vec![cpu60],
+//!     step_scaling: vec![],
+//!     predictive: vec![],
+//! };
 //! let mut scaler = ServiceScaler::new(cfg);
 //! let hot = MinuteMetrics::cpu_only(90.0);
 //! assert!(scaler.on_minute(SimTime::from_minute(1), &hot, 4, 4, false).is_none());
@@ -27,16 +34,23 @@
 
 pub mod alarm;
 pub mod cooldown;
+pub mod forecast;
 pub mod held;
 pub mod metrics;
+pub mod predictive;
 pub mod scaler;
 pub mod step;
 pub mod target_tracking;
 pub mod vote;
 
 pub use alarm::{Alarm, AlarmConfig, AlarmState, Comparison};
+pub use forecast::Forecaster;
 pub use held::{HeldBack, HeldCause};
 pub use metrics::{Datapoint, MinuteMetrics, ServiceMetric, Statistic};
+pub use predictive::{
+    Floor, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, PredictivePolicy,
+    validate_predictive_config,
+};
 pub use scaler::{
     AutoScalingConfig, ScalingDecision, ScheduledActionRejected, ServiceScaler, validate_auto_scaling_config,
 };

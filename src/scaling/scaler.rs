@@ -19,6 +19,7 @@ use super::alarm::AlarmState;
 use super::cooldown::ScaleOutBasis;
 use super::held::{HeldBack, HeldCause, mark_new};
 use super::metrics::MinuteMetrics;
+use super::predictive::{Floor, PredictiveConfig, PredictivePolicy, validate_predictive_config};
 use super::step::{StepPolicy, StepScalingConfig, validate_step_config};
 use super::target_tracking::{TargetTrackingConfig, TargetTrackingPolicy, validate_target_tracking_config};
 use super::vote::{Direction, Proposal, Vote};
@@ -31,6 +32,7 @@ pub struct AutoScalingConfig {
     pub max_capacity: u32,
     pub target_tracking: Vec<TargetTrackingConfig>,
     pub step_scaling: Vec<StepScalingConfig>,
+    pub predictive: Vec<PredictiveConfig>,
 }
 
 /// Every problem with a service's auto scaling table, each naming its field
@@ -43,7 +45,12 @@ pub fn validate_auto_scaling_config(c: &AutoScalingConfig) -> Vec<String> {
             c.max_capacity, c.min_capacity
         ));
     }
-    let names = c.target_tracking.iter().map(|p| p.name.as_str()).chain(c.step_scaling.iter().map(|p| p.name.as_str()));
+    let names = c
+        .target_tracking
+        .iter()
+        .map(|p| p.name.as_str())
+        .chain(c.step_scaling.iter().map(|p| p.name.as_str()))
+        .chain(c.predictive.iter().map(|p| p.name.as_str()));
     let mut seen: Vec<&str> = Vec::new();
     for name in names {
         if seen.contains(&name) {
@@ -60,6 +67,9 @@ pub fn validate_auto_scaling_config(c: &AutoScalingConfig) -> Vec<String> {
     }
     for p in &c.step_scaling {
         problems.extend(validate_step_config(p));
+    }
+    for p in &c.predictive {
+        problems.extend(validate_predictive_config(p));
     }
     problems
 }
@@ -106,6 +116,8 @@ enum Source {
     /// Every target tracking policy with scale-in enabled agreed; `usize` is the one whose capacity won.
     TargetTrackingIn(usize),
     Step(usize),
+    /// A ForecastAndScale policy's floor.
+    Predictive(usize),
 }
 
 /// All scaling policies of one service.
@@ -115,6 +127,11 @@ pub struct ServiceScaler {
     max: u32,
     target_tracking: Vec<TargetTrackingPolicy>,
     step: Vec<StepPolicy>,
+    predictive: Vec<PredictivePolicy>,
+    /// The floor each predictive policy set at the last evaluation, and those
+    /// that changed at this one (for events).
+    floors: Vec<Option<Floor>>,
+    floors_set: Vec<(usize, Floor)>,
     held_back: Vec<HeldBack>,
     /// (policy, cause) held back at the previous evaluation, to find new episodes.
     held_before: Vec<(String, HeldCause)>,
@@ -132,6 +149,9 @@ impl ServiceScaler {
             max: cfg.max_capacity,
             target_tracking: cfg.target_tracking.into_iter().map(TargetTrackingPolicy::new).collect(),
             step: cfg.step_scaling.into_iter().map(StepPolicy::new).collect(),
+            floors: vec![None; cfg.predictive.len()],
+            predictive: cfg.predictive.into_iter().map(PredictivePolicy::new).collect(),
+            floors_set: Vec::new(),
             held_back: Vec::new(),
             held_before: Vec::new(),
             explain_held_back: false,
@@ -153,12 +173,13 @@ impl ServiceScaler {
         self.max
     }
 
-    /// Policy names in config order (target tracking first, then step).
+    /// Policy names in config order (target tracking, step, then predictive).
     pub fn policy_names(&self) -> Vec<&str> {
         self.target_tracking
             .iter()
             .map(|p| p.cfg.name.as_str())
             .chain(self.step.iter().map(|p| p.cfg.name.as_str()))
+            .chain(self.predictive.iter().map(|p| p.cfg.name.as_str()))
             .collect()
     }
 
@@ -198,6 +219,7 @@ impl ServiceScaler {
                 Vote::Hold => {}
             }
         }
+        self.predictive_candidate(now, &mut candidates);
 
         // Clamp each, keep those that move desired their own way, take the largest.
         let mut movers: Vec<(Source, Proposal, u32)> = Vec::new();
@@ -209,11 +231,19 @@ impl ServiceScaler {
                 });
                 continue;
             }
-            let new = prop.capacity.max(self.min).min(self.max);
+            let max = match source {
+                Source::Predictive(i) => self.predictive[i].effective_max(prop.capacity, self.max),
+                _ => self.max,
+            };
+            let new = prop.capacity.max(self.min).min(max);
             let moves = match prop.direction {
                 Direction::Out => new > desired,
                 Direction::In => new < desired,
             };
+            // A floor at or below desired is not a wish to act: nothing to explain.
+            if !moves && matches!(source, Source::Predictive(_)) {
+                continue;
+            }
             if !moves {
                 let (min, max) = (self.min, self.max);
                 self.hold_back(source, HeldCause::Bounds, || {
@@ -251,7 +281,7 @@ impl ServiceScaler {
         let clamp = if new > prop.capacity {
             format!("; raised to min {}", self.min)
         } else if new < prop.capacity {
-            format!("; capped at max {}", self.max)
+            format!("; capped at max {new}")
         } else {
             String::new()
         };
@@ -312,11 +342,80 @@ impl ServiceScaler {
         }
     }
 
+    /// The largest floor of the ForecastAndScale policies: it raises every
+    /// scale-in proposal to itself (scale-in follows the forecast only down to
+    /// what the others allow and never below it) and is itself a scale-out
+    /// proposal, so the higher of it and the other policies wins (docs/model.md §9.7).
+    fn predictive_candidate(&mut self, now: SimTime, out: &mut Vec<(Source, Proposal)>) {
+        self.floors_set.clear();
+        let mut best: Option<(usize, Floor)> = None;
+        for i in 0..self.predictive.len() {
+            let floor = self.predictive[i].floor(now);
+            if let Some(f) = floor
+                && self.floors[i].is_none_or(|old| old.hour != f.hour || old.capacity != f.capacity)
+            {
+                self.floors_set.push((i, f));
+            }
+            self.floors[i] = floor;
+            if let Some(f) = floor
+                && best.is_none_or(|(_, b)| f.capacity > b.capacity)
+            {
+                best = Some((i, f));
+            }
+        }
+        let Some((i, f)) = best else { return };
+        let name = &self.predictive[i].cfg.name;
+        for (_, prop) in out.iter_mut().filter(|(_, p)| p.direction == Direction::In && p.capacity < f.capacity) {
+            prop.capacity = f.capacity;
+            prop.explanation = format!("{}; not below {name}'s forecast capacity {}", prop.explanation, f.capacity);
+        }
+        let target = self.predictive[i].cfg.target_value;
+        out.push((
+            Source::Predictive(i),
+            Proposal {
+                direction: Direction::Out,
+                capacity: f.capacity,
+                metric_value: f.load,
+                threshold: target,
+                explanation: format!(
+                    "predictive {name}: hour {} forecast load {} / target {} → {} tasks",
+                    f.hour,
+                    super::Shown(f.load),
+                    super::Shown(target),
+                    f.capacity
+                ),
+                basis: None,
+            },
+        ));
+    }
+
+    /// The floors that took effect at the last evaluation: (policy, floor).
+    pub fn floors_set(&self) -> impl Iterator<Item = (&str, &Floor)> {
+        self.floors_set.iter().map(|(i, f)| (self.predictive[*i].cfg.name.as_str(), f))
+    }
+
+    /// The predictive policies, for outputs.
+    pub fn predictive(&self) -> &[PredictivePolicy] {
+        &self.predictive
+    }
+
+    /// The load datapoint of the minute that ended at `now`, as published
+    /// (before the alarms' delay): feeds the predictive policies' history.
+    /// Returns true if any of them made a new forecast.
+    pub fn observe_load(&mut self, now: SimTime, metrics: &MinuteMetrics) -> bool {
+        let mut made = false;
+        for p in &mut self.predictive {
+            made |= p.observe(now, metrics);
+        }
+        made
+    }
+
     /// The policy a proposal came from.
     fn source_name(&self, source: Source) -> &str {
         match source {
             Source::TargetTrackingOut(i) | Source::TargetTrackingIn(i) => &self.target_tracking[i].cfg.name,
             Source::Step(j) => &self.step[j].cfg.name,
+            Source::Predictive(i) => &self.predictive[i].cfg.name,
         }
     }
 
@@ -341,6 +440,8 @@ impl ServiceScaler {
                         let p = &mut self.step[j];
                         p.cooldowns.record_scale_out(now, p.cfg.cooldown, basis, new);
                     }
+                    // Like a scheduled action, the floor neither starts nor ends a cooldown.
+                    Source::Predictive(_) => return,
                 }
                 // A scale-out by any policy ends every scale-in cooldown.
                 for p in &mut self.target_tracking {
@@ -360,6 +461,7 @@ impl ServiceScaler {
                         p.cooldowns.record_scale_in(now, p.cfg.scale_in_cooldown);
                     }
                 }
+                Source::Predictive(_) => {}
             },
         }
     }
@@ -491,7 +593,13 @@ mod tests {
         target_tracking: Vec<TargetTrackingConfig>,
         step_scaling: Vec<StepScalingConfig>,
     ) -> ServiceScaler {
-        let cfg = AutoScalingConfig { min_capacity: min, max_capacity: max, target_tracking, step_scaling };
+        let cfg = AutoScalingConfig {
+            min_capacity: min,
+            max_capacity: max,
+            target_tracking,
+            step_scaling,
+            predictive: vec![],
+        };
         assert_eq!(validate_auto_scaling_config(&cfg), Vec::<String>::new());
         ServiceScaler::new(cfg).explaining_held_back()
     }
@@ -745,7 +853,13 @@ mod tests {
         );
         inn.evaluation_periods = 10;
         inn.datapoints_to_alarm = 10;
-        AutoScalingConfig { min_capacity: 3, max_capacity: 60, target_tracking: vec![], step_scaling: vec![out, inn] }
+        AutoScalingConfig {
+            min_capacity: 3,
+            max_capacity: 60,
+            target_tracking: vec![],
+            step_scaling: vec![out, inn],
+            predictive: vec![],
+        }
     }
 
     #[test]

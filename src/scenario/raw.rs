@@ -369,6 +369,18 @@ pub struct Rate {
     pub value_column: Option<String>,
     pub scale: Option<f64>,
     pub interpolate: Option<String>,
+    pub peaks: Option<Vec<Peak>>,
+    pub weekdays: Option<Vec<f64>>,
+    pub holidays: Option<Vec<String>>,
+}
+
+/// One bump of a diurnal pattern with several peaks.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Peak {
+    pub at: String,
+    pub height: f64,
+    pub width: Dur,
 }
 
 #[derive(Deserialize, Debug)]
@@ -457,6 +469,20 @@ pub struct AutoScaling {
     pub target_tracking: Option<Vec<TargetTracking>>,
     pub step_scaling: Option<Vec<StepScaling>>,
     pub scheduled: Option<Vec<ScheduledAction>>,
+    pub predictive: Option<Vec<Predictive>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Predictive {
+    pub name: String,
+    pub metric_pair: String,
+    pub target_value: f64,
+    pub mode: Option<String>,
+    pub scheduling_buffer_time: Option<Dur>,
+    pub max_capacity_breach_behavior: Option<String>,
+    pub max_capacity_buffer: Option<u32>,
+    pub forecaster: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -425,7 +425,33 @@ pub enum RatePattern {
         start: SimTime,
         end: SimTime,
     },
+    /// rate = base + Σ height × bump(h − at, width), h the local hour
+    /// (docs/model.md §8.1).
+    Peaks {
+        base: f64,
+        peaks: Vec<DiurnalPeak>,
+        tz: jiff::tz::TimeZone,
+    },
     Trace(Trace),
+}
+
+/// A raised-cosine bump on the 24-hour clock: `height` above base at `at`,
+/// zero from `width` hours away.
+#[derive(Clone, Debug)]
+pub struct DiurnalPeak {
+    pub at_hours: f64,
+    pub height: f64,
+    pub width_hours: f64,
+}
+
+/// Weekday multipliers and holidays, read on the local calendar of `tz`.
+#[derive(Clone, Debug)]
+pub struct WeekCycle {
+    /// Monday first.
+    pub weekdays: [f64; 7],
+    /// Day numbers (days since 1970-01-01), sorted; they take Sunday's multiplier.
+    pub holidays: Vec<i64>,
+    pub tz: jiff::tz::TimeZone,
 }
 
 #[derive(Clone, Debug)]
@@ -454,6 +480,9 @@ pub struct Slo {
 #[derive(Clone, Debug)]
 pub struct Workload {
     pub rate: RatePattern,
+    /// Multiplies the pattern by the local day's factor; None for traces and
+    /// for patterns without `weekdays`.
+    pub week: Option<WeekCycle>,
     /// Log-standard deviation of the per-minute multiplicative noise (0 = none).
     pub noise_sigma: f64,
     pub spikes: Vec<Spike>,

@@ -24,6 +24,7 @@ mod long;
 mod optimize;
 mod overload;
 mod placement;
+mod predictive;
 mod props;
 mod regressions;
 mod scaling;

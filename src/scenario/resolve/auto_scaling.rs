@@ -53,6 +53,12 @@ pub(super) fn resolve_auto_scaling(
             step_scaling.push(cfg);
         }
     }
+    let mut predictive = Vec::new();
+    for (j, p) in a.predictive.iter().flatten().enumerate() {
+        let pp = format!("{path}.predictive[{j}]");
+        claim_policy_name(ctx, &pp, &p.name, &mut policy_names);
+        predictive.extend(super::predictive::predictive_policy(ctx, &pp, p, lb));
+    }
     for (j, s) in a.scheduled.iter().flatten().enumerate() {
         if !policy_names.insert(s.name.clone()) {
             ctx.err(format!("{path}.scheduled[{j}]"), format!("duplicate policy or action name \"{}\"", s.name));
@@ -63,6 +69,7 @@ pub(super) fn resolve_auto_scaling(
         max_capacity: a.max_capacity,
         target_tracking,
         step_scaling,
+        predictive,
     })
 }
 

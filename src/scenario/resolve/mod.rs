@@ -18,6 +18,7 @@ mod events;
 mod instance_types;
 mod limits;
 mod placement;
+mod predictive;
 mod providers;
 mod scheduled;
 mod services;

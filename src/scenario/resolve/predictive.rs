@@ -1,0 +1,74 @@
+//! `[[services.auto_scaling.predictive]]`: predictive scaling policies
+//! (docs/model.md §9.7), checked as the PutScalingPolicy API checks them.
+
+use super::super::raw;
+use super::super::types::*;
+use super::ctx::Ctx;
+use crate::engine::SimDuration;
+use crate::scaling::{
+    Forecaster, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, validate_predictive_config,
+};
+
+/// The default scheduling buffer, 300 s (docs/aws-facts.md §103).
+pub const DEFAULT_SCHEDULING_BUFFER: SimDuration = SimDuration::from_secs(300);
+
+pub(super) fn predictive_policy(
+    ctx: &mut Ctx,
+    pp: &str,
+    p: &raw::Predictive,
+    lb: Option<&LoadBalancer>,
+) -> Option<PredictiveConfig> {
+    let metric_pair = ctx.enum_value(&format!("{pp}.metric_pair"), &p.metric_pair, &MetricPair::ALL);
+    if metric_pair == Some(MetricPair::AlbRequestCount) && !lb.is_some_and(|l| l.kind == LbKind::Alb) {
+        ctx.err(
+            format!("{pp}.metric_pair"),
+            "ALBRequestCount needs the service to have an Application Load Balancer ([services.load_balancer] kind = \"alb\")",
+        );
+    }
+    if metric_pair != Some(MetricPair::AlbRequestCount) && p.target_value > 100.0 {
+        ctx.err(format!("{pp}.target_value"), format!("{} is a utilization percentage above 100", p.target_value));
+    }
+    let mode = ctx.enum_value(
+        &format!("{pp}.mode"),
+        p.mode.as_deref().unwrap_or("ForecastOnly"),
+        &[("ForecastOnly", PredictiveMode::ForecastOnly), ("ForecastAndScale", PredictiveMode::ForecastAndScale)],
+    );
+    let max_capacity_breach = ctx.enum_value(
+        &format!("{pp}.max_capacity_breach_behavior"),
+        p.max_capacity_breach_behavior.as_deref().unwrap_or("HonorMaxCapacity"),
+        &[
+            ("HonorMaxCapacity", MaxCapacityBreach::HonorMaxCapacity),
+            ("IncreaseMaxCapacity", MaxCapacityBreach::IncreaseMaxCapacity),
+        ],
+    );
+    // The API: MaxCapacityBuffer only with IncreaseMaxCapacity.
+    if p.max_capacity_buffer.is_some() && max_capacity_breach != Some(MaxCapacityBreach::IncreaseMaxCapacity) {
+        ctx.err(
+            format!("{pp}.max_capacity_buffer"),
+            "applies only with max_capacity_breach_behavior = \"IncreaseMaxCapacity\"",
+        );
+    }
+    let forecaster = ctx.enum_value(
+        &format!("{pp}.forecaster"),
+        p.forecaster.as_deref().unwrap_or("seasonal"),
+        &[("seasonal", Forecaster::Seasonal), ("daily", Forecaster::Daily)],
+    );
+    // Checked with stand-ins for the names already refused, so every problem shows at once.
+    let cfg = PredictiveConfig {
+        name: p.name.clone(),
+        metric_pair: metric_pair.unwrap_or(MetricPair::Cpu),
+        target_value: p.target_value,
+        mode: mode.unwrap_or(PredictiveMode::ForecastOnly),
+        scheduling_buffer: p.scheduling_buffer_time.map_or(DEFAULT_SCHEDULING_BUFFER, |d| d.0),
+        max_capacity_breach: max_capacity_breach.unwrap_or(MaxCapacityBreach::HonorMaxCapacity),
+        max_capacity_buffer: p.max_capacity_buffer.unwrap_or(0),
+        forecaster: forecaster.unwrap_or(Forecaster::Seasonal),
+    };
+    // Each problem starts with its field's name.
+    for problem in validate_predictive_config(&cfg) {
+        let (field, what) = problem.split_once(": ").unwrap_or(("", problem.as_str()));
+        ctx.err(format!("{pp}.{field}"), what);
+    }
+    let all_named = metric_pair.is_some() && mode.is_some() && max_capacity_breach.is_some() && forecaster.is_some();
+    all_named.then_some(cfg)
+}

@@ -1,0 +1,80 @@
+//! Predictive scaling end to end (docs/model.md §9.7): no forecast before a
+//! day of history, the forecast floor against target tracking, and
+//! ForecastOnly leaving every simulated figure as it was.
+
+use crate::common::{fig, header, run_captured, scenario};
+use serde_json::Value;
+
+/// One Fargate service (0.5 vCPU tasks) at a constant 200 req/s of 5 ms each:
+/// 1 vCPU of work = 200% of one task, whatever the task count, so the CPU
+/// pair's load (the tasks' CPU summed) is 200. Target tracking at 60% asks
+/// for ceil(200 / 60) = 4 tasks.
+fn service(predictive: &str) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 512\nmemory = 1024\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 4\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 200 }}\ncpu_per_request = \"5ms\"\n\
+         [services.auto_scaling]\nmin_capacity = 1\nmax_capacity = 40\n\
+         [[services.auto_scaling.target_tracking]]\nname = \"cpu60\"\n\
+         predefined_metric = \"ECSServiceAverageCPUUtilization\"\ntarget_value = 60\n{predictive}",
+        header("2d", &["a", "b"])
+    )
+}
+
+fn predictive(mode: &str) -> String {
+    format!(
+        "[[services.auto_scaling.predictive]]\nname = \"forecast\"\nmetric_pair = \"ECSServiceCPUUtilization\"\n\
+         target_value = 21\nmode = \"{mode}\"\n"
+    )
+}
+
+#[test]
+fn the_forecast_floor_starts_after_a_day_and_holds_against_target_tracking() {
+    let (summary, captured) = run_captured(&scenario(&service(&predictive("ForecastAndScale"))));
+    // A row at time t shows the minute [t, t + 60 s) and desired at its end.
+    let desired = captured.series("service", "web", "desired");
+    // Day 1: target tracking's 4 tasks (200% at 50% each); no forecast yet.
+    assert!(desired.iter().filter(|(t, _)| *t + 60 < 86_400).all(|(_, d)| *d == 4.0));
+    // At 24 h the first forecast (200 for every hour) sets ceil(200 / 21) = 10, which
+    // is above target tracking's 4 and wins.
+    let first = captured.events.iter().find(|e| e.1 == "scale_out").expect("the forecast scales out");
+    assert_eq!(first.0, 86_400.0);
+    assert!(first.4.starts_with("predictive forecast"), "{}", first.4);
+    assert!(first.4.ends_with("desired 4 → 10"), "{}", first.4);
+    // Day 2: 10 tasks at 20% CPU put target tracking's low alarm in ALARM (below 54%), and
+    // it asks for ceil(10 × 20 / 60) = 4, but scale-in stops at the forecast's 10.
+    assert!(desired.iter().filter(|(t, _)| *t + 60 >= 86_400).all(|(_, d)| *d == 10.0));
+    assert!(!captured.events.iter().any(|e| e.1 == "scale_in"));
+    assert_eq!(fig(&summary, "services.web.scaling.by_policy.forecast"), 1.0);
+    // Forecasts at 24, 30, 36, 42 and 48 h (the last minute closes hour 47); the 24
+    // hours of day 2 are compared, each at 0% error.
+    assert_eq!(fig(&summary, "services.web.scaling.predictive.forecast.forecasts"), 5.0);
+    assert_eq!(fig(&summary, "services.web.scaling.predictive.forecast.hours_compared"), 24.0);
+    let mape = fig(&summary, "services.web.scaling.predictive.forecast.forecast_mape_percent");
+    assert!(mape < 1e-6, "{mape}");
+}
+
+/// summary.json without what predictive scaling adds.
+fn without_predictive(mut s: Value) -> Value {
+    let scaling = &mut s["services"]["web"]["scaling"];
+    scaling.as_object_mut().unwrap().remove("predictive");
+    scaling["by_policy"].as_object_mut().unwrap().remove("forecast");
+    s.as_object_mut().unwrap().remove("scenario_sha256");
+    s
+}
+
+#[test]
+fn forecast_only_leaves_every_simulated_figure_unchanged() {
+    let (plain, plain_run) = run_captured(&scenario(&service("")));
+    let (only, only_run) = run_captured(&scenario(&service(&predictive("ForecastOnly"))));
+    let mut plain = plain;
+    plain.as_object_mut().unwrap().remove("scenario_sha256");
+    assert_eq!(without_predictive(only), plain);
+    assert_eq!(only_run.events, plain_run.events);
+    let kept: Vec<_> = only_run.rows.iter().filter(|r| !r.3.starts_with("predictive_")).cloned().collect();
+    assert_eq!(kept, plain_run.rows);
+    // ... while the forecast is there: 200 from 24 h on, 10 tasks.
+    let forecast = only_run.series("service", "web", "predictive_forecast_forecast_capacity");
+    assert!(forecast.iter().any(|(t, v)| *t > 86_400 && *v == 10.0));
+}
