@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates results/examples/: for every scenario in scenarios/, its
 # summary.json and PNG charts; for every sweep, its summary.csv and PNG charts;
+# for every optimisation, its best.json, trials.csv and chart;
 # for the imported example (name: imported), scenarios/imported/calibrated.toml
 # and its calibration report and replay against observed metrics.
 # The time series and event logs are left out to keep the repository small
@@ -30,7 +31,10 @@ for file in scenarios/*.toml; do
     dest="$out/$name"
     rm -rf "$dest"
     mkdir -p "$dest/charts"
-    if grep -q '^\[sweep\]' "$file"; then
+    if grep -q '^\[optimize\]' "$file"; then
+        "$ecsim" optimize "$file" --out "$work/$name" -j 2 2>/dev/null
+        cp "$work/$name/best.json" "$work/$name/trials.csv" "$dest/"
+    elif grep -q '^\[sweep\]' "$file"; then
         "$ecsim" sweep "$file" --out "$work/$name" -j 2 --charts --format png 2>/dev/null
         cp "$work/$name/summary.csv" "$dest/"
     else
