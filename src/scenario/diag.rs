@@ -59,6 +59,18 @@ pub struct SpanIndex {
     /// index path -> where it is
     entries: BTreeMap<String, Entry>,
     line_starts: Vec<usize>,
+    /// Every value's extent, sorted so that an enclosing value comes before
+    /// what it holds, with the nearest enclosing one: finding the key around an
+    /// error offset walks up from one binary search instead of scanning every
+    /// key (validating a file of many broken elements stays linear).
+    nest: Vec<Nested>,
+}
+
+struct Nested {
+    start: usize,
+    end: usize,
+    display: String,
+    parent: Option<usize>,
 }
 
 struct Entry {
@@ -71,14 +83,15 @@ struct Entry {
 
 impl SpanIndex {
     pub fn build(source: &str, root: &DeTable<'_>) -> SpanIndex {
-        let mut index = SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source) };
+        let mut index = SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source), nest: Vec::new() };
         index.walk_table(root, "", "");
+        index.nest = nest(&index.entries);
         index
     }
 
     /// An index that knows only line numbers (for errors before a document exists).
     pub fn lines_only(source: &str) -> SpanIndex {
-        SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source) }
+        SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source), nest: Vec::new() }
     }
 
     fn walk_table(&mut self, table: &DeTable<'_>, index_path: &str, display_path: &str) {
@@ -154,14 +167,50 @@ impl SpanIndex {
         let Some(span) = span else {
             return Problem { path: fallback_display, line_col: fallback_pos, message: message.into() };
         };
-        let innermost = self
-            .entries
-            .values()
-            .filter(|e| e.value.start <= span.start && span.end <= e.value.end.max(e.value.start + 1))
-            .min_by_key(|e| e.value.end - e.value.start);
-        let path = innermost.map_or(fallback_display, |e| e.display.clone());
+        let path = self.innermost(&span).unwrap_or(fallback_display);
         Problem { path, line_col: Some(self.line_col(span.start)), message: message.into() }
     }
+
+    /// The display path of the smallest value that holds `span`.
+    fn innermost(&self, span: &Range<usize>) -> Option<String> {
+        let holds = |n: &Nested| n.start <= span.start && span.end <= n.end;
+        let last = self.nest.partition_point(|n| n.start <= span.start).checked_sub(1)?;
+        let mut at = Some(last);
+        while let Some(i) = at {
+            if holds(&self.nest[i]) {
+                return Some(self.nest[i].display.clone());
+            }
+            at = self.nest[i].parent;
+        }
+        None
+    }
+}
+
+/// The values of `entries` as a forest: sorted by start, the longer first
+/// (and, among equal extents, the first path last, so that it is the one a
+/// search ends on), each with the nearest value before it that holds it.
+fn nest(entries: &BTreeMap<String, Entry>) -> Vec<Nested> {
+    let mut nodes: Vec<Nested> = entries
+        .values()
+        .map(|e| Nested {
+            start: e.value.start,
+            end: e.value.end.max(e.value.start + 1),
+            display: e.display.clone(),
+            parent: None,
+        })
+        .collect();
+    // Stable: equal extents keep the paths' order, reversed below.
+    nodes.reverse();
+    nodes.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut open: Vec<usize> = Vec::new();
+    for i in 0..nodes.len() {
+        while open.last().is_some_and(|&o| !(nodes[o].start <= nodes[i].start && nodes[i].end <= nodes[o].end)) {
+            open.pop();
+        }
+        nodes[i].parent = open.last().copied();
+        open.push(i);
+    }
+    nodes
 }
 
 /// The key that names an element of an array of tables, by the array's key

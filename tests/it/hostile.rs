@@ -434,3 +434,36 @@ fn a_write_that_fails_leaves_the_previous_result_and_nothing_else() {
         std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// A scenario of `n` Fargate services of `tasks` tasks each; `count` is the
+/// TOML text of each `desired_count`.
+fn many_services(n: usize, count: &str) -> String {
+    let mut text = String::from(
+        "[simulation]\nname = \"many\"\nduration = \"1h\"\n[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"web\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!("[[services]]\nname = \"s{i}\"\ntask_definition = \"web\"\ndesired_count = {count}\n"));
+    }
+    text
+}
+
+/// `validate` is linear in the number of services, broken or not: finding
+/// the key around each error once scanned every key of the file (10,000
+/// broken services took minutes), and the check for per-request work scanned
+/// every service's calls for each service. In a debug build 10,000 services
+/// take a few seconds; the bound leaves room for a loaded machine, not for a
+/// quadratic step.
+#[test]
+fn validate_is_linear_in_the_number_of_services() {
+    let t = TempDir::new("linear");
+    for (name, count, code) in [("good.toml", "1", 0), ("broken.toml", "\"x\"", 1)] {
+        let path = t.join(name);
+        std::fs::write(&path, many_services(10_000, count)).unwrap();
+        let started = Instant::now();
+        let o = ecsim(&["validate", arg(&path)]);
+        let took = started.elapsed();
+        assert_eq!(o.status.code(), Some(code), "{name}: {}", &stderr(&o)[..stderr(&o).len().min(500)]);
+        assert!(took < Duration::from_secs(60), "{name}: validate took {took:?}");
+    }
+}
