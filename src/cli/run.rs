@@ -42,6 +42,12 @@ pub struct Args {
     /// `--set 'services[web].desired_count=6'` (a key path, '=', a TOML value); repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Refuse a run whose estimated memory is above this (e.g. 8GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_MEMORY)]
+    pub max_memory: super::limits::Size,
+    /// Refuse a run whose estimated time series are larger than this (e.g. 60GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_OUTPUT)]
+    pub max_output: super::limits::Size,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
@@ -55,6 +61,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         }
         sc.replications = r;
     }
+    super::limits::check(&sc, sc.replications, args.max_memory, args.max_output)?;
     let observed = match &args.observed {
         Some(path) => {
             crate::calibrate::replay::check_outputs(&sc).map_err(Failure::Input)?;

@@ -22,7 +22,7 @@ pub struct Args {
     /// Results directory [default: results/<sweep name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Worker threads [default: all cores].
+    /// Worker threads [default: all cores]; at most 256, and never more than the runs.
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
     /// Keep every run's outputs under DIR/runs/<variant>/<configuration>/<replication>/.
@@ -183,6 +183,13 @@ fn keep_run(
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
+    let max_jobs = super::limits::MAX_JOBS;
+    if args.jobs.is_some_and(|j| j > max_jobs) {
+        return Err(Failure::Input(format!(
+            "-j {} is out of range; expected 1 to {max_jobs} worker threads (0 or none: one per core)",
+            args.jobs.unwrap_or_default()
+        )));
+    }
     let plan = plan_with(&args.sweep, &args.set).map_err(Failure::Input)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
     for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
@@ -198,7 +205,12 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         cancel: cancel.clone(),
         overrides: &plan.overrides,
     };
-    let jobs = args.jobs.unwrap_or(0);
+    // More threads than runs would only idle.
+    let runs = plan.configs.len().saturating_mul(plan.spec.replications as usize).max(1);
+    let jobs = match args.jobs.unwrap_or(0) {
+        0 => std::thread::available_parallelism().map_or(1, usize::from).min(runs),
+        j => j.min(runs),
+    };
     let results = match run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel) {
         Ok(results) => results,
         Err(e) => return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None)))),

@@ -8,6 +8,7 @@
 //! per-minute metrics. The event dispatch is the one `match` in `handle`.
 
 pub mod batch;
+pub mod budget;
 pub mod capacity;
 pub mod cost;
 pub mod entities;

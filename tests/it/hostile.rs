@@ -467,3 +467,68 @@ fn validate_is_linear_in_the_number_of_services() {
         assert!(took < Duration::from_secs(60), "{name}: validate took {took:?}");
     }
 }
+
+/// Runs too big for the machine or the disk are refused before they start,
+/// with the estimate and the flag that raises the limit; `validate` warns.
+#[test]
+fn runs_over_the_resource_limits_are_refused_up_front() {
+    let t = TempDir::new("limits");
+    // 100 years of the quickstart minute by minute: 28 series × 52,560,000
+    // minutes of rows about 48 bytes long, some 71 GB.
+    let century = t.join("century.toml");
+    std::fs::write(&century, quickstart("36500d", "")).unwrap();
+    let o = ecsim(&["run", arg(&century), "--out", arg(&t.join("out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "this run would write about 71 GB of time series (1471680000 rows of about 48 bytes: \
+             28 series × 52560000 intervals); the limit is 2.0 GB: raise it with --max-output 72GB, \
+             or set output.timeseries = false"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!t.join("out").exists());
+    let o = ok(ecsim(&["validate", arg(&century)]));
+    assert!(stderr(&o).contains("warning: ") && stderr(&o).contains("--max-output 72GB"), "{}", stderr(&o));
+
+    // 4,000 services of 5,000 tasks: 20 million tasks × 300 bytes.
+    let crowd = t.join("crowd.toml");
+    std::fs::write(&crowd, many_services(4_000, "5000")).unwrap();
+    let o = ecsim(&["run", arg(&crowd), "--out", arg(&t.join("out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "this run would need about 6.0 GB of memory (20000000 tasks at once × 300 bytes, 0 instances, \
+             and the program); the limit is 4.0 GB: raise it with --max-memory 7GB"
+        ),
+        "{}",
+        stderr(&o)
+    );
+
+    // The flag moves the limit both ways: one day of the quickstart (1.8 MB
+    // estimated) is refused under 1MB and runs under 3MB.
+    let day = t.join("day.toml");
+    std::fs::write(&day, quickstart("1d", "")).unwrap();
+    let o = ecsim(&["run", "-q", arg(&day), "--out", arg(&t.join("day")), "--max-output", "1MB"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the limit is 1.0 MB: raise it with --max-output 2MB"), "{}", stderr(&o));
+    ok(ecsim(&["run", "-q", arg(&day), "--out", arg(&t.join("day")), "--max-output", "3MB"]));
+    let o = ecsim(&["run", "-q", arg(&day), "--out", arg(&t.join("day")), "--max-output", "lots"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// `-j` beyond the documented maximum is refused at once (it used to spawn
+/// 100,000 threads and never finish); within it, no more threads than runs.
+#[test]
+fn sweep_jobs_are_bounded() {
+    let t = TempDir::new("jobs");
+    let sweep = t.join("sweep.toml");
+    std::fs::write(&sweep, sweep_text("jobs", 1, &[])).unwrap();
+    let started = Instant::now();
+    let o = ecsim(&["sweep", arg(&sweep), "-j", "100000", "--out", arg(&t.join("out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("-j 100000 is out of range; expected 1 to 256 worker threads"), "{}", stderr(&o));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    ok(ecsim(&["sweep", arg(&sweep), "-j", "256", "--out", arg(&t.join("out"))]));
+}
