@@ -61,7 +61,7 @@ impl fmt::Display for Size {
 /// The smallest flag value, in whole units, that lets `need` through ("60GB").
 fn flag_for(need: u64) -> String {
     let gb = need.div_ceil(1_000_000_000);
-    if gb >= 2 { format!("{gb}GB") } else { format!("{}MB", need.div_ceil(1_000_000)) }
+    if need >= 2_000_000_000 { format!("{gb}GB") } else { format!("{}MB", need.div_ceil(1_000_000)) }
 }
 
 /// Refuses `sc` when one replication would need more memory than
