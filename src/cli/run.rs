@@ -238,7 +238,11 @@ fn print_summary(sc: &Scenario, s: &Value, dir: &Path) {
         ms("latency.p95_ms"),
         ms("latency.p99_ms")
     );
-    println!("  SLO            {} violation minutes", f(s, "slo.violation_minutes"));
+    if sc.services.iter().any(|svc| svc.workload.slo.is_some()) {
+        println!("  SLO            {} violation minutes", f(s, "slo.violation_minutes"));
+    } else {
+        println!("  SLO            none set (services[].workload.slo)");
+    }
     println!(
         "  tasks          {} started, {} interrupted, {:.1} pending task-minutes",
         f(s, "tasks.started"),

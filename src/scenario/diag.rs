@@ -236,7 +236,9 @@ pub fn selector_key(array_key: &str) -> Option<&'static str> {
 fn selector_name(t: &DeTable<'_>, array_key: &str) -> Option<String> {
     let key = selector_key(array_key)?;
     match t.get(key).map(|v| v.get_ref()) {
-        Some(DeValue::String(s)) => Some(s.to_string()),
+        // A control character is shown escaped, and a name too long to read clipped.
+        Some(DeValue::String(s)) if s.contains(char::is_control) => Some(clip(&s.escape_debug().to_string())),
+        Some(DeValue::String(s)) => Some(clip(s)),
         _ => None,
     }
 }
@@ -273,8 +275,110 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The documented range of each whole-number key (docs/scenario-format.md),
+/// by its path with array positions left out, for the message of a value of
+/// the wrong sign or type: serde only knows the range of the Rust type.
+const INTEGER_RANGES: &[(&str, &str)] = &[
+    ("simulation.replications", "1 to 10000"),
+    ("instance_types[].vcpu", "1 to 448"),
+    ("capacity_providers[].min_size", "0 to 5000"),
+    ("capacity_providers[].max_size", "1 to 5000"),
+    ("capacity_providers[].desired_capacity", "0 to 5000"),
+    ("capacity_providers[].managed_scaling.minimum_scaling_step_size", "1 to 10000"),
+    ("capacity_providers[].managed_scaling.maximum_scaling_step_size", "1 to 10000"),
+    ("reserved_instances[].count", "1 to 5000"),
+    ("task_definitions[].cpu", "128 to 196608"),
+    ("task_definitions[].memory", "6 to 1572864"),
+    ("task_definitions[].port_mappings[].container_port", "1 to 65535"),
+    ("task_definitions[].port_mappings[].host_port", "0 to 65535"),
+    ("services[].desired_count", "0 to 5000"),
+    ("services[].capacity_provider_strategy[].base", "0 to 100000"),
+    ("services[].capacity_provider_strategy[].weight", "0 to 1000"),
+    ("services[].load_balancer.healthy_threshold", "2 to 10"),
+    ("services[].load_balancer.unhealthy_threshold", "2 to 10"),
+    ("services[].auto_scaling.min_capacity", "0 to 5000"),
+    ("services[].auto_scaling.max_capacity", "0 to 5000"),
+    ("services[].auto_scaling.step_scaling[].evaluation_periods", "1 to 1440"),
+    ("services[].auto_scaling.scheduled[].min_capacity", "0 to 5000"),
+    ("services[].auto_scaling.scheduled[].max_capacity", "0 to 5000"),
+    ("scheduled_tasks[].count", "1 to 10"),
+    ("scheduled_tasks[].max_attempts", "1 to 100"),
+    ("scheduled_tasks[].capacity_provider_strategy[].base", "0 to 100000"),
+    ("scheduled_tasks[].capacity_provider_strategy[].weight", "0 to 1000"),
+    ("events[].desired_count", "0 to 5000"),
+];
+
+/// `message` with serde's range of a whole-number type replaced by the
+/// range of the key at `display_path` (`services[web].desired_count`), when
+/// the key has one.
+pub fn with_key_range(display_path: &str, message: String) -> String {
+    const SERDE_RANGE: &str = "from 0 to 4294967295";
+    if !message.contains(SERDE_RANGE) {
+        return message;
+    }
+    let mut key = String::with_capacity(display_path.len());
+    let mut depth = 0;
+    for c in display_path.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                key.push('[');
+            }
+            ']' => {
+                depth -= 1;
+                key.push(']');
+            }
+            _ if depth > 0 => {}
+            _ => key.push(c),
+        }
+    }
+    match INTEGER_RANGES.iter().find(|(k, _)| *k == key) {
+        Some((_, range)) => message.replace(SERDE_RANGE, &format!("from {range}")),
+        None => message,
+    }
+}
+
+/// The longest text a message quotes whole.
+const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text`, or its first characters and its length when it is too long to
+/// quote in a message (a 200 MB value is not echoed back).
+pub fn clip(text: &str) -> String {
+    if text.chars().count() <= MAX_QUOTED_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX_QUOTED_CHARS / 2).collect();
+    format!("{head}… ({} bytes in all)", text.len())
+}
+
+/// A serde message with every quoted part (`"..."` or `` `...` ``) clipped.
+fn clip_quoted(message: &str) -> String {
+    if message.len() <= 4 * MAX_QUOTED_CHARS {
+        return message.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        // A quoted value ends at the last quote of its kind before ", expected" (it may hold quotes).
+        let end = after.find(&format!("{quote}, expected")).or_else(|| after.find(quote));
+        let Some(end) = end else {
+            out.push_str(&clip(after));
+            return out;
+        };
+        out.push_str(&clip(&after[..end]));
+        out.push(quote);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Plain words for serde's Rust type names, and "did you mean" for unknown keys.
 pub fn improve_serde_message(message: &str) -> String {
+    let message = clip_quoted(message);
     let message = message
         .replace(" as i128", "")
         .replace("expected u32", "expected a whole number from 0 to 4294967295")

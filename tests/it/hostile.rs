@@ -532,3 +532,51 @@ fn sweep_jobs_are_bounded() {
     assert!(started.elapsed() < Duration::from_secs(10));
     ok(ecsim(&["sweep", arg(&sweep), "-j", "256", "--out", arg(&t.join("out"))]));
 }
+
+/// Messages of the command line: no SLO line when no SLO is set; an output
+/// path inside a file is an input error (exit 1) that says so, for `run` and
+/// `diff`; `diff --out` replaces its directory whole and leaves a directory
+/// of someone else's files alone.
+#[test]
+fn command_line_messages_say_what_is_wrong() {
+    let t = TempDir::new("messages");
+    let no_slo = t.join("no-slo.toml");
+    std::fs::write(&no_slo, quickstart("1h", NO_SERIES).replace("slo = {", "# slo = {")).unwrap();
+    let o = ok(ecsim(&["run", arg(&no_slo), "--out", arg(&t.join("a"))]));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(stdout.contains("  SLO            none set (services[].workload.slo)\n"), "{stdout}");
+    assert!(!stdout.contains("violation minutes"), "{stdout}");
+    let with_slo = t.join("slo.toml");
+    std::fs::write(&with_slo, quickstart("1h", NO_SERIES)).unwrap();
+    let o = ok(ecsim(&["run", arg(&with_slo), "--out", arg(&t.join("b"))]));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("violation minutes"));
+
+    let file = t.join("a-file");
+    std::fs::write(&file, "mine").unwrap();
+    let inside = file.join("x");
+    for args in [
+        vec!["run", "-q", arg(&with_slo), "--out", arg(&inside)],
+        vec!["diff", arg(&t.join("a")), arg(&t.join("b")), "--out", arg(&inside)],
+    ] {
+        let o = ecsim(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        let expected = format!(
+            "{} cannot be an output directory: {} is a file, not a directory",
+            inside.display(),
+            file.display()
+        );
+        assert!(stderr(&o).contains(&expected), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+
+    let diff = t.join("diff");
+    ok(ecsim(&["diff", arg(&t.join("a")), arg(&t.join("b")), "--out", arg(&diff)]));
+    assert_eq!(names(&diff), ["diff.csv"]);
+    let beside = names(&t.join("."));
+    assert!(beside.iter().all(|n| !n.contains(".tmp-")), "{beside:?}");
+    std::fs::write(diff.join("notes.txt"), "mine").unwrap();
+    let o = ecsim(&["diff", arg(&t.join("a")), arg(&t.join("b")), "--out", arg(&diff)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("holds `notes.txt`, which ecsim does not write"), "{}", stderr(&o));
+    assert_eq!(names(&diff), ["diff.csv", "notes.txt"]);
+}
