@@ -3,7 +3,7 @@
 use super::Failure;
 use crate::chart::ChartFormat;
 use crate::diff::{Condition, compare, diff_csv, figures, render};
-use crate::report::write_atomically;
+use crate::report::{Staged, write_atomically};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -55,18 +55,25 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let comparison = compare(&a, &b);
     print!("{}", render(&comparison, &label_a, &label_b));
     if let Some(out) = &args.out {
-        std::fs::create_dir_all(out).map_err(|e| Failure::Run(format!("cannot create {}: {e}", out.display())))?;
-        let path = out.join("diff.csv");
+        // Written whole into a fresh directory that replaces OUT in one rename,
+        // under OUT's lock, as `run` does (report::commit).
+        let staged = Staged::begin(out).map_err(super::commit_failure)?;
+        let path = staged.dir().join("diff.csv");
         let bytes = diff_csv(&comparison.changes).map_err(|e| Failure::Run(format!("cannot write diff.csv: {e}")))?;
-        write_atomically(&path, &bytes).map_err(Failure::Run)?;
-        println!("written: {}", path.display());
+        write_atomically(&path, &bytes).map_err(|e| Failure::Run(staged.shown_message(&e)))?;
+        let mut charts = 0;
         if args.charts {
             // A summary.json named directly: its run is the directory holding it.
             let dir =
                 |p: &Path| if p.is_file() { p.parent().unwrap_or(Path::new(".")).to_path_buf() } else { p.into() };
-            let written = crate::chart::chart_diff(&dir(&args.run_a), &dir(&args.run_b), out, args.format)
-                .map_err(|e| Failure::Run(format!("{e:#}")))?;
-            println!("charts: {} files in {}", written.len(), out.join("charts").display());
+            let written = crate::chart::chart_diff(&dir(&args.run_a), &dir(&args.run_b), staged.dir(), args.format)
+                .map_err(|e| Failure::Run(staged.shown_message(&format!("{e:#}"))))?;
+            charts = written.len();
+        }
+        staged.commit().map_err(super::commit_failure)?;
+        println!("written: {}", out.join("diff.csv").display());
+        if args.charts {
+            println!("charts: {charts} files in {}", out.join("charts").display());
         }
     }
     let mut held = Vec::new();

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod chart;
 pub mod diff;
 pub mod import;
+pub mod limits;
 pub mod optimize;
 pub mod overrides;
 pub mod run;

@@ -43,7 +43,8 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::cancellable(&plan, cancel.clone());
-    let jobs = args.jobs.unwrap_or(0);
+    super::limits::check_jobs(args.jobs)?;
+    let jobs = super::limits::sweep_threads(args.jobs, usize::MAX);
     let mut pool_error: Option<ExecError> = None;
     let outcome = search(&spec.problem(), plan.configs.len(), &mut |pairs| {
         let chosen: Vec<(&Configuration, u32)> = pairs.iter().map(|&(c, r)| (&plan.configs[c], r)).collect();

@@ -42,6 +42,12 @@ pub struct Args {
     /// `--set 'services[web].desired_count=6'` (a key path, '=', a TOML value); repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Refuse a run whose estimated memory is above this (e.g. 8GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_MEMORY)]
+    pub max_memory: super::limits::Size,
+    /// Refuse a run whose estimated time series are larger than this (e.g. 60GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_OUTPUT)]
+    pub max_output: super::limits::Size,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
@@ -56,6 +62,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         }
         sc.replications = r;
     }
+    super::limits::check(&sc, sc.replications, args.max_memory, args.max_output)?;
     let observed = match &args.observed {
         Some(path) => {
             crate::calibrate::replay::check_outputs(&sc).map_err(Failure::Input)?;
@@ -246,13 +253,17 @@ fn print_summary(sc: &Scenario, s: &Value, dir: &Path) {
         ms("latency.p95_ms"),
         ms("latency.p99_ms")
     );
-    match get(s, "slo.worst_service").as_str().filter(|w| !w.is_empty()) {
-        Some(worst) => println!(
+    let worst = get(s, "slo.worst_service").as_str().filter(|w| !w.is_empty());
+    if !sc.services.iter().any(|svc| svc.workload.slo.is_some()) {
+        println!("  SLO            none set (services[].workload.slo)");
+    } else if let Some(worst) = worst {
+        println!(
             "  SLO            {} violation minutes (worst service: {worst}, {} minutes)",
             f(s, "slo.violation_minutes"),
             f(s, &format!("services.{worst}.slo.violation_minutes"))
-        ),
-        None => println!("  SLO            {} violation minutes", f(s, "slo.violation_minutes")),
+        );
+    } else {
+        println!("  SLO            {} violation minutes", f(s, "slo.violation_minutes"));
     }
     println!(
         "  tasks          {} started, {} interrupted, {:.1} pending task-minutes",

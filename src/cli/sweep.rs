@@ -26,7 +26,7 @@ pub struct Args {
     /// Results directory [default: results/<sweep name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Worker threads [default: all cores].
+    /// Worker threads [default: all cores]; at most 256, and never more than the runs.
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,
     /// Keep every run's outputs under DIR/runs/<variant>/<configuration>/<replication>/.
@@ -253,6 +253,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let Some(file) = args.sweep.clone() else {
         return Err(Failure::Input("ecsim sweep needs a sweep file (or `merge DIR...`)".to_string()));
     };
+    super::limits::check_jobs(args.jobs)?;
     super::validate::expect_kind(&file, super::validate::FileKind::Sweep)?;
     let plan = plan_with(&file, &args.set).map_err(Failure::Input)?;
     if args.shard.is_some() || !args.only_missing.is_empty() {
@@ -267,7 +268,8 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::keeping(&plan, args.keep_runs.then(|| staged.dir().join("runs")), cancel.clone());
-    let jobs = args.jobs.unwrap_or(0);
+    let jobs =
+        super::limits::sweep_threads(args.jobs, plan.configs.len().saturating_mul(plan.spec.replications as usize));
     let results = match run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel) {
         Ok(results) => results,
         Err(e) => return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None)))),

@@ -39,7 +39,7 @@ pub fn exec(args: &Args, plan: &Plan) -> Result<(), Failure> {
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::keeping(plan, args.keep_runs.then(|| staged.dir().join("runs")), cancel.clone());
-    let jobs = args.jobs.unwrap_or(0);
+    let jobs = super::limits::sweep_threads(args.jobs, runs.len());
     let results = match run_selected(&plan.spec, &plan.configs, &runs, &runner, jobs, &cancel) {
         Ok(results) => results,
         Err(e) => return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None)))),

@@ -115,6 +115,12 @@ fn validate_file(file: &Path) -> Result<String, String> {
         ));
     }
     let sc = scenario::load(file).map_err(|d| d.to_string())?;
+    let limits = super::limits::DEFAULT_MAX_MEMORY;
+    if let Err(over) = super::limits::check(&sc, sc.replications, limits, super::limits::DEFAULT_MAX_OUTPUT) {
+        // The file is valid; say now what `ecsim run` would refuse.
+        let message = over.to_string();
+        eprintln!("warning: {}: {}", file.display(), message.trim_start_matches("error: "));
+    }
     Ok(format!(
         "scenario {}: {} services, {} capacity providers, {}",
         sc.name,

@@ -19,6 +19,11 @@ pub enum RunError {
     /// a bug in the model, stopped before it could spread into the results.
     #[error("invariant violated at {at} s after {event:?}: {what}")]
     InvariantViolated { at: SimTime, event: Event, what: String },
+    /// A figure of `summary.json` came out infinite or NaN (serde would
+    /// print it as null, read as "undefined"): a model bug or an input past
+    /// the bounds the scenario checks; nothing is written.
+    #[error("summary figure(s) not finite: {}; the results would be wrong, so none were written", .0.join(", "))]
+    NonFinite(Vec<String>),
     /// A sweep configuration whose scenario does not resolve; the message
     /// says where and why, as `ecsim validate` would.
     #[error("{0}")]

@@ -24,7 +24,7 @@ pub struct SeriesIds {
     zones: Vec<[usize; 2]>,
 }
 
-const CLUSTER_METRICS: [(&str, Agg); 7] = [
+pub(super) const CLUSTER_METRICS: [(&str, Agg); 7] = [
     ("cost_usd_cumulative", Agg::Last),
     ("cost_usd_per_hour", Agg::Mean),
     ("instances", Agg::Last),
@@ -34,7 +34,7 @@ const CLUSTER_METRICS: [(&str, Agg); 7] = [
     ("failed_rps", Agg::Mean),
 ];
 
-const PROVIDER_METRICS: [(&str, Agg); 11] = [
+pub(super) const PROVIDER_METRICS: [(&str, Agg); 11] = [
     ("instances", Agg::Last),
     ("instances_launching", Agg::Last),
     ("instances_draining", Agg::Last),
@@ -48,7 +48,7 @@ const PROVIDER_METRICS: [(&str, Agg); 11] = [
     ("cost_usd_per_hour", Agg::Mean),
 ];
 
-const SERVICE_METRICS: [(&str, Agg); 15] = [
+pub(super) const SERVICE_METRICS: [(&str, Agg); 15] = [
     ("desired", Agg::Last),
     ("running", Agg::Last),
     ("pending", Agg::Last),

@@ -8,6 +8,7 @@
 //! per-minute metrics. The event dispatch is the one `match` in `handle`.
 
 pub mod batch;
+pub mod budget;
 pub mod capacity;
 pub mod circuit_breaker;
 pub mod cost;
@@ -417,7 +418,12 @@ impl<'s> Simulation<'s> {
         let end = self.sc.end();
         self.run_until(end)?;
         self.now = end;
-        Ok(self.finish())
+        let outcome = self.finish();
+        let non_finite = summary::non_finite_figures(&outcome.summary);
+        if !non_finite.is_empty() {
+            return Err(RunError::NonFinite(non_finite));
+        }
+        Ok(outcome)
     }
 
     /// Processes every event up to and including `limit` (tests inspect the world in between).

@@ -9,9 +9,36 @@ use super::record::Requests;
 use super::{RunOutcome, Simulation};
 use serde_json::{Map, Value, json};
 
-/// A JSON number, or null for undefined values (never NaN).
+/// A JSON number. A figure that is not finite becomes a marked string that
+/// [`non_finite_figures`] finds, so the run fails instead of writing null
+/// (which reads as "undefined") or a wrong number. Undefined figures go
+/// through [`opt`].
 fn num(v: f64) -> Value {
-    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+    serde_json::Number::from_f64(v).map_or_else(|| Value::String(format!("{NON_FINITE}{v}")), Value::Number)
+}
+
+/// The mark of a figure that came out infinite or NaN.
+const NON_FINITE: &str = "\u{0}non-finite:";
+
+/// The dotted paths of every figure of `summary` that is not finite (the
+/// invariant every run's summary is checked against before it is written).
+pub fn non_finite_figures(summary: &Value) -> Vec<String> {
+    fn walk(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    walk(v, &if path.is_empty() { k.clone() } else { format!("{path}.{k}") }, out);
+                }
+            }
+            Value::String(s) if s.starts_with(NON_FINITE) => {
+                out.push(format!("{path} = {}", &s[NON_FINITE.len()..]));
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(summary, "", &mut out);
+    out
 }
 
 /// A count of requests. The fluid model's expectations can leave tails such as
@@ -20,6 +47,7 @@ fn requests(v: f64) -> Value {
     num(if v.abs() < 1e-6 { 0.0 } else { v })
 }
 
+/// A figure that may be undefined (null), e.g. a latency with no request.
 fn opt(v: Option<f64>) -> Value {
     v.map_or(Value::Null, num)
 }
@@ -355,4 +383,22 @@ fn limits_json(t: &super::record::Totals) -> Value {
         max_wait.insert(limit.key().to_string(), num(t.throttled_max_wait_s[k]));
     }
     json!({ "throttled_launches": throttled, "max_wait_s": max_wait })
+}
+
+#[cfg(test)]
+mod finite_tests {
+    use super::*;
+
+    /// An infinite or NaN figure is found by its path; an undefined one
+    /// (null) and finite ones are not.
+    #[test]
+    fn non_finite_figures_are_named() {
+        let summary = json!({
+            "requests": { "total": num(f64::INFINITY), "served": num(2.5), "availability": opt(None) },
+            "cost": { "total_usd": num(f64::NAN) },
+            "scenario": "web",
+        });
+        assert_eq!(non_finite_figures(&summary), ["cost.total_usd = NaN", "requests.total = inf"]);
+        assert!(non_finite_figures(&json!({ "a": num(0.0), "b": opt(None) })).is_empty());
+    }
 }

@@ -206,7 +206,8 @@ impl<'a> Parser<'_, 'a> {
     fn factor(&mut self) -> Result<Node, String> {
         let token = self.peek();
         self.depth += 1;
-        if self.depth > MAX_NESTING {
+        // The outermost factor is level 0: MAX_NESTING parentheses or `not`s are allowed.
+        if self.depth > MAX_NESTING + 1 {
             return Err(error_at(token.at, format!("expression nests deeper than {MAX_NESTING} levels")));
         }
         let node = if token.kind == Kind::Bang || (token.kind == Kind::Word && token.text == "not") {

@@ -290,11 +290,17 @@ fn errors_give_columns() {
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let deep = format!("{}attribute:a exists{}", "(".repeat(10_000), ")".repeat(10_000));
-    assert_eq!(parse_err(&deep), format!("at column {}: expression nests deeper than 32 levels", MAX_NESTING + 1));
+    // Reported at what the 33rd parenthesis opens (column 34).
+    assert_eq!(parse_err(&deep), format!("at column {}: expression nests deeper than 32 levels", MAX_NESTING + 2));
     let nots = format!("{}attribute:a exists", "!".repeat(10_000));
     assert!(parse_err(&nots).contains("nests deeper than 32 levels"));
-    let ok = format!("{}attribute:a exists{}", "(".repeat(31), ")".repeat(31));
+    // Exactly 32 levels are allowed, 33 are not.
+    let ok = format!("{}attribute:a exists{}", "(".repeat(32), ")".repeat(32));
     assert!(Expression::parse(&ok).is_ok());
+    let over = format!("{}attribute:a exists{}", "(".repeat(33), ")".repeat(33));
+    assert_eq!(parse_err(&over), "at column 34: expression nests deeper than 32 levels");
+    let nots = format!("{}attribute:a exists", "not ".repeat(32));
+    assert!(Expression::parse(&nots).is_ok());
 }
 
 /// Fragments that often combine into valid expressions.

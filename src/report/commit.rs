@@ -56,6 +56,12 @@ pub enum CommitError {
     #[error("{} exists and is not a directory; ecsim will not replace it", .0.display())]
     NotADirectory(PathBuf),
     #[error(
+        "{} cannot be an output directory: {} is a file, not a directory; choose a path whose parents are directories",
+        .out.display(),
+        .file.display()
+    )]
+    InsideAFile { out: PathBuf, file: PathBuf },
+    #[error(
         "{} holds `{entry}`, which ecsim does not write; ecsim replaces its output directory as a whole, so it will not replace this one: choose another output directory, or remove what is not ecsim's",
         .out.display()
     )]
@@ -75,6 +81,7 @@ impl CommitError {
             self,
             CommitError::NoName(_)
                 | CommitError::NotADirectory(_)
+                | CommitError::InsideAFile { .. }
                 | CommitError::Foreign { .. }
                 | CommitError::BadName { .. }
         )
@@ -98,8 +105,9 @@ pub fn child(dir: &Path, name: &str) -> Result<PathBuf, CommitError> {
 /// Top-level names ecsim writes in a results directory (run, replications,
 /// sweep, charts, replay check); a directory holding anything else is not
 /// replaced.
-const WRITTEN: [&str; 12] = [
+const WRITTEN: [&str; 13] = [
     "summary.json",
+    "diff.csv",
     "timeseries.csv",
     "events.csv",
     "scenario.toml",
@@ -193,6 +201,11 @@ impl Staged {
         let name = out.file_name().ok_or_else(|| CommitError::NoName(out.to_path_buf()))?.to_os_string();
         let parent = out.parent().ok_or_else(|| CommitError::NoName(out.to_path_buf()))?.to_path_buf();
         if !parent.as_os_str().is_empty() {
+            // The nearest existing parent must be a directory (else "File exists").
+            let existing = parent.ancestors().find(|a| !a.as_os_str().is_empty() && fs::metadata(a).is_ok());
+            if let Some(file) = existing.filter(|a| !a.is_dir()) {
+                return Err(CommitError::InsideAFile { out: out.to_path_buf(), file: file.to_path_buf() });
+            }
             fs::create_dir_all(&parent).map_err(io_error("create", &parent))?;
         }
         let lock = OutputLock::acquire(&parent.join(suffixed(&name, ".lock")), out)?;

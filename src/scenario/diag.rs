@@ -59,6 +59,18 @@ pub struct SpanIndex {
     /// index path -> where it is
     entries: BTreeMap<String, Entry>,
     line_starts: Vec<usize>,
+    /// Every value's extent, sorted so that an enclosing value comes before
+    /// what it holds, with the nearest enclosing one: finding the key around an
+    /// error offset walks up from one binary search instead of scanning every
+    /// key (validating a file of many broken elements stays linear).
+    nest: Vec<Nested>,
+}
+
+struct Nested {
+    start: usize,
+    end: usize,
+    display: String,
+    parent: Option<usize>,
 }
 
 struct Entry {
@@ -71,14 +83,15 @@ struct Entry {
 
 impl SpanIndex {
     pub fn build(source: &str, root: &DeTable<'_>) -> SpanIndex {
-        let mut index = SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source) };
+        let mut index = SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source), nest: Vec::new() };
         index.walk_table(root, "", "");
+        index.nest = nest(&index.entries);
         index
     }
 
     /// An index that knows only line numbers (for errors before a document exists).
     pub fn lines_only(source: &str) -> SpanIndex {
-        SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source) }
+        SpanIndex { entries: BTreeMap::new(), line_starts: line_starts(source), nest: Vec::new() }
     }
 
     fn walk_table(&mut self, table: &DeTable<'_>, index_path: &str, display_path: &str) {
@@ -154,14 +167,50 @@ impl SpanIndex {
         let Some(span) = span else {
             return Problem { path: fallback_display, line_col: fallback_pos, message: message.into() };
         };
-        let innermost = self
-            .entries
-            .values()
-            .filter(|e| e.value.start <= span.start && span.end <= e.value.end.max(e.value.start + 1))
-            .min_by_key(|e| e.value.end - e.value.start);
-        let path = innermost.map_or(fallback_display, |e| e.display.clone());
+        let path = self.innermost(&span).unwrap_or(fallback_display);
         Problem { path, line_col: Some(self.line_col(span.start)), message: message.into() }
     }
+
+    /// The display path of the smallest value that holds `span`.
+    fn innermost(&self, span: &Range<usize>) -> Option<String> {
+        let holds = |n: &Nested| n.start <= span.start && span.end <= n.end;
+        let last = self.nest.partition_point(|n| n.start <= span.start).checked_sub(1)?;
+        let mut at = Some(last);
+        while let Some(i) = at {
+            if holds(&self.nest[i]) {
+                return Some(self.nest[i].display.clone());
+            }
+            at = self.nest[i].parent;
+        }
+        None
+    }
+}
+
+/// The values of `entries` as a forest: sorted by start, the longer first
+/// (and, among equal extents, the first path last, so that it is the one a
+/// search ends on), each with the nearest value before it that holds it.
+fn nest(entries: &BTreeMap<String, Entry>) -> Vec<Nested> {
+    let mut nodes: Vec<Nested> = entries
+        .values()
+        .map(|e| Nested {
+            start: e.value.start,
+            end: e.value.end.max(e.value.start + 1),
+            display: e.display.clone(),
+            parent: None,
+        })
+        .collect();
+    // Stable: equal extents keep the paths' order, reversed below.
+    nodes.reverse();
+    nodes.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut open: Vec<usize> = Vec::new();
+    for i in 0..nodes.len() {
+        while open.last().is_some_and(|&o| !(nodes[o].start <= nodes[i].start && nodes[i].end <= nodes[o].end)) {
+            open.pop();
+        }
+        nodes[i].parent = open.last().copied();
+        open.push(i);
+    }
+    nodes
 }
 
 /// The key that names an element of an array of tables, by the array's key
@@ -187,7 +236,9 @@ pub fn selector_key(array_key: &str) -> Option<&'static str> {
 fn selector_name(t: &DeTable<'_>, array_key: &str) -> Option<String> {
     let key = selector_key(array_key)?;
     match t.get(key).map(|v| v.get_ref()) {
-        Some(DeValue::String(s)) => Some(s.to_string()),
+        // A control character is shown escaped, and a name too long to read clipped.
+        Some(DeValue::String(s)) if s.contains(char::is_control) => Some(clip(&s.escape_debug().to_string())),
+        Some(DeValue::String(s)) => Some(clip(s)),
         _ => None,
     }
 }
@@ -224,8 +275,110 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// The documented range of each whole-number key (docs/scenario-format.md),
+/// by its path with array positions left out, for the message of a value of
+/// the wrong sign or type: serde only knows the range of the Rust type.
+const INTEGER_RANGES: &[(&str, &str)] = &[
+    ("simulation.replications", "1 to 10000"),
+    ("instance_types[].vcpu", "1 to 448"),
+    ("capacity_providers[].min_size", "0 to 5000"),
+    ("capacity_providers[].max_size", "1 to 5000"),
+    ("capacity_providers[].desired_capacity", "0 to 5000"),
+    ("capacity_providers[].managed_scaling.minimum_scaling_step_size", "1 to 10000"),
+    ("capacity_providers[].managed_scaling.maximum_scaling_step_size", "1 to 10000"),
+    ("reserved_instances[].count", "1 to 5000"),
+    ("task_definitions[].cpu", "128 to 196608"),
+    ("task_definitions[].memory", "6 to 1572864"),
+    ("task_definitions[].port_mappings[].container_port", "1 to 65535"),
+    ("task_definitions[].port_mappings[].host_port", "0 to 65535"),
+    ("services[].desired_count", "0 to 5000"),
+    ("services[].capacity_provider_strategy[].base", "0 to 100000"),
+    ("services[].capacity_provider_strategy[].weight", "0 to 1000"),
+    ("services[].load_balancer.healthy_threshold", "2 to 10"),
+    ("services[].load_balancer.unhealthy_threshold", "2 to 10"),
+    ("services[].auto_scaling.min_capacity", "0 to 5000"),
+    ("services[].auto_scaling.max_capacity", "0 to 5000"),
+    ("services[].auto_scaling.step_scaling[].evaluation_periods", "1 to 1440"),
+    ("services[].auto_scaling.scheduled[].min_capacity", "0 to 5000"),
+    ("services[].auto_scaling.scheduled[].max_capacity", "0 to 5000"),
+    ("scheduled_tasks[].count", "1 to 10"),
+    ("scheduled_tasks[].max_attempts", "1 to 100"),
+    ("scheduled_tasks[].capacity_provider_strategy[].base", "0 to 100000"),
+    ("scheduled_tasks[].capacity_provider_strategy[].weight", "0 to 1000"),
+    ("events[].desired_count", "0 to 5000"),
+];
+
+/// `message` with serde's range of a whole-number type replaced by the
+/// range of the key at `display_path` (`services[web].desired_count`), when
+/// the key has one.
+pub fn with_key_range(display_path: &str, message: String) -> String {
+    const SERDE_RANGE: &str = "from 0 to 4294967295";
+    if !message.contains(SERDE_RANGE) {
+        return message;
+    }
+    let mut key = String::with_capacity(display_path.len());
+    let mut depth = 0;
+    for c in display_path.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                key.push('[');
+            }
+            ']' => {
+                depth -= 1;
+                key.push(']');
+            }
+            _ if depth > 0 => {}
+            _ => key.push(c),
+        }
+    }
+    match INTEGER_RANGES.iter().find(|(k, _)| *k == key) {
+        Some((_, range)) => message.replace(SERDE_RANGE, &format!("from {range}")),
+        None => message,
+    }
+}
+
+/// The longest text a message quotes whole.
+const MAX_QUOTED_CHARS: usize = 80;
+
+/// `text`, or its first characters and its length when it is too long to
+/// quote in a message (a 200 MB value is not echoed back).
+pub fn clip(text: &str) -> String {
+    if text.chars().count() <= MAX_QUOTED_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(MAX_QUOTED_CHARS / 2).collect();
+    format!("{head}… ({} bytes in all)", text.len())
+}
+
+/// A serde message with every quoted part (`"..."` or `` `...` ``) clipped.
+fn clip_quoted(message: &str) -> String {
+    if message.len() <= 4 * MAX_QUOTED_CHARS {
+        return message.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        // A quoted value ends at the last quote of its kind before ", expected" (it may hold quotes).
+        let end = after.find(&format!("{quote}, expected")).or_else(|| after.find(quote));
+        let Some(end) = end else {
+            out.push_str(&clip(after));
+            return out;
+        };
+        out.push_str(&clip(&after[..end]));
+        out.push(quote);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Plain words for serde's Rust type names, and "did you mean" for unknown keys.
 pub fn improve_serde_message(message: &str) -> String {
+    let message = clip_quoted(message);
     let message = message
         .replace(" as i128", "")
         .replace("expected u32", "expected a whole number from 0 to 4294967295")

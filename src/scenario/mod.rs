@@ -247,6 +247,7 @@ fn one<T: DeserializeOwned>(
     const MAX_PROBLEMS_PER_TABLE: usize = 50;
     let mut value = value;
     let mut left_out: Vec<String> = Vec::new();
+    let mut last_message = String::new();
     for _ in 0..MAX_PROBLEMS_PER_TABLE {
         let e = match T::deserialize(ValueDeserializer::from(value.clone())) {
             Ok(v) => return left_out.is_empty().then_some(v),
@@ -258,13 +259,31 @@ fn one<T: DeserializeOwned>(
         let consequence = missing.is_some_and(|k| left_out.iter().any(|l| l == k || did_you_mean(l, [k]).is_some()));
         let removed = e.span().and_then(|span| remove_key_at(value.get_mut(), &span));
         if !consequence && (left_out.is_empty() || removed.is_some() || missing.is_some()) {
-            problems.push(index.problem_at_span(e.span(), path, improve_serde_message(message)));
+            let mut problem = index.problem_at_span(e.span(), path, improve_serde_message(message));
+            problem.message = diag::with_key_range(&problem.path, problem.message);
+            problems.push(problem);
         }
         match removed {
             Some(key) => left_out.push(key),
-            None => break,
+            None => return None,
         }
+        last_message = message.to_string();
     }
+    // The limit was reached: say how many unknown keys are left unlisted.
+    let known: Vec<&str> = match last_message.strip_prefix("unknown field `") {
+        Some(rest) => rest.split('`').skip(2).step_by(2).collect(),
+        None => Vec::new(),
+    };
+    let more = match value.get_ref() {
+        DeValue::Table(t) if !known.is_empty() => {
+            let unknown = t.keys().filter(|k| !known.contains(&k.get_ref().as_ref())).count();
+            format!("{unknown} more unknown key(s) are not listed")
+        }
+        _ => "further problems are not listed".to_string(),
+    };
+    problems.push(
+        index.problem(path, format!("only the first {MAX_PROBLEMS_PER_TABLE} problems of a table are listed; {more}")),
+    );
     None
 }
 

@@ -10,6 +10,48 @@ use std::path::Path;
 /// bigger is a mistake or belongs in a coarser file.
 const MAX_ROWS: usize = 40_000_000;
 
+/// The largest trace file read, in bytes: 40 M rows of a time and a rate
+/// fit in about 1 GB. Checked while reading, so a device or a pipe that
+/// never ends (`/dev/zero`) is refused too.
+pub const MAX_TRACE_BYTES: u64 = 1 << 30;
+
+/// The longest line read: a row is a time and a few numbers.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// The largest rate (or price) a trace may give once scaled, the bound of
+/// every rate written in a scenario: beyond it sums over a long run stop
+/// being finite.
+pub const MAX_VALUE: f64 = 1.0e9;
+
+/// A reader that fails once the file passes [`MAX_TRACE_BYTES`] or a line
+/// passes [`MAX_LINE_BYTES`], before the CSV reader buffers it whole.
+struct Bounded<R> {
+    inner: R,
+    read: u64,
+    line: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > MAX_TRACE_BYTES {
+            return Err(std::io::Error::other(format!(
+                "the file is larger than {MAX_TRACE_BYTES} bytes; aggregate it to a coarser step"
+            )));
+        }
+        for &b in &buf[..n] {
+            self.line = if b == b'\n' { 0 } else { self.line + 1 };
+            if self.line > MAX_LINE_BYTES {
+                return Err(std::io::Error::other(format!(
+                    "a line is longer than {MAX_LINE_BYTES} bytes (is this a CSV file?)"
+                )));
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// Loads and checks a trace. Errors name the file and the CSV line.
 pub fn load_trace(
     path: &Path,
@@ -22,13 +64,23 @@ pub fn load_trace(
 ) -> Result<Trace, String> {
     let shown = path.display();
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read trace {shown}: {e}"))?;
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(std::io::BufReader::new(file));
+    let bounded = Bounded { inner: std::io::BufReader::new(file), read: 0, line: 0 };
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bounded);
     let headers = reader.headers().map_err(|e| format!("trace {shown}: {e}"))?.clone();
     let find = |name: &str| {
-        headers.iter().position(|h| h == name).ok_or_else(|| {
-            let cols: Vec<&str> = headers.iter().collect();
-            format!("trace {shown} has no column \"{name}\" (columns: {})", cols.join(", "))
-        })
+        let mut at = headers.iter().enumerate().filter(|(_, h)| *h == name).map(|(i, _)| i);
+        match (at.next(), at.next()) {
+            (Some(i), None) => Ok(i),
+            (Some(i), Some(j)) => Err(format!(
+                "trace {shown} has more than one column \"{name}\" (columns {} and {}); rename or remove one",
+                i + 1,
+                j + 1
+            )),
+            (None, _) => {
+                let cols: Vec<&str> = headers.iter().collect();
+                Err(format!("trace {shown} has no column \"{name}\" (columns: {})", cols.join(", ")))
+            }
+        }
     };
     let (ti, vi) = (find(time_column)?, find(value_column)?);
     let mut times: Vec<u64> = Vec::new();
@@ -62,13 +114,12 @@ pub fn load_trace(
                             "trace {shown}, line {line}: times must increase strictly (this row is not after the previous one)"
                         ));
                     }
-                    let v = parse_rate(v_text, &shown, line)?;
-                    before_start = Some(v * scale);
+                    before_start = Some(parse_rate(v_text, scale, &shown, line)?);
                     continue;
                 }
             }
         };
-        let v = parse_rate(v_text, &shown, line)?;
+        let v = parse_rate(v_text, scale, &shown, line)?;
         if times.is_empty()
             && t_ms > 0
             && let Some(v0) = before_start.take()
@@ -84,7 +135,7 @@ pub fn load_trace(
             ));
         }
         times.push(t_ms);
-        values.push(v * scale);
+        values.push(v);
     }
     if times.is_empty()
         && let Some(v0) = before_start
@@ -101,12 +152,21 @@ pub fn load_trace(
     Ok(Trace { times, values, linear })
 }
 
-fn parse_rate(text: &str, shown: &std::path::Display<'_>, line: usize) -> Result<f64, String> {
+/// A row's value times the trace's scale, within `0..=MAX_VALUE`.
+fn parse_rate(text: &str, scale: f64, shown: &std::path::Display<'_>, line: usize) -> Result<f64, String> {
     let v: f64 = text.parse().map_err(|_| format!("trace {shown}, line {line}: rate \"{text}\" is not a number"))?;
     if !v.is_finite() || v < 0.0 {
         return Err(format!("trace {shown}, line {line}: rate {text} must be a non-negative finite number"));
     }
-    Ok(v)
+    let scaled = v * scale;
+    if scaled > MAX_VALUE {
+        let times = if scale == 1.0 { String::new() } else { format!(" times scale {}", crate::fmt::fmt_f64(scale)) };
+        return Err(format!(
+            "trace {shown}, line {line}: rate {text}{times} is out of range; a trace value, scaled, may be at most {}",
+            crate::fmt::fmt_f64(MAX_VALUE)
+        ));
+    }
+    Ok(scaled)
 }
 
 impl Trace {

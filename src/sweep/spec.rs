@@ -599,8 +599,8 @@ set = { "services[web].desired_count" = 1, "x..y" = 2 }
     fn refuses_names_that_would_leave_the_output_directory() {
         let text = "[sweep]\nname = \"../../x\"\nscenario = \"s.toml\"\n\
                     [[variants]]\nname = \"../../../escaped\"\n[[variants]]\nname = \"/abs\"\n[[variants]]\nname = \"..\"\n";
-        let allowed = "(it names a directory of results); allowed: a non-empty name without '/', '\\', \
-                       control characters or surrounding spaces, other than \".\" and \"..\"";
+        let allowed = "(it names a directory of results); allowed: a non-empty name of at most 200 bytes \
+                       without '/', '\\', control characters or surrounding spaces, other than \".\" and \"..\"";
         let expected = format!(
             "w.toml: invalid sweep (4 problem(s)):
   w.toml:2:8: sweep.name: \"../../x\" cannot be a directory name {allowed}

@@ -434,3 +434,142 @@ fn a_write_that_fails_leaves_the_previous_result_and_nothing_else() {
         std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// A scenario of `n` Fargate services of `tasks` tasks each; `count` is the
+/// TOML text of each `desired_count`.
+fn many_services(n: usize, count: &str) -> String {
+    let mut text = String::from(
+        "[simulation]\nname = \"many\"\nduration = \"1h\"\n[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"web\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!("[[services]]\nname = \"s{i}\"\ntask_definition = \"web\"\ndesired_count = {count}\n"));
+    }
+    text
+}
+
+/// `validate` answers for 10,000 services, broken or not (finding the key
+/// around each error once scanned every key of the file, and 10,000 broken
+/// services took minutes). How long it takes is a benchmark's question, not
+/// a test's: docs/limits.md has the measured figures.
+#[test]
+fn validate_answers_for_ten_thousand_services() {
+    let t = TempDir::new("linear");
+    for (name, count, code) in [("good.toml", "1", 0), ("broken.toml", "\"x\"", 1)] {
+        let path = t.join(name);
+        std::fs::write(&path, many_services(10_000, count)).unwrap();
+        let o = ecsim(&["validate", arg(&path)]);
+        assert_eq!(o.status.code(), Some(code), "{name}: {}", &stderr(&o)[..stderr(&o).len().min(500)]);
+    }
+}
+
+/// Runs too big for the machine or the disk are refused before they start,
+/// with the estimate and the flag that raises the limit; `validate` warns.
+#[test]
+fn runs_over_the_resource_limits_are_refused_up_front() {
+    let t = TempDir::new("limits");
+    // 100 years of the quickstart minute by minute: 28 series × 52,560,000
+    // minutes of rows about 48 bytes long, some 71 GB.
+    let century = t.join("century.toml");
+    std::fs::write(&century, quickstart("36500d", "")).unwrap();
+    let o = ecsim(&["run", arg(&century), "--out", arg(&t.join("out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "this run would write about 71 GB of time series (1471680000 rows of about 48 bytes: \
+             28 series × 52560000 intervals); the limit is 2.0 GB: raise it with --max-output 72GB, \
+             or set output.timeseries = false"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!t.join("out").exists());
+    let o = ok(ecsim(&["validate", arg(&century)]));
+    assert!(stderr(&o).contains("warning: ") && stderr(&o).contains("--max-output 72GB"), "{}", stderr(&o));
+
+    // 4,000 services of 5,000 tasks: 20 million tasks × 300 bytes.
+    let crowd = t.join("crowd.toml");
+    std::fs::write(&crowd, many_services(4_000, "5000")).unwrap();
+    let o = ecsim(&["run", arg(&crowd), "--out", arg(&t.join("out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "this run would need about 6.0 GB of memory (20000000 tasks at once × 300 bytes, 0 instances, \
+             and the program); the limit is 4.0 GB: raise it with --max-memory 7GB"
+        ),
+        "{}",
+        stderr(&o)
+    );
+
+    // The flag moves the limit both ways: one day of the quickstart (1.8 MB
+    // estimated) is refused under 1MB and runs under 3MB.
+    let day = t.join("day.toml");
+    std::fs::write(&day, quickstart("1d", "")).unwrap();
+    let o = ecsim(&["run", "-q", arg(&day), "--out", arg(&t.join("day")), "--max-output", "1MB"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the limit is 1.0 MB: raise it with --max-output 2MB"), "{}", stderr(&o));
+    ok(ecsim(&["run", "-q", arg(&day), "--out", arg(&t.join("day")), "--max-output", "3MB"]));
+    let o = ecsim(&["run", "-q", arg(&day), "--out", arg(&t.join("day")), "--max-output", "lots"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// `-j` beyond the documented maximum is refused at once (it used to spawn
+/// 100,000 threads and never finish); within it, no more threads than runs.
+#[test]
+fn sweep_jobs_are_bounded() {
+    let t = TempDir::new("jobs");
+    let sweep = t.join("sweep.toml");
+    std::fs::write(&sweep, sweep_text("jobs", 1, &[])).unwrap();
+    let o = ecsim(&["sweep", arg(&sweep), "-j", "100000", "--out", arg(&t.join("out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("-j 100000 is out of range; expected 1 to 256 worker threads"), "{}", stderr(&o));
+    ok(ecsim(&["sweep", arg(&sweep), "-j", "256", "--out", arg(&t.join("out"))]));
+}
+
+/// Messages of the command line: no SLO line when no SLO is set; an output
+/// path inside a file is an input error (exit 1) that says so, for `run` and
+/// `diff`; `diff --out` replaces its directory whole and leaves a directory
+/// of someone else's files alone.
+#[test]
+fn command_line_messages_say_what_is_wrong() {
+    let t = TempDir::new("messages");
+    let no_slo = t.join("no-slo.toml");
+    std::fs::write(&no_slo, quickstart("1h", NO_SERIES).replace("slo = {", "# slo = {")).unwrap();
+    let o = ok(ecsim(&["run", arg(&no_slo), "--out", arg(&t.join("a"))]));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(stdout.contains("  SLO            none set (services[].workload.slo)\n"), "{stdout}");
+    assert!(!stdout.contains("violation minutes"), "{stdout}");
+    let with_slo = t.join("slo.toml");
+    std::fs::write(&with_slo, quickstart("1h", NO_SERIES)).unwrap();
+    let o = ok(ecsim(&["run", arg(&with_slo), "--out", arg(&t.join("b"))]));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("violation minutes"));
+
+    let file = t.join("a-file");
+    std::fs::write(&file, "mine").unwrap();
+    let inside = file.join("x");
+    for args in [
+        vec!["run", "-q", arg(&with_slo), "--out", arg(&inside)],
+        vec!["diff", arg(&t.join("a")), arg(&t.join("b")), "--out", arg(&inside)],
+    ] {
+        let o = ecsim(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        let expected = format!(
+            "{} cannot be an output directory: {} is a file, not a directory",
+            inside.display(),
+            file.display()
+        );
+        assert!(stderr(&o).contains(&expected), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+
+    let diff = t.join("diff");
+    ok(ecsim(&["diff", arg(&t.join("a")), arg(&t.join("b")), "--out", arg(&diff)]));
+    assert_eq!(names(&diff), ["diff.csv"]);
+    let beside = names(&t.join("."));
+    assert!(beside.iter().all(|n| !n.contains(".tmp-")), "{beside:?}");
+    std::fs::write(diff.join("notes.txt"), "mine").unwrap();
+    let o = ecsim(&["diff", arg(&t.join("a")), arg(&t.join("b")), "--out", arg(&diff)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("holds `notes.txt`, which ecsim does not write"), "{}", stderr(&o));
+    assert_eq!(names(&diff), ["diff.csv", "notes.txt"]);
+}

@@ -1,7 +1,7 @@
 //! The problem list every resolving step writes to, and the small checks
 //! they share (ranges, enumerations, names, references).
 
-use super::super::diag::did_you_mean;
+use super::super::diag::{clip, did_you_mean};
 use super::super::duration::Offset;
 use crate::calendar::Calendar;
 use crate::engine::SimTime;
@@ -41,7 +41,7 @@ impl Ctx {
         let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
         let hint =
             did_you_mean(value, names.iter().copied()).map(|b| format!("; did you mean \"{b}\"?")).unwrap_or_default();
-        self.err(path, format!("\"{value}\" is not allowed; expected one of {}{hint}", quoted(&names)));
+        self.err(path, format!("\"{}\" is not allowed; expected one of {}{hint}", clip(value), quoted(&names)));
         None
     }
 
@@ -68,7 +68,7 @@ impl Ctx {
             1..=12 => format!("defined: {}", quoted(&known)),
             n => format!("{n} are defined; `ecsim catalog` lists instance types"),
         };
-        self.err(path, format!("unknown {what} \"{name}\" ({list}){hint}"));
+        self.err(path, format!("unknown {what} \"{}\" ({list}){hint}", clip(name)));
         None
     }
 }
@@ -77,12 +77,25 @@ pub(super) fn quoted(names: &[&str]) -> String {
     names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
 }
 
+/// The longest name: a name becomes a file or directory name with a
+/// temporary suffix of about 30 bytes, and file systems allow 255.
+pub const MAX_NAME_BYTES: usize = 200;
+
 /// Names that become output keys may not contain "." or "[" (docs/conventions.md).
 pub(super) fn check_name(ctx: &mut Ctx, path: &str, name: &str) {
-    if name.is_empty() || name.contains(['.', '[', ']', '"', ',']) || name.trim() != name {
+    if name.is_empty()
+        || name.contains(['.', '[', ']', '"', ','])
+        || name.contains(char::is_control)
+        || name.trim() != name
+        || name.len() > MAX_NAME_BYTES
+    {
         ctx.err(
             path,
-            format!("name \"{name}\" must be non-empty and contain no '.', '[', ']', '\"', ',' or surrounding spaces"),
+            format!(
+                "name \"{}\" must be non-empty, at most {MAX_NAME_BYTES} bytes, and contain no '.', '[', ']', '\"', ',', \
+                 control characters or surrounding spaces",
+                clip(&name.escape_debug().to_string())
+            ),
         );
     }
 }
@@ -100,13 +113,19 @@ pub fn path_name_problem(name: &str) -> Option<String> {
         (components.next(), components.next()),
         (Some(std::path::Component::Normal(c)), None) if c == name
     );
-    if one_component && !name.contains(['/', '\\']) && !name.contains(char::is_control) && name.trim() == name {
+    if one_component
+        && !name.contains(['/', '\\'])
+        && !name.contains(char::is_control)
+        && name.trim() == name
+        && name.len() <= MAX_NAME_BYTES
+    {
         return None;
     }
     Some(format!(
         "\"{}\" cannot be a directory name (it names a directory of results); allowed: a non-empty \
-         name without '/', '\\', control characters or surrounding spaces, other than \".\" and \"..\"",
-        name.escape_debug()
+         name of at most {MAX_NAME_BYTES} bytes without '/', '\\', control characters or surrounding spaces, \
+         other than \".\" and \"..\"",
+        clip(&name.escape_debug().to_string())
     ))
 }
 

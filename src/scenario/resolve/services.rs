@@ -29,13 +29,20 @@ pub(super) fn resolve_services(ctx: &mut Ctx, list: &[Option<raw::Service>], nam
 
 /// Every service that receives load needs per-request work to turn it into CPU.
 pub(super) fn check_requests_have_work(ctx: &mut Ctx, services: &[Service]) {
+    // One pass over every call and every problem, so the check stays linear
+    // in the number of services.
+    let mut called = vec![false; services.len()];
+    for c in services.iter().flat_map(|s| &s.calls) {
+        if let Some(flag) = called.get_mut(c.service.idx()) {
+            *flag = true;
+        }
+    }
+    let reported: std::collections::BTreeSet<String> = ctx.problems.iter().map(|(p, _)| p.clone()).collect();
     for (i, svc) in services.iter().enumerate() {
-        let called = services.iter().any(|s| s.calls.iter().any(|c| c.service.idx() == i));
         let has_own = !matches!(svc.workload.rate, RatePattern::Constant(v) if v == 0.0);
         let path = format!("services[{i}].workload.cpu_per_request");
         // A cpu_per_request given as 0 is already reported where it is written.
-        if (called || has_own) && svc.workload.cpu_per_request_s <= 0.0 && !ctx.problems.iter().any(|(p, _)| *p == path)
-        {
+        if (called[i] || has_own) && svc.workload.cpu_per_request_s <= 0.0 && !reported.contains(&path) {
             ctx.err(path, "this service receives requests, so it needs cpu_per_request (vCPU-seconds of work per request, e.g. \"5ms\")");
         }
     }

@@ -42,9 +42,10 @@ pub(super) fn resolve_run(
     let name = sim.name.clone().unwrap_or_else(|| {
         Path::new(source_label).file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string()
     });
-    check_name(ctx, "simulation.name", &name);
-    if let Some(problem) = path_name_problem(&name) {
-        ctx.err("simulation.name", problem);
+    // A name that cannot be a directory is told so once, in those words.
+    match path_name_problem(&name) {
+        Some(problem) => ctx.err("simulation.name", problem),
+        None => check_name(ctx, "simulation.name", &name),
     }
     let calendar = Calendar::new(resolve_start(ctx, sim.start.as_deref()));
     let duration = resolve_duration(ctx, sim.duration.map(|d| d.0));
