@@ -10,6 +10,8 @@
 pub mod batch;
 pub mod capacity;
 pub mod cost;
+pub mod e2e;
+pub mod e2e_grid;
 pub mod entities;
 pub mod error;
 pub mod fleet;
