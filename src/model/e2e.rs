@@ -39,9 +39,7 @@ impl MinuteE2e {
     }
 
     pub fn mean(&self) -> f64 {
-        let h = self.grid.h;
-        let on_grid: f64 = self.grid.masses().iter().enumerate().map(|(k, p)| p * k as f64 * h).sum();
-        on_grid + self.grid.beyond() * self.timeout
+        self.grid.mean(self.timeout)
     }
 }
 
@@ -193,20 +191,24 @@ impl E2eHistogram {
         }
         self.weight += weight;
         self.weighted_time += weight * m.mean();
-        let h = m.grid.h;
-        let (mut b, mut edge) = (0usize, X0);
-        for (k, p) in m.grid.masses().into_iter().enumerate() {
-            if p <= 0.0 {
-                continue;
+        // Each bin gets the grid's CDF difference across it (linear between
+        // points); the bins begin at half a step, everything before in the first.
+        let grid = &m.grid;
+        let span = STEPS as f64 * grid.h;
+        let mut b = bin_of(0.5 * grid.h);
+        let mut edge = upper_edge(b);
+        let mut below = 0.0;
+        loop {
+            let f = grid.cdf_at(edge.min(span));
+            self.put(b, weight * (f - below));
+            below = f;
+            if edge >= span {
+                break;
             }
-            let x = k as f64 * h;
-            if x > edge {
-                b = bin_of(x);
-                edge = upper_edge(b);
-            }
-            self.put(b, weight * p);
+            b += 1;
+            edge *= R;
         }
-        let beyond = m.grid.beyond();
+        let beyond = grid.beyond();
         if beyond > 0.0 {
             self.put(bin_of(m.timeout), weight * beyond);
         }

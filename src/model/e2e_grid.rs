@@ -1,14 +1,14 @@
 //! End-to-end time distributions on a uniform grid (docs/model.md §8.8).
 //!
-//! A distribution is held as its CDF at the points k·h, k = 0..=[`STEPS`],
-//! of a discrete variable: mass at k·h, and `1 − cdf[STEPS]` beyond the grid.
-//! Every continuous distribution enters rounded UP to the next point, so a
-//! computed time is never below the exact one and exceeds it by at most one
-//! step per rounding. Adding an exponential sojourn to a grid distribution
-//! is exact (a first-order recursion, O(STEPS)); the maximum of independent
-//! times is the product of their CDFs (exact); adding two grid distributions
-//! is a convolution (FFT, O(STEPS log STEPS)), used only for callees that
-//! make calls of their own.
+//! A distribution is held as its CDF at the points k·h, k = 0..=[`STEPS`]
+//! (`1 − cdf[STEPS]` lies beyond the grid), read as linear between points:
+//! an atom at 0, and each step's mass spread evenly over the step. Exact
+//! distributions enter exactly at the points. Adding an exponential sojourn
+//! to a grid distribution is a first-order recursion, exact for a CDF that
+//! is linear between points (O(STEPS)); the maximum of independent times is
+//! the product of their CDFs (exact at the points); adding two grid
+//! distributions is a convolution (FFT, O(STEPS log STEPS)), used only for
+//! callees that make calls of their own, with each step's mass at its middle.
 
 use super::queueing::Component;
 
@@ -55,49 +55,50 @@ impl Grid {
     }
 
     /// The CDF of X + min(T, τ) with T the mixture `comps` (taken with
-    /// probability `share`, zero time otherwise). For one exponential of rate r
-    /// capped at τ̂ = m·h (τ rounded up), with p_j the masses of X and
-    /// S_k = Σ_{j≤k} p_j e^{−r(k−j)h} = e^{−rh} S_{k−1} + p_k:
-    ///     P(X + min(T, τ̂) ≤ kh) = F_k − S_k + e^{−rmh} S_{k−m}.
-    /// Exact for the grid variable X; T itself is not rounded.
+    /// probability `share`, zero time otherwise). For one exponential of rate
+    /// r, H(x) = P(X + T ≤ x) = ∫_0^x r e^{−r(x−s)} F(s) ds; with F linear on
+    /// each step, a = e^{−rh} and c = 1 − (1 − a)/(rh):
+    ///     H_{k+1} = a H_k + (1 − a) F_k + c (F_{k+1} − F_k),  H_0 = 0.
+    /// Capped at τ̂ = m·h (τ rounded up to the grid), the tail beyond τ̂ moves to it:
+    ///     P(X + min(T, τ̂) ≤ kh) = H_k − a^m H_{k−m} + a^m F_{k−m}  (k ≥ m).
     pub fn add_mixture(&self, comps: &[Component], share: f64) -> Grid {
         let total: f64 = comps.iter().map(|c| c.weight).sum();
         if total <= 0.0 || share <= 0.0 {
             return self.clone();
         }
         let mut out: Vec<f64> = self.cdf.iter().map(|f| f * (1.0 - share)).collect();
-        let mut s = vec![0.0; STEPS + 1];
-        for c in comps {
-            let w = share * c.weight / total;
-            let a = libm::exp(-c.rate * self.h);
-            let m = (c.timeout / self.h).ceil();
+        let mut h = vec![0.0; STEPS + 1];
+        let f = &self.cdf;
+        for comp in comps {
+            let w = share * comp.weight / total;
+            let rh = comp.rate * self.h;
+            let a = libm::exp(-rh);
+            // (1 − a)/(rh) → 1 as rh → 0 (a rate of 0 adds nothing before the cap).
+            let c = if rh > 1e-9 { 1.0 + libm::expm1(-rh) / rh } else { 0.5 * rh };
+            let m = (comp.timeout / self.h).ceil();
             let m = if m.is_finite() && m >= 0.0 { (m as usize).min(STEPS + 1) } else { STEPS + 1 };
-            let am = libm::exp(-c.rate * self.h * m as f64);
-            let mut prev_f = 0.0;
-            let mut acc = 0.0;
+            let am = libm::exp(-rh * m as f64);
+            for k in 0..STEPS {
+                h[k + 1] = a * h[k] + (1.0 - a) * f[k] + c * (f[k + 1] - f[k]);
+            }
             for k in 0..=STEPS {
-                let f = self.cdf[k];
-                acc = a * acc + (f - prev_f);
-                prev_f = f;
-                s[k] = acc;
-                let shifted = if k >= m { am * s[k - m] } else { 0.0 };
-                out[k] += w * (f - acc + shifted);
+                let capped = if k >= m { am * (f[k - m] - h[k - m]) } else { 0.0 };
+                out[k] += w * (h[k] + capped);
             }
         }
         Grid { h: self.h, cdf: out }.clamped()
     }
 
-    /// The CDF of X + Y for independent grid variables (same step).
+    /// The CDF of X + Y for independent grid variables (same step): X's atom
+    /// at 0 and each of its steps' mass at the step's middle, Y's CDF linear:
+    ///     G_k = p_0 F_k + Σ_{j≥1} p_j (F_{k−j} + F_{k−j+1}) / 2.
     pub fn add_grid(&self, other: &Grid) -> Grid {
-        let a = self.masses();
-        let b = other.masses();
-        let c = convolve(&a, &b);
-        let mut cdf = Vec::with_capacity(STEPS + 1);
-        let mut acc = 0.0;
-        for &p in c.iter().take(STEPS + 1) {
-            acc += p.max(0.0);
-            cdf.push(acc);
-        }
+        let mut p = self.masses();
+        let atom = std::mem::replace(&mut p[0], 0.0);
+        let f = &other.cdf;
+        let mid: Vec<f64> = (0..=STEPS).map(|i| 0.5 * (f[i] + f[(i + 1).min(STEPS)])).collect();
+        let conv = convolve(&p, &mid);
+        let cdf = (0..=STEPS).map(|k| atom * f[k] + conv[k]).collect();
         Grid { h: self.h, cdf }.clamped()
     }
 
@@ -142,16 +143,25 @@ impl Grid {
         (1.0 - self.cdf[STEPS]).max(0.0)
     }
 
-    /// P(X ≤ x).
+    /// P(X ≤ x), linear between points.
     pub fn cdf_at(&self, x: f64) -> f64 {
-        let k = (x / self.h).floor();
-        if k < 0.0 {
+        let t = x / self.h;
+        if t < 0.0 {
             0.0
-        } else if k >= STEPS as f64 {
+        } else if t >= STEPS as f64 {
             self.cdf[STEPS]
         } else {
-            self.cdf[k as usize]
+            let k = t.floor();
+            let (lo, hi) = (self.cdf[k as usize], self.cdf[k as usize + 1]);
+            lo + (hi - lo) * (t - k)
         }
+    }
+
+    /// E[min(X, end)] for X > STEPS·h counted at `end` (≥ the span): the
+    /// integral of 1 − CDF, linear between points.
+    pub fn mean(&self, end: f64) -> f64 {
+        let on_grid: f64 = self.cdf.windows(2).map(|w| 1.0 - 0.5 * (w[0] + w[1])).sum::<f64>() * self.h;
+        on_grid + self.beyond() * (end - STEPS as f64 * self.h).max(0.0)
     }
 
     /// Rounding can leave values a hair outside [0, 1] or decreasing; the
@@ -237,11 +247,57 @@ mod tests {
         let a = Grid::from_mixture(0.01, &exp(3.0), 0.7);
         let b = Grid::from_mixture(0.01, &exp(5.0), 1.0);
         let fast = a.add_grid(&b);
-        let (pa, pb) = (a.masses(), b.masses());
-        let mut acc = 0.0;
-        for k in 0..=STEPS {
-            acc += (0..=k).map(|j| pa[j] * pb[k - j]).sum::<f64>();
-            assert!((fast.cdf[k] - acc).abs() < 1e-12, "{k}");
+        // G_k = p_0 F_k + Σ_{j≥1} p_j (F_{k−j} + F_{k−j+1}) / 2, summed directly.
+        let (pa, f) = (a.masses(), &b.cdf);
+        for k in (0..=STEPS).step_by(97) {
+            let mid = |i: usize| 0.5 * (f[i] + f[(i + 1).min(STEPS)]);
+            let direct = pa[0] * f[k] + (1..=k).map(|j| pa[j] * mid(k - j)).sum::<f64>();
+            assert!((fast.cdf[k] - direct).abs() < 1e-12, "{k}");
+        }
+    }
+
+    /// Quantile of a grid by bisection on its (linear between points) CDF.
+    fn quantile(g: &Grid, q: f64) -> f64 {
+        let (mut lo, mut hi) = (0.0, STEPS as f64 * g.h);
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if g.cdf_at(mid) < q { lo = mid } else { hi = mid }
+        }
+        hi
+    }
+
+    #[test]
+    fn a_chain_of_two_exponentials_is_accurate_to_second_order() {
+        // Exp(120) then Exp(20) on the span the model would choose, ln(1e14)(1/20 + 1/120) s:
+        //   P(T > x) = (120 e^{−20x} − 20 e^{−120x}) / 100, mean 1/20 + 1/120,
+        //   p99 = ln(120)/20 (the e^{−120x} term is 7e-14 there), p95 = ln(24)/20.
+        // Only the first sum is held on the grid (linear between points): measured CDF error
+        // 2.9e-5 at a 0.46 ms step; quantiles and mean within 1e-4 relative.
+        let e = |r: f64| vec![Component { rate: r, weight: 1.0, timeout: 60.0 }];
+        let span = 1e14f64.ln() * (1.0 / 20.0 + 1.0 / 120.0);
+        let g = Grid::zero(span / STEPS as f64).add_mixture(&e(120.0), 1.0).add_mixture(&e(20.0), 1.0);
+        let exact = |x: f64| 1.0 - (1.2 * (-20.0 * x).exp() - 0.2 * (-120.0 * x).exp());
+        let worst = (0..=STEPS).map(|k| (g.cdf[k] - exact(k as f64 * g.h)).abs()).fold(0.0, f64::max);
+        assert!(worst < 5e-5, "{worst:e}");
+        let rel = |a: f64, b: f64| (a - b).abs() / b;
+        assert!(rel(g.mean(60.0), 1.0 / 20.0 + 1.0 / 120.0) < 1e-4, "{}", g.mean(60.0));
+        assert!(rel(quantile(&g, 0.99), 120f64.ln() / 20.0) < 1e-4);
+        assert!(rel(quantile(&g, 0.95), 24f64.ln() / 20.0) < 1e-4);
+        // A step 16 times coarser: the error grows about 16² times (second order), not 16.
+        let coarse = Grid::zero(16.0 * span / STEPS as f64).add_mixture(&e(120.0), 1.0).add_mixture(&e(20.0), 1.0);
+        let worst_coarse =
+            (0..=STEPS / 16).map(|k| (coarse.cdf[k] - exact(k as f64 * coarse.h)).abs()).fold(0.0, f64::max);
+        assert!(worst_coarse > 100.0 * worst, "{worst_coarse:e} vs {worst:e}");
+    }
+
+    #[test]
+    fn max_of_two_is_the_product_of_cdfs() {
+        // max(Exp(120), Exp(120)): CDF (1 − e^{−120x})² exactly at the points.
+        let mut a = Grid::from_mixture(0.001, &exp(120.0), 1.0);
+        a.max_with(&Grid::from_mixture(0.001, &exp(120.0), 1.0));
+        for k in [1usize, 10, 50] {
+            let x = k as f64 * 0.001;
+            assert!((a.cdf[k] - (1.0 - (-120.0 * x).exp()).powi(2)).abs() < 1e-14);
         }
     }
 

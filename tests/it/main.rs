@@ -14,6 +14,7 @@ mod corrections;
 mod cost;
 mod diff;
 mod docs;
+mod e2e;
 mod export;
 mod health;
 mod hostile;
