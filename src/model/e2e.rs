@@ -30,6 +30,7 @@ pub struct MinuteE2e {
     pub grid: Grid,
     /// The service's timeout: the mass beyond the grid is counted there.
     pub timeout: f64,
+    pub mean: f64,
 }
 
 impl MinuteE2e {
@@ -38,9 +39,6 @@ impl MinuteE2e {
         if x >= self.timeout { 1.0 } else { self.grid.cdf_at(x) }
     }
 
-    pub fn mean(&self) -> f64 {
-        self.grid.mean(self.timeout)
-    }
 }
 
 /// floor(p) calls, and one more with probability frac(p).
@@ -65,7 +63,8 @@ pub fn minute_e2e(sc: &Scenario, local: &[Local<'_>]) -> Vec<Option<MinuteE2e>> 
             }
             let mut memo = vec![None; local.len()];
             let grid = e2e_grid(sc, local, s, q / STEPS as f64, &mut memo);
-            Some(MinuteE2e { grid, timeout: cfg.workload.request_timeout_s })
+            let timeout = cfg.workload.request_timeout_s;
+            Some(MinuteE2e { mean: grid.mean(timeout), grid, timeout })
         })
         .collect()
 }
@@ -134,9 +133,10 @@ fn e2e_grid(sc: &Scenario, local: &[Local<'_>], s: usize, h: f64, memo: &mut [Op
     for c in cfg.calls.iter().filter(|c| !c.parallel) {
         f = add_calls(sc, local, c, f, memo);
     }
-    let mut f = f.add_mixture(local[s].comps, 1.0);
-    f.cap(cfg.workload.request_timeout_s);
-    f
+    // Its own sojourn uncapped: min(T + C, τ) = min(min(T, τ) + C, τ), and what
+    // passes τ then stays beyond the grid (≤ τ), an atom at τ, not smeared over a step.
+    let own: Vec<Component> = local[s].comps.iter().map(|c| Component { timeout: f64::INFINITY, ..*c }).collect();
+    f.add_mixture(&own, 1.0)
 }
 
 /// Adds floor(p) sequential calls, and one more with probability frac(p).
@@ -161,10 +161,13 @@ fn add_calls(sc: &Scenario, local: &[Local<'_>], c: &Call, mut f: Grid, memo: &m
 }
 
 /// A run-long (or interval-long) mixture of end-to-end distributions, in
-/// bins of log(time) 0.1% wide; the mean is kept exactly.
+/// bins of log(time) 1% wide (linear within: a smooth CDF's quantiles stay
+/// within about 1e-4), the atoms at timeouts apart; the mean is kept exactly.
 #[derive(Clone, Debug, Default)]
 pub struct E2eHistogram {
     bins: Vec<f64>,
+    /// (timeout, weight) of the requests that reach their timeout.
+    atoms: Vec<(f64, f64)>,
     /// Bins written since the last clear: [lo, hi).
     touched: (usize, usize),
     weight: f64,
@@ -173,7 +176,7 @@ pub struct E2eHistogram {
 
 /// Bin 0 holds times up to X0; bin b ≥ 1 holds (X0·R^(b−1), X0·R^b].
 const X0: f64 = 1e-7;
-const R: f64 = 1.001;
+const R: f64 = 1.01;
 
 fn bin_of(x: f64) -> usize {
     if x <= X0 { 0 } else { (libm::log(x / X0) / libm::log(R)).ceil().max(1.0) as usize }
@@ -190,7 +193,7 @@ impl E2eHistogram {
             return;
         }
         self.weight += weight;
-        self.weighted_time += weight * m.mean();
+        self.weighted_time += weight * m.mean;
         // Each bin gets the grid's CDF difference across it (linear between
         // points); the bins begin at half a step, everything before in the first.
         let grid = &m.grid;
@@ -210,7 +213,10 @@ impl E2eHistogram {
         }
         let beyond = grid.beyond();
         if beyond > 0.0 {
-            self.put(bin_of(m.timeout), weight * beyond);
+            match self.atoms.iter_mut().find(|a| a.0 == m.timeout) {
+                Some(a) => a.1 += weight * beyond,
+                None => self.atoms.push((m.timeout, weight * beyond)),
+            }
         }
     }
 
@@ -237,6 +243,7 @@ impl E2eHistogram {
             *v = 0.0;
         }
         self.touched = (0, 0);
+        self.atoms.clear();
         self.weight = 0.0;
         self.weighted_time = 0.0;
     }
@@ -254,7 +261,8 @@ impl E2eHistogram {
     }
 
     fn max_time(&self) -> f64 {
-        self.bins.iter().rposition(|&w| w > 0.0).map_or(0.0, upper_edge)
+        let binned = self.bins.iter().rposition(|&w| w > 0.0).map_or(0.0, upper_edge);
+        self.atoms.iter().map(|a| a.0).fold(binned, f64::max)
     }
 }
 
@@ -290,9 +298,10 @@ impl Combined<'_> {
             let lower = if b == 0 { 0.0 } else { upper_edge(b - 1) };
             prefix[b] + inside * ((x - lower) / (upper_edge(b) - lower)).clamp(0.0, 1.0)
         };
+        let atoms_below = |x: f64| self.hist.atoms.iter().filter(|a| x >= a.0).map(|a| a.1).sum::<f64>();
         let cdf = |x: f64| {
             let exact = queueing::mixture_cdf(self.comps, x).map_or(0.0, |f| f * exact_total);
-            (exact + hist_below(x)) / total
+            (exact + hist_below(x) + atoms_below(x)) / total
         };
         let mut hi = self.comps.iter().map(|c| c.timeout).fold(self.hist.max_time(), f64::max);
         let mut lo = 0.0;

@@ -77,13 +77,17 @@ impl Grid {
             let c = if rh > 1e-9 { 1.0 + libm::expm1(-rh) / rh } else { 0.5 * rh };
             let m = (comp.timeout / self.h).ceil();
             let m = if m.is_finite() && m >= 0.0 { (m as usize).min(STEPS + 1) } else { STEPS + 1 };
-            let am = libm::exp(-rh * m as f64);
-            for k in 0..STEPS {
-                h[k + 1] = a * h[k] + (1.0 - a) * f[k] + c * (f[k + 1] - f[k]);
+            let am = if m <= STEPS { libm::exp(-rh * m as f64) } else { 0.0 };
+            let mut acc = 0.0;
+            for (next, pair) in h[1..].iter_mut().zip(f.windows(2)) {
+                acc = a * acc + (1.0 - a) * pair[0] + c * (pair[1] - pair[0]);
+                *next = acc;
             }
-            for k in 0..=STEPS {
-                let capped = if k >= m { am * (f[k - m] - h[k - m]) } else { 0.0 };
-                out[k] += w * (h[k] + capped);
+            for (o, hk) in out.iter_mut().zip(&h) {
+                *o += w * hk;
+            }
+            for ((o, fk), hk) in out[m..].iter_mut().zip(f).zip(&h) {
+                *o += w * am * (fk - hk);
             }
         }
         Grid { h: self.h, cdf: out }.clamped()
