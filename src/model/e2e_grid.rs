@@ -29,8 +29,8 @@ impl Grid {
     }
 
     /// min(T, τ) for T the request-weighted mixture `comps` (each truncated at
-    /// its own timeout, rate 0 meaning every request reaches it), rounded up to
-    /// the grid, taken with probability `share` (the rest: zero time).
+    /// its own timeout, rate 0 meaning every request reaches it), exact at the
+    /// points, taken with probability `share` (the rest: zero time).
     pub fn from_mixture(h: f64, comps: &[Component], share: f64) -> Grid {
         let total: f64 = comps.iter().map(|c| c.weight).sum();
         let mut cdf = vec![1.0 - share; STEPS + 1];
