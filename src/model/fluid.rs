@@ -612,7 +612,7 @@ impl Simulation<'_> {
             for c in &sc.services[s].calls {
                 let callee = &self.fluid.services[c.service.idx()].rates;
                 let ok = if callee.offered > 0.0 { (callee.served / callee.offered).clamp(0.0, 1.0) } else { 1.0 };
-                success *= libm::pow(ok, c.per_request);
+                success *= call_success(ok, c.per_request);
             }
             let r = &mut self.fluid.services[s].rates;
             r.served = r.served_local * success;
@@ -620,6 +620,15 @@ impl Simulation<'_> {
         }
         self.fluid.components[c] = order;
     }
+}
+
+/// Share of a caller's requests whose calls on one edge all succeed, each call
+/// succeeding with probability `ok`: floor(p) calls, and one more with
+/// probability frac(p), so ok^floor(p) × (1 − frac(p) + frac(p) × ok).
+/// A whole p keeps the power as it always was (the same bits).
+fn call_success(ok: f64, per_request: f64) -> f64 {
+    let (k, frac) = super::e2e::split_count(per_request);
+    if frac == 0.0 { libm::pow(ok, per_request) } else { libm::pow(ok, f64::from(k)) * (1.0 - frac + frac * ok) }
 }
 
 /// Adds `dt` seconds of the current rates to the minute's sums.

@@ -16,6 +16,8 @@ pub struct SeriesIds {
     cluster: [usize; 7],
     providers: Vec<[usize; 11]>,
     services: Vec<[usize; 15]>,
+    /// `latency_e2e_p99_ms`, for services that receive requests.
+    e2e: Vec<Option<usize>>,
     alarms: Vec<Vec<usize>>,
     /// Per service, per predictive policy: load, forecast load, forecast capacity.
     predictive: Vec<Vec<[usize; 3]>>,
@@ -86,6 +88,8 @@ impl Simulation<'_> {
                 row[k] = self.rec.register("service", &svc.name, m, *agg);
             }
             ids.services.push(row);
+            let receives = self.called[s] || super::e2e::has_entry_traffic(svc);
+            ids.e2e.push(receives.then(|| self.rec.register("service", &svc.name, "latency_e2e_p99_ms", Agg::Last)));
             let mut alarms = Vec::new();
             if let Some(scaler) = &self.services[s].scaler {
                 for (policy, which, _) in scaler.alarm_states() {
@@ -140,8 +144,10 @@ impl Simulation<'_> {
         let mut cluster_demand = 0.0;
         let mut cluster_served = 0.0;
         let mut cluster_failed = 0.0;
+        let e2e = self.minute_e2e();
         for s in 0..self.sc.services.len() {
-            let (d, sv, f) = self.close_service_minute(ServiceId::from_idx(s), counting);
+            let e = e2e.get(s).and_then(Option::as_ref);
+            let (d, sv, f) = self.close_service_minute(ServiceId::from_idx(s), counting, e);
             cluster_demand += d;
             cluster_served += sv;
             cluster_failed += f;
@@ -192,6 +198,16 @@ impl Simulation<'_> {
                 let ids = self.series.services[s];
                 self.rec.set_interval_value(ids[13], p50);
                 self.rec.set_interval_value(ids[14], p99);
+                if let Some(id) = self.series.e2e[s] {
+                    // A service without calls: its end-to-end time is its latency.
+                    let e2e_p99 = if self.sc.services[s].calls.is_empty() {
+                        p99
+                    } else {
+                        let hist = &self.rec.interval_e2e[s];
+                        super::e2e::Combined { comps: &[], hist }.quantile(0.99).map(|x| x * 1000.0)
+                    };
+                    self.rec.set_interval_value(id, e2e_p99);
+                }
             }
             self.rec.emit_interval(now);
         }
@@ -221,8 +237,14 @@ impl Simulation<'_> {
         }
     }
 
-    /// Returns the minute's (offered, served, failed) entry requests.
-    fn close_service_minute(&mut self, s: ServiceId, counting: bool) -> (f64, f64, f64) {
+    /// Returns the minute's (offered, served, failed) entry requests. `e2e`:
+    /// the minute's end-to-end time when the service makes calls.
+    fn close_service_minute(
+        &mut self,
+        s: ServiceId,
+        counting: bool,
+        e2e: Option<&super::e2e::MinuteE2e>,
+    ) -> (f64, f64, f64) {
         let now = self.now;
         let minute_start = SimTime::from_millis(now.as_millis().saturating_sub(MS_PER_MINUTE));
         let cfg = &self.sc.services[s.idx()];
@@ -270,6 +292,10 @@ impl Simulation<'_> {
         for c in &m.latency {
             self.rec.interval_latency[s.idx()].add(c.rate, c.weight, c.timeout);
         }
+        let admitted: f64 = m.latency.iter().map(|c| c.weight).sum();
+        if let Some(e) = e2e {
+            self.rec.interval_e2e[s.idx()].add(e, admitted);
+        }
         if counting {
             let f = &mut self.fluid.services[s.idx()];
             for c in &m.latency {
@@ -280,6 +306,12 @@ impl Simulation<'_> {
                 for c in &m.entry_latency {
                     f.entry_latency_run.add(c.rate, c.weight);
                 }
+            }
+            let st = &mut self.rec.services[s.idx()];
+            if let Some(e) = e2e {
+                st.e2e.add(e, admitted);
+                let entry: f64 = m.entry_latency.iter().map(|c| c.weight).sum();
+                self.rec.totals.e2e_entry.add(e, entry);
             }
             let st = &mut self.rec.services[s.idx()];
             for (total, minute) in st.calls.iter_mut().zip(&m.calls) {
@@ -305,7 +337,13 @@ impl Simulation<'_> {
                 let slow = slo
                     .latency_p99_s
                     .is_some_and(|l| queueing::mixture_cdf(&m.latency, l + 1e-12).is_some_and(|f| f < 0.99));
-                if slow || availability < slo.availability {
+                // The same test on the end-to-end time: its own grid for a service that makes
+                // calls, its latency otherwise.
+                let slow_e2e = slo.end_to_end_p99_s.is_some_and(|l| match e2e {
+                    Some(e) => e.cdf(l + 1e-12) < 0.99,
+                    None => queueing::mixture_cdf(&m.latency, l + 1e-12).is_some_and(|f| f < 0.99),
+                });
+                if slow || slow_e2e || availability < slo.availability {
                     st.slo_violation_minutes += 1;
                     // Every service with an SLO counts, called ones too: a backend
                     // breaking its SLO is a violated minute even when its callers meet theirs.

@@ -14,6 +14,8 @@ pub mod circuit_breaker;
 pub mod cost;
 pub mod cost_items;
 pub mod cost_traffic;
+pub mod e2e;
+pub mod e2e_grid;
 pub mod entities;
 pub mod error;
 pub mod fleet;

@@ -2,6 +2,7 @@
 //! series (aggregated to the output interval) and the event log. Outputs go
 //! to a [`Sink`]; a sweep passes a sink that keeps nothing.
 
+use super::e2e::E2eHistogram;
 use super::entities::{InstanceState, Owner, StopReason, TaskState};
 use super::placement::PlacementFailure;
 use super::queueing::Mixture;
@@ -100,6 +101,8 @@ pub struct Totals {
     pub fargate_reclaim_events: u64,
     pub fargate_reclaimed_tasks: u64,
     pub fargate_drought_failures: u64,
+    /// End-to-end time of the entry requests of services that make calls.
+    pub e2e_entry: E2eHistogram,
 }
 
 /// Per-service counters (after warm-up).
@@ -117,6 +120,8 @@ pub struct ServiceTotals {
     pub pending_task_seconds: f64,
     pub below_desired_minutes: u64,
     pub slo_violation_minutes: u64,
+    /// End-to-end time of its admitted requests, when it makes calls.
+    pub e2e: E2eHistogram,
     pub deployments: u64,
     pub deployments_completed: u64,
     pub deployments_stalled: u64,
@@ -172,6 +177,8 @@ pub struct Recorder<'a> {
     intervals: Vec<Interval>,
     /// Latency components of the current output interval, per service.
     pub interval_latency: Vec<Mixture>,
+    /// End-to-end time of the current output interval, per service that makes calls.
+    pub interval_e2e: Vec<E2eHistogram>,
     interval: SimDuration,
     interval_start: SimTime,
 }
@@ -215,6 +222,7 @@ impl<'a> Recorder<'a> {
             series: Vec::new(),
             intervals: Vec::new(),
             interval_latency: vec![Mixture::default(); sc.services.len()],
+            interval_e2e: vec![E2eHistogram::default(); sc.services.len()],
             interval: sc.output.timeseries_interval,
             interval_start: SimTime::ZERO,
         }
@@ -280,6 +288,9 @@ impl<'a> Recorder<'a> {
         }
         for l in &mut self.interval_latency {
             l.clear();
+        }
+        for h in &mut self.interval_e2e {
+            h.clear();
         }
         self.interval_start = minute_end;
     }

@@ -2,6 +2,7 @@
 //! Every provider, service, reason and policy key is always present (with 0)
 //! so that a sweep's columns never depend on what happened in one run.
 
+use super::e2e::{Combined, E2eHistogram};
 use super::entities::StopReason;
 use super::placement::PlacementFailure;
 use super::queueing::{self, Component};
@@ -78,6 +79,21 @@ fn latency_json(components: &[Component]) -> Value {
         "p95_ms": q(0.95),
         "p99_ms": q(0.99),
         "mean_ms": opt(queueing::mixture_mean(components).map(|x| x * 1000.0)),
+    })
+}
+
+/// Mean and quantiles of end-to-end times held partly exactly (services
+/// without calls, compacted as `latency_json` does) and partly binned.
+fn e2e_json(components: &[Component], hist: &E2eHistogram) -> Value {
+    let mut components = components.to_vec();
+    queueing::compact_components(&mut components);
+    let c = Combined { comps: &components, hist };
+    let q = |p: f64| opt(c.quantile(p).map(|x| x * 1000.0));
+    json!({
+        "p50_ms": q(0.5),
+        "p95_ms": q(0.95),
+        "p99_ms": q(0.99),
+        "mean_ms": opt(c.mean().map(|x| x * 1000.0)),
     })
 }
 
@@ -161,6 +177,8 @@ impl Simulation<'_> {
 
         // Run-long latency: entry requests over all services, each with its own timeout.
         let mut entry_components = Vec::new();
+        // Entry requests of services without calls: their end-to-end time is their latency.
+        let mut leaf_entry_components = Vec::new();
         let mut services = Map::new();
         let mut deployments = Map::new();
         let (mut actions, mut outs, mut ins) = (0u64, 0u64, 0u64);
@@ -169,6 +187,9 @@ impl Simulation<'_> {
             let f = &self.fluid.services[s];
             let entry = if self.called[s] { &f.entry_latency_run } else { &f.latency_run };
             entry_components.extend(entry.components(timeout));
+            if cfg.calls.is_empty() {
+                leaf_entry_components.extend(entry.components(timeout));
+            }
             let st = &self.rec.services[s];
             actions += st.scale_out + st.scale_in;
             outs += st.scale_out;
@@ -180,15 +201,21 @@ impl Simulation<'_> {
                     .map(|p| p.target_value)
             });
             let slo = cfg.workload.slo.as_ref();
+            let mut latency = latency_json(&f.latency_run.components(timeout));
+            if self.called[s] || super::e2e::has_entry_traffic(cfg) {
+                let e2e = if cfg.calls.is_empty() { latency.clone() } else { e2e_json(&[], &st.e2e) };
+                latency["end_to_end"] = e2e;
+            }
             services.insert(
                 cfg.name.clone(),
                 json!({
                     "requests": requests_json(&st.requests),
-                    "latency": latency_json(&f.latency_run.components(timeout)),
+                    "latency": latency,
                     "slo": {
                         "violation_minutes": st.slo_violation_minutes,
                         "latency_p99_ms": opt(slo.and_then(|x| x.latency_p99_s).map(|x| x * 1000.0)),
                         "availability": opt(slo.map(|x| x.availability)),
+                        "end_to_end_p99_ms": opt(slo.and_then(|x| x.end_to_end_p99_s).map(|x| x * 1000.0)),
                     },
                     "tasks": {
                         "started": st.tasks_started,
@@ -306,6 +333,9 @@ impl Simulation<'_> {
             assumptions.insert((*name).to_string(), Value::String((*value).to_string()));
         }
 
+        let mut latency = latency_json(&entry_components);
+        latency["end_to_end"] =
+            if t.e2e_entry.is_empty() { latency.clone() } else { e2e_json(&leaf_entry_components, &t.e2e_entry) };
         let summary = json!({
             "ecsim_version": env!("CARGO_PKG_VERSION"),
             "scenario": sc.name,
@@ -334,7 +364,7 @@ impl Simulation<'_> {
                 "monthly_usd": opt(cost.monthly),
             },
             "requests": requests_json(&t.requests),
-            "latency": latency_json(&entry_components),
+            "latency": latency,
             "slo": { "violation_minutes": t.slo_violation_minutes, "worst_service": worst_slo_service(sc, &self.rec.services) },
             "tasks": {
                 "active_at_start": self.rec.tasks_active_at_start(),

@@ -397,6 +397,7 @@ pub struct Spike {
 pub struct Slo {
     pub latency_p99: Option<Secs>,
     pub availability: Option<f64>,
+    pub end_to_end_p99: Option<Secs>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -491,6 +492,7 @@ pub struct Call {
     pub service: String,
     pub per_request: Option<f64>,
     pub via: Option<String>,
+    pub parallel: Option<bool>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -404,8 +404,12 @@ pub enum CallRoute {
 #[derive(Clone, Debug)]
 pub struct Call {
     pub service: ServiceId,
+    /// floor(p) calls per request, and one more with probability frac(p).
     pub per_request: f64,
     pub via: CallRoute,
+    /// Made at the same time as the caller's other parallel calls (the
+    /// slowest counts), not one after another.
+    pub parallel: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -475,6 +479,8 @@ pub struct Spike {
 pub struct Slo {
     pub latency_p99_s: Option<f64>,
     pub availability: f64,
+    /// p99 of the end-to-end time, calls included (docs/model.md §8.8).
+    pub end_to_end_p99_s: Option<f64>,
 }
 
 #[derive(Clone, Debug)]

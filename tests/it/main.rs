@@ -16,6 +16,7 @@ mod cost;
 mod cost_items;
 mod diff;
 mod docs;
+mod e2e;
 mod export;
 mod health;
 mod hostile;

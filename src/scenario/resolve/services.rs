@@ -213,7 +213,7 @@ fn resolve_calls(
         ctx.range(&format!("{cp}.per_request"), per_request, 0.0, 1000.0, "calls per request");
         let callee = all.get(target.idx()).and_then(Option::as_ref);
         if let Some(via) = call_route(ctx, &cp, c, callee) {
-            calls.push(Call { service: target, per_request, via });
+            calls.push(Call { service: target, per_request, via, parallel: c.parallel.unwrap_or(false) });
         }
     }
     calls

@@ -302,5 +302,11 @@ fn resolve_slo(ctx: &mut Ctx, path: &str, s: &raw::Slo) -> Slo {
     {
         ctx.err(format!("{path}.slo.latency_p99"), "must be more than 0");
     }
-    Slo { latency_p99_s, availability }
+    let end_to_end_p99_s = s.end_to_end_p99.map(|l| l.0);
+    if let Some(l) = end_to_end_p99_s
+        && l <= 0.0
+    {
+        ctx.err(format!("{path}.slo.end_to_end_p99"), "must be more than 0");
+    }
+    Slo { latency_p99_s, availability, end_to_end_p99_s }
 }
