@@ -41,7 +41,8 @@ fn ctrl_c_stops_a_run_and_leaves_no_partial_files() {
     .unwrap();
     let out = dir.join("out");
     let child = Command::new(env!("CARGO_BIN_EXE_ecsim"))
-        .args(["run", scenario_file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        // Ten years minute by minute is over the default output limit: raised, as a user would.
+        .args(["run", scenario_file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--max-output", "1TB"])
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
