@@ -28,9 +28,20 @@ pub struct Args {
     /// Override a key of the base scenario before the axes apply; repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Refused with the reason: a search cannot be split into shards.
+    #[arg(long, value_name = "K/N", hide = true)]
+    pub shard: Option<String>,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
+    if args.shard.is_some() {
+        return Err(Failure::Input(
+            "ecsim optimize cannot be split into shards: each round chooses its runs from the figures of the \
+             round before; shard a sweep of the same axes instead (`ecsim sweep FILE --shard K/N`, deploy/README.md)"
+                .to_string(),
+        ));
+    }
+    super::limits::check_jobs(args.jobs)?;
     expect_kind(&args.file, FileKind::Optimize)?;
     let spec = load_optimize(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
     let plan = plan_spec(&args.file, spec.sweep.clone(), &args.set, &spec.figure_names()).map_err(Failure::Input)?;
@@ -43,7 +54,6 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::cancellable(&plan, cancel.clone());
-    super::limits::check_jobs(args.jobs)?;
     let jobs = super::limits::sweep_threads(args.jobs, usize::MAX);
     let mut pool_error: Option<ExecError> = None;
     let outcome = search(&spec.problem(), plan.configs.len(), &mut |pairs| {

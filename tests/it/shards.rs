@@ -309,3 +309,12 @@ fn the_docker_image_builds_where_docker_is_available() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "10001", "the image must not run as root");
     let _ = Command::new("docker").args(["rmi", &tag]).output();
 }
+
+/// An optimisation is a sequence of rounds, each chosen from the last one's
+/// figures: it says so instead of accepting `--shard`.
+#[test]
+fn optimize_says_it_cannot_be_sharded() {
+    let o = ecsim(&["optimize", "scenarios/cheapest-meeting-slo.toml", "--shard", "0/2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).starts_with("error: ecsim optimize cannot be split into shards"), "{}", stderr(&o));
+}
