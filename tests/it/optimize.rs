@@ -132,12 +132,15 @@ fn the_search_finds_the_exhaustive_answer_with_a_third_of_the_runs_at_any_thread
 }
 
 #[test]
-fn cheapest_meeting_slo_agrees_with_the_full_cpu_target_sweep_in_a_third_of_its_runs() {
+fn cheapest_meeting_slo_uses_a_third_of_the_full_sweeps_runs() {
     let dir = TempDir::new("optimize-cms");
     let out = dir.join("out");
     run_ok(&["optimize", "scenarios/cheapest-meeting-slo.toml", "--out", out.to_str().unwrap(), "-j", "2"]);
     let chosen = best(&out);
-    // cpu-target-sweep.toml's answer: Fargate at a 70% target ($47.20 mean, p99 139 ms).
+    // The search's choice: Fargate at a 70% target on 3 replications. Since
+    // overloaded tasks fail health checks, the full sweep (5 replications)
+    // puts that setting at a mean p99 of 234 ms and prefers Fargate at 60%:
+    // the two no longer agree (see the scenario's header).
     assert_eq!(chosen["variant"], "fargate");
     assert_eq!(chosen["values"]["services[api].auto_scaling.target_tracking[cpu].target_value"], 70);
     assert_eq!(chosen["runs"], 15);
