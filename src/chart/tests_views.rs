@@ -241,3 +241,34 @@ fn sweep_report_opens_with_the_cheapest_and_best_configurations() {
         ]
     );
 }
+
+/// A service with a predictive policy gets one chart per policy: the load it
+/// sees against its forecast, and the forecast capacity against desired and
+/// running tasks. The fixture's rows at 0 and 60 s: load 100 then 120,
+/// forecast 110 both minutes, forecast capacity 3.
+#[test]
+fn predictive_chart_shows_load_forecast_and_capacity() {
+    let dir = TempDir::new("predictive");
+    write_run(dir.path(), TWO_DAYS_S, 60);
+    let path = dir.path().join("timeseries.csv");
+    let mut rows = read(&path);
+    for (time, load) in [(0, 100), (60, 120)] {
+        rows.push_str(&format!("{time},service,web,predictive_mornings_load,{load}\n"));
+        rows.push_str(&format!("{time},service,web,predictive_mornings_forecast_load,110\n"));
+        rows.push_str(&format!("{time},service,web,predictive_mornings_forecast_capacity,3\n"));
+    }
+    std::fs::write(&path, rows).unwrap_or_else(|e| panic!("{e}"));
+    let figures = run_figures(&load(dir.path())).figures;
+    let chart = figure(&figures, "service-web-predictive-mornings");
+    assert_eq!(chart.title, "fixture: web predictive scaling (mornings)");
+    assert_eq!(chart.panels[0].y_label, "load (metric summed over tasks)");
+    assert_eq!(chart.panels[1].y_label, "tasks (count)");
+    assert_eq!(line_labels(chart, 0), ["load", "forecast load"]);
+    assert_eq!(line_labels(chart, 1), ["desired", "running", "forecast capacity"]);
+    let Layer::Line { segments, .. } = &chart.panels[1].layers[2] else { panic!("not a line") };
+    assert!(segments.iter().flatten().all(|&(_, tasks)| tasks == 3.0), "{segments:?}");
+    // No predictive policy, no chart: the worker has none.
+    assert!(!figures.iter().any(|f| f.stem.starts_with("service-worker-predictive")));
+    let svg = output::svg_string(chart).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(svg.contains("web predictive scaling (mornings)"));
+}
