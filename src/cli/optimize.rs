@@ -9,7 +9,7 @@ use crate::model::RunError;
 use crate::optimize::write::{best_json, trials_csv};
 use crate::optimize::{OptimizeSpec, Outcome, assess, load_optimize, search};
 use crate::report::{Staged, write_atomically};
-use crate::sweep::{Configuration, ExecError, RunRecord, run_pairs};
+use crate::sweep::{Configuration, ExecError, RunRecord, run_selected};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -53,17 +53,21 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     }
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
-    let runner = SimRunner::cancellable(&plan, cancel.clone());
+    let runner = SimRunner::keeping(&plan, None, cancel.clone());
     let jobs = super::limits::sweep_threads(args.jobs, usize::MAX);
     let mut pool_error: Option<ExecError> = None;
-    let outcome = search(&spec.problem(), plan.configs.len(), &mut |pairs| {
-        let chosen: Vec<(&Configuration, u32)> = pairs.iter().map(|&(c, r)| (&plan.configs[c], r)).collect();
-        match run_pairs(&spec.sweep.name, &chosen, &runner, jobs, &cancel) {
-            Ok(results) => results.runs,
-            Err(e) => {
-                pool_error = Some(e);
-                Vec::new()
-            }
+    let outcome = search(&spec.problem(), plan.configs.len(), &mut |pairs| match run_selected(
+        &spec.sweep,
+        &plan.configs,
+        pairs,
+        &runner,
+        jobs,
+        &cancel,
+    ) {
+        Ok(results) => results.runs,
+        Err(e) => {
+            pool_error = Some(e);
+            Vec::new()
         }
     });
     if let Some(e) = pool_error {

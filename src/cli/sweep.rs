@@ -198,13 +198,6 @@ impl<'a> SimRunner<'a> {
     }
 }
 
-impl<'a> SimRunner<'a> {
-    /// A runner that keeps only the figures and stops when `cancel` is set.
-    pub fn cancellable(plan: &'a Plan, cancel: Arc<AtomicBool>) -> Self {
-        SimRunner { cancel, ..SimRunner::new(plan) }
-    }
-}
-
 impl Runner for SimRunner<'_> {
     fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError> {
         let sc = self.scenarios[cfg.index].as_ref().map_err(|e| RunError::Scenario(e.clone()))?;
@@ -285,7 +278,8 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         results.elapsed.as_secs_f64()
     );
     let unfinished = results.planned - (results.runs.len() - cut_short);
-    if let Err(e) = write_tables(staged.dir(), &plan, &results) {
+    let texts = (plan.sweep_text.as_str(), plan.base_text.as_str());
+    if let Err(e) = write_tables(staged.dir(), &plan.spec, &plan.configs, texts, &results) {
         return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None))));
     }
     for run in &failed {
@@ -305,12 +299,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let unreported = results.unreported_metrics(&plan.spec.metrics);
     if !unreported.is_empty() {
         staged.commit().map_err(super::commit_failure)?;
-        return Err(Failure::Input(format!(
-            "{}: sweep.metrics names figures no run reported: {}; the columns of runs.csv in {} list the figures",
-            file.display(),
-            unreported.join(", "),
-            out.display()
-        )));
+        return Err(unreported_metrics(&file, &unreported, &out));
     }
     if args.charts
         && let Err(e) = crate::chart::chart_sweep(staged.dir(), args.format)
@@ -330,9 +319,28 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// runs.csv, summary.csv and the copies of the sweep and scenario files.
-pub(super) fn write_tables(dir: &Path, plan: &Plan, results: &crate::sweep::SweepResults) -> Result<(), String> {
-    write_sweep_tables(dir, &plan.spec, &plan.configs, results).map_err(|e| e.to_string())?;
-    write_atomically(&dir.join("sweep.toml"), plan.sweep_text.as_bytes())?;
-    write_atomically(&dir.join("scenario.toml"), plan.base_text.as_bytes())
+/// runs.csv, summary.csv and the copies of the sweep and scenario files: the
+/// files of a sweep directory, whether its runs ran here or in shards.
+pub(super) fn write_tables(
+    dir: &Path,
+    spec: &SweepSpec,
+    configs: &[Configuration],
+    texts: (&str, &str),
+    results: &crate::sweep::SweepResults,
+) -> Result<(), String> {
+    let (sweep_text, base_text) = texts;
+    write_sweep_tables(dir, spec, configs, results).map_err(|e| e.to_string())?;
+    write_atomically(&dir.join("sweep.toml"), sweep_text.as_bytes())?;
+    write_atomically(&dir.join("scenario.toml"), base_text.as_bytes())
+}
+
+/// `sweep.metrics` names figures no run reported (a typo the probe run could
+/// not catch): the tables are written, and the command says which.
+pub(super) fn unreported_metrics(file: &Path, unreported: &[&str], out: &Path) -> Failure {
+    Failure::Input(format!(
+        "{}: sweep.metrics names figures no run reported: {}; the columns of runs.csv in {} list the figures",
+        file.display(),
+        unreported.join(", "),
+        out.display()
+    ))
 }

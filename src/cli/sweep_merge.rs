@@ -6,9 +6,9 @@
 use super::Failure;
 use crate::chart::ChartFormat;
 use crate::hash::sha256_hex;
-use crate::report::{Staged, write_atomically};
+use crate::report::Staged;
 use crate::sweep::shard::{self, Manifest};
-use crate::sweep::{SweepResults, expand, parse_sweep, parse_toml_table, write_sweep_tables};
+use crate::sweep::{SweepResults, expand, parse_sweep, parse_toml_table};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -59,11 +59,8 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let results = SweepResults { runs, planned: all.len(), elapsed: Duration::ZERO };
 
     let staged = Staged::begin(&args.out).map_err(super::commit_failure)?;
-    let written = write_sweep_tables(staged.dir(), &spec, &configs, &results)
-        .map_err(|e| e.to_string())
-        .and_then(|()| write_atomically(&staged.dir().join("sweep.toml"), sweep_text.as_bytes()))
-        .and_then(|()| write_atomically(&staged.dir().join("scenario.toml"), base_text.as_bytes()));
-    if let Err(e) = written {
+    let texts = (sweep_text.as_str(), base_text.as_str());
+    if let Err(e) = super::sweep::write_tables(staged.dir(), &spec, &configs, texts, &results) {
         return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None))));
     }
     if args.charts
@@ -75,11 +72,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     // As an unsharded sweep: the tables are written, and a metric no run reported is an error.
     let unreported = results.unreported_metrics(&spec.metrics);
     if !unreported.is_empty() {
-        return Err(Failure::Input(format!(
-            "sweep.metrics names figures no run reported: {}; the columns of runs.csv in {} list the figures",
-            unreported.join(", "),
-            args.out.display()
-        )));
+        return Err(super::sweep::unreported_metrics(&first.join("sweep.toml"), &unreported, &args.out));
     }
     eprintln!(
         "sweep {}: {} runs from {} shard directories ({} failed); results in {}",

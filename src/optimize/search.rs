@@ -19,8 +19,8 @@ use crate::sweep::{Figures, RunRecord};
 
 use super::spec::{Bound, Constraint, OptimizeSpec};
 
-/// A (configuration, replication) to run.
-pub type Pair = (usize, u32);
+/// A (configuration, replication) to run: the sweep's own run key.
+pub type Pair = crate::sweep::exec::RunKey;
 
 /// How much each round keeps (a third) and multiplies replications by.
 pub const ETA: usize = 3;

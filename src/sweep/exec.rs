@@ -105,7 +105,8 @@ pub fn run_sweep<R: Runner + ?Sized>(
 }
 
 /// Runs only `runs` (configuration index, replication), in that order: a
-/// shard's share of the sweep, or the runs other shards did not finish.
+/// shard's share of the sweep, the runs other shards did not finish, or
+/// the pairs a search (`ecsim optimize`) chooses for its next round.
 pub fn run_selected<R: Runner + ?Sized>(
     spec: &SweepSpec,
     configs: &[Configuration],
@@ -123,9 +124,8 @@ pub fn run_selected<R: Runner + ?Sized>(
 }
 
 /// Runs the given (configuration, replication) pairs on `jobs` threads;
-/// results in the order given, whatever the thread count. A search that
-/// chooses which pairs to run next (`ecsim optimize`) calls this per round.
-pub fn run_pairs<R: Runner + ?Sized>(
+/// results in the order given, whatever the thread count.
+fn run_pairs<R: Runner + ?Sized>(
     name: &str,
     pairs: &[(&Configuration, u32)],
     runner: &R,

@@ -36,7 +36,7 @@ pub mod spec;
 pub mod stats;
 pub mod write;
 
-pub use exec::{ExecError, Figures, RunRecord, Runner, SweepResults, run_pairs, run_selected, run_sweep};
+pub use exec::{ExecError, Figures, RunRecord, Runner, SweepResults, run_selected, run_sweep};
 pub use grid::{Configuration, GridError, GridProblem, expand};
 pub use path::{Assignment, AssignmentError, KeyPath, PathError, PathErrorKind, Segment, get_path, set_path};
 pub use spec::{
