@@ -121,7 +121,7 @@ pub fn render_catalog_text(types: &[InstanceType]) -> String {
 /// The load balancer, address, transfer and storage prices per listed region.
 fn render_infra_prices() -> String {
     use Align::{Left, Right};
-    let mut out = format!("\nOther prices (USD, read {INFRA_PRICES_DATE}; docs/aws-facts.md §109)\n");
+    let mut out = format!("\nOther prices (USD, read {INFRA_PRICES_DATE}; docs/aws-facts.md §13)\n");
     let header = [
         "region",
         "ALB/h",

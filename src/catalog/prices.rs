@@ -2,7 +2,7 @@
 //! units, public IPv4 addresses, data transfer between availability zones,
 //! EBS root volumes and Fargate ephemeral storage; and the rules that turn
 //! usage into capacity units. Per region, only where a figure was confirmed
-//! (docs/aws-facts.md §109); any other region needs explicit prices.
+//! (docs/aws-facts.md §13); any other region needs explicit prices.
 
 /// Date the prices below were read from their sources.
 pub const INFRA_PRICES_DATE: &str = "2026-09-20";
@@ -17,7 +17,7 @@ pub const FARGATE_FREE_EPHEMERAL_GIB: f64 = 20.0;
 pub const FARGATE_MAX_EPHEMERAL_GIB: f64 = 200.0;
 
 /// Root volume of an instance launched from the ECS-optimized Amazon Linux
-/// 2023 AMI: one 30 GiB gp3 volume (docs/aws-facts.md §109.5, UNCONFIRMED size).
+/// 2023 AMI: one 30 GiB gp3 volume (docs/aws-facts.md §13.5, UNCONFIRMED size).
 pub const DEFAULT_ROOT_VOLUME_GIB: f64 = 30.0;
 
 /// One capacity unit of a load balancer: how much of each dimension it holds.
@@ -32,7 +32,7 @@ pub struct CapacityUnit {
     pub rule_evaluations_per_s: Option<f64>,
 }
 
-/// Application Load Balancer LCU with EC2/IP targets (docs/aws-facts.md §109.2).
+/// Application Load Balancer LCU with EC2/IP targets (docs/aws-facts.md §13.2).
 pub const ALB_LCU: CapacityUnit = CapacityUnit {
     new_connections_per_s: 25.0,
     active_connections: 3000.0,
@@ -40,7 +40,7 @@ pub const ALB_LCU: CapacityUnit = CapacityUnit {
     rule_evaluations_per_s: Some(1000.0),
 };
 
-/// Network Load Balancer NLCU for TCP (docs/aws-facts.md §109.2).
+/// Network Load Balancer NLCU for TCP (docs/aws-facts.md §13.2).
 pub const NLB_NLCU: CapacityUnit = CapacityUnit {
     new_connections_per_s: 800.0,
     active_connections: 100_000.0,
@@ -62,7 +62,7 @@ pub struct LbHourUsage {
 }
 
 /// Capacity units one hour is billed for: the largest dimension, as AWS bills
-/// (docs/aws-facts.md §109.2). `seconds` is the length of the hour counted.
+/// (docs/aws-facts.md §13.2). `seconds` is the length of the hour counted.
 pub fn capacity_units(unit: CapacityUnit, usage: LbHourUsage, seconds: f64) -> f64 {
     if seconds <= 0.0 {
         return 0.0;
@@ -90,7 +90,7 @@ pub struct InfraPrices {
     pub fargate_ephemeral_gb_hour: f64,
 }
 
-/// The regions whose prices are confirmed. Sources (docs/aws-facts.md §109):
+/// The regions whose prices are confirmed. Sources (docs/aws-facts.md §13):
 /// ELB pricing page (aws.amazon.com/elasticloadbalancing/pricing), VPC pricing
 /// page's public IPv4 tab, EC2 on-demand pricing "data transfer within the same
 /// region", EBS pricing page, Fargate pricing page.

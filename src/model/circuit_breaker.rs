@@ -1,5 +1,5 @@
 //! The deployment circuit breaker (docs/model.md §6.1; docs/aws-facts.md
-//! §104): during a rolling deployment, tasks of the new task definition that
+//! §12): during a rolling deployment, tasks of the new task definition that
 //! ECS judges unhealthy count as failures; a task of it that reaches a
 //! healthy state resets the count (ECS's default, `resetOnHealthyTask`).
 //! When the count reaches the threshold the deployment FAILS: with rollback

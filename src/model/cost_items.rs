@@ -27,7 +27,7 @@ pub enum Item {
     Storage = 3,
 }
 
-/// Bytes in the GB of AWS bills (2^30; docs/aws-facts.md §109.3).
+/// Bytes in the GB of AWS bills (2^30; docs/aws-facts.md §13.3).
 pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
 
 /// One load balancer's traffic in the current hour.

@@ -227,7 +227,7 @@ impl Simulation<'_> {
     }
 
     /// An ALB whose targets are all unhealthy routes to all of them (fail-open,
-    /// docs/aws-facts.md §104): when the last healthy target goes, every
+    /// docs/aws-facts.md §12): when the last healthy target goes, every
     /// unhealthy one serves again, still unhealthy.
     fn begin_fail_open(&mut self, s: ServiceId) {
         if self.fluid.serving(s) > 0 {

@@ -1,5 +1,5 @@
 //! Savings Plans, applied to one hour of usage the way AWS applies them
-//! (docs/aws-facts.md §109.1): after reserved instances (the caller passes
+//! (docs/aws-facts.md §13.1): after reserved instances (the caller passes
 //! usage they did not cover), EC2 Instance plans before Compute plans, and
 //! within a plan the usage with the highest discount first (ties: the
 //! earlier usage class). A plan covers usage at its rate, on-demand × (1 −

@@ -2,7 +2,7 @@
 //!
 //! AWS paces launches with token buckets: a bucket holds at most `burst`
 //! tokens, refills at `per_second`, and each launch takes one
-//! (docs/aws-facts.md §105). ecsim never refuses a launch over the limit: it
+//! (docs/aws-facts.md §11). ecsim never refuses a launch over the limit: it
 //! waits, first come first served, for the next token. That is what the
 //! service scheduler and the ASG do in effect (they retry throttled calls
 //! until they pass); the retries themselves are not modelled.
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn a_burst_passes_then_the_refill_rate_paces() {
-        // Fargate's bucket (docs/aws-facts.md §105): 100 tokens, 20 a second.
+        // Fargate's bucket (docs/aws-facts.md §11): 100 tokens, 20 a second.
         let mut b = TokenBucket::new(RateLimit { burst: 100, per_second: 20.0 });
         let t0 = SimTime::ZERO;
         let grants: Vec<u64> = (0..1000).map(|_| ms(b.take(t0))).collect();
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn an_idle_bucket_refills_to_its_burst_and_no_further() {
-        // EC2 RunInstances resource tokens (docs/aws-facts.md §105): 1,000, 2 a second.
+        // EC2 RunInstances resource tokens (docs/aws-facts.md §11): 1,000, 2 a second.
         let mut b = TokenBucket::new(RateLimit { burst: 1000, per_second: 2.0 });
         for _ in 0..1000 {
             assert_eq!(ms(b.take(SimTime::ZERO)), 0);

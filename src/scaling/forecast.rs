@@ -1,7 +1,7 @@
 //! The load forecaster of predictive scaling, as a pure function of the
 //! hourly load history.
 //!
-//! AWS does not publish its forecasting model (docs/aws-facts.md §103), so the
+//! AWS does not publish its forecasting model (docs/aws-facts.md §14), so the
 //! model here is an assumption, documented in docs/model.md §9.7 and chosen to
 //! be simple enough to check by hand:
 //!
@@ -14,13 +14,13 @@
 //! So a load that repeats every day is forecast exactly after one day, and
 //! one that repeats every week after one week.
 
-/// Forecasts need at least this many hours of history (docs/aws-facts.md §103).
+/// Forecasts need at least this many hours of history (docs/aws-facts.md §14).
 pub const MIN_HISTORY_HOURS: usize = 24;
-/// Forecasts use at most the last 14 days (docs/aws-facts.md §103).
+/// Forecasts use at most the last 14 days (docs/aws-facts.md §14).
 pub const MAX_HISTORY_HOURS: usize = 14 * 24;
-/// Each forecast covers the next 48 hours (docs/aws-facts.md §103).
+/// Each forecast covers the next 48 hours (docs/aws-facts.md §14).
 pub const HORIZON_HOURS: usize = 48;
-/// A new forecast is made every 6 hours (docs/aws-facts.md §103).
+/// A new forecast is made every 6 hours (docs/aws-facts.md §14).
 pub const FORECAST_EVERY_HOURS: usize = 6;
 
 const DAY: usize = 24;

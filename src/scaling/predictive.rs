@@ -1,6 +1,6 @@
 //! Predictive scaling policies: hourly load history, a forecast every 6 hours
 //! for the next 48, and the capacity floor it sets in ForecastAndScale mode
-//! (docs/model.md §9.7, docs/aws-facts.md §103).
+//! (docs/model.md §9.7, docs/aws-facts.md §14).
 //!
 //! The policy sees each minute's load datapoint as it is published (the hourly
 //! means it forecasts from are not moved by a minute of CloudWatch delay); the

@@ -224,7 +224,7 @@ pub struct RateLimit {
     pub per_second: f64,
 }
 
-/// `[limits]`: the control-plane launch limits (docs/aws-facts.md §105).
+/// `[limits]`: the control-plane launch limits (docs/aws-facts.md §11).
 #[derive(Clone, Debug)]
 pub struct Limits {
     /// Fargate On-Demand task launches, per account and region.

@@ -29,7 +29,7 @@ fn fargate_service(provider: &str, desired: u32, extra: &str) -> String {
     )
 }
 
-/// Rule (docs/aws-facts.md §105, Fargate throttling quotas): Fargate launches tasks from a token
+/// Rule (docs/aws-facts.md §11, Fargate throttling quotas): Fargate launches tasks from a token
 /// bucket of 100 tokens refilled at 20 a second, and a launch over it waits for its token.
 ///
 /// 0 → 1,000 tasks at t = 0: tasks 1–100 take the burst and go at once; task k > 100 waits for the
@@ -102,7 +102,7 @@ fn a_service_launch_pace_holds_tasks_back() {
     assert_eq!(fig(&run(&sc), "limits.throttled_launches.service_launch"), 15.0);
 }
 
-/// Rule (docs/aws-facts.md §105, EC2 RunInstances resource tokens): every ASG launch takes a token;
+/// Rule (docs/aws-facts.md §11, EC2 RunInstances resource tokens): every ASG launch takes a token;
 /// over the limit it waits. With 2 tokens refilled at 0.5 a second, five instances launched cold go
 /// at 0, 0, 2, 4 and 6 s.
 #[test]

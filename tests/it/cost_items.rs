@@ -1,6 +1,6 @@
 //! Savings Plans and the items beyond compute (load balancers, public IPv4,
 //! cross-zone transfer, storage), each against a figure worked by hand from
-//! the prices in docs/aws-facts.md §7 and §109.
+//! the prices in docs/aws-facts.md §7 and §13.
 
 use crate::assert_close;
 use crate::common::{fig, header, run, scenario};

@@ -1,5 +1,5 @@
 //! `[limits]`: the control-plane launch limits, each a token bucket, with
-//! AWS's published figures as defaults (docs/aws-facts.md §105).
+//! AWS's published figures as defaults (docs/aws-facts.md §11).
 
 use super::super::raw;
 use super::super::types::{Limits, RateLimit};

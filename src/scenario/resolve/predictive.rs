@@ -9,7 +9,7 @@ use crate::scaling::{
     Forecaster, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, validate_predictive_config,
 };
 
-/// The default scheduling buffer, 300 s (docs/aws-facts.md §103).
+/// The default scheduling buffer, 300 s (docs/aws-facts.md §14).
 pub const DEFAULT_SCHEDULING_BUFFER: SimDuration = SimDuration::from_secs(300);
 
 pub(super) fn predictive_policy(

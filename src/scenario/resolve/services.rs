@@ -145,7 +145,7 @@ fn resolve_load_balancer(ctx: &mut Ctx, path: &str, lb: &raw::LoadBalancer) -> L
         kind: kind.unwrap_or(LbKind::Alb),
         deregistration_delay: lb.deregistration_delay.map_or(SimDuration::from_secs(300), |d| d.0),
         health_check_interval: lb.health_check_interval.map_or(SimDuration::from_secs(30), |d| d.0),
-        // ELB defaults (docs/aws-facts.md §104): 5 s for an ALB's HTTP checks, 10 s for an NLB's TCP ones.
+        // ELB defaults (docs/aws-facts.md §12): 5 s for an ALB's HTTP checks, 10 s for an NLB's TCP ones.
         health_check_timeout: lb
             .health_check_timeout
             .map_or(SimDuration::from_secs(if kind == Some(LbKind::Nlb) { 10 } else { 5 }), |d| d.0),
