@@ -225,14 +225,39 @@ pub struct Task {
     /// Fargate: provisioning in progress (an event is on its way).
     pub provisioning_started: bool,
     /// Load balancer checks under load (docs/model.md §5.9): the target failed
-    /// `unhealthy_threshold` checks in a row while serving and is out of rotation.
+    /// `unhealthy_threshold` checks in a row and is unhealthy (out of rotation
+    /// unless the load balancer fails open).
     pub lb_unhealthy: bool,
-    /// Consecutive failed checks (serving) or passed checks (`lb_unhealthy`).
-    pub check_streak: u32,
+    /// Its load balancer checks drawn so far.
+    pub checks: CheckState,
+}
+
+/// Consecutive checks with the same result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Streak {
+    /// The checks of the streak passed (failed otherwise).
+    pub passing: bool,
+    pub count: u32,
+}
+
+/// The drawn load balancer checks of one target (docs/model.md §5.9). The
+/// last batch is kept so that a change of routing in the middle of it keeps
+/// the checks already made and redraws only those to come.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct CheckState {
+    pub streak: Streak,
     /// Index of the next check not yet drawn (checks k = 1, 2, … every interval from RUNNING).
-    pub next_check: u64,
-    /// A threshold was reached at a check still to come: no draws until its event.
-    pub verdict_pending: bool,
+    pub next: u64,
+    /// A threshold was reached at a check still to come (its time; healthy or not): no
+    /// draws until its event, and an event that does not match it is stale.
+    pub verdict: Option<(SimTime, bool)>,
+    /// First check of the last batch drawn, the streak before it, its failure probability.
+    pub batch_from: u64,
+    pub batch_streak: Streak,
+    pub batch_p: f64,
+    /// A target in its initial checks that the load balancer routed to in fail-open: its
+    /// health comes from drawn checks from then on (both ways).
+    pub drawn: bool,
 }
 
 impl Task {

@@ -13,13 +13,13 @@
 //! at minute boundaries, section 8.1); a target that reaches a threshold
 //! gets an event at the very check that did it.
 
-use super::entities::{Owner, TaskId, TaskState};
+use super::entities::{Owner, Streak, Task, TaskId, TaskState};
 use super::fluid::Group;
 use super::queueing::{self, TaskLoad};
 use super::{Event, Simulation};
 use crate::engine::{SimDuration, SimTime};
 use crate::rng::Stream;
-use crate::scenario::{ServiceId, TaskDefId};
+use crate::scenario::{LoadBalancer, ServiceId, TaskDefId};
 use std::ops::RangeInclusive;
 
 /// Below this a check cannot fail: the uniform has 53 bits, so u < p only for
@@ -47,22 +47,33 @@ pub fn check_fails(p: f64, draw: impl FnOnce() -> f64) -> bool {
     }
 }
 
-/// Walks checks in order, extending `streak` while `counts(k)` holds and
-/// resetting it otherwise; the first check at which it reaches `threshold`.
-pub fn streak_reaches(
-    streak: &mut u32,
-    threshold: u32,
+/// The consecutive results that change a target's state: passes to become
+/// healthy, failures to become unhealthy (`None`: that way does not count).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thresholds {
+    pub healthy: Option<u32>,
+    pub unhealthy: Option<u32>,
+}
+
+/// Walks checks in order, extending `streak` while their results agree and
+/// starting it again otherwise; the first check at which it reaches a
+/// threshold, and whether the target is then healthy.
+pub fn walk_checks(
+    streak: &mut Streak,
+    thresholds: Thresholds,
     checks: RangeInclusive<u64>,
-    mut counts: impl FnMut(u64) -> bool,
-) -> Option<u64> {
+    mut fails: impl FnMut(u64) -> bool,
+) -> Option<(u64, bool)> {
     for k in checks {
-        if counts(k) {
-            *streak += 1;
-            if *streak >= threshold {
-                return Some(k);
-            }
+        let passed = !fails(k);
+        if streak.count > 0 && streak.passing == passed {
+            streak.count += 1;
         } else {
-            *streak = 0;
+            *streak = Streak { passing: passed, count: 1 };
+        }
+        let limit = if passed { thresholds.healthy } else { thresholds.unhealthy };
+        if limit.is_some_and(|n| streak.count >= n) {
+            return Some((k, passed));
         }
     }
     None
@@ -83,9 +94,28 @@ fn probabilities(g: &Group, timeout_s: f64) -> (f64, f64) {
     (check_failure_probability(&g.load, timeout_s), check_failure_probability(&idle, timeout_s))
 }
 
+/// What the checks of `task` can change: an unhealthy target counts passes, a
+/// healthy one failures, a target still in its initial checks both.
+fn thresholds(task: &Task, lb: &LoadBalancer) -> Thresholds {
+    let (h, u) = (Some(lb.healthy_threshold), Some(lb.unhealthy_threshold));
+    if task.lb_unhealthy {
+        Thresholds { healthy: h, unhealthy: None }
+    } else if task.checks.drawn && task.healthy_at == SimTime::MAX {
+        Thresholds { healthy: h, unhealthy: u }
+    } else {
+        Thresholds { healthy: None, unhealthy: u }
+    }
+}
+
+/// Whether the checks of `task` are drawn: it serves, or it is unhealthy, or
+/// it took traffic in its initial checks (fail-open).
+fn drawn(task: &Task) -> bool {
+    task.state == TaskState::Running && (task.serving || task.lb_unhealthy || task.checks.drawn)
+}
+
 impl Simulation<'_> {
     /// At the close of a minute: draws the next minute's checks of every
-    /// target behind a load balancer that serves or is out of rotation.
+    /// target behind a load balancer whose checks are drawn.
     pub fn health_check_minute(&mut self) {
         let (now, next) = (self.now, self.now + SimDuration::from_secs(60));
         for s in 0..self.sc.services.len() {
@@ -103,23 +133,23 @@ impl Simulation<'_> {
             for k in 0..self.services[s].tasks.len() {
                 let t = self.services[s].tasks[k];
                 let task = &self.tasks[t.idx()];
-                if task.state != TaskState::Running || !(task.serving || task.lb_unhealthy) {
+                if !drawn(task) {
                     continue;
                 }
                 let Some(&(_, serving, idle)) = probs.iter().find(|p| p.0 == task.task_def) else { continue };
-                let p = if task.lb_unhealthy && !task.serving { idle } else { serving };
+                let p = if task.serving { serving } else { idle };
                 self.draw_checks(t, p, now, next);
             }
         }
     }
 
     /// Failure probability of a check of `t`: from its group's load while it
-    /// serves, from an idle queue while it is out of rotation.
+    /// serves, from an idle queue otherwise.
     fn check_probability(&self, t: TaskId, s: usize, timeout_s: f64) -> Option<f64> {
         let task = &self.tasks[t.idx()];
         let g = self.fluid.services[s].groups.iter().find(|g| g.task_def == task.task_def)?;
         let (serving, idle) = probabilities(g, timeout_s);
-        Some(if task.lb_unhealthy && !task.serving { idle } else { serving })
+        Some(if task.serving { serving } else { idle })
     }
 
     /// Draws the checks of `t` in (from, to] not drawn yet, each failing with
@@ -128,60 +158,102 @@ impl Simulation<'_> {
     fn draw_checks(&mut self, t: TaskId, p: f64, from: SimTime, to: SimTime) {
         let task = &self.tasks[t.idx()];
         let (Owner::Service(s), Some(running_at)) = (task.owner, task.running_at) else { return };
-        if task.state != TaskState::Running || !(task.serving || task.lb_unhealthy) || task.verdict_pending {
+        if !drawn(task) || task.checks.verdict.is_some() {
             return;
         }
         let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
-        let unhealthy = task.lb_unhealthy;
-        if !unhealthy && p <= NEGLIGIBLE && task.check_streak == 0 {
-            return;
-        }
+        let thresholds = thresholds(task, lb);
         let interval = lb.health_check_interval;
         let checks = checks_between(running_at, interval, from, to);
-        let checks = (*checks.start()).max(task.next_check)..=*checks.end();
-        let (serial, streams) = (task.serial, self.streams);
-        let draw = |k: u64| streams.draws(Stream::HealthCheck, serial, k).uniform();
-        let mut streak = task.check_streak;
+        let first = (*checks.start()).max(task.checks.next);
         let last = *checks.end();
-        let reached = if unhealthy {
-            streak_reaches(&mut streak, lb.healthy_threshold, checks, |k| !check_fails(p, || draw(k)))
-        } else {
-            streak_reaches(&mut streak, lb.unhealthy_threshold, checks, |k| check_fails(p, || draw(k)))
-        };
-        let task = &mut self.tasks[t.idx()];
-        task.check_streak = streak;
-        task.next_check = task.next_check.max(reached.unwrap_or(last) + 1);
-        if let Some(k) = reached {
-            task.verdict_pending = true;
+        let (serial, streams) = (task.serial, self.streams);
+        let c = &mut self.tasks[t.idx()].checks;
+        (c.batch_from, c.batch_streak, c.batch_p) = (first, c.streak, p);
+        // A healthy target with nothing failing draws nothing (its passes change nothing).
+        if thresholds.healthy.is_none() && p <= NEGLIGIBLE && (c.streak.passing || c.streak.count == 0) {
+            return;
+        }
+        let draw = |k: u64| streams.draws(Stream::HealthCheck, serial, k).uniform();
+        let mut streak = c.streak;
+        let reached = walk_checks(&mut streak, thresholds, first..=last, |k| check_fails(p, || draw(k)));
+        c.streak = streak;
+        c.next = c.next.max(reached.map_or(last, |r| r.0) + 1);
+        if let Some((k, healthy)) = reached {
             let at = running_at + SimDuration::from_millis(interval.as_millis().saturating_mul(k));
-            self.at(at, if unhealthy { Event::TaskHealthy(t) } else { Event::TargetUnhealthy(t) });
+            c.verdict = Some((at, healthy));
+            self.at(at, if healthy { Event::TaskHealthy(t) } else { Event::TargetUnhealthy(t) });
         }
     }
 
-    /// A target changed sides at a check: its checks still to come in the
-    /// minute already drawn are drawn again for its new state (the minute's
-    /// checks were drawn at its start, and boundaries come before events).
+    /// The end of the minute already drawn.
+    fn drawn_until(&self) -> SimTime {
+        let minute = SimDuration::from_secs(60).as_millis();
+        SimTime::from_millis((self.now.as_millis() / minute + 1) * minute)
+    }
+
+    /// Checks of `t` made by now (index of the last one).
+    fn checks_done(&self, t: TaskId, interval: SimDuration) -> u64 {
+        let running_at = self.tasks[t.idx()].running_at.unwrap_or(self.now);
+        self.now.saturating_since(running_at).as_millis() / interval.as_millis().max(1)
+    }
+
+    /// A target changed state at a check: it counts its checks afresh, and
+    /// its checks still to come in the minute already drawn are drawn again
+    /// (the minute's checks were drawn at its start, and boundaries come
+    /// before events).
     pub fn redraw_checks(&mut self, t: TaskId) {
-        let task = &mut self.tasks[t.idx()];
-        task.verdict_pending = false;
-        task.check_streak = 0;
-        let Some(running_at) = task.running_at else { return };
+        let Some(s) = self.tasks[t.idx()].service() else { return };
+        let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
+        let (interval, timeout) = (lb.health_check_interval, lb.health_check_timeout.as_secs_f64());
+        let done = self.checks_done(t, interval);
+        let c = &mut self.tasks[t.idx()].checks;
+        (c.streak, c.verdict, c.next) = (Streak::default(), None, done + 1);
+        if let Some(p) = self.check_probability(t, s.idx(), timeout) {
+            self.draw_checks(t, p, self.now, self.drawn_until());
+        }
+    }
+
+    /// The load balancer changed where it routes `t` (fail-open began or
+    /// ended): its state and the checks it has made stand, since routing does
+    /// not change health; only its checks still to come are drawn again, for
+    /// its new load. A threshold reached at this very instant stands too.
+    fn reroute_checks(&mut self, t: TaskId) {
+        let task = &self.tasks[t.idx()];
         let Some(s) = task.service() else { return };
         let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
-        let i = lb.health_check_interval.as_millis().max(1);
-        task.next_check = self.now.saturating_since(running_at).as_millis() / i + 1;
-        let timeout = lb.health_check_timeout.as_secs_f64();
-        let minute = SimDuration::from_secs(60).as_millis();
-        let drawn_until = SimTime::from_millis((self.now.as_millis() / minute + 1) * minute);
+        let c = task.checks;
+        if c.verdict.is_some_and(|(at, _)| at <= self.now) {
+            return;
+        }
+        let (interval, timeout) = (lb.health_check_interval, lb.health_check_timeout.as_secs_f64());
+        let done = self.checks_done(t, interval);
+        // Replay the last batch up to now: the same draws, so the same results.
+        let mut streak = c.batch_streak;
+        let replayed = done.min(c.next.saturating_sub(1));
+        if c.batch_from <= replayed {
+            let (serial, streams, p) = (task.serial, self.streams, c.batch_p);
+            let draw = |k: u64| streams.draws(Stream::HealthCheck, serial, k).uniform();
+            walk_checks(&mut streak, thresholds(task, lb), c.batch_from..=replayed, |k| check_fails(p, || draw(k)));
+        }
+        let c = &mut self.tasks[t.idx()].checks;
+        (c.streak, c.verdict, c.next) = (streak, None, done + 1);
         if let Some(p) = self.check_probability(t, s.idx(), timeout) {
-            self.draw_checks(t, p, self.now, drawn_until);
+            self.draw_checks(t, p, self.now, self.drawn_until());
         }
     }
 
-    /// A serving target failed `unhealthy_threshold` checks in a row: the load
-    /// balancer stops sending it requests. ECS acts on it once its grace period is over.
+    /// Whether a check verdict event for `t` is the one its draws are waiting
+    /// for (an event made stale by a redraw is ignored).
+    pub fn verdict_due(&self, t: TaskId, healthy: bool) -> bool {
+        self.tasks[t.idx()].checks.verdict == Some((self.now, healthy))
+    }
+
+    /// A target failed `unhealthy_threshold` checks in a row: it is unhealthy,
+    /// and the load balancer stops sending it requests unless it fails open.
+    /// ECS acts on it once its grace period is over.
     pub fn on_target_unhealthy(&mut self, t: TaskId) {
-        if !self.task_exists(t) {
+        if !self.task_exists(t) || !self.verdict_due(t, false) {
             return;
         }
         let task = &self.tasks[t.idx()];
@@ -191,7 +263,10 @@ impl Simulation<'_> {
         }
         let grace_end = task.running_at.unwrap_or(self.now) + self.sc.services[s.idx()].health_check_grace;
         let serial = task.serial;
-        self.set_serving(t, false);
+        let fail_open = self.services[s.idx()].fail_open;
+        if !fail_open {
+            self.set_serving(t, false);
+        }
         let task = &mut self.tasks[t.idx()];
         task.lb_unhealthy = true;
         task.healthy_at = SimTime::MAX;
@@ -216,46 +291,91 @@ impl Simulation<'_> {
         }
     }
 
-    /// Targets out of rotation for failed checks (not stopping).
-    fn unhealthy_targets(&self, s: ServiceId) -> Vec<TaskId> {
-        let tasks = &self.services[s.idx()].tasks;
-        tasks
+    /// Whether `t` is a registered target in its initial checks that fail-open
+    /// routes to: RUNNING, never healthy, not unhealthy, and answering (a task
+    /// definition with `warmup_time` is left out, docs/model.md §5.9).
+    fn initial_target(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t.idx()];
+        task.state == TaskState::Running
+            && !task.lb_unhealthy
+            && task.healthy_at == SimTime::MAX
+            && self.sc.task_defs[task.task_def.idx()].warmup_time.is_none()
+    }
+
+    /// A target in its initial checks starts taking traffic in fail-open: its
+    /// checks made so far passed (it answers), and from now on they are drawn.
+    fn join_fail_open(&mut self, t: TaskId) {
+        let Some(s) = self.tasks[t.idx()].service() else { return };
+        let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
+        let done = self.checks_done(t, lb.health_check_interval);
+        // Not yet healthy, so fewer passes than the threshold so far.
+        let passes = done.min(u64::from(lb.healthy_threshold.saturating_sub(1))) as u32;
+        let c = &mut self.tasks[t.idx()].checks;
+        c.drawn = true;
+        (c.batch_from, c.batch_streak, c.next) = (done + 1, Streak { passing: true, count: passes }, done + 1);
+        c.streak = c.batch_streak;
+        self.set_serving(t, true);
+        self.reroute_checks(t);
+    }
+
+    /// A target reached RUNNING: if its load balancer fails open, it takes traffic at once.
+    pub fn register_target(&mut self, t: TaskId) {
+        let Some(s) = self.tasks[t.idx()].service() else { return };
+        if self.services[s.idx()].fail_open && self.initial_target(t) {
+            self.join_fail_open(t);
+        }
+    }
+
+    /// A load balancer with no healthy target left routes to all its
+    /// registered targets, unhealthy or in their initial checks (fail-open,
+    /// docs/aws-facts.md §12, §15), until one passes its checks.
+    pub fn begin_fail_open(&mut self, s: ServiceId) {
+        if self.services[s.idx()].fail_open || self.fluid.serving(s) > 0 {
+            return;
+        }
+        let tasks = self.services[s.idx()].tasks.clone();
+        let unhealthy: Vec<TaskId> = tasks
             .iter()
             .copied()
             .filter(|&t| self.tasks[t.idx()].lb_unhealthy && self.tasks[t.idx()].state == TaskState::Running)
-            .collect()
-    }
-
-    /// An ALB whose targets are all unhealthy routes to all of them (fail-open,
-    /// docs/aws-facts.md §12): when the last healthy target goes, every
-    /// unhealthy one serves again, still unhealthy.
-    fn begin_fail_open(&mut self, s: ServiceId) {
-        if self.fluid.serving(s) > 0 {
+            .collect();
+        if unhealthy.is_empty() {
             return;
         }
-        let targets = self.unhealthy_targets(s);
-        for &t in &targets {
+        self.services[s.idx()].fail_open = true;
+        for &t in &unhealthy {
             self.set_serving(t, true);
-            self.redraw_checks(t);
+            self.reroute_checks(t);
         }
-        if !targets.is_empty() {
-            let name = &self.sc.services[s.idx()].name;
-            self.rec.event(
-                self.now,
-                "lb_fail_open",
-                "service",
-                name,
-                format_args!("all {} targets unhealthy: the load balancer routes to all of them", targets.len()),
-            );
+        let initial: Vec<TaskId> = tasks.iter().copied().filter(|&t| self.initial_target(t)).collect();
+        for &t in &initial {
+            self.join_fail_open(t);
         }
+        let name = &self.sc.services[s.idx()].name;
+        self.rec.event(
+            self.now,
+            "lb_fail_open",
+            "service",
+            name,
+            format_args!(
+                "no target healthy: the load balancer routes to all {} registered targets",
+                unhealthy.len() + initial.len()
+            ),
+        );
     }
 
-    /// A target is healthy: the unhealthy ones leave the rotation again.
+    /// A target is healthy: the load balancer routes to the healthy targets
+    /// only again; the others leave the rotation, their checks counting on.
     pub fn end_fail_open(&mut self, s: ServiceId) {
-        for t in self.unhealthy_targets(s) {
-            if self.tasks[t.idx()].serving {
+        if !self.services[s.idx()].fail_open {
+            return;
+        }
+        self.services[s.idx()].fail_open = false;
+        for t in self.services[s.idx()].tasks.clone() {
+            let task = &self.tasks[t.idx()];
+            if task.state == TaskState::Running && task.serving && task.healthy_at == SimTime::MAX {
                 self.set_serving(t, false);
-                self.redraw_checks(t);
+                self.reroute_checks(t);
             }
         }
     }
@@ -303,19 +423,38 @@ mod tests {
         assert!(check_fails(0.5, || 0.49) && !check_fails(0.5, || 0.5));
     }
 
+    const FAILURES: Thresholds = Thresholds { healthy: None, unhealthy: Some(2) };
+
     #[test]
     fn unhealthy_after_the_threshold_of_consecutive_failures() {
         // Threshold 2: fail, pass, fail, fail → unhealthy at the 4th check (index 4).
         let outcome = [true, false, true, true, true];
-        let mut streak = 0;
-        assert_eq!(streak_reaches(&mut streak, 2, 1..=5, |k| outcome[k as usize - 1]), Some(4));
+        let mut streak = Streak::default();
+        assert_eq!(walk_checks(&mut streak, FAILURES, 1..=5, |k| outcome[k as usize - 1]), Some((4, false)));
         // A streak carries over from the minute before: one failure then one more.
-        let mut streak = 1;
-        assert_eq!(streak_reaches(&mut streak, 2, 7..=8, |_| true), Some(7));
+        let mut streak = Streak { passing: false, count: 1 };
+        assert_eq!(walk_checks(&mut streak, FAILURES, 7..=8, |_| true), Some((7, false)));
         // Alternating failures never reach 2.
-        let mut streak = 0;
-        assert_eq!(streak_reaches(&mut streak, 2, 1..=10, |k| k % 2 == 0), None);
-        assert_eq!(streak, 1);
+        let mut streak = Streak::default();
+        assert_eq!(walk_checks(&mut streak, FAILURES, 1..=10, |k| k % 2 == 0), None);
+        assert_eq!(streak, Streak { passing: false, count: 1 });
+    }
+
+    #[test]
+    fn a_target_in_its_initial_checks_counts_both_ways() {
+        // Healthy after 3 passes, unhealthy after 2 failures. Pass, pass, fail, pass, pass,
+        // pass: the failure starts the count again, so the target is healthy at check 6.
+        let both = Thresholds { healthy: Some(3), unhealthy: Some(2) };
+        let outcome = [false, false, true, false, false, false];
+        let mut streak = Streak::default();
+        assert_eq!(walk_checks(&mut streak, both, 1..=6, |k| outcome[k as usize - 1]), Some((6, true)));
+        // Two passes made before (its idle initial checks), then fail, fail: unhealthy at 4.
+        let mut streak = Streak { passing: true, count: 2 };
+        assert_eq!(walk_checks(&mut streak, both, 3..=6, |_| true), Some((4, false)));
+        // An unhealthy target counts only passes: failures never make a verdict.
+        let passes = Thresholds { healthy: Some(3), unhealthy: None };
+        let mut streak = Streak::default();
+        assert_eq!(walk_checks(&mut streak, passes, 1..=9, |_| true), None);
     }
 
     #[test]

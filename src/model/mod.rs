@@ -191,6 +191,9 @@ pub struct ServiceState {
     pub last_completed: TaskDefId,
     /// A deployment failed without rollback: ECS launches no task until the next deployment.
     pub launches_stopped: bool,
+    /// Its load balancer fails open: no target is healthy, so it routes to every registered
+    /// target until one passes its checks (docs/model.md §5.9).
+    pub fail_open: bool,
 }
 
 /// Active tasks of a placement group per zone.
@@ -338,6 +341,7 @@ impl<'s> Simulation<'s> {
                 holds_stand_in: false,
                 last_completed: s.task_def,
                 launches_stopped: false,
+                fail_open: false,
             })
             .collect();
         let mut sim = Simulation {

@@ -4,7 +4,7 @@
 //! dies with its instance, zone or spot capacity; requests in flight fail and
 //! the load balancer keeps routing to it until its health checks notice).
 
-use super::entities::{InstanceState, Owner, StopReason, Task, TaskId, TaskState};
+use super::entities::{CheckState, InstanceState, Owner, StopReason, Task, TaskId, TaskState};
 use super::{Event, Simulation};
 use crate::engine::{SimDuration, SimTime};
 use crate::rng::Stream;
@@ -49,9 +49,7 @@ impl Simulation<'_> {
             last_failure: None,
             provisioning_started: false,
             lb_unhealthy: false,
-            check_streak: 0,
-            next_check: 0,
-            verdict_pending: false,
+            checks: CheckState::default(),
         };
         if slot as usize == self.tasks.len() {
             self.tasks.push(task);
@@ -171,6 +169,7 @@ impl Simulation<'_> {
                     if let Some(after) = checks.unhealthy_after {
                         self.after(after, Event::TaskUnhealthy(t));
                     }
+                    self.register_target(t);
                 }
                 None => {
                     self.tasks[t.idx()].healthy_at = self.now + NO_LB_HEALTHY_DELAY;
@@ -198,13 +197,20 @@ impl Simulation<'_> {
             return;
         }
         let task = &self.tasks[t.idx()];
-        // A target the load balancer routes to only because all are unhealthy (fail-open) can pass too.
-        if task.state != TaskState::Running || (task.serving && !task.lb_unhealthy) {
+        if task.state != TaskState::Running {
+            return;
+        }
+        // Targets whose checks are drawn become healthy at the check their draws chose (a
+        // target the load balancer routes to only because it fails open can pass too);
+        // the others, new and idle, when their initial checks have passed.
+        let by_draws = task.serving || task.lb_unhealthy || task.checks.drawn;
+        if by_draws && !(self.verdict_due(t, true) && task.healthy_at == SimTime::MAX) {
             return;
         }
         let task = &mut self.tasks[t.idx()];
         task.healthy_at = self.now;
         task.lb_unhealthy = false;
+        task.checks.drawn = false;
         self.set_serving(t, true);
         self.redraw_checks(t);
         if let Some(s) = self.tasks[t.idx()].service() {
@@ -300,6 +306,10 @@ impl Simulation<'_> {
         self.set_serving(t, false);
         if let Some(s) = self.tasks[t.idx()].service() {
             self.add_dns_ghost(s, t, self.now, self.now + alive_for);
+            // The last healthy target going leaves only unhealthy ones: fail-open.
+            if self.sc.services[s.idx()].load_balancer.is_some() {
+                self.begin_fail_open(s);
+            }
         }
     }
 

@@ -82,6 +82,65 @@ fn overloaded_targets_leave_the_rotation_and_ecs_acts_only_after_the_grace_perio
     assert_eq!(out, [(true, true, false), (true, true, false)]);
 }
 
+#[test]
+fn in_fail_open_new_targets_take_traffic_and_fail_their_checks_too() {
+    // Both targets fail at 120 s, the ALB fails open and ECS (grace 0) starts two replacements.
+    // They are RUNNING while no target is healthy, so the ALB routes to them at once (fail-open
+    // sends traffic to all registered targets, docs/aws-facts.md §15): 5,000 req/s each against
+    // μ = 10/s, P(check fails) > 0.999, so they fail their first two checks, 30 and 60 s after
+    // RUNNING, and are unhealthy 60 s after RUNNING. Left idle they would have passed five checks
+    // and ended the fail-open 150 s after RUNNING, drawing the whole load onto themselves.
+    let (_, captured) = run_captured(&scenario(&swamped("0s")));
+    assert_eq!(event_times(&captured, "lb_fail_open"), [120.0]);
+    let sc = scenario(&swamped("0s"));
+    let sim = world_at(&sc, 200);
+    let flags: Vec<(u64, bool, bool, bool)> =
+        sim.tasks.iter().map(|t| (t.serial, t.serving, t.lb_unhealthy, t.checks.drawn)).collect();
+    assert_eq!(flags, [(0, true, true, false), (1, true, true, false), (2, true, false, true), (3, true, false, true)]);
+    for r in sim.tasks.iter().filter(|t| t.serial >= 2) {
+        let unhealthy_ms = r.running_at.unwrap().as_millis() + 60_000;
+        let at: Vec<f64> = captured
+            .events
+            .iter()
+            .filter(|e| e.1 == "target_unhealthy" && e.4.starts_with(&format!("task {} ", r.serial)))
+            .map(|e| e.0)
+            .collect();
+        assert_eq!((at[0] * 1000.0).round() as u64, unhealthy_ms, "task {}", r.serial);
+    }
+}
+
+/// 100 req/s against μ = 10/s per task: two tasks are swamped; target tracking on CPU at 50%.
+fn recovering() -> String {
+    swamped("0s").replace("value = 20000", "value = 100").replace("duration = \"9m\"", "duration = \"30m\"")
+        + "[services.auto_scaling]\nmin_capacity = 2\nmax_capacity = 40\n\
+           [[services.auto_scaling.target_tracking]]\nname = \"cpu\"\npredefined_metric = \"ECSServiceAverageCPUUtilization\"\n\
+           target_value = 50\nscale_out_cooldown = \"60s\"\n"
+}
+
+#[test]
+fn a_swamped_service_fails_open_once_and_scales_out_of_it() {
+    // Two tasks at 50 req/s each against μ = 10/s fail their checks; once none is healthy the
+    // ALB routes to every registered target, replacements and new tasks included, so every task
+    // serves and the CPU reads what the load makes it, and target tracking adds tasks until the
+    // checks pass. The fail-open begins once and ends once: a target healthy again leaves the
+    // others their passes so far, so they follow within a check or two. (Before these rules the
+    // idle replacements ended each fail-open, the flapping held the CPU under the target and
+    // the service stayed at 2 tasks for most of the run, failing 87% of its requests.)
+    let (s, captured) = run_captured(&scenario(&recovering()));
+    assert_eq!(event_times(&captured, "lb_fail_open").len(), 1);
+    // By 20 min target tracking has reached 30 (16 running at 91.6% CPU: ⌈16 × 91.6 / 50⌉ = 30)
+    // and all 30 serve, healthy: λ = 100/30 req/s each, ρ = 1/3, CPU 33.3%.
+    let sc = scenario(&recovering());
+    let sim = world_at(&sc, 1200);
+    assert_eq!(sim.services[0].desired, 30);
+    let live: Vec<_> = sim.tasks.iter().filter(|t| t.state == TaskState::Running).collect();
+    assert_eq!(live.len(), 30);
+    assert!(live.iter().all(|t| t.serving && !t.lb_unhealthy && t.healthy_at <= sim.now));
+    let cpu = captured.rows.iter().find(|r| r.0 == 1200 && r.3 == "cpu_percent").unwrap().4;
+    assert!((cpu - 100.0 / 3.0).abs() < 1e-9, "{cpu}");
+    assert!(fig(&s, "services.web.tasks.targets_unhealthy") >= 2.0);
+}
+
 fn death_spiral(target: u32) -> String {
     include_str!("../../scenarios/death-spiral.toml").replace("target_value = 80", &format!("target_value = {target}"))
 }
