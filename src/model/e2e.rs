@@ -8,7 +8,7 @@
 //! a log-binned histogram for intervals and the run.
 
 use super::Simulation;
-use super::e2e_grid::{Grid, STEPS};
+use super::e2e_grid::{Grid, Paths, STEPS};
 use super::queueing::{self, Component};
 use crate::scenario::{Call, Scenario};
 
@@ -31,9 +31,37 @@ pub struct MinuteE2e {
     /// The service's timeout: the mass beyond the grid is counted there.
     pub timeout: f64,
     pub mean: f64,
+    /// Share of its admitted requests that every station served (sections
+    /// 8.3–8.4) but whose end-to-end time reached a timeout: its own, or a
+    /// callee's that calls others. They fail end to end.
+    pub timed_out: f64,
+    /// The histogram's bins this minute fills, from `first_bin`: the grid's
+    /// CDF difference across each (computed once, added to every histogram).
+    first_bin: usize,
+    bin_shares: Vec<f64>,
 }
 
 impl MinuteE2e {
+    fn new(grid: Grid, timeout: f64, timed_out: f64) -> MinuteE2e {
+        // Each bin gets the grid's CDF difference across it (linear between
+        // points); the bins begin at half a step, everything before in the first.
+        let span = STEPS as f64 * grid.h;
+        let first_bin = bin_of(0.5 * grid.h);
+        let mut edge = upper_edge(first_bin);
+        let mut below = 0.0;
+        let mut bin_shares = Vec::new();
+        loop {
+            let f = grid.cdf_at(edge.min(span));
+            bin_shares.push(f - below);
+            below = f;
+            if edge >= span {
+                break;
+            }
+            edge *= R;
+        }
+        MinuteE2e { mean: grid.mean(timeout), grid, timeout, timed_out, first_bin, bin_shares }
+    }
+
     /// P(end-to-end time ≤ x); the mass beyond the grid sits at the timeout.
     pub fn cdf(&self, x: f64) -> f64 {
         if x >= self.timeout { 1.0 } else { self.grid.cdf_at(x) }
@@ -46,45 +74,101 @@ pub fn split_count(per_request: f64) -> (u32, f64) {
     (k as u32, per_request - k)
 }
 
-/// Distributions of every caller that admitted requests this minute (None
-/// for the others: services without calls use their exact mixture).
-pub fn minute_e2e(sc: &Scenario, local: &[Local<'_>]) -> Vec<Option<MinuteE2e>> {
-    let mut span: Vec<Option<f64>> = vec![None; local.len()];
-    (0..local.len())
-        .map(|s| {
-            let cfg = &sc.services[s];
-            if cfg.calls.is_empty() || local[s].comps.is_empty() {
-                return None;
+/// The minute's end-to-end distributions, and the inputs they were computed
+/// from: a caller whose inputs (the minute mixtures and shares of every service
+/// it reaches) are bit for bit those of its last computation keeps its result.
+#[derive(Default)]
+pub struct E2eCache {
+    /// Per service: its inputs' bits when last computed (None: never).
+    keys: Vec<Option<Vec<u64>>>,
+    scratch: Vec<u64>,
+    /// Per service: the distribution of the minute being closed (None for
+    /// services that call nobody or admitted nothing).
+    pub minute: Vec<Option<MinuteE2e>>,
+}
+
+impl E2eCache {
+    /// Brings `minute` up to date for the minute's inputs `local`.
+    pub fn update(&mut self, sc: &Scenario, local: &[Local<'_>]) {
+        let n = local.len();
+        self.keys.resize_with(n, || None);
+        self.minute.resize_with(n, || None);
+        for s in 0..n {
+            if sc.services[s].calls.is_empty() {
+                continue;
             }
-            let q = time_bound(sc, local, s, &mut span);
-            if !(q > 0.0 && q.is_finite()) {
-                return None;
+            let mut key = std::mem::take(&mut self.scratch);
+            key.clear();
+            inputs_key(sc, local, s, &mut key);
+            if self.keys[s].as_ref() == Some(&key) {
+                self.scratch = key;
+                continue;
             }
-            let mut memo = vec![None; local.len()];
-            let grid = e2e_grid(sc, local, s, q / STEPS as f64, &mut memo);
-            let timeout = cfg.workload.request_timeout_s;
-            Some(MinuteE2e { mean: grid.mean(timeout), grid, timeout })
-        })
-        .collect()
+            self.minute[s] = minute_e2e(sc, local, s);
+            self.scratch = self.keys[s].replace(key).unwrap_or_default();
+        }
+    }
+}
+
+/// The bits of everything `minute_e2e` reads for `s`: the mixtures and shares
+/// of `s` and of every service below it, in call order (the graph is fixed).
+fn inputs_key(sc: &Scenario, local: &[Local<'_>], s: usize, key: &mut Vec<u64>) {
+    let l = &local[s];
+    key.push(l.comps.len() as u64);
+    key.push(l.share.to_bits());
+    for c in l.comps {
+        key.extend([c.rate.to_bits(), c.weight.to_bits(), c.timeout.to_bits()]);
+    }
+    for c in &sc.services[s].calls {
+        inputs_key(sc, local, c.service.idx(), key);
+    }
+}
+
+/// The distribution of caller `s` if it admitted requests this minute (None
+/// otherwise, and for services without calls: they use their exact mixture).
+pub fn minute_e2e(sc: &Scenario, local: &[Local<'_>], s: usize) -> Option<MinuteE2e> {
+    let cfg = &sc.services[s];
+    if cfg.calls.is_empty() || local[s].comps.is_empty() {
+        return None;
+    }
+    let mut span = vec![None; local.len()];
+    let (q, reaches_timeout) = time_bound(sc, local, s, &mut span);
+    if !(q > 0.0 && q.is_finite()) {
+        return None;
+    }
+    let h = q / STEPS as f64;
+    let grid = e2e_grid(sc, local, s, h, Paths::All, &mut vec![None; local.len()]);
+    let timeout = cfg.workload.request_timeout_s;
+    // Below the span's bound no timeout is reached (beyond 1e-14 per sojourn):
+    // the served paths are computed only when one may be.
+    let timed_out = if reaches_timeout {
+        let served = e2e_grid(sc, local, s, h, Paths::Served, &mut vec![None; local.len()]);
+        (station_served(sc, local, s) - served.cdf[STEPS]).max(0.0)
+    } else {
+        0.0
+    };
+    Some(MinuteE2e::new(grid, timeout, timed_out))
 }
 
 /// A time the end-to-end time of `s` exceeds with probability at most TAIL
 /// per sojourn summed: each sojourn's (1 − TAIL)-quantile, summed along the
-/// calls (the largest of parallel ones), capped at the timeout.
-fn time_bound(sc: &Scenario, local: &[Local<'_>], s: usize, memo: &mut [Option<f64>]) -> f64 {
+/// calls (the largest of parallel ones), capped at the timeout. With it,
+/// whether `s` or a service below it that makes calls is capped there.
+fn time_bound(sc: &Scenario, local: &[Local<'_>], s: usize, memo: &mut [Option<(f64, bool)>]) -> (f64, bool) {
     if let Some(q) = memo[s] {
         return q;
     }
     let cfg = &sc.services[s];
     let own = queueing::mixture_quantile(local[s].comps, 1.0 - TAIL).unwrap_or(0.0);
-    let (mut seq, mut par) = (0.0, 0.0f64);
+    let (mut seq, mut par, mut capped) = (0.0, 0.0f64, false);
     for c in &cfg.calls {
         let callee = c.service.idx();
-        let q = if local[callee].comps.is_empty() || local[callee].share <= 0.0 {
-            0.0
+        let (q, below) = if local[callee].comps.is_empty() || local[callee].share <= 0.0 {
+            (0.0, false)
         } else {
             time_bound(sc, local, callee, memo)
         };
+        capped |= below;
         if c.parallel {
             if c.per_request > 0.0 {
                 par = par.max(q);
@@ -93,24 +177,48 @@ fn time_bound(sc: &Scenario, local: &[Local<'_>], s: usize, memo: &mut [Option<f
             seq += c.per_request.ceil() * q;
         }
     }
-    let q = (own + seq + par).min(cfg.workload.request_timeout_s);
+    let sum = own + seq + par;
+    let timeout = cfg.workload.request_timeout_s;
+    let q = (sum.min(timeout), capped || (!cfg.calls.is_empty() && sum >= timeout));
     memo[s] = Some(q);
     q
 }
 
+/// Share of the requests admitted at `s` that every station serves, as
+/// sections 8.3–8.4 count it: its own sojourn within its timeout, and every
+/// call admitted by its callee and served there (recursively), the calls'
+/// outcomes independent: floor(p) calls and one more with probability frac(p).
+fn station_served(sc: &Scenario, local: &[Local<'_>], s: usize) -> f64 {
+    let comps = local[s].comps;
+    let total: f64 = comps.iter().map(|c| c.weight).sum();
+    let own = if total > 0.0 {
+        comps.iter().map(|c| c.weight * -libm::expm1(-c.rate * c.timeout)).sum::<f64>() / total
+    } else {
+        1.0
+    };
+    sc.services[s].calls.iter().fold(own, |acc, c| {
+        let callee = c.service.idx();
+        let ok = local[callee].share * station_served(sc, local, callee);
+        let (k, frac) = split_count(c.per_request);
+        acc * libm::pow(ok, f64::from(k)) * (1.0 - frac + frac * ok)
+    })
+}
+
 /// The time one call to `c` takes, on step `h`: zero when it fails at once,
-/// else the callee's end-to-end time capped at its timeout.
-fn call_time(sc: &Scenario, local: &[Local<'_>], c: usize, h: f64, memo: &mut [Option<Grid>]) -> Grid {
+/// else the callee's end-to-end time capped at its timeout (for the served
+/// paths: only the calls admitted and answered within it).
+fn call_time(sc: &Scenario, local: &[Local<'_>], c: usize, h: f64, paths: Paths, memo: &mut [Option<Grid>]) -> Grid {
     if let Some(g) = &memo[c] {
         return g.clone();
     }
     let l = &local[c];
     let g = if sc.services[c].calls.is_empty() || l.comps.is_empty() {
-        Grid::from_mixture(h, l.comps, l.share)
+        Grid::from_mixture_as(h, l.comps, l.share, paths)
     } else {
-        let mut own = e2e_grid(sc, local, c, h, memo);
-        own.cap(sc.services[c].workload.request_timeout_s);
-        Grid::zero(h).blend(&own, l.share)
+        let mut own = e2e_grid(sc, local, c, h, paths, memo);
+        own.cap(sc.services[c].workload.request_timeout_s, paths);
+        let failed = if paths == Paths::Served { Grid::none(h) } else { Grid::zero(h) };
+        failed.blend(&own, l.share)
     };
     memo[c] = Some(g.clone());
     g
@@ -118,19 +226,20 @@ fn call_time(sc: &Scenario, local: &[Local<'_>], c: usize, h: f64, memo: &mut [O
 
 /// End-to-end time of `s` on step `h`: the parallel calls' maximum, plus the
 /// sequential calls one after another, plus its own sojourn, capped.
-fn e2e_grid(sc: &Scenario, local: &[Local<'_>], s: usize, h: f64, memo: &mut [Option<Grid>]) -> Grid {
+fn e2e_grid(sc: &Scenario, local: &[Local<'_>], s: usize, h: f64, paths: Paths, memo: &mut [Option<Grid>]) -> Grid {
     let cfg = &sc.services[s];
     let mut f = Grid::zero(h);
     for c in cfg.calls.iter().filter(|c| c.parallel) {
-        let d = call_time(sc, local, c.service.idx(), h, memo);
+        let d = call_time(sc, local, c.service.idx(), h, paths, memo);
         let (k, frac) = split_count(c.per_request);
-        // The maximum of k independent copies: the CDF to the k-th power.
+        // The maximum of k independent copies: the CDF to the k-th power (for
+        // the served paths, all k served and the slowest within x: the same).
         let pow = |n: u32| Grid { h, cdf: d.cdf.iter().map(|v| v.powi(n as i32)).collect() };
         let stage = if frac > 0.0 { pow(k).blend(&pow(k + 1), frac) } else { pow(k) };
         f.max_with(&stage);
     }
     for c in cfg.calls.iter().filter(|c| !c.parallel) {
-        f = add_calls(sc, local, c, f, memo);
+        f = add_calls(sc, local, c, f, paths, memo);
     }
     // Its own sojourn uncapped: min(T + C, τ) = min(min(T, τ) + C, τ), and what
     // passes τ then stays beyond the grid (≤ τ), an atom at τ, not smeared over a step.
@@ -143,12 +252,19 @@ fn e2e_grid(sc: &Scenario, local: &[Local<'_>], s: usize, h: f64, memo: &mut [Op
 const ADDED_ONE_BY_ONE: u32 = 4;
 
 /// Adds floor(p) sequential calls, and one more with probability frac(p).
-fn add_calls(sc: &Scenario, local: &[Local<'_>], c: &Call, mut f: Grid, memo: &mut [Option<Grid>]) -> Grid {
+fn add_calls(
+    sc: &Scenario,
+    local: &[Local<'_>],
+    c: &Call,
+    mut f: Grid,
+    paths: Paths,
+    memo: &mut [Option<Grid>],
+) -> Grid {
     let callee = c.service.idx();
     let (k, frac) = split_count(c.per_request);
     if sc.services[callee].calls.is_empty() && k <= ADDED_ONE_BY_ONE {
         // Its sojourn is added exactly (no rounding of it).
-        let once = |g: &Grid| g.add_mixture(local[callee].comps, local[callee].share);
+        let once = |g: &Grid| g.add_mixture_as(local[callee].comps, local[callee].share, paths);
         for _ in 0..k {
             f = once(&f);
         }
@@ -158,7 +274,7 @@ fn add_calls(sc: &Scenario, local: &[Local<'_>], c: &Call, mut f: Grid, memo: &m
         }
         return f;
     }
-    let d = call_time(sc, local, callee, f.h, memo);
+    let d = call_time(sc, local, callee, f.h, paths, memo);
     let mut g = match sum_of_copies(&d, k) {
         Some(sum) => f.add_grid(&sum),
         None => f,
@@ -222,24 +338,10 @@ impl E2eHistogram {
         }
         self.weight += weight;
         self.weighted_time += weight * m.mean;
-        // Each bin gets the grid's CDF difference across it (linear between
-        // points); the bins begin at half a step, everything before in the first.
-        let grid = &m.grid;
-        let span = STEPS as f64 * grid.h;
-        let mut b = bin_of(0.5 * grid.h);
-        let mut edge = upper_edge(b);
-        let mut below = 0.0;
-        loop {
-            let f = grid.cdf_at(edge.min(span));
-            self.put(b, weight * (f - below));
-            below = f;
-            if edge >= span {
-                break;
-            }
-            b += 1;
-            edge *= R;
+        for (i, share) in m.bin_shares.iter().enumerate() {
+            self.put(m.first_bin + i, weight * share);
         }
-        let beyond = grid.beyond();
+        let beyond = m.grid.beyond();
         if beyond > 0.0 {
             match self.atoms.iter_mut().find(|a| a.0 == m.timeout) {
                 Some(a) => a.1 += weight * beyond,
@@ -349,11 +451,11 @@ impl Combined<'_> {
 }
 
 impl Simulation<'_> {
-    /// The minute's end-to-end distributions of the callers, from the minute
-    /// sums not yet closed.
-    pub fn minute_e2e(&self) -> Vec<Option<MinuteE2e>> {
+    /// Brings `self.e2e.minute` to the minute's end-to-end distributions of
+    /// the callers, from the minute sums not yet closed.
+    pub fn update_minute_e2e(&mut self) {
         if self.sc.services.iter().all(|s| s.calls.is_empty()) {
-            return Vec::new();
+            return;
         }
         let local: Vec<Local<'_>> = self
             .fluid
@@ -366,7 +468,7 @@ impl Simulation<'_> {
                 Local { comps: &m.latency, share }
             })
             .collect();
-        minute_e2e(self.sc, &local)
+        self.e2e.update(self.sc, &local);
     }
 }
 

@@ -15,6 +15,15 @@ use super::queueing::Component;
 /// Steps of the grid; its span is chosen per service and minute.
 pub const STEPS: usize = 4096;
 
+/// Which requests a grid holds: all of them (their CDF), or only those whose
+/// every call was admitted and answered before its callee's timeout (a sub-CDF
+/// whose total is the share that every station served).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paths {
+    All,
+    Served,
+}
+
 /// A time on the grid: `cdf[k]` = P(X ≤ k·h).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Grid {
@@ -28,23 +37,38 @@ impl Grid {
         Grid { h, cdf: vec![1.0; STEPS + 1] }
     }
 
+    /// No mass at all (the served paths of calls that all fail).
+    pub fn none(h: f64) -> Grid {
+        Grid { h, cdf: vec![0.0; STEPS + 1] }
+    }
+
     /// min(T, τ) for T the request-weighted mixture `comps` (each truncated at
     /// its own timeout, rate 0 meaning every request reaches it), exact at the
     /// points, taken with probability `share` (the rest: zero time).
     pub fn from_mixture(h: f64, comps: &[Component], share: f64) -> Grid {
+        Grid::from_mixture_as(h, comps, share, Paths::All)
+    }
+
+    /// `from_mixture` for `paths`: with [`Paths::Served`], only the calls
+    /// admitted and answered before the callee's timeout (a sub-CDF).
+    pub fn from_mixture_as(h: f64, comps: &[Component], share: f64, paths: Paths) -> Grid {
         let total: f64 = comps.iter().map(|c| c.weight).sum();
-        let mut cdf = vec![1.0 - share; STEPS + 1];
+        let served = paths == Paths::Served;
         if total <= 0.0 {
-            return Grid { h, cdf: vec![1.0; STEPS + 1] };
+            // Nothing admitted: the calls take no time (and succeed only if none was offered).
+            return Grid { h, cdf: vec![if served { share } else { 1.0 }; STEPS + 1] };
         }
+        let mut cdf = vec![if served { 0.0 } else { 1.0 - share }; STEPS + 1];
         for c in comps {
             let w = share * c.weight / total;
             let a = libm::exp(-c.rate * h);
+            // Answered before the timeout: P(T < τ) = 1 − e^{−rτ}.
+            let answered = -libm::expm1(-c.rate * c.timeout);
             let mut tail = 1.0;
             for (k, v) in cdf.iter_mut().enumerate() {
                 // `k as f64 * h >= timeout` as `mixture_cdf` decides it.
                 if k as f64 * h >= c.timeout {
-                    *v += w;
+                    *v += w * if served { answered } else { 1.0 };
                 } else {
                     *v += w * (1.0 - tail);
                 }
@@ -62,11 +86,20 @@ impl Grid {
     /// Capped at τ̂ = m·h (τ rounded up to the grid), the tail beyond τ̂ moves to it:
     ///     P(X + min(T, τ̂) ≤ kh) = H_k − a^m H_{k−m} + a^m F_{k−m}  (k ≥ m).
     pub fn add_mixture(&self, comps: &[Component], share: f64) -> Grid {
+        self.add_mixture_as(comps, share, Paths::All)
+    }
+
+    /// `add_mixture` for `paths`: with [`Paths::Served`] the calls that fail
+    /// (not admitted, or reaching τ) are dropped, the sub-CDF
+    ///     P(X + T ≤ kh, T < τ̂) = H_k − a^m H_{k−m}  (k ≥ m).
+    pub fn add_mixture_as(&self, comps: &[Component], share: f64, paths: Paths) -> Grid {
+        let served = paths == Paths::Served;
         let total: f64 = comps.iter().map(|c| c.weight).sum();
         if total <= 0.0 || share <= 0.0 {
-            return self.clone();
+            return if served { self.blend(&Grid::none(self.h), 1.0 - share) } else { self.clone() };
         }
-        let mut out: Vec<f64> = self.cdf.iter().map(|f| f * (1.0 - share)).collect();
+        let kept = if served { 0.0 } else { 1.0 - share };
+        let mut out: Vec<f64> = self.cdf.iter().map(|f| f * kept).collect();
         let mut h = vec![0.0; STEPS + 1];
         let f = &self.cdf;
         for comp in comps {
@@ -86,8 +119,14 @@ impl Grid {
             for (o, hk) in out.iter_mut().zip(&h) {
                 *o += w * hk;
             }
-            for ((o, fk), hk) in out[m..].iter_mut().zip(f).zip(&h) {
-                *o += w * am * (fk - hk);
+            if served {
+                for (o, hk) in out[m..].iter_mut().zip(&h) {
+                    *o -= w * am * hk;
+                }
+            } else {
+                for ((o, fk), hk) in out[m..].iter_mut().zip(f).zip(&h) {
+                    *o += w * am * (fk - hk);
+                }
             }
         }
         Grid { h: self.h, cdf: out }.clamped()
@@ -119,12 +158,15 @@ impl Grid {
         Grid { h: self.h, cdf }
     }
 
-    /// min(X, τ) with τ rounded up to the grid: all mass at or beyond τ moves to it.
-    pub fn cap(&mut self, timeout: f64) {
+    /// min(X, τ) with τ rounded up to the grid: all mass at or beyond τ moves
+    /// to it; with [`Paths::Served`] that mass (the calls timing out) is dropped.
+    pub fn cap(&mut self, timeout: f64, paths: Paths) {
         let m = (timeout / self.h).ceil();
         if m.is_finite() && m >= 0.0 && (m as usize) <= STEPS {
-            for v in &mut self.cdf[m as usize..] {
-                *v = 1.0;
+            let m = m as usize;
+            let kept = if paths == Paths::Served { self.cdf[m] } else { 1.0 };
+            for v in &mut self.cdf[m..] {
+                *v = kept;
             }
         }
     }
@@ -309,7 +351,7 @@ mod tests {
     fn caps_move_the_tail_to_the_timeout() {
         // Exp(1) capped at 2 s on a 0.5 s grid: P(≤ 1.5) = 1 − e^{−1.5}, P(≤ 2) = 1.
         let mut g = Grid::from_mixture(0.5, &exp(1.0), 1.0);
-        g.cap(2.0);
+        g.cap(2.0, Paths::All);
         assert!((g.cdf[3] - (1.0 - (-1.5f64).exp())).abs() < 1e-15);
         assert_eq!(g.cdf[4], 1.0);
         // The same cap inside `add_mixture`: X = 0 plus min(Exp(1), 2 s).
@@ -317,5 +359,29 @@ mod tests {
         let h = Grid::zero(0.5).add_mixture(&comps, 1.0);
         assert!((h.cdf[3] - g.cdf[3]).abs() < 1e-15);
         assert!((h.cdf[4] - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn served_paths_drop_the_calls_that_fail() {
+        // Exp(1) admitted with share 0.8, timeout 2 s, on a 0.5 s grid. Served paths:
+        // P(T ≤ kh, T < 2, admitted) = 0.8 (1 − e^{−kh}) below 2 s, 0.8 (1 − e^{−2}) from it.
+        let comps = [Component { rate: 1.0, weight: 1.0, timeout: 2.0 }];
+        let g = Grid::from_mixture_as(0.5, &comps, 0.8, Paths::Served);
+        assert!((g.cdf[3] - 0.8 * (1.0 - (-1.5f64).exp())).abs() < 1e-15);
+        assert!((g.cdf[4] - 0.8 * (1.0 - (-2.0f64).exp())).abs() < 1e-15);
+        assert!((g.cdf[STEPS] - 0.8 * (1.0 - (-2.0f64).exp())).abs() < 1e-15);
+        // The same added to zero time by the recursion: H − a^m H_{k−m} is exact for X = 0.
+        let h = Grid::zero(0.5).add_mixture_as(&comps, 0.8, Paths::Served);
+        for k in [1usize, 3, 4, 9, STEPS] {
+            assert!((h.cdf[k] - g.cdf[k]).abs() < 1e-14, "{k}");
+        }
+        // All paths keep the 0.2 failed at once (at 0) and the timed-out mass at 2 s.
+        let all = Grid::zero(0.5).add_mixture(&comps, 0.8);
+        assert!((all.cdf[0] - 0.2).abs() < 1e-15);
+        assert!((all.cdf[4] - 1.0).abs() < 1e-15);
+        // A cap on served paths drops what passes it: Exp(1) capped at 1 s keeps 1 − e^{−1}.
+        let mut c = Grid::from_mixture_as(0.5, &exp(1.0), 1.0, Paths::Served);
+        c.cap(1.0, Paths::Served);
+        assert!((c.cdf[STEPS] - (1.0 - (-1.0f64).exp())).abs() < 1e-15);
     }
 }

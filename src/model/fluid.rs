@@ -111,6 +111,8 @@ pub struct MinuteAcc {
     pub failed_no_target: f64,
     pub failed_downstream: f64,
     pub failed_interrupted: f64,
+    /// Served by every station but past a timeout end to end (section 8.8).
+    pub failed_end_to_end_timeout: f64,
     pub entry_offered: f64,
     pub entry_served: f64,
     pub entry_failed_shed: f64,
@@ -119,6 +121,7 @@ pub struct MinuteAcc {
     pub entry_failed_no_target: f64,
     pub entry_failed_downstream: f64,
     pub entry_failed_interrupted: f64,
+    pub entry_failed_end_to_end_timeout: f64,
     pub latency: Vec<Component>,
     pub entry_latency: Vec<Component>,
     /// Per outgoing call edge, in `calls` order (sized on first use: the spare

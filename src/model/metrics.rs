@@ -144,7 +144,10 @@ impl Simulation<'_> {
         let mut cluster_demand = 0.0;
         let mut cluster_served = 0.0;
         let mut cluster_failed = 0.0;
-        let e2e = self.minute_e2e();
+        self.update_minute_e2e();
+        // Taken out while the services close (they borrow the simulation), then put back: the
+        // next minute compares its inputs with these.
+        let e2e = std::mem::take(&mut self.e2e.minute);
         for s in 0..self.sc.services.len() {
             let e = e2e.get(s).and_then(Option::as_ref);
             let (d, sv, f) = self.close_service_minute(ServiceId::from_idx(s), counting, e);
@@ -152,6 +155,7 @@ impl Simulation<'_> {
             cluster_served += sv;
             cluster_failed += f;
         }
+        self.e2e.minute = e2e;
         if std::mem::take(&mut self.rec.minute_slo_violated) {
             self.rec.totals.slo_violation_minutes += 1;
         }
@@ -262,6 +266,17 @@ impl Simulation<'_> {
         m.failed_interrupted += lost;
         m.entry_served -= lost_entry;
         m.entry_failed_interrupted += lost_entry;
+        // Requests every station served whose end-to-end time reached a timeout fail (8.8).
+        if let Some(e) = e2e.filter(|e| e.timed_out > 0.0) {
+            let admitted: f64 = m.latency.iter().map(|c| c.weight).sum();
+            let entry: f64 = m.entry_latency.iter().map(|c| c.weight).sum();
+            let moved = (admitted * e.timed_out).min(m.served.max(0.0));
+            let moved_entry = (entry * e.timed_out).min(m.entry_served.max(0.0));
+            m.served -= moved;
+            m.failed_end_to_end_timeout += moved;
+            m.entry_served -= moved_entry;
+            m.entry_failed_end_to_end_timeout += moved_entry;
+        }
         let secs = m.seconds.max(1e-9);
         let ids = self.series.services[s.idx()];
         let failed = (m.offered - m.served).max(0.0);
@@ -325,6 +340,7 @@ impl Simulation<'_> {
             st.requests.no_target += m.failed_no_target;
             st.requests.downstream += m.failed_downstream;
             st.requests.interrupted += m.failed_interrupted;
+            st.requests.end_to_end_timeout += m.failed_end_to_end_timeout;
             if healthy < desired {
                 st.below_desired_minutes += 1;
             }
@@ -359,6 +375,7 @@ impl Simulation<'_> {
             t.no_target += m.entry_failed_no_target;
             t.downstream += m.entry_failed_downstream;
             t.interrupted += m.entry_failed_interrupted;
+            t.end_to_end_timeout += m.entry_failed_end_to_end_timeout;
         }
         let entry = (m.entry_offered, m.entry_served, (m.entry_offered - m.entry_served).max(0.0));
         // CloudWatch: this minute's datapoints, visible after the publication delay.

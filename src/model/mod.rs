@@ -245,6 +245,8 @@ pub struct Simulation<'s> {
     pub cancelled: bool,
     /// Per service: some other service calls it (so not all its requests are entry requests).
     pub called: Vec<bool>,
+    /// The minute's end-to-end distributions of callers, kept while their inputs repeat.
+    pub e2e: e2e::E2eCache,
     /// Slots of stopped tasks, reused by new tasks.
     pub free_task_slots: Vec<u32>,
     /// Tasks created so far.
@@ -382,6 +384,7 @@ impl<'s> Simulation<'s> {
             called: (0..sc.services.len())
                 .map(|i| sc.services.iter().any(|s| s.calls.iter().any(|c| c.service.idx() == i)))
                 .collect(),
+            e2e: e2e::E2eCache::default(),
             next_boundary: SimTime::ZERO,
         };
         sim.register_series();

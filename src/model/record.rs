@@ -60,11 +60,19 @@ pub struct Requests {
     pub no_target: f64,
     pub downstream: f64,
     pub interrupted: f64,
+    /// Served by every station but past a timeout end to end (model.md 8.8).
+    pub end_to_end_timeout: f64,
 }
 
 impl Requests {
     pub fn failed(&self) -> f64 {
-        self.shed + self.timeout + self.stale + self.no_target + self.downstream + self.interrupted
+        self.shed
+            + self.timeout
+            + self.stale
+            + self.no_target
+            + self.downstream
+            + self.interrupted
+            + self.end_to_end_timeout
     }
 }
 

@@ -66,6 +66,7 @@ fn requests_json(r: &Requests) -> Value {
         "failed_interrupted": requests(r.interrupted),
         "failed_downstream": requests(r.downstream),
         "failed_no_target": requests(r.no_target),
+        "failed_end_to_end_timeout": requests(r.end_to_end_timeout),
     })
 }
 

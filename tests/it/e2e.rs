@@ -128,7 +128,7 @@ fn the_timeout_caps_the_end_to_end_time() {
     // making their call, so api gets 80 (1 − e^{−4}) = 78.535 calls/s per task: Exp(r),
     // r = 200 − 78.535 = 121.465. T = Exp(20) + Exp(r):
     //   P(T > x) = (r e^{−20x} − 20 e^{−rx}) / (r − 20);
-    //   P(T > 0.2) = (r e^{−4} − 20 e^{−24.3}) / 101.465 = 0.021953 > 1%: the p99 is the cap, 200 ms;
+    //   P(T > 0.2) = (r e^{−4} − 20 e^{−24.3}) / 101.465 = 0.021926 > 1%: the p99 is the cap, 200 ms;
     //   p95 below it: r/(r − 20) e^{−20x} = 0.05 (the other term is 1e-9), x = ln(20 r/(r − 20))/20
     //   = 158.87 ms; the mean is ∫_0^0.2 P(T > x) dx
     //   = (r (1 − e^{−4})/20 − 20 (1 − e^{−0.2 r})/r) / (r − 20) = 57.24 ms.
@@ -143,6 +143,36 @@ fn the_timeout_caps_the_end_to_end_time() {
     );
     let mean = (r * (1.0 - (-4.0f64).exp()) / 20.0 - 20.0 * (1.0 - (-0.2 * r).exp()) / r) / (r - 20.0);
     assert_close!(fig(&s, "services.web.latency.end_to_end.mean_ms"), 1000.0 * mean, BOUND);
+}
+
+#[test]
+fn requests_past_the_timeout_end_to_end_fail() {
+    // The scenario of the test above: web's timeout 200 ms, T = Exp(20) + Exp(r),
+    // r = 200 − 80 (1 − e^{−4}) = 121.465. Of web's 160 requests/s (all admitted):
+    //   P(T > 0.2) = (r e^{−4} − 20 e^{−0.2 r}) / (r − 20) = 0.0219259 fail in all;
+    //   e^{−4} = 0.0183156 of them at web itself (its own sojourn passes 200 ms: failed_timeout);
+    //   the rest, 0.0036102, are served by web and by api (whose timeout, 30 s, no call reaches)
+    //   but the client gives up before api's answer is back: failed end to end,
+    //   160 × 3600 × 0.0036102 = 2,079.5 requests in the hour.
+    // Entry requests all arrive at web: availability 1 − 0.0219259 = 0.978074. Counting them
+    // as served (the rule before) would say 1 − e^{−4} = 0.981684.
+    let s = run(&scenario(&web_calling(&call("api", ""), &callee("api", 2), "request_timeout = \"200ms\"")));
+    let r = 200.0 - 80.0 * (1.0 - (-4.0f64).exp());
+    let all = (r * (-4.0f64).exp() - 20.0 * (-0.2 * r).exp()) / (r - 20.0);
+    let own = (-4.0f64).exp();
+    let offered = 160.0 * 3600.0;
+    assert_close!(fig(&s, "services.web.requests.failed_timeout"), offered * own, 1e-9);
+    // Measured: 2,079.498 against 2,079.492 (3e-6 relative; the grid's step is 0.05 ms).
+    assert_close!(fig(&s, "services.web.requests.failed_end_to_end_timeout"), offered * (all - own), 1e-5);
+    assert_close!(fig(&s, "requests.failed_end_to_end_timeout"), offered * (all - own), 1e-5);
+    assert_close!(fig(&s, "requests.availability"), 1.0 - all, 1e-7);
+    assert_close!(fig(&s, "services.web.requests.served"), offered * (1.0 - all), 1e-7);
+    // api serves every call: its own figure is 0, as for any service that calls nobody.
+    assert_eq!(fig(&s, "services.api.requests.failed_end_to_end_timeout"), 0.0);
+    // Without the timeout (30 s) nothing comes near it: nothing fails end to end.
+    let s = run(&scenario(&web_calling(&call("api", ""), &callee("api", 2), "")));
+    assert_eq!(fig(&s, "requests.failed_end_to_end_timeout"), 0.0);
+    assert_eq!(fig(&s, "requests.availability"), 1.0);
 }
 
 #[test]
