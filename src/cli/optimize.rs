@@ -46,11 +46,7 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let spec = load_optimize(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
     let plan = plan_spec(&args.file, spec.sweep.clone(), &args.set, &spec.figure_names()).map_err(Failure::Input)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&spec.sweep.name));
-    for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
-        if let Err(e) = sc {
-            eprintln!("configuration {} ({}) will not run: {e}", cfg.index, describe(cfg));
-        }
-    }
+    plan.warn_invalid();
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::keeping(&plan, None, cancel.clone());
