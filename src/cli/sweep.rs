@@ -52,6 +52,12 @@ pub struct Args {
     /// `ecsim sweep merge` said some are missing); repeatable.
     #[arg(long = "only-missing", value_name = "DIR")]
     pub only_missing: Vec<PathBuf>,
+    /// Refuse a sweep whose estimated memory is above this (e.g. 8GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_MEMORY)]
+    pub max_memory: super::limits::Size,
+    /// Refuse a sweep whose estimated output is larger than this (e.g. 60GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_OUTPUT)]
+    pub max_output: super::limits::Size,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -79,9 +85,33 @@ pub struct Plan {
     pub sweep_text: String,
     /// The `--set` overrides of the base scenario, as given.
     pub overrides: Vec<String>,
+    /// The largest memory one run of any configuration needs (`model::budget`).
+    largest_run: u64,
+    /// Time series and events one replication of every configuration writes, summed.
+    kept_bytes: u64,
+    /// Figures a run reports (from the probe runs; 0 when they failed).
+    figures: u64,
 }
 
 impl Plan {
+    /// The size of `runs` runs of this plan on `threads` threads, keeping
+    /// each run's files or not (docs/limits.md).
+    pub fn shape(&self, runs: usize, threads: usize, keep_runs: bool) -> crate::sweep::budget::Shape {
+        let configurations = self.configs.len().max(1) as u128;
+        // A share of the runs keeps its share of the files, at the average configuration's size.
+        let kept = if keep_runs { u128::from(self.kept_bytes) * runs as u128 / configurations } else { 0 };
+        crate::sweep::budget::Shape {
+            configurations: self.configs.len() as u64,
+            runs: runs as u64,
+            figures: self.figures,
+            axis_columns: self.spec.axes.iter().map(|a| a.keys.len() as u64).sum(),
+            metrics: self.spec.metrics.len() as u64,
+            threads: threads as u64,
+            largest_run: self.largest_run,
+            kept_bytes: u64::try_from(kept).unwrap_or(u64::MAX),
+        }
+    }
+
     /// Configuration `index` resolved into a scenario (the base file's text
     /// kept for provenance and the copy in results); `Err` says why it does
     /// not run.
@@ -160,6 +190,9 @@ pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String,
         base_text,
         sweep_text,
         overrides: set.to_vec(),
+        largest_run: 0,
+        kept_bytes: 0,
+        figures: 0,
     };
     // Every configuration is resolved once here, to report every problem
     // before anything runs, and dropped: runs resolve their own again.
@@ -167,7 +200,11 @@ pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String,
     let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for cfg in &plan.configs {
         match plan.resolve(cfg.index)? {
-            Ok(_) => {}
+            Ok(sc) => {
+                let need = crate::model::budget::estimate(&sc);
+                plan.largest_run = plan.largest_run.max(need.memory_bytes);
+                plan.kept_bytes = plan.kept_bytes.saturating_add(need.timeseries_bytes.saturating_add(need.events_bytes));
+            }
             Err(d) if d.values_ok => {
                 let why: Vec<String> = d.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
                 plan.invalid.insert(cfg.index, format!("the configuration is invalid: {}", why.join("; ")));
@@ -189,13 +226,14 @@ pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String,
         }
         return Err(msg);
     }
-    check_figure_names(file, names, &plan)?;
+    plan.figures = check_figure_names(file, names, &plan)? as u64;
     Ok(plan)
 }
 
 /// Checks figure names against a short run of the first valid configuration
-/// of each variant (a variant may add a service, so each one is probed).
-fn check_figure_names(file: &Path, names: &[(String, String)], plan: &Plan) -> Result<(), String> {
+/// of each variant (a variant may add a service, so each one is probed);
+/// returns how many figures the probes reported (0 when one failed).
+fn check_figure_names(file: &Path, names: &[(String, String)], plan: &Plan) -> Result<usize, String> {
     let mut known = std::collections::BTreeSet::new();
     let mut probed: Vec<&str> = Vec::new();
     for cfg in &plan.configs {
@@ -205,14 +243,15 @@ fn check_figure_names(file: &Path, names: &[(String, String)], plan: &Plan) -> R
         if let Ok(sc) = plan.scenario(cfg.index) {
             probed.push(&cfg.variant);
             // A probe that fails tells nothing: leave the names to the runs.
-            let Some(figures) = crate::sweep::figures::probe(&sc) else { return Ok(()) };
+            let Some(figures) = crate::sweep::figures::probe(&sc) else { return Ok(0) };
             known.extend(figures);
         }
     }
     if probed.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
-    crate::sweep::figures::check(file, &plan.sweep_text, names, &known)
+    crate::sweep::figures::check(file, &plan.sweep_text, names, &known)?;
+    Ok(known.len())
 }
 
 /// Runs a sweep's configurations through the simulator (one run per call).
@@ -292,12 +331,13 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         return super::sweep_shard::exec(&args, &plan);
     }
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
+    let runs = plan.configs.len().saturating_mul(plan.spec.replications as usize);
+    let jobs = super::limits::sweep_threads(args.jobs, runs);
+    super::limits::check_sweep("sweep", &plan.shape(runs, jobs, args.keep_runs), args.max_memory, args.max_output)?;
     plan.warn_invalid();
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::keeping(&plan, args.keep_runs.then(|| staged.dir().join("runs")), cancel.clone());
-    let jobs =
-        super::limits::sweep_threads(args.jobs, plan.configs.len().saturating_mul(plan.spec.replications as usize));
     let results = match run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel) {
         Ok(results) => results,
         Err(e) => return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None)))),

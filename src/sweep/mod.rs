@@ -28,6 +28,7 @@
 //! ```
 
 mod axes;
+pub mod budget;
 pub mod exec;
 pub mod figure_row;
 pub mod figures;
