@@ -61,13 +61,18 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let result = calibrate::calibrate(&sc, &obs);
     let text = edit::apply(&sc.source_text, &calibrate::changes(&result))
         .map_err(|e| Failure::Input(format!("{}: {e}", args.scenario.display())))?;
-    // The copy must still be a valid scenario (its relative paths read from the original's directory).
-    let base = args.scenario.parent().unwrap_or(std::path::Path::new("."));
+    // Relative trace paths are rewritten to be read from OUT, and the copy must load from there.
+    let base = args.scenario.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let text = edit::relocate_traces(&text, base, &args.out)
+        .map_err(|e| Failure::Input(format!("{}: {e}", args.scenario.display())))?;
     let written = args.out.join(SCENARIO_FILE);
-    scenario::load_str(&text, &written.display().to_string(), base)
-        .map_err(|d| Failure::Run(format!("the calibrated scenario does not validate (a bug):\n{d}")))?;
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&args.out).map_err(super::commit_failure)?;
+    // Read from the fresh directory, beside OUT and so the same depth: `..` needs a directory that exists.
+    if let Err(d) = scenario::load_str(&text, &written.display().to_string(), staged.dir()) {
+        let why = format!("the calibrated scenario does not validate (a bug):\n{d}");
+        return Err(Failure::Run(format!("{why}\n{}", super::settle_stopped(staged, None))));
+    }
     let json = summary_text(&calibrate::report_json(&result));
     let files = write_atomically(&staged.dir().join(SCENARIO_FILE), text.as_bytes())
         .and_then(|()| write_atomically(&staged.dir().join(REPORT_FILE), json.as_bytes()));
