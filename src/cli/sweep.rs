@@ -203,7 +203,8 @@ pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String,
             Ok(sc) => {
                 let need = crate::model::budget::estimate(&sc);
                 plan.largest_run = plan.largest_run.max(need.memory_bytes);
-                plan.kept_bytes = plan.kept_bytes.saturating_add(need.timeseries_bytes.saturating_add(need.events_bytes));
+                plan.kept_bytes =
+                    plan.kept_bytes.saturating_add(need.timeseries_bytes.saturating_add(need.events_bytes));
             }
             Err(d) if d.values_ok => {
                 let why: Vec<String> = d.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();

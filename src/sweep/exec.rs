@@ -16,8 +16,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use thiserror::Error;
 
-pub use super::figure_row::Figures;
 use super::figure_row::FigureNames;
+pub use super::figure_row::Figures;
 use super::grid::Configuration;
 use super::spec::SweepSpec;
 use crate::model::RunError;
@@ -69,8 +69,7 @@ impl SweepResults {
         if reported.peek().is_none() {
             return Vec::new();
         }
-        let names: std::collections::BTreeSet<&str> =
-            reported.flat_map(|figures| figures.keys()).collect();
+        let names: std::collections::BTreeSet<&str> = reported.flat_map(|figures| figures.keys()).collect();
         metrics.iter().map(String::as_str).filter(|metric| !names.contains(metric)).collect()
     }
 }
@@ -167,23 +166,13 @@ fn run_pairs<R: Runner + ?Sized>(
 
 /// Runs one pair, turning a panic into an error row so the sweep survives it;
 /// the figures' names go in the sweep's one list of `names`.
-fn run_one<R: Runner + ?Sized>(
-    runner: &R,
-    config: &Configuration,
-    replication: u32,
-    names: &FigureNames,
-) -> RunRecord {
+fn run_one<R: Runner + ?Sized>(runner: &R, config: &Configuration, replication: u32, names: &FigureNames) -> RunRecord {
     let outcome = match catch_unwind(AssertUnwindSafe(|| runner.run(config, replication))) {
         Ok(Ok(figures)) => Ok(names.intern(figures.finite_only())),
         Ok(Err(error)) => Err(error),
         Err(payload) => Err(RunError::Panicked(panic_text(payload.as_ref()).to_string())),
     };
-    RunRecord {
-        configuration: config.index,
-        replication,
-        seed: config.seed,
-        outcome,
-    }
+    RunRecord { configuration: config.index, replication, seed: config.seed, outcome }
 }
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::exec::RunRecord;
-use super::figure_row::{FigureNames, Figures};
 pub use super::exec::{RunKey, all_runs};
+use super::figure_row::{FigureNames, Figures};
 use super::spec::SweepSpec;
 use crate::model::RunError;
 
@@ -239,12 +239,9 @@ pub fn read_rows(dir: &Path, spec: &SweepSpec) -> Result<Vec<RunRecord>, MergeEr
             ),
         };
         let outcome = match (cell(first_figure - 2), cell(first_figure - 1)) {
-            ("ok", _) => {
-                Ok(names.intern(
-                    figures(&cells, figure_names, first_figure)
-                        .map_err(|e| read(format!("runs.csv line {row}: {e}")))?,
-                ))
-            }
+            ("ok", _) => Ok(names.intern(
+                figures(&cells, figure_names, first_figure).map_err(|e| read(format!("runs.csv line {row}: {e}")))?,
+            )),
             ("error", "interrupted") => continue,
             ("error", message) => Err(RunError::Recorded(message.to_string())),
             (status, _) => return Err(read(format!("runs.csv line {row}: status {status:?} is neither ok nor error"))),

@@ -173,18 +173,21 @@ fn a_calibration_is_committed_whole() {
     std::fs::write(&scenario, SCENARIO).unwrap();
     let out = dir.join("calibrated");
     calibrate(&scenario, &observed, &out);
-    let before = (std::fs::read(out.join("scenario.toml")).unwrap(), std::fs::read(out.join("calibration.json")).unwrap());
+    let before =
+        (std::fs::read(out.join("scenario.toml")).unwrap(), std::fs::read(out.join("calibration.json")).unwrap());
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, "time,service,metric,value\n2026-03-02T00:00:00Z,web,cpu_utilization_percent,high\n").unwrap();
     let o = ecsim(&["calibrate", scenario.to_str().unwrap(), bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let after = (std::fs::read(out.join("scenario.toml")).unwrap(), std::fs::read(out.join("calibration.json")).unwrap());
+    let after =
+        (std::fs::read(out.join("scenario.toml")).unwrap(), std::fs::read(out.join("calibration.json")).unwrap());
     assert!(before == after, "the previous calibration is untouched");
     let beside: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(beside.iter().all(|n| !n.contains(".tmp-") && !n.ends_with(".lock")), "{beside:?}");
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
-    let o = ecsim(&["calibrate", scenario.to_str().unwrap(), observed.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o =
+        ecsim(&["calibrate", scenario.to_str().unwrap(), observed.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("holds `notes.txt`, which ecsim does not write"));
     assert_eq!(std::fs::read(out.join("scenario.toml")).unwrap(), before.0);
