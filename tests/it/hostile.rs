@@ -649,8 +649,9 @@ fn sweeps_over_the_resource_limits_are_refused_up_front() {
     let text = sweep_text("search", 2, &[]).replace("[sweep]", "[optimize]")
         + "minimize = \"cost.total_usd\"\nbudget = 4\n[[axes]]\nkey = \"simulation.seed\"\nvalues = [1, 2]\n";
     std::fs::write(&optimize, text).unwrap();
-    let o = ecsim(&["optimize", arg(&optimize), "--out", arg(&out), "--max-memory", "1MB"]);
+    let searched = t.join("searched");
+    let o = ecsim(&["optimize", arg(&optimize), "--out", arg(&searched), "--max-memory", "1MB"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("error: this search would need about "), "{}", stderr(&o));
-    assert!(!out.exists());
+    assert!(!searched.exists());
 }
