@@ -57,11 +57,12 @@ if [ ${#names[@]} -eq 0 ] || wanted imported; then
     "$ecsim" import aws scenarios/imported/export --out "$work/imported/imported.toml" >/dev/null
     (
         cd "$work/imported"
-        "$bin" calibrate imported.toml observed.csv --out calibrated.toml --report calibration.json >/dev/null 2>&1
-        "$bin" run calibrated.toml --observed observed.csv --out run --charts --format png --quiet
+        "$bin" calibrate imported.toml observed.csv --out calibrated >/dev/null 2>&1
+        "$bin" run calibrated/scenario.toml --observed observed.csv --out run --charts --format png --quiet
     )
-    cp "$work/imported/calibrated.toml" scenarios/imported/
-    cp "$work/imported/calibration.json" "$work/imported/run/summary.json" \
+    # The copy beside imported.toml reads its traces from there, as the original does.
+    sed 's|"\.\./traces/|"traces/|' "$work/imported/calibrated/scenario.toml" > scenarios/imported/calibrated.toml
+    cp "$work/imported/calibrated/calibration.json" "$work/imported/run/summary.json" \
         "$work/imported/run/observed-vs-simulated.json" "$dest/"
     cp "$work/imported/run/charts/"*.png "$dest/charts/"
     echo "$dest"

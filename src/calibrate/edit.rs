@@ -3,6 +3,8 @@
 //! replaced value keeps its decoration, and a comment line above its key
 //! gives the standard error and the old value.
 
+use std::path::Path;
+
 use toml_edit::{Decor, DocumentMut, Item, Table, Value};
 
 /// Comment lines this module writes start with this, so a second calibration
@@ -35,6 +37,76 @@ pub fn apply(source: &str, changes: &[Change]) -> Result<String, String> {
         apply_to_service(table, c)?;
     }
     Ok(doc.to_string())
+}
+
+/// Rewrites every relative `trace = "..."` path of the scenario text so that,
+/// read from `to` (the directory the copy is written to), it names the same
+/// file as it did read from `from` (the original's directory): the copy runs
+/// where it is written. Paths stay relative when both directories resolve;
+/// decoration (comments) is kept.
+pub fn relocate_traces(source: &str, from: &Path, to: &Path) -> Result<String, String> {
+    let mut doc: DocumentMut = source.parse().map_err(|e| format!("the scenario is not valid TOML: {e}"))?;
+    let mut moved = |text: &str| -> Option<String> {
+        let path = Path::new(text);
+        if path.is_absolute() {
+            return None;
+        }
+        Some(relative_to(&from.join(path), to).to_string_lossy().into_owned())
+    };
+    relocate_table(doc.as_table_mut(), &mut moved);
+    Ok(doc.to_string())
+}
+
+fn relocate_table(table: &mut Table, moved: &mut dyn FnMut(&str) -> Option<String>) {
+    for (key, item) in table.iter_mut() {
+        relocate_item(key.get() == "trace", item, moved);
+    }
+}
+
+fn relocate_item(is_trace: bool, item: &mut Item, moved: &mut dyn FnMut(&str) -> Option<String>) {
+    match item {
+        Item::Table(t) => relocate_table(t, moved),
+        Item::ArrayOfTables(a) => a.iter_mut().for_each(|t| relocate_table(t, moved)),
+        Item::Value(v) => relocate_value(is_trace, v, moved),
+        Item::None => {}
+    }
+}
+
+fn relocate_value(is_trace: bool, value: &mut Value, moved: &mut dyn FnMut(&str) -> Option<String>) {
+    match value {
+        Value::String(s) if is_trace => {
+            if let Some(new) = moved(s.value()) {
+                let decor = s.decor().clone();
+                *value = Value::from(new);
+                *value.decor_mut() = decor;
+            }
+        }
+        Value::InlineTable(t) => {
+            for (key, v) in t.iter_mut() {
+                relocate_value(key.get() == "trace", v, moved);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|v| relocate_value(false, v, moved)),
+        _ => {}
+    }
+}
+
+/// `target` written relative to the directory `base` ("../traces/web.csv"),
+/// or absolute when either cannot be resolved.
+fn relative_to(target: &Path, base: &Path) -> std::path::PathBuf {
+    let absolute = |p: &Path| std::path::absolute(p).ok();
+    let (Some(target), Some(base)) = (absolute(target), absolute(base)) else { return target.to_path_buf() };
+    let (t, b): (Vec<_>, Vec<_>) = (target.components().collect(), base.components().collect());
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return target;
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    t[common..].iter().for_each(|c| out.push(c));
+    out
 }
 
 fn apply_to_service(service: &mut Table, c: &Change) -> Result<(), String> {
@@ -172,5 +244,16 @@ workload = { cpu_per_request = \"5.002ms\", baseline_cpu_percent = 4.1 }
         let src = "[[services]]\nname = \"web\"\n";
         assert!(apply(src, &[change("api")]).unwrap_err().contains("service api is not a [[services]] table"));
         assert!(apply(src, &[change("web")]).unwrap_err().contains("services[web].workload is not in the file"));
+    }
+
+    #[test]
+    fn relative_traces_follow_the_copy() {
+        let text = "[[services]]\nname = \"web\"\n[services.workload]\n\
+                    rate = { trace = \"traces/web.csv\", scale = 1.0 }  # kept\n\
+                    [[services]]\nname = \"api\"\n[services.workload.rate]\ntrace = \"/abs/api.csv\"\n";
+        let moved = relocate_traces(text, Path::new("/work/s"), Path::new("/work/s/calibrated")).unwrap();
+        assert!(moved.contains("rate = { trace = \"../traces/web.csv\", scale = 1.0 }  # kept\n"), "{moved}");
+        assert!(moved.contains("trace = \"/abs/api.csv\"\n"), "{moved}");
+        assert_eq!(relative_to(Path::new("/a/b/t.csv"), Path::new("/a/c/d")), Path::new("../../b/t.csv"));
     }
 }

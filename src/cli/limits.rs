@@ -5,6 +5,7 @@
 use super::Failure;
 use crate::model::budget::{self, BYTES_PER_TASK, Estimate};
 use crate::scenario::Scenario;
+use crate::sweep::budget::{self as sweep_budget, Shape, SweepEstimate};
 use std::fmt;
 use std::str::FromStr;
 
@@ -99,19 +100,83 @@ pub fn check(sc: &Scenario, replications: u32, max_memory: Size, max_output: Siz
             flag_for(e.memory_bytes)
         )));
     }
-    let written = e.timeseries_bytes.saturating_mul(u64::from(replications));
+    let reps = u64::from(replications);
+    let written = e.timeseries_bytes.saturating_add(e.events_bytes).saturating_mul(reps);
     if written > max_output.0 {
-        let reps = if replications == 1 { String::new() } else { format!(" × {replications} replications") };
+        let mut parts = Vec::new();
+        let mut advice = Vec::new();
+        if e.rows > 0 {
+            parts.push(format!(
+                "{} of time series: {} rows of about {} bytes, {} series × {} intervals",
+                Size(e.timeseries_bytes.saturating_mul(reps)),
+                e.rows.saturating_mul(reps),
+                e.timeseries_bytes / e.rows.max(1),
+                e.series,
+                e.rows / e.series.max(1),
+            ));
+            advice.push("set output.timeseries = false (or a longer output.timeseries_interval)");
+        }
+        if e.events > 0 {
+            parts.push(format!(
+                "{} of events: about {} events of about {} bytes",
+                Size(e.events_bytes.saturating_mul(reps)),
+                e.events.saturating_mul(reps),
+                e.events_bytes / e.events.max(1),
+            ));
+            advice.push("set output.events = false");
+        }
+        let reps = if replications == 1 { String::new() } else { format!(", for {replications} replications") };
         return Err(Failure::Input(format!(
-            "this run would write about {} of time series ({} rows of about {} bytes: {} series × {} intervals{reps}); \
-             the limit is {max_output}: raise it with --max-output {}, or set output.timeseries = false \
-             (or a longer output.timeseries_interval)",
+            "this run would write about {} ({}{reps}); the limit is {max_output}: raise it with --max-output {}, or {}",
             Size(written),
-            e.rows.saturating_mul(u64::from(replications)),
-            e.timeseries_bytes / e.rows.max(1),
-            e.series,
-            e.rows / e.series.max(1),
-            flag_for(written)
+            parts.join("; "),
+            flag_for(written),
+            advice.join(", or ")
+        )));
+    }
+    Ok(e)
+}
+
+/// Refuses a sweep of `shape` (`what`: "sweep", "shard", "search", "merge")
+/// whose estimate (`sweep::budget`) is over `max_memory` or `max_output`.
+pub fn check_sweep(what: &str, shape: &Shape, max_memory: Size, max_output: Size) -> Result<SweepEstimate, Failure> {
+    let e = sweep_budget::estimate(shape);
+    let columns = shape.figures + shape.axis_columns + 6;
+    if e.memory_bytes > max_memory.0 {
+        let threads = if shape.threads == 0 {
+            String::new()
+        } else {
+            format!(", {} thread(s) each running up to {}", shape.threads, Size(shape.largest_run))
+        };
+        return Err(Failure::Input(format!(
+            "this {what} would need about {} of memory ({} of figures held until runs.csv is written: {} runs × \
+             {} figures × {} bytes; {} of tables built in memory{threads}); the limit is {max_memory}: \
+             raise it with --max-memory {}, or run fewer configurations or replications",
+            Size(e.memory_bytes),
+            Size(e.held_bytes),
+            shape.runs,
+            shape.figures,
+            sweep_budget::BYTES_PER_FIGURE,
+            Size(e.table_bytes),
+            flag_for(e.memory_bytes)
+        )));
+    }
+    if e.output_bytes > max_output.0 {
+        let kept = if shape.kept_bytes > 0 {
+            format!("; {} of every run's time series and events (--keep-runs)", Size(shape.kept_bytes))
+        } else {
+            String::new()
+        };
+        return Err(Failure::Input(format!(
+            "this {what} would write about {} ({} of runs.csv and summary.csv: {} runs × {columns} columns of about \
+             {} bytes{kept}); the limit is {max_output}: raise it with --max-output {}, or run fewer configurations \
+             or replications{}",
+            Size(e.output_bytes),
+            Size(e.table_bytes),
+            shape.runs,
+            sweep_budget::BYTES_PER_CELL,
+            flag_for(e.output_bytes),
+            if shape.kept_bytes > 0 { " (or without --keep-runs)" } else { "" }
         )));
     }
     Ok(e)

@@ -28,6 +28,12 @@ pub struct Args {
     /// Override a key of the base scenario before the axes apply; repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Refuse a search whose estimated memory is above this (e.g. 8GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_MEMORY)]
+    pub max_memory: super::limits::Size,
+    /// Refuse a search whose estimated output is larger than this (docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_OUTPUT)]
+    pub max_output: super::limits::Size,
     /// Refused with the reason: a search cannot be split into shards.
     #[arg(long, value_name = "K/N", hide = true)]
     pub shard: Option<String>,
@@ -46,15 +52,14 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let spec = load_optimize(&args.file).map_err(|e| Failure::Input(e.to_string()))?;
     let plan = plan_spec(&args.file, spec.sweep.clone(), &args.set, &spec.figure_names()).map_err(Failure::Input)?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&spec.sweep.name));
-    for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
-        if let Err(e) = sc {
-            eprintln!("configuration {} ({}) will not run: {e}", cfg.index, describe(cfg));
-        }
-    }
+    plan.warn_invalid();
+    // The search runs at most its budget, and holds every run's figures to the end.
+    let most = spec.problem().budget.min(plan.configs.len().saturating_mul(spec.sweep.replications as usize));
+    let jobs = super::limits::sweep_threads(args.jobs, usize::MAX);
+    super::limits::check_sweep("search", &plan.shape(most, jobs, false), args.max_memory, args.max_output)?;
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::keeping(&plan, None, cancel.clone());
-    let jobs = super::limits::sweep_threads(args.jobs, usize::MAX);
     let mut pool_error: Option<ExecError> = None;
     let outcome = search(&spec.problem(), plan.configs.len(), &mut |pairs| match run_selected(
         &spec.sweep,

@@ -8,7 +8,8 @@ use crate::model::{RunError, RunOptions, simulate};
 use crate::report::{CsvSink, Staged, child, flatten, summary_text, write_atomically};
 use crate::scenario::{self, Scenario};
 use crate::sweep::{
-    Configuration, Figures, Runner, SweepSpec, expand, load_sweep, load_toml_table, run_sweep, write_sweep_tables,
+    Configuration, Figures, Runner, SweepSpec, document, expand, load_sweep, load_toml_table, run_sweep,
+    write_sweep_tables,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,12 @@ pub struct Args {
     /// `ecsim sweep merge` said some are missing); repeatable.
     #[arg(long = "only-missing", value_name = "DIR")]
     pub only_missing: Vec<PathBuf>,
+    /// Refuse a sweep whose estimated memory is above this (e.g. 8GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_MEMORY)]
+    pub max_memory: super::limits::Size,
+    /// Refuse a sweep whose estimated output is larger than this (e.g. 60GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_OUTPUT)]
+    pub max_output: super::limits::Size,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -60,17 +67,79 @@ pub enum Action {
     Merge(super::sweep_merge::Args),
 }
 
-/// A sweep ready to run: every configuration parsed and validated. A
-/// configuration whose values are well-formed but rejected (a minimum above a
-/// maximum) holds its problems: its runs fail, the others still run.
+/// A sweep ready to run: every configuration checked. A configuration whose
+/// values are well-formed but rejected (a minimum above a maximum) is listed
+/// in `invalid`: its runs fail, the others still run. Scenarios are resolved
+/// when their runs start ([`Plan::scenario`]), not kept per configuration, so
+/// a sweep's memory grows with its rows, not with its scenarios.
 pub struct Plan {
     pub spec: SweepSpec,
     pub configs: Vec<Configuration>,
-    pub scenarios: Vec<Result<Scenario, String>>,
+    /// Configuration index -> why it will not run.
+    pub invalid: BTreeMap<usize, String>,
+    /// The base scenario's document (with `--set` applied).
+    base: toml::Table,
+    /// Where the base scenario's relative paths (traces) are read from.
+    base_dir: PathBuf,
     pub base_text: String,
     pub sweep_text: String,
     /// The `--set` overrides of the base scenario, as given.
     pub overrides: Vec<String>,
+    /// The largest memory one run of any configuration needs (`model::budget`).
+    largest_run: u64,
+    /// Time series and events one replication of every configuration writes, summed.
+    kept_bytes: u64,
+    /// Figures a run reports (from the probe runs; 0 when they failed).
+    figures: u64,
+}
+
+impl Plan {
+    /// The size of `runs` runs of this plan on `threads` threads, keeping
+    /// each run's files or not (docs/limits.md).
+    pub fn shape(&self, runs: usize, threads: usize, keep_runs: bool) -> crate::sweep::budget::Shape {
+        let configurations = self.configs.len().max(1) as u128;
+        // A share of the runs keeps its share of the files, at the average configuration's size.
+        let kept = if keep_runs { u128::from(self.kept_bytes) * runs as u128 / configurations } else { 0 };
+        crate::sweep::budget::Shape {
+            configurations: self.configs.len() as u64,
+            runs: runs as u64,
+            figures: self.figures,
+            axis_columns: self.spec.axes.iter().map(|a| a.keys.len() as u64).sum(),
+            metrics: self.spec.metrics.len() as u64,
+            threads: threads as u64,
+            largest_run: self.largest_run,
+            kept_bytes: u64::try_from(kept).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Configuration `index` resolved into a scenario (the base file's text
+    /// kept for provenance and the copy in results); `Err` says why it does
+    /// not run.
+    pub fn scenario(&self, index: usize) -> Result<Scenario, String> {
+        if let Some(why) = self.invalid.get(&index) {
+            return Err(why.clone());
+        }
+        self.resolve(index)?.map_err(|d| d.to_string())
+    }
+
+    /// The scenario of configuration `index`, or its problems; `Err` when its
+    /// document cannot even be built.
+    fn resolve(&self, index: usize) -> Result<Result<Scenario, scenario::Diagnostics>, String> {
+        let doc = document(&self.spec, &self.base, index).map_err(|e| e.to_string())?;
+        let text = toml::to_string(&doc).map_err(|e| format!("configuration {index}: cannot serialise: {e}"))?;
+        let label = format!("{} (configuration {index})", self.spec.scenario.display());
+        Ok(scenario::load_str(&text, &label, &self.base_dir).map(|mut sc| {
+            sc.source_text = self.base_text.clone();
+            sc
+        }))
+    }
+
+    /// Prints, once before the runs, each configuration that will not run and why.
+    pub fn warn_invalid(&self) {
+        for (index, why) in &self.invalid {
+            eprintln!("configuration {index} ({}) will not run: {why}", describe(&self.configs[*index]));
+        }
+    }
 }
 
 /// Describes a configuration for messages: its variant and axis values.
@@ -112,22 +181,34 @@ pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String,
         base = crate::sweep::parse_toml_table(&base_text, &spec.scenario).map_err(|e| e.to_string())?;
     }
     let configs = expand(&spec, &base).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mut scenarios: Vec<Result<Scenario, String>> = Vec::with_capacity(configs.len());
+    let mut plan = Plan {
+        spec,
+        configs,
+        invalid: BTreeMap::new(),
+        base,
+        base_dir,
+        base_text,
+        sweep_text,
+        overrides: set.to_vec(),
+        largest_run: 0,
+        kept_bytes: 0,
+        figures: 0,
+    };
+    // Every configuration is resolved once here, to report every problem
+    // before anything runs, and dropped: runs resolve their own again.
     // Problem text -> configurations it appears in, so a bad axis value is reported once.
     let mut problems: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for cfg in &configs {
-        let text =
-            toml::to_string(&cfg.doc).map_err(|e| format!("configuration {}: cannot serialise: {e}", cfg.index))?;
-        let label = format!("{} (configuration {})", spec.scenario.display(), cfg.index);
-        match scenario::load_str(&text, &label, &base_dir) {
-            Ok(mut sc) => {
-                // Keep the base file's text for provenance and the copy in results.
-                sc.source_text = base_text.clone();
-                scenarios.push(Ok(sc));
+    for cfg in &plan.configs {
+        match plan.resolve(cfg.index)? {
+            Ok(sc) => {
+                let need = crate::model::budget::estimate(&sc);
+                plan.largest_run = plan.largest_run.max(need.memory_bytes);
+                plan.kept_bytes =
+                    plan.kept_bytes.saturating_add(need.timeseries_bytes.saturating_add(need.events_bytes));
             }
             Err(d) if d.values_ok => {
                 let why: Vec<String> = d.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
-                scenarios.push(Err(format!("the configuration is invalid: {}", why.join("; "))));
+                plan.invalid.insert(cfg.index, format!("the configuration is invalid: {}", why.join("; ")));
             }
             Err(d) => {
                 for p in d.problems {
@@ -146,40 +227,37 @@ pub fn plan_spec(file: &Path, spec: SweepSpec, set: &[String], names: &[(String,
         }
         return Err(msg);
     }
-    check_figure_names(file, &sweep_text, names, &configs, &scenarios)?;
-    Ok(Plan { spec, configs, scenarios, base_text, sweep_text, overrides: set.to_vec() })
+    plan.figures = check_figure_names(file, names, &plan)? as u64;
+    Ok(plan)
 }
 
 /// Checks figure names against a short run of the first valid configuration
-/// of each variant (a variant may add a service, so each one is probed).
-pub fn check_figure_names(
-    file: &Path,
-    text: &str,
-    names: &[(String, String)],
-    configs: &[Configuration],
-    scenarios: &[Result<Scenario, String>],
-) -> Result<(), String> {
+/// of each variant (a variant may add a service, so each one is probed);
+/// returns how many figures the probes reported (0 when one failed).
+fn check_figure_names(file: &Path, names: &[(String, String)], plan: &Plan) -> Result<usize, String> {
     let mut known = std::collections::BTreeSet::new();
     let mut probed: Vec<&str> = Vec::new();
-    for (cfg, sc) in configs.iter().zip(scenarios) {
-        if let Ok(sc) = sc
-            && !probed.contains(&cfg.variant.as_str())
-        {
+    for cfg in &plan.configs {
+        if probed.contains(&cfg.variant.as_str()) {
+            continue;
+        }
+        if let Ok(sc) = plan.scenario(cfg.index) {
             probed.push(&cfg.variant);
             // A probe that fails tells nothing: leave the names to the runs.
-            let Some(figures) = crate::sweep::figures::probe(sc) else { return Ok(()) };
+            let Some(figures) = crate::sweep::figures::probe(&sc) else { return Ok(0) };
             known.extend(figures);
         }
     }
     if probed.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
-    crate::sweep::figures::check(file, text, names, &known)
+    crate::sweep::figures::check(file, &plan.sweep_text, names, &known)?;
+    Ok(known.len())
 }
 
 /// Runs a sweep's configurations through the simulator (one run per call).
 pub struct SimRunner<'a> {
-    scenarios: &'a [Result<Scenario, String>],
+    plan: &'a Plan,
     keep_runs: Option<PathBuf>,
     cancel: Arc<AtomicBool>,
     overrides: &'a [String],
@@ -194,17 +272,18 @@ impl<'a> SimRunner<'a> {
     /// A runner that keeps every run's files under `keep_runs` when given,
     /// and stops at the next clock boundary once `cancel` is set.
     pub fn keeping(plan: &'a Plan, keep_runs: Option<PathBuf>, cancel: Arc<AtomicBool>) -> Self {
-        SimRunner { scenarios: &plan.scenarios, keep_runs, cancel, overrides: &plan.overrides }
+        SimRunner { plan, keep_runs, cancel, overrides: &plan.overrides }
     }
 }
 
 impl Runner for SimRunner<'_> {
     fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError> {
-        let sc = self.scenarios[cfg.index].as_ref().map_err(|e| RunError::Scenario(e.clone()))?;
+        // Resolved when the run starts and dropped when it ends.
+        let sc = &self.plan.scenario(cfg.index).map_err(RunError::Scenario)?;
         let opts = RunOptions { check_invariants: false, cancel: Some(self.cancel.clone()), progress: None };
         let Some(root) = &self.keep_runs else {
             let sink: Box<dyn Sink + Send> = Box::new(NullSink);
-            return simulate(sc, replication, opts, sink).map(|o| flatten(&o.summary));
+            return simulate(sc, replication, opts, sink).map(|o| flatten(&o.summary).into());
         };
         // Every component through the one name check: nothing lands outside `root`.
         let dir = [cfg.variant.clone(), cfg.index.to_string(), replication.to_string()]
@@ -236,7 +315,7 @@ fn keep_run(
     super::overrides::record(&mut summary, overrides);
     write_atomically(&dir.join("summary.json"), summary_text(&summary).as_bytes()).map_err(RunError::Output)?;
     write_atomically(&dir.join("scenario.toml"), sc.source_text.as_bytes()).map_err(RunError::Output)?;
-    Ok(flatten(&summary))
+    Ok(flatten(&summary).into())
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
@@ -253,16 +332,13 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         return super::sweep_shard::exec(&args, &plan);
     }
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&plan.spec.name));
-    for (cfg, sc) in plan.configs.iter().zip(&plan.scenarios) {
-        if let Err(e) = sc {
-            eprintln!("configuration {} ({}) will not run: {e}", cfg.index, describe(cfg));
-        }
-    }
+    let runs = plan.configs.len().saturating_mul(plan.spec.replications as usize);
+    let jobs = super::limits::sweep_threads(args.jobs, runs);
+    super::limits::check_sweep("sweep", &plan.shape(runs, jobs, args.keep_runs), args.max_memory, args.max_output)?;
+    plan.warn_invalid();
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::keeping(&plan, args.keep_runs.then(|| staged.dir().join("runs")), cancel.clone());
-    let jobs =
-        super::limits::sweep_threads(args.jobs, plan.configs.len().saturating_mul(plan.spec.replications as usize));
     let results = match run_sweep(&plan.spec, &plan.configs, &runner, jobs, &cancel) {
         Ok(results) => results,
         Err(e) => return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None)))),

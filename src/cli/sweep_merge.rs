@@ -26,6 +26,12 @@ pub struct Args {
     /// Chart format with --charts.
     #[arg(long, default_value = "both")]
     pub format: ChartFormat,
+    /// Refuse a merge whose estimated memory is above this (e.g. 8GB; docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_MEMORY)]
+    pub max_memory: super::limits::Size,
+    /// Refuse a merge whose estimated output is larger than this (docs/limits.md).
+    #[arg(long, value_name = "SIZE", default_value_t = super::limits::DEFAULT_MAX_OUTPUT)]
+    pub max_output: super::limits::Size,
 }
 
 pub fn exec(args: Args) -> Result<(), Failure> {
@@ -42,6 +48,18 @@ pub fn exec(args: Args) -> Result<(), Failure> {
     let base = parse_toml_table(&base_text, &first.join("scenario.toml")).map_err(|e| Failure::Input(e.to_string()))?;
     let configs = expand(&spec, &base).map_err(|e| Failure::Input(format!("{}: {e}", first.display())))?;
     let all = shard::all_runs(&configs, spec.replications);
+    // Every row is held until the tables are written: refused before any is read.
+    let shape = crate::sweep::budget::Shape {
+        configurations: configs.len() as u64,
+        runs: all.len() as u64,
+        figures: figure_columns(first, &spec)?,
+        axis_columns: spec.axes.iter().map(|a| a.keys.len() as u64).sum(),
+        metrics: spec.metrics.len() as u64,
+        threads: 0,
+        largest_run: 0,
+        kept_bytes: 0,
+    };
+    super::limits::check_sweep("merge", &shape, args.max_memory, args.max_output)?;
     let mut rows = Vec::with_capacity(args.dirs.len());
     for dir in &args.dirs {
         rows.push((dir.clone(), shard::read_rows(dir, &spec).map_err(input)?));
@@ -83,6 +101,15 @@ pub fn exec(args: Args) -> Result<(), Failure> {
         args.out.display()
     );
     Ok(())
+}
+
+/// The figure columns of a shard's runs.csv (its header only).
+fn figure_columns(dir: &Path, spec: &crate::sweep::SweepSpec) -> Result<u64, Failure> {
+    let path = dir.join("runs.csv");
+    let mut reader = csv::Reader::from_path(&path).map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+    let columns = reader.headers().map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?.len();
+    let fixed = 6 + spec.axes.iter().map(|a| a.keys.len()).sum::<usize>();
+    Ok(columns.saturating_sub(fixed) as u64)
 }
 
 /// A shard's copy of the sweep file or base scenario, checked against the

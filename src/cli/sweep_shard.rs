@@ -36,10 +36,16 @@ pub fn exec(args: &Args, plan: &Plan) -> Result<(), Failure> {
     let out = args.out.clone().unwrap_or_else(|| default_out(&plan.spec.name, shard));
     let what = shard.map_or_else(|| "the missing runs".to_string(), |shard| format!("shard {shard}"));
 
+    let jobs = super::limits::sweep_threads(args.jobs, runs.len());
+    super::limits::check_sweep(
+        "shard",
+        &plan.shape(runs.len(), jobs, args.keep_runs),
+        args.max_memory,
+        args.max_output,
+    )?;
     let cancel = super::cancel_flag();
     let staged = Staged::begin(&out).map_err(super::commit_failure)?;
     let runner = SimRunner::keeping(plan, args.keep_runs.then(|| staged.dir().join("runs")), cancel.clone());
-    let jobs = super::limits::sweep_threads(args.jobs, runs.len());
     let results = match run_selected(&plan.spec, &plan.configs, &runs, &runner, jobs, &cancel) {
         Ok(results) => results,
         Err(e) => return Err(Failure::Run(format!("{e}; {}", super::settle_stopped(staged, None)))),

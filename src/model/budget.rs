@@ -24,7 +24,23 @@ pub const BASE_BYTES: u64 = 32_000_000;
 /// values average under 10 characters).
 const ROW_OVERHEAD_BYTES: u64 = 15;
 
-/// What one replication needs; `timeseries_bytes` is per replication.
+/// Events a task or instance slot writes per hour (started, placed or not,
+/// out of rotation and back, interrupted, stopped): 0.26 in the busiest
+/// shipped example (scenarios/bench/large.toml, 3.2 million events over
+/// 17,550 slots for 720 hours, health checks failing under load), doubled.
+const EVENTS_PER_SLOT_HOUR: f64 = 0.5;
+/// Decisions a scaling policy writes per hour (scale-out, scale-in, held):
+/// at most one a minute, and one every 10 minutes here (2 an hour in
+/// large.toml).
+const EVENTS_PER_POLICY_HOUR: f64 = 6.0;
+/// The characters of an event's `detail`, estimated: the mean over the
+/// shipped examples is under 100 and the longest is 312.
+const DETAIL_BYTES: u64 = 160;
+/// The longest `kind` (`instance_launch_failed`) and `scope` (`provider`)
+/// of events.csv, with the line's four commas and its newline.
+const EVENT_FIXED_BYTES: u64 = 22 + 8 + 5;
+
+/// What one replication needs; `timeseries_bytes` and `events_bytes` are per replication.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Estimate {
     /// Tasks that may be alive at once.
@@ -37,6 +53,10 @@ pub struct Estimate {
     pub rows: u64,
     /// Bytes of timeseries.csv.
     pub timeseries_bytes: u64,
+    /// Lines of events.csv, estimated (0 when it is not written).
+    pub events: u64,
+    /// Bytes of events.csv.
+    pub events_bytes: u64,
     /// Peak memory.
     pub memory_bytes: u64,
 }
@@ -112,8 +132,26 @@ pub fn estimate(sc: &Scenario) -> Estimate {
     } else {
         (0, 0)
     };
+    let (events, events_bytes) = if sc.output.events {
+        let policies: usize = sc
+            .services
+            .iter()
+            .filter_map(|s| s.auto_scaling.as_ref())
+            .map(|a| a.target_tracking.len() + a.step_scaling.len())
+            .sum();
+        let hours = sc.duration.as_millis() as f64 / 3_600_000.0;
+        let per_hour = EVENTS_PER_SLOT_HOUR * (tasks + instances) as f64 + EVENTS_PER_POLICY_HOUR * policies as f64;
+        let events = (per_hour * hours).ceil().min(u64::MAX as f64) as u64;
+        let names = sc.services.iter().map(|s| s.name.len()).chain(sc.providers.iter().map(|p| p.name.len()));
+        let longest_name = names.chain(sc.batch.iter().map(|b| b.name.len())).max().unwrap_or(0) as u64;
+        let time_chars = (sc.duration.as_millis() / 1000).max(1).to_string().len() as u64 + 4;
+        let per_event = time_chars + EVENT_FIXED_BYTES + longest_name + DETAIL_BYTES;
+        (events, events.saturating_mul(per_event))
+    } else {
+        (0, 0)
+    };
     let memory_bytes = BASE_BYTES
         .saturating_add(tasks.saturating_mul(BYTES_PER_TASK))
         .saturating_add(instances.saturating_mul(BYTES_PER_INSTANCE));
-    Estimate { tasks, instances, series, rows, timeseries_bytes, memory_bytes }
+    Estimate { tasks, instances, series, rows, timeseries_bytes, events, events_bytes, memory_bytes }
 }

@@ -105,8 +105,9 @@ pub fn child(dir: &Path, name: &str) -> Result<PathBuf, CommitError> {
 /// Top-level names ecsim writes in a results directory (run, replications,
 /// sweep, charts, replay check); a directory holding anything else is not
 /// replaced.
-const WRITTEN: [&str; 13] = [
+const WRITTEN: [&str; 14] = [
     "summary.json",
+    "calibration.json",
     "diff.csv",
     "timeseries.csv",
     "events.csv",

@@ -15,15 +15,12 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use thiserror::Error;
-use toml::Value;
 
+use super::figure_row::FigureNames;
+pub use super::figure_row::Figures;
 use super::grid::Configuration;
-use super::path::get_path;
 use super::spec::SweepSpec;
 use crate::model::RunError;
-
-/// The flattened scalar figures of one run (`cost.total_usd`, ...); `None` is null.
-pub type Figures = BTreeMap<String, Option<f64>>;
 
 /// What the sweep needs from the simulator: run one configuration's document
 /// for one replication and return its figures, or why not.
@@ -72,8 +69,7 @@ impl SweepResults {
         if reported.peek().is_none() {
             return Vec::new();
         }
-        let names: std::collections::BTreeSet<&str> =
-            reported.flat_map(|figures| figures.keys().map(String::as_str)).collect();
+        let names: std::collections::BTreeSet<&str> = reported.flat_map(|figures| figures.keys()).collect();
         metrics.iter().map(String::as_str).filter(|metric| !names.contains(metric)).collect()
     }
 }
@@ -140,6 +136,7 @@ fn run_pairs<R: Runner + ?Sized>(
 
     let progress = progress_bar(name, pairs.len());
     let failed = AtomicUsize::new(0);
+    let names = FigureNames::new();
     let started = Instant::now();
     let finished: Vec<Option<RunRecord>> = pool.install(|| {
         pairs
@@ -148,7 +145,7 @@ fn run_pairs<R: Runner + ?Sized>(
                 if cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                let record = run_one(runner, config, replication);
+                let record = run_one(runner, config, replication, &names);
                 if record.outcome.is_err() {
                     let count = failed.fetch_add(1, Ordering::Relaxed) + 1;
                     progress.set_message(format!("{count} failed"));
@@ -167,23 +164,15 @@ fn run_pairs<R: Runner + ?Sized>(
     Ok(results)
 }
 
-/// Runs one pair, turning a panic into an error row so the sweep survives it.
-fn run_one<R: Runner + ?Sized>(runner: &R, config: &Configuration, replication: u32) -> RunRecord {
+/// Runs one pair, turning a panic into an error row so the sweep survives it;
+/// the figures' names go in the sweep's one list of `names`.
+fn run_one<R: Runner + ?Sized>(runner: &R, config: &Configuration, replication: u32, names: &FigureNames) -> RunRecord {
     let outcome = match catch_unwind(AssertUnwindSafe(|| runner.run(config, replication))) {
-        Ok(Ok(figures)) => Ok(figures
-            .into_iter()
-            // summary.json writes undefined values as null; NaN or ±inf are the same thing.
-            .map(|(name, value)| (name, value.filter(|number| number.is_finite())))
-            .collect()),
+        Ok(Ok(figures)) => Ok(names.intern(figures.finite_only())),
         Ok(Err(error)) => Err(error),
         Err(payload) => Err(RunError::Panicked(panic_text(payload.as_ref()).to_string())),
     };
-    RunRecord {
-        configuration: config.index,
-        replication,
-        seed: get_path(&config.doc, "simulation.seed").and_then(Value::as_integer),
-        outcome,
-    }
+    RunRecord { configuration: config.index, replication, seed: config.seed, outcome }
 }
 
 fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
@@ -261,8 +250,7 @@ mod tests {
             if self.panic_at == Some((cfg.index, replication)) {
                 panic!("boom at {}", cfg.index);
             }
-            let desired =
-                get_path(&cfg.doc, "services[web].desired_count").and_then(Value::as_integer).unwrap_or(-1) as f64;
+            let desired = cfg.axis_values[0].1.as_integer().unwrap_or(-1) as f64;
             Ok(Figures::from([
                 ("tasks.started".to_string(), Some(desired + f64::from(replication))),
                 ("latency.p99_ms".to_string(), Some(f64::NAN)),

@@ -1,16 +1,18 @@
 //! Expansion of a sweep into configurations: every variant (outermost, in file
 //! order) crossed with the cartesian product of the axes (the first axis varies
-//! slowest). Each configuration gets its own copy of the base scenario document
-//! with the variant's overrides, then the axis values, applied.
+//! slowest). A configuration's scenario document is the base document with the
+//! variant's overrides, then the axis values, applied ([`document`]).
 //!
-//! Every configuration is built before anything runs, and every override that
-//! cannot be applied is reported at once, so a typo costs one attempt, not one
-//! per configuration.
+//! Every configuration's document is built once before anything runs, so
+//! every override that cannot be applied is reported at once (a typo costs
+//! one attempt, not one per configuration); the documents are then dropped
+//! and built again when a run starts ([`document`]), so a sweep's memory does
+//! not grow with the size of the scenario times the number of configurations.
 
 use thiserror::Error;
 use toml::{Table, Value};
 
-use super::path::PathError;
+use super::path::{PathError, get_path};
 use super::spec::SweepSpec;
 
 /// One grid point: a combination of axis values for one variant.
@@ -21,8 +23,8 @@ pub struct Configuration {
     pub variant: String,
     /// The axis keys as written in the sweep file, with this configuration's values.
     pub axis_values: Vec<(String, Value)>,
-    /// The scenario document with the overrides applied, ready for typed parsing.
-    pub doc: Table,
+    /// The document's `simulation.seed`, when it is an integer (the `seed` column).
+    pub seed: Option<i64>,
 }
 
 /// Overrides that cannot be applied, each with the configurations it breaks.
@@ -83,14 +85,22 @@ fn ranges(indices: &[usize]) -> String {
     parts.join(", ")
 }
 
-/// Builds every configuration of `spec` from the base scenario document `base`.
-pub fn expand(spec: &SweepSpec, base: &Table) -> Result<Vec<Configuration>, GridError> {
+/// Configurations per variant (the product of the axis lengths), or too large.
+fn per_variant(spec: &SweepSpec) -> Result<(usize, Vec<usize>), GridError> {
     let lengths: Vec<usize> = spec.axes.iter().map(|axis| axis.values.len()).collect();
     let too_large = || GridError::TooLarge { variants: spec.variants.len(), lengths: lengths.clone() };
     let per_variant =
         lengths.iter().try_fold(1_usize, |count, length| count.checked_mul(*length)).ok_or_else(too_large)?;
-    let total = per_variant.checked_mul(spec.variants.len()).ok_or_else(too_large)?;
+    per_variant.checked_mul(spec.variants.len()).ok_or_else(too_large)?;
+    Ok((per_variant, lengths))
+}
 
+/// Builds every configuration of `spec` from the base scenario document
+/// `base`, checking that every override applies; keeps only what each
+/// configuration's rows need (its variant, axis values and seed).
+pub fn expand(spec: &SweepSpec, base: &Table) -> Result<Vec<Configuration>, GridError> {
+    let (per_variant, lengths) = per_variant(spec)?;
+    let total = per_variant * spec.variants.len();
     let mut problems: Vec<GridProblem> = Vec::new();
     let mut configurations = Vec::with_capacity(total);
     for (variant_index, variant) in spec.variants.iter().enumerate() {
@@ -106,13 +116,7 @@ pub fn expand(spec: &SweepSpec, base: &Table) -> Result<Vec<Configuration>, Grid
             let index = first + combination;
             let mut doc = variant_doc.clone();
             let mut axis_values = Vec::with_capacity(spec.axes.len());
-            for (axis_index, (axis, row)) in spec
-                .axes
-                .iter()
-                .zip(axis_value_indices(combination, &lengths))
-                .map(|(axis, value_index)| (axis, axis.values.get(value_index)))
-                .enumerate()
-            {
+            for (axis_index, (axis, row)) in axis_rows(spec, combination, &lengths).enumerate() {
                 let Some(row) = row else { continue };
                 for (key, value) in axis.keys.iter().zip(row) {
                     if let Err(error) = key.set(&mut doc, value.clone()) {
@@ -121,10 +125,42 @@ pub fn expand(spec: &SweepSpec, base: &Table) -> Result<Vec<Configuration>, Grid
                     axis_values.push((key.as_str().to_string(), value.clone()));
                 }
             }
-            configurations.push(Configuration { index, variant: variant.name.clone(), axis_values, doc });
+            let seed = get_path(&doc, "simulation.seed").and_then(Value::as_integer);
+            configurations.push(Configuration { index, variant: variant.name.clone(), axis_values, seed });
         }
     }
     if problems.is_empty() { Ok(configurations) } else { Err(GridError::Overrides { problems, configurations: total }) }
+}
+
+/// The scenario document of configuration `index` of `spec` over `base`: the
+/// variant's overrides, then the axis values, applied, as [`expand`] checked
+/// them. Built when the configuration's run starts.
+pub fn document(spec: &SweepSpec, base: &Table, index: usize) -> Result<Table, GridError> {
+    let (per_variant, lengths) = per_variant(spec)?;
+    let mut doc = base.clone();
+    let Some(variant) = spec.variants.get(index / per_variant.max(1)) else { return Ok(doc) };
+    // Overrides that do not apply were reported by `expand`; here, as there, they change nothing.
+    for (key, value) in &variant.set {
+        let _ = key.set(&mut doc, value.clone());
+    }
+    for (axis, row) in axis_rows(spec, index % per_variant.max(1), &lengths) {
+        for (key, value) in axis.keys.iter().zip(row.into_iter().flatten()) {
+            let _ = key.set(&mut doc, value.clone());
+        }
+    }
+    Ok(doc)
+}
+
+/// Each axis with its row of values (one per key) at the `combination`-th point of a variant.
+fn axis_rows<'a>(
+    spec: &'a SweepSpec,
+    combination: usize,
+    lengths: &[usize],
+) -> impl Iterator<Item = (&'a super::spec::Axis, Option<&'a Vec<Value>>)> {
+    spec.axes
+        .iter()
+        .zip(axis_value_indices(combination, lengths))
+        .map(|(axis, value_index)| (axis, axis.values.get(value_index)))
 }
 
 /// The value index of each axis for the `combination`-th point of one variant,
@@ -161,10 +197,11 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweep").join(name)
     }
 
-    fn reference_grid() -> Vec<Configuration> {
+    fn reference_grid() -> (SweepSpec, Table, Vec<Configuration>) {
         let spec = load_sweep(&fixture("reference-sweep.toml")).unwrap();
         let base = load_toml_table(&spec.scenario).unwrap();
-        expand(&spec, &base).unwrap()
+        let grid = expand(&spec, &base).unwrap();
+        (spec, base, grid)
     }
 
     const TARGET: &str = "services[web].auto_scaling.target_tracking[cpu60].target_value";
@@ -173,7 +210,7 @@ mod tests {
 
     #[test]
     fn reference_sweep_expands_to_forty_configurations_in_order() {
-        let grid = reference_grid();
+        let (spec, base, grid) = reference_grid();
         assert_eq!(grid.len(), 40);
         assert!(grid.iter().enumerate().all(|(i, c)| c.index == i));
         // (index, variant, target value, spot weight, spot draining)
@@ -195,7 +232,8 @@ mod tests {
                 configuration.axis_values,
                 [(TARGET.to_string(), Value::Integer(target)), (WEIGHT.to_string(), Value::Integer(weight)),]
             );
-            let doc = &configuration.doc;
+            assert_eq!(configuration.seed, Some(42));
+            let doc = &document(&spec, &base, index).unwrap();
             assert_eq!(get_path(doc, TARGET), Some(&Value::Integer(target)));
             assert_eq!(get_path(doc, WEIGHT), Some(&Value::Integer(weight)));
             assert_eq!(get_path(doc, DRAINING), Some(&Value::Boolean(draining)));
@@ -257,7 +295,7 @@ set = { "services[web].capacity_provider_strategy" = [{ capacity_provider = "FAR
         assert_eq!(grid.len(), 1);
         assert_eq!(grid[0].variant, "base");
         assert!(grid[0].axis_values.is_empty());
-        assert_eq!(grid[0].doc, base);
+        assert_eq!(document(&spec, &base, 0).unwrap(), base);
     }
 
     #[test]

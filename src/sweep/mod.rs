@@ -22,12 +22,15 @@
 //! let spec = sweep::load_sweep(Path::new("scenarios/reference-sweep.toml"))?;
 //! let base = sweep::load_toml_table(&spec.scenario)?;
 //! let configs = sweep::expand(&spec, &base)?;
+//! // The runner builds a configuration's document when its run starts: sweep::document(&spec, &base, index).
 //! let results = sweep::run_sweep(&spec, &configs, &simulator, jobs, &cancel)?;
 //! sweep::write_sweep_tables(out_dir, &spec, &configs, &results)?;
 //! ```
 
 mod axes;
+pub mod budget;
 pub mod exec;
+pub mod figure_row;
 pub mod figures;
 pub mod grid;
 pub mod path;
@@ -36,8 +39,9 @@ pub mod spec;
 pub mod stats;
 pub mod write;
 
-pub use exec::{ExecError, Figures, RunRecord, Runner, SweepResults, run_selected, run_sweep};
-pub use grid::{Configuration, GridError, GridProblem, expand};
+pub use exec::{ExecError, RunRecord, Runner, SweepResults, run_selected, run_sweep};
+pub use figure_row::{FigureNames, Figures};
+pub use grid::{Configuration, GridError, GridProblem, document, expand};
 pub use path::{Assignment, AssignmentError, KeyPath, PathError, PathErrorKind, Segment, get_path, set_path};
 pub use spec::{
     Axis, Problem, SpecError, SweepSpec, Variant, load_sweep, load_toml_table, parse_sweep, parse_toml_table,
@@ -63,7 +67,7 @@ mod tests {
 
     /// Figures derived from the overridden values, after a sleep that varies by
     /// run so that, on two threads, runs finish out of order.
-    struct SleepyFake;
+    struct SleepyFake(SweepSpec, toml::Table);
 
     impl Runner for SleepyFake {
         fn run(&self, cfg: &Configuration, replication: u32) -> Result<Figures, RunError> {
@@ -72,14 +76,16 @@ mod tests {
             if cfg.index == 5 && replication == 3 {
                 return Err(RunError::Output("simulated failure".to_string()));
             }
+            // Built from the grid as the simulator's runner builds it.
+            let doc = document(&self.0, &self.1, cfg.index).map_err(|e| RunError::Scenario(e.to_string()))?;
             let integer = |path: &str| {
-                get_path(&cfg.doc, path)
+                get_path(&doc, path)
                     .and_then(Value::as_integer)
                     .ok_or_else(|| RunError::Scenario(format!("{path} is not an integer")))
             };
             let target = integer(TARGET)? as f64;
             let weight = integer(WEIGHT)? as f64;
-            let draining = get_path(&cfg.doc, DRAINING).and_then(Value::as_bool) == Some(true);
+            let draining = get_path(&doc, DRAINING).and_then(Value::as_bool) == Some(true);
             let rep = f64::from(replication);
             Ok(Figures::from([
                 ("cost.total_usd".to_string(), Some(target + 10.0 * weight + rep)),
@@ -95,7 +101,8 @@ mod tests {
         let spec = load_sweep(&file).unwrap();
         let base = load_toml_table(&spec.scenario).unwrap();
         let configs = expand(&spec, &base).unwrap();
-        let results = run_sweep(&spec, &configs, &SleepyFake, jobs, &AtomicBool::new(false)).unwrap();
+        let fake = SleepyFake(spec.clone(), base);
+        let results = run_sweep(&spec, &configs, &fake, jobs, &AtomicBool::new(false)).unwrap();
         let dir = std::env::temp_dir().join(format!("sweep-e2e-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();

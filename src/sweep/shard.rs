@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::exec::{Figures, RunRecord};
+use super::exec::RunRecord;
 pub use super::exec::{RunKey, all_runs};
+use super::figure_row::{FigureNames, Figures};
 use super::spec::SweepSpec;
 use crate::model::RunError;
 
@@ -216,6 +217,8 @@ pub fn read_rows(dir: &Path, spec: &SweepSpec) -> Result<Vec<RunRecord>, MergeEr
     }
     let figure_names = &header[expected.len()..];
     let first_figure = expected.len();
+    // Every row has the same columns: one list of names for the whole file.
+    let names = FigureNames::new();
     let mut records = Vec::new();
     for (row, result) in reader.records().enumerate() {
         let row = row + 2;
@@ -236,10 +239,9 @@ pub fn read_rows(dir: &Path, spec: &SweepSpec) -> Result<Vec<RunRecord>, MergeEr
             ),
         };
         let outcome = match (cell(first_figure - 2), cell(first_figure - 1)) {
-            ("ok", _) => {
-                Ok(figures(&cells, figure_names, first_figure)
-                    .map_err(|e| read(format!("runs.csv line {row}: {e}")))?)
-            }
+            ("ok", _) => Ok(names.intern(
+                figures(&cells, figure_names, first_figure).map_err(|e| read(format!("runs.csv line {row}: {e}")))?,
+            )),
             ("error", "interrupted") => continue,
             ("error", message) => Err(RunError::Recorded(message.to_string())),
             (status, _) => return Err(read(format!("runs.csv line {row}: status {status:?} is neither ok nor error"))),

@@ -53,7 +53,7 @@ pub fn runs_csv(spec: &SweepSpec, configs: &[Configuration], results: &SweepResu
         .runs
         .iter()
         .filter_map(|run| run.outcome.as_ref().ok())
-        .flat_map(|figures| figures.keys().map(String::as_str))
+        .flat_map(|figures| figures.keys())
         .filter(|name| !header.contains(name))
         .collect();
     let by_index = index_configurations(configs);

@@ -100,14 +100,18 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Runs `ecsim calibrate SCENARIO OBSERVED --out OUT --report OUT.json`, which
-/// must succeed; returns the report and what it printed.
+/// Runs `ecsim calibrate SCENARIO OBSERVED --out OUT`, which must succeed
+/// and write OUT/scenario.toml and OUT/calibration.json only; returns the
+/// report and what it printed.
 fn calibrate(scenario: &Path, observed: &Path, out: &Path) -> (Value, String) {
-    let report = out.with_extension("json");
     let arg = |p: &Path| p.to_str().unwrap().to_string();
-    let o = ecsim(&["calibrate", &arg(scenario), &arg(observed), "--out", &arg(out), "--report", &arg(&report)]);
+    let o = ecsim(&["calibrate", &arg(scenario), &arg(observed), "--out", &arg(out)]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    (read_json(&report), String::from_utf8_lossy(&o.stdout).into_owned())
+    let mut names: Vec<String> =
+        std::fs::read_dir(out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["calibration.json", "scenario.toml"]);
+    (read_json(&out.join("calibration.json")), String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
 #[test]
@@ -120,8 +124,9 @@ fn calibration_gives_back_the_true_cpu_per_request() {
         .replace("cpu_per_request = \"5ms\"", "cpu_per_request = \"9ms\"")
         .replace("baseline_cpu_percent = 4", "baseline_cpu_percent = 0");
     std::fs::write(&wrong, &wrong_text).unwrap();
-    let calibrated = dir.join("calibrated.toml");
-    let (r, _) = calibrate(&wrong, &observed, &calibrated);
+    let calibrated_dir = dir.join("calibrated");
+    let (r, _) = calibrate(&wrong, &observed, &calibrated_dir);
+    let calibrated = calibrated_dir.join("scenario.toml");
     let web = &r["services"]["web"];
     let cpr = web["cpu_per_request_ms"].as_f64().unwrap();
     let baseline = web["baseline_cpu_percent"].as_f64().unwrap();
@@ -144,11 +149,48 @@ fn calibration_gives_back_the_true_cpu_per_request() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let sc = ecsim::scenario::load(&calibrated).unwrap();
     assert!((sc.services[0].workload.cpu_per_request_s - 0.005).abs() <= 0.0001);
-    // The scenario itself is never overwritten.
-    let o =
-        ecsim(&["calibrate", wrong.to_str().unwrap(), observed.to_str().unwrap(), "--out", wrong.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    // The scenario itself is never overwritten: neither as --out, nor inside the directory replaced.
+    let (wrong_arg, observed_arg) = (wrong.to_str().unwrap(), observed.to_str().unwrap());
+    for out in [wrong_arg, dir.to_str().unwrap()] {
+        let o = ecsim(&["calibrate", wrong_arg, observed_arg, "--out", out]);
+        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    }
     assert_eq!(std::fs::read_to_string(&wrong).unwrap(), wrong_text);
+    // The report is in the directory, never a separate file that could be left behind.
+    let o = ecsim(&["calibrate", wrong_arg, observed_arg, "--out", "elsewhere", "--report", "r.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("elsewhere/calibration.json"));
+}
+
+/// A re-calibration replaces the directory whole: a failed one (a bad
+/// observed file) leaves the previous scenario and fit byte-identical, and a
+/// foreign file in the directory stops it before anything is replaced.
+#[test]
+fn a_calibration_is_committed_whole() {
+    let dir = temp_dir("whole");
+    let observed = run_roundtrip(&dir);
+    let scenario = dir.join("s.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let out = dir.join("calibrated");
+    calibrate(&scenario, &observed, &out);
+    let before =
+        (std::fs::read(out.join("scenario.toml")).unwrap(), std::fs::read(out.join("calibration.json")).unwrap());
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "time,service,metric,value\n2026-03-02T00:00:00Z,web,cpu_utilization_percent,high\n").unwrap();
+    let o = ecsim(&["calibrate", scenario.to_str().unwrap(), bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let after =
+        (std::fs::read(out.join("scenario.toml")).unwrap(), std::fs::read(out.join("calibration.json")).unwrap());
+    assert!(before == after, "the previous calibration is untouched");
+    let beside: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(beside.iter().all(|n| !n.contains(".tmp-") && !n.ends_with(".lock")), "{beside:?}");
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let o =
+        ecsim(&["calibrate", scenario.to_str().unwrap(), observed.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("holds `notes.txt`, which ecsim does not write"));
+    assert_eq!(std::fs::read(out.join("scenario.toml")).unwrap(), before.0);
 }
 
 /// Real minutes are not all on the line: one in 20 has a CPU spike to 95%
@@ -167,7 +209,7 @@ fn calibration_is_robust_to_outliers_and_missing_minutes() {
     std::fs::write(dir.join("noisy.csv"), noisy).unwrap();
     let wrong = dir.join("wrong.toml");
     std::fs::write(&wrong, SCENARIO.replace("cpu_per_request = \"5ms\"", "cpu_per_request = \"2ms\"")).unwrap();
-    let (r, _) = calibrate(&wrong, &dir.join("noisy.csv"), &dir.join("calibrated.toml"));
+    let (r, _) = calibrate(&wrong, &dir.join("noisy.csv"), &dir.join("calibrated"));
     let web = &r["services"]["web"];
     let cpr = web["cpu_per_request_ms"].as_f64().unwrap();
     assert!((cpr - 5.0).abs() <= 0.02 * 5.0, "cpu_per_request {cpr} ms, expected 5 ms within 2%\n{r:#}");
@@ -199,7 +241,7 @@ fn a_service_whose_cpu_does_not_follow_requests_is_flagged() {
         .unwrap();
     }
     std::fs::write(dir.join("o.csv"), csv).unwrap();
-    let out = dir.join("out.toml");
+    let out = dir.join("out");
     let (report, stdout) = calibrate(&scenario, &dir.join("o.csv"), &out);
     assert!(stdout.contains("FLAGGED"), "{stdout}");
     let web = &report["services"]["web"];
@@ -209,7 +251,7 @@ fn a_service_whose_cpu_does_not_follow_requests_is_flagged() {
     // 120 minutes, the first without a minute before it.
     assert_eq!(web["points_used"], 119);
     // Kept: the calibrated copy is the scenario unchanged.
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), SCENARIO);
+    assert_eq!(std::fs::read_to_string(out.join("scenario.toml")).unwrap(), SCENARIO);
 }
 
 #[test]
@@ -219,7 +261,7 @@ fn bad_observed_files_are_refused_with_their_line() {
     std::fs::write(&scenario, SCENARIO).unwrap();
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, "time,service,metric,value\n2026-03-02T00:00:00Z,web,cpu_utilization_percent,high\n").unwrap();
-    let out = dir.join("out.toml");
+    let out = dir.join("out");
     let o = ecsim(&["calibrate", scenario.to_str().unwrap(), bad.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);

@@ -469,23 +469,41 @@ fn validate_answers_for_ten_thousand_services() {
 fn runs_over_the_resource_limits_are_refused_up_front() {
     let t = TempDir::new("limits");
     // 100 years of the quickstart minute by minute: 28 series × 52,560,000
-    // minutes of rows about 48 bytes long, some 71 GB.
+    // minutes of rows about 48 bytes long, some 71 GB; and events
+    // (docs/limits.md): 876,000 hours × (0.5 × 30 task slots + 6 × 1
+    // policy) = 18,396,000 events of 10 + 4 characters of time, 35 of kind,
+    // scope and separators, 12 of the longest name ("FARGATE_SPOT") and 160
+    // of detail: 221 bytes, 4.1 GB.
     let century = t.join("century.toml");
     std::fs::write(&century, quickstart("36500d", "")).unwrap();
     let o = ecsim(&["run", arg(&century), "--out", arg(&t.join("out"))]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
-            "this run would write about 71 GB of time series (1471680000 rows of about 48 bytes: \
-             28 series × 52560000 intervals); the limit is 2.0 GB: raise it with --max-output 72GB, \
-             or set output.timeseries = false"
+            "this run would write about 76 GB (71 GB of time series: 1471680000 rows of about 48 bytes, \
+             28 series × 52560000 intervals; 4.1 GB of events: about 18396000 events of about 221 bytes); \
+             the limit is 2.0 GB: raise it with --max-output 76GB, \
+             or set output.timeseries = false (or a longer output.timeseries_interval), or set output.events = false"
         ),
         "{}",
         stderr(&o)
     );
     assert!(!t.join("out").exists());
     let o = ok(ecsim(&["validate", arg(&century)]));
-    assert!(stderr(&o).contains("warning: ") && stderr(&o).contains("--max-output 72GB"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: ") && stderr(&o).contains("--max-output 76GB"), "{}", stderr(&o));
+    // Events alone count too: a year without time series, 8,760 × 21 = 183,960 events of 219 bytes.
+    let year = t.join("year.toml");
+    std::fs::write(&year, quickstart("365d", "\n[output]\ntimeseries = false\n")).unwrap();
+    let o = ecsim(&["run", arg(&year), "--out", arg(&t.join("out")), "--max-output", "10MB"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "this run would write about 40 MB (40 MB of events: about 183960 events of about 219 bytes); \
+             the limit is 10 MB: raise it with --max-output 41MB, or set output.events = false"
+        ),
+        "{}",
+        stderr(&o)
+    );
 
     // 4,000 services of 5,000 tasks: 20 million tasks × 300 bytes.
     let crowd = t.join("crowd.toml");
@@ -501,8 +519,8 @@ fn runs_over_the_resource_limits_are_refused_up_front() {
         stderr(&o)
     );
 
-    // The flag moves the limit both ways: one day of the quickstart (1.8 MB
-    // estimated) is refused under 1MB and runs under 3MB.
+    // The flag moves the limit both ways: one day of the quickstart (1.9 MB
+    // estimated: 1.8 MB of time series, 109 kB of events) is refused under 1MB and runs under 3MB.
     let day = t.join("day.toml");
     std::fs::write(&day, quickstart("1d", "")).unwrap();
     let o = ecsim(&["run", "-q", arg(&day), "--out", arg(&t.join("day")), "--max-output", "1MB"]);
@@ -572,4 +590,68 @@ fn command_line_messages_say_what_is_wrong() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("holds `notes.txt`, which ecsim does not write"), "{}", stderr(&o));
     assert_eq!(names(&diff), ["diff.csv", "notes.txt"]);
+}
+
+/// The flag value a limit message suggests ("raise it with --max-memory 36MB").
+fn suggested(message: &str, flag: &str) -> String {
+    let after = message.split(&format!("raise it with {flag} ")).nth(1).unwrap_or_else(|| panic!("{message}"));
+    after.split([',', ' ']).next().unwrap().to_string()
+}
+
+/// `sweep`, `sweep --shard`, `optimize` and `sweep merge` estimate their
+/// memory and output before anything runs (docs/limits.md: the rows they
+/// hold and write, the threads' runs, the kept runs' files) and refuse past
+/// `--max-memory` / `--max-output` with the estimate; the value the message
+/// suggests lets the same command through. The arithmetic is checked by hand
+/// in `sweep::budget`'s unit test.
+#[test]
+fn sweeps_over_the_resource_limits_are_refused_up_front() {
+    let t = TempDir::new("sweep-limits");
+    let sweep = t.join("sweep.toml");
+    let text = sweep_text("limits", 2, &[]) + "[[axes]]\nkey = \"simulation.seed\"\nvalues = [1, 2]\n";
+    std::fs::write(&sweep, text.replace("[sweep]\n", "[sweep]\nmetrics = [\"cost.total_usd\"]\n")).unwrap();
+    let short = ["--set", "simulation.duration=\"1h\""];
+    let out = t.join("out");
+    let refused = |args: &[&str], start: &str| -> String {
+        let o = ecsim(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        let message = stderr(&o);
+        assert!(message.starts_with(&format!("error: {start}")), "{args:?}: {message}");
+        assert!(!out.exists(), "nothing is written when refused");
+        message
+    };
+    let mut args = vec!["sweep", arg(&sweep), "--out", arg(&out), "-j", "1"];
+    args.extend(short);
+    let memory = [&args[..], &["--max-memory", "1MB"]].concat();
+    let message = refused(&memory, "this sweep would need about ");
+    assert!(message.contains("4 runs × ") && message.contains("1 thread(s) each running up to"), "{message}");
+    let output = [&args[..], &["--keep-runs", "--max-output", "1kB"]].concat();
+    let message = refused(&output, "this sweep would write about ");
+    assert!(message.contains("of every run's time series and events (--keep-runs)"), "{message}");
+    let flag = suggested(&message, "--max-output");
+    ok(ecsim(&[&args[..], &["--keep-runs", "--max-output", &flag]].concat()));
+
+    // A shard estimates its share; the merge, every run of the sweep.
+    let shard = t.join("shard");
+    let mut shard_args = vec!["sweep", arg(&sweep), "--shard", "0/1", "--out", arg(&shard)];
+    shard_args.extend(short);
+    let o = ecsim(&[&shard_args[..], &["--max-output", "100"]].concat());
+    assert!(stderr(&o).contains("error: this shard would write about "), "{}", stderr(&o));
+    ok(ecsim(&shard_args));
+    let merged = t.join("merged");
+    let o = ecsim(&["sweep", "merge", arg(&shard), "--out", arg(&merged), "--max-memory", "1MB"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("error: this merge would need about "), "{}", stderr(&o));
+    assert!(!merged.exists());
+    ok(ecsim(&["sweep", "merge", arg(&shard), "--out", arg(&merged)]));
+
+    let optimize = t.join("optimize.toml");
+    let text = sweep_text("search", 2, &[]).replace("[sweep]", "[optimize]")
+        + "minimize = \"cost.total_usd\"\nbudget = 4\n[[axes]]\nkey = \"simulation.seed\"\nvalues = [1, 2]\n";
+    std::fs::write(&optimize, text).unwrap();
+    let searched = t.join("searched");
+    let o = ecsim(&["optimize", arg(&optimize), "--out", arg(&searched), "--max-memory", "1MB"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("error: this search would need about "), "{}", stderr(&o));
+    assert!(!searched.exists());
 }
