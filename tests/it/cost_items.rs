@@ -214,9 +214,17 @@ fn a_region_without_prices_needs_explicit_ones() {
         Ok(_) => panic!("an unlisted region loaded"),
         Err(d) => d.to_string(),
     };
-    assert!(err.contains("region \"eu-south-2\" has no built-in prices (listed: us-east-1)"), "{err}");
-    assert!(err.contains("cost.prices.public_ipv4_hourly"), "{err}");
-    let priced = text.replace("[cost]\n", "[cost]\nprices = { public_ipv4_hourly = 0.01 }\n");
+    let listed = "listed: us-east-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1";
+    assert!(err.contains(&format!("region \"eu-south-2\" has no built-in prices ({listed})")), "{err}");
+    assert!(err.contains("give cost.prices.public_ipv4_hourly\n"), "{err}");
+    // Compute is never priced at another region's figures either.
+    assert!(err.contains("give cost.prices.fargate_vcpu_hour and cost.prices.fargate_gb_hour"), "{err}");
+    let priced = text.replace(
+        "[cost]\n",
+        "[cost]\nprices = { public_ipv4_hourly = 0.01, fargate_vcpu_hour = 0.05, fargate_gb_hour = 0.005 }\n",
+    );
     let s = run(&scenario(&priced));
     assert_close!(fig(&s, "cost.by_item.public_ipv4"), 4.0 * 0.01 * 2.0, 1e-12);
+    // Four 0.25 vCPU / 0.5 GB tasks for 2 h at the given prices.
+    assert_close!(fig(&s, "cost.by_item.compute"), 4.0 * (0.25 * 0.05 + 0.5 * 0.005) * 2.0, 1e-12);
 }
