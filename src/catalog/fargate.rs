@@ -4,7 +4,7 @@
 use super::Arch;
 
 /// USD per vCPU-hour and per GB-hour of a Fargate task.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FargatePrice {
     pub vcpu_hour: f64,
     pub gb_hour: f64,

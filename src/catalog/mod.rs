@@ -1,6 +1,7 @@
-//! ecsim's built-in price and capacity data for us-east-1, Linux: EC2
-//! instance types (size, ENI and awsvpc task limits, on-demand price, memory
-//! the ECS agent registers) and Fargate (prices, valid task sizes, billing).
+//! ecsim's built-in price and capacity data, Linux: EC2 instance types (size,
+//! ENI and awsvpc task limits, us-east-1 on-demand price, memory the ECS
+//! agent registers), Fargate (prices, valid task sizes, billing), and the
+//! prices of the other listed regions (`regions.rs`, `prices.rs`).
 //!
 //! Every data row carries its source in a comment; rules that AWS does not
 //! publish as formulas are named constants marked ASSUMPTION.
@@ -19,6 +20,7 @@
 mod ec2;
 mod fargate;
 mod prices;
+mod regions;
 
 pub use ec2::{
     CPU_UNITS_PER_VCPU, InstanceType, REGISTERED_MEMORY_EXAMPLE_ADVERTISED_MIB, REGISTERED_MEMORY_EXAMPLE_MIB,
@@ -30,8 +32,12 @@ pub use fargate::{
 };
 pub use prices::{
     ALB_FREE_RULES, ALB_LCU, CapacityUnit, DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB,
-    FARGATE_MAX_EPHEMERAL_GIB, HOURS_PER_MONTH, INFRA_PRICES_DATE, InfraPrices, LbHourUsage, NLB_NLCU, capacity_units,
-    ebs_gb_month, infra_prices, priced_regions,
+    FARGATE_MAX_EPHEMERAL_GIB, HOURS_PER_MONTH, INFRA_PRICES_DATE, InfraPrices, KnownPrices, LbHourUsage, NLB_NLCU,
+    capacity_units, ebs_gb_month, infra_prices, priced_regions,
+};
+pub use regions::{
+    EC2_REGIONAL_SOURCE, FARGATE_REGIONAL_SOURCE, PRICED_REGIONS, REGIONAL_PRICES_DATE, ec2_on_demand_hourly,
+    ec2_regional_rows, fargate_price_in,
 };
 
 /// Date of the EC2 on-demand price data: the Karpenter pricing file used was
@@ -70,7 +76,7 @@ impl Arch {
 /// prices and task sizes. Columns are aligned; output depends only on input.
 pub fn render_catalog_text(types: &[InstanceType]) -> String {
     use Align::{Left, Right};
-    let mut out = format!("EC2 instance types (us-east-1, Linux, on-demand prices of {CATALOG_DATE})\n");
+    let mut out = format!("EC2 instance types (Linux; $/h: us-east-1 on-demand, prices of {CATALOG_DATE})\n");
     let header = ["name", "arch", "vCPU", "mem GiB", "reg MiB", "ENIs", "IPv4/ENI", "awsvpc tasks", "$/h"];
     let rows: Vec<Vec<String>> = types
         .iter()
@@ -98,16 +104,24 @@ pub fn render_catalog_text(types: &[InstanceType]) -> String {
         REGISTERED_MEMORY_EXAMPLE_MIB, REGISTERED_MEMORY_EXAMPLE_ADVERTISED_MIB
     ));
 
-    out.push_str("\nFargate prices (us-east-1, Linux, on-demand)\n");
-    let price_rows: Vec<Vec<String>> = [Arch::X86_64, Arch::Arm64]
+    out.push_str(&render_ec2_regional());
+    out.push_str(&format!(
+        "\nFargate prices (Linux, on-demand, USD; us-east-1 read 2026-09-20, others {REGIONAL_PRICES_DATE} from {FARGATE_REGIONAL_SOURCE})\n"
+    ));
+    let price_rows: Vec<Vec<String>> = PRICED_REGIONS
         .iter()
-        .map(|&arch| {
-            let price = fargate_price(arch);
-            vec![arch.as_str().to_string(), price.vcpu_hour.to_string(), price.gb_hour.to_string()]
+        .map(|&region| {
+            let mut row = vec![region.to_string()];
+            for arch in [Arch::X86_64, Arch::Arm64] {
+                let p = fargate_price_in(region, arch);
+                row.push(cell(p.map(|p| p.vcpu_hour)));
+                row.push(cell(p.map(|p| p.gb_hour)));
+            }
+            row
         })
         .collect();
-    let price_header = ["arch", "$/vCPU-h", "$/GB-h"];
-    out.push_str(&aligned_table(&price_header, &price_rows, &[Left, Right, Right]));
+    let price_header = ["region", "x86 $/vCPU-h", "x86 $/GB-h", "arm64 $/vCPU-h", "arm64 $/GB-h"];
+    out.push_str(&aligned_table(&price_header, &price_rows, &[Left, Right, Right, Right, Right]));
     out.push_str("billing: per second, rounded up, one-minute minimum\n");
 
     out.push_str("\nFargate task sizes (cpu units: memory)\n");
@@ -121,9 +135,10 @@ pub fn render_catalog_text(types: &[InstanceType]) -> String {
 /// The load balancer, address, transfer and storage prices per listed region.
 fn render_infra_prices() -> String {
     use Align::{Left, Right};
-    let mut out = format!("\nOther prices (USD, read {INFRA_PRICES_DATE}; docs/aws-facts.md §13)\n");
+    let mut out = String::from("\nOther prices (USD; docs/aws-facts.md §13, §19)\n");
     let header = [
         "region",
+        "read",
         "ALB/h",
         "LCU-h",
         "NLB/h",
@@ -138,6 +153,7 @@ fn render_infra_prices() -> String {
         .into_iter()
         .filter_map(|region| infra_prices(region).map(|p| (region, p)))
         .map(|(region, p)| {
+            let read = if region == "us-east-1" { INFRA_PRICES_DATE } else { REGIONAL_PRICES_DATE };
             let cells = [
                 p.alb_hourly,
                 p.alb_lcu_hourly,
@@ -149,11 +165,12 @@ fn render_infra_prices() -> String {
                 p.ebs_gp2_gb_month,
                 p.fargate_ephemeral_gb_hour,
             ];
-            std::iter::once(region.to_string()).chain(cells.iter().map(f64::to_string)).collect()
+            [region.to_string(), read.to_string()].into_iter().chain(cells.into_iter().map(cell)).collect()
         })
         .collect();
     let mut align = vec![Right; header.len()];
     align[0] = Left;
+    align[1] = Left;
     out.push_str(&aligned_table(&header, &rows, &align));
     out.push_str(&format!(
         "cross-AZ: per GB, charged on each side; LCU: {} new connections/s, {} active connections, {} GB/h or {} \
@@ -175,12 +192,36 @@ fn render_infra_prices() -> String {
         "sources: aws.amazon.com/elasticloadbalancing/pricing, aws.amazon.com/vpc/pricing (public IPv4), \
          aws.amazon.com/ec2/pricing/on-demand (data transfer), aws.amazon.com/ebs/pricing, aws.amazon.com/fargate/pricing\n",
     );
-    out.push_str(
-        "other regions: no confirmed prices; a scenario there gives [cost.prices] for the items it turns on\n\
-         Savings Plans: no built-in rates (they differ per instance type, region, term and payment); \
-         [[savings_plans]] gives its discount\n",
-    );
+    out.push_str(&format!(
+        "-: no figure a readable source confirmed; a scenario that needs it gives it ([cost.prices], \
+         instance_types[].on_demand_hourly). Regions not listed ({} listed) have no built-in prices.\n\
+         Savings Plans: no built-in rates (AWS publishes them per usage type, region, term and payment in a \
+         price list ecsim could not read); [[savings_plans]] gives its discount\n",
+        PRICED_REGIONS.len()
+    ));
     out
+}
+
+/// The on-demand price of every catalog type in every listed region.
+fn render_ec2_regional() -> String {
+    let mut out = format!(
+        "\nEC2 on-demand $/h by region (us-east-1: prices of {CATALOG_DATE}; others read {REGIONAL_PRICES_DATE} from \
+         {EC2_REGIONAL_SOURCE})\n"
+    );
+    let header: Vec<&str> = std::iter::once("name").chain(PRICED_REGIONS).collect();
+    let rows: Vec<Vec<String>> = ec2_regional_rows()
+        .into_iter()
+        .map(|(name, prices)| std::iter::once(name).chain(prices.into_iter().map(cell)).collect())
+        .collect();
+    let mut align = vec![Align::Right; header.len()];
+    align[0] = Align::Left;
+    out.push_str(&aligned_table(&header, &rows, &align));
+    out
+}
+
+/// A price cell: the figure, or "-" where none is confirmed.
+fn cell(price: Option<f64>) -> String {
+    price.map_or_else(|| "-".to_string(), |p| p.to_string())
 }
 
 /// Which side of its column a cell is flush with.
@@ -239,14 +280,48 @@ mod tests {
         let text = render_catalog_text(&builtin_instance_types());
         let row: Vec<&str> = text
             .lines()
+            .skip_while(|line| !line.starts_with("Other prices"))
             .find(|line| line.starts_with("us-east-1 "))
             .map(|line| line.split_whitespace().collect())
             .unwrap_or_default();
         assert_eq!(
             row,
-            ["us-east-1", "0.0225", "0.008", "0.0225", "0.006", "0.005", "0.01", "0.08", "0.1", "0.000111"]
+            [
+                "us-east-1",
+                "2026-09-20",
+                "0.0225",
+                "0.008",
+                "0.0225",
+                "0.006",
+                "0.005",
+                "0.01",
+                "0.08",
+                "0.1",
+                "0.000111"
+            ]
         );
-        assert!(text.contains(&format!("read {INFRA_PRICES_DATE}")), "{text}");
+        // A region with unconfirmed items shows "-" for them, and its read date.
+        let frankfurt: Vec<&str> = text
+            .lines()
+            .find(|line| line.starts_with("eu-central-1 ") && line.contains(REGIONAL_PRICES_DATE))
+            .map(|line| line.split_whitespace().collect())
+            .unwrap_or_default();
+        assert_eq!(frankfurt, ["eu-central-1", "2026-12-07", "-", "-", "-", "-", "0.005", "-", "-", "-", "-"]);
+    }
+
+    #[test]
+    fn rendering_lists_ec2_prices_by_region() {
+        let text = render_catalog_text(&builtin_instance_types());
+        let row = |name: &str| -> Vec<String> {
+            text.lines()
+                .skip_while(|l| !l.starts_with("EC2 on-demand $/h by region"))
+                .find(|l| l.starts_with(&format!("{name} ")))
+                .map(|l| l.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(row("m5.large"), ["m5.large", "0.096", "0.096", "0.107", "0.115", "0.12", "0.124"]);
+        assert_eq!(row("t4g.large"), ["t4g.large", "0.0672", "0.0672", "-", "-", "-", "-"]);
+        assert!(text.contains(EC2_REGIONAL_SOURCE), "{text}");
     }
 
     #[test]
@@ -300,8 +375,15 @@ mod tests {
         let types = builtin_instance_types();
         let text = render_catalog_text(&types);
         assert_eq!(text, render_catalog_text(&types));
-        assert!(text.contains("x86_64   0.04048  0.004445\n"), "{text}");
-        assert!(text.contains("arm64    0.03238   0.00356\n"), "{text}");
+        let fargate = |region: &str| -> Vec<String> {
+            text.lines()
+                .skip_while(|l| !l.starts_with("Fargate prices"))
+                .find(|l| l.starts_with(region))
+                .map(|l| l.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(fargate("us-east-1"), ["us-east-1", "0.04048", "0.004445", "0.03238", "0.00356"]);
+        assert_eq!(fargate("ap-northeast-1"), ["ap-northeast-1", "0.05056", "0.00553", "-", "-"]);
         assert!(text.contains("\n  512  1024, 2048, 3072 or 4096 MiB\n"), "{text}");
         assert!(text.contains("16384  32768 to 122880 MiB in steps of 8192 MiB\n"), "{text}");
     }

@@ -1,8 +1,8 @@
 //! Prices of what runs around the compute: load balancers and their capacity
 //! units, public IPv4 addresses, data transfer between availability zones,
 //! EBS root volumes and Fargate ephemeral storage; and the rules that turn
-//! usage into capacity units. Per region, only where a figure was confirmed
-//! (docs/aws-facts.md §13); any other region needs explicit prices.
+//! usage into capacity units. Per listed region, only where a figure was
+//! confirmed (docs/aws-facts.md §13, §19); anything else needs explicit prices.
 
 /// Date the prices below were read from their sources.
 pub const INFRA_PRICES_DATE: &str = "2026-09-20";
@@ -17,7 +17,8 @@ pub const FARGATE_FREE_EPHEMERAL_GIB: f64 = 20.0;
 pub const FARGATE_MAX_EPHEMERAL_GIB: f64 = 200.0;
 
 /// Root volume of an instance launched from the ECS-optimized Amazon Linux
-/// 2023 AMI: one 30 GiB gp3 volume (docs/aws-facts.md §13.5, UNCONFIRMED size).
+/// 2023 AMI: one 30 GiB volume (ECS Developer Guide, docs/aws-facts.md §19.6);
+/// ecsim prices it as gp3 unless told (the page does not name the type).
 pub const DEFAULT_ROOT_VOLUME_GIB: f64 = 30.0;
 
 /// One capacity unit of a load balancer: how much of each dimension it holds.
@@ -90,27 +91,87 @@ pub struct InfraPrices {
     pub fargate_ephemeral_gb_hour: f64,
 }
 
-/// The regions whose prices are confirmed. Sources (docs/aws-facts.md §13):
-/// ELB pricing page (aws.amazon.com/elasticloadbalancing/pricing), VPC pricing
-/// page's public IPv4 tab, EC2 on-demand pricing "data transfer within the same
-/// region", EBS pricing page, Fargate pricing page.
-const REGION_PRICES: &[(&str, InfraPrices)] = &[(
-    "us-east-1",
-    InfraPrices {
-        alb_hourly: 0.0225,
-        alb_lcu_hourly: 0.008,
-        nlb_hourly: 0.0225,
-        nlb_nlcu_hourly: 0.006,
-        public_ipv4_hourly: 0.005,
-        cross_az_per_gb_each_way: 0.01,
-        ebs_gp3_gb_month: 0.08,
-        ebs_gp2_gb_month: 0.10,
-        fargate_ephemeral_gb_hour: 0.000111,
-    },
-)];
+/// What ecsim knows of one listed region's prices: `None` where no source
+/// it could read confirmed a figure (a scenario that turns the item on must
+/// then give the price in `[cost.prices]`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KnownPrices {
+    pub alb_hourly: Option<f64>,
+    pub alb_lcu_hourly: Option<f64>,
+    pub nlb_hourly: Option<f64>,
+    pub nlb_nlcu_hourly: Option<f64>,
+    pub public_ipv4_hourly: Option<f64>,
+    pub cross_az_per_gb_each_way: Option<f64>,
+    pub ebs_gp3_gb_month: Option<f64>,
+    pub ebs_gp2_gb_month: Option<f64>,
+    pub fargate_ephemeral_gb_hour: Option<f64>,
+}
 
-/// The built-in prices of `region`, if it is listed.
-pub fn infra_prices(region: &str) -> Option<InfraPrices> {
+/// Nothing known: the starting point of every region below.
+const UNKNOWN: KnownPrices = KnownPrices {
+    alb_hourly: None,
+    alb_lcu_hourly: None,
+    nlb_hourly: None,
+    nlb_nlcu_hourly: None,
+    public_ipv4_hourly: None,
+    cross_az_per_gb_each_way: None,
+    ebs_gp3_gb_month: None,
+    ebs_gp2_gb_month: None,
+    fargate_ephemeral_gb_hour: None,
+};
+
+/// Public IPv4: one rate in every region since 1 February 2024
+/// (docs/aws-facts.md §13.3, §19.3).
+const PUBLIC_IPV4_HOURLY: f64 = 0.005;
+
+/// The listed regions, in [`crate::catalog::PRICED_REGIONS`] order. Sources
+/// (docs/aws-facts.md §13 and §19): ELB pricing page, VPC pricing page's
+/// public IPv4 tab, EC2 on-demand pricing "data transfer within the same
+/// region", EBS pricing page, Fargate pricing page; secondary sources marked
+/// in §19.
+const REGION_PRICES: &[(&str, KnownPrices)] = &[
+    (
+        "us-east-1",
+        KnownPrices {
+            alb_hourly: Some(0.0225),
+            alb_lcu_hourly: Some(0.008),
+            nlb_hourly: Some(0.0225),
+            nlb_nlcu_hourly: Some(0.006),
+            public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
+            cross_az_per_gb_each_way: Some(0.01),
+            ebs_gp3_gb_month: Some(0.08),
+            ebs_gp2_gb_month: Some(0.10),
+            fargate_ephemeral_gb_hour: Some(0.000111),
+        },
+    ),
+    (
+        "us-west-2",
+        KnownPrices {
+            public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
+            // Measured in us-west-2 (docs/aws-facts.md §19.4).
+            cross_az_per_gb_each_way: Some(0.01),
+            ..UNKNOWN
+        },
+    ),
+    ("eu-west-1", KnownPrices { public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY), ..UNKNOWN }),
+    ("eu-central-1", KnownPrices { public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY), ..UNKNOWN }),
+    ("ap-southeast-1", KnownPrices { public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY), ..UNKNOWN }),
+    (
+        "ap-northeast-1",
+        KnownPrices {
+            // The ELB page's Tokyo figures as quoted by a secondary source (§19.2, UNCONFIRMED).
+            alb_hourly: Some(0.0243),
+            alb_lcu_hourly: Some(0.008),
+            nlb_hourly: Some(0.0243),
+            nlb_nlcu_hourly: Some(0.006),
+            public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
+            ..UNKNOWN
+        },
+    ),
+];
+
+/// What is known of `region`'s prices, if it is listed.
+pub fn infra_prices(region: &str) -> Option<KnownPrices> {
     REGION_PRICES.iter().find(|(r, _)| *r == region).map(|(_, p)| *p)
 }
 
@@ -155,10 +216,23 @@ mod tests {
     #[test]
     fn us_east_1_is_listed_and_others_are_not() {
         let p = infra_prices("us-east-1").unwrap_or_else(|| panic!("us-east-1 missing"));
-        assert_eq!((p.alb_hourly, p.alb_lcu_hourly, p.public_ipv4_hourly), (0.0225, 0.008, 0.005));
-        assert_eq!(ebs_gb_month(&p, "gp3"), Some(0.08));
-        assert_eq!(ebs_gb_month(&p, "io2"), None);
+        assert_eq!((p.alb_hourly, p.alb_lcu_hourly, p.public_ipv4_hourly), (Some(0.0225), Some(0.008), Some(0.005)));
+        assert_eq!(ebs_gb_month(&InfraPrices { ebs_gp3_gb_month: 0.08, ..InfraPrices::default() }, "gp3"), Some(0.08));
+        assert_eq!(ebs_gb_month(&InfraPrices::default(), "io2"), None);
         assert_eq!(infra_prices("mars-north-1"), None);
-        assert_eq!(priced_regions(), ["us-east-1"]);
+        assert_eq!(
+            priced_regions(),
+            ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1"]
+        );
+        // Tokyo's load balancer figures; its EBS price was not confirmed.
+        let tokyo = infra_prices("ap-northeast-1").unwrap_or_default();
+        assert_eq!(
+            (tokyo.alb_hourly, tokyo.nlb_nlcu_hourly, tokyo.ebs_gp3_gb_month),
+            (Some(0.0243), Some(0.006), None)
+        );
+        // Public IPv4 costs the same everywhere.
+        for r in priced_regions() {
+            assert_eq!(infra_prices(r).and_then(|p| p.public_ipv4_hourly), Some(0.005), "{r}");
+        }
     }
 }

@@ -16,7 +16,7 @@ use super::Simulation;
 use super::cost_items::{ITEM_KEYS, Item, ItemLedger};
 use super::entities::{InstanceId, Owner, Purchase, TaskId};
 use super::savings_plans::{Settled, SpBook};
-use crate::catalog::{Arch, FARGATE_FREE_EPHEMERAL_GIB, HOURS_PER_MONTH, fargate_price};
+use crate::catalog::{Arch, FARGATE_FREE_EPHEMERAL_GIB, HOURS_PER_MONTH};
 use crate::engine::SimTime;
 use crate::scenario::Scenario;
 
@@ -424,7 +424,7 @@ impl Simulation<'_> {
         let task = &self.tasks[t.idx()];
         let f = self.sc.providers[task.provider.idx()].fargate()?;
         let td = &self.sc.task_defs[task.task_def.idx()];
-        let price = fargate_price(td.arch.unwrap_or(Arch::X86_64));
+        let price = self.sc.cost.fargate_price(td.arch.unwrap_or(Arch::X86_64));
         let list = td.cpu.vcpu() * price.vcpu_hour + td.memory.gib() * price.gb_hour;
         Some(if f.spot { list * (1.0 - self.sc.spot.fargate_discount) } else { list })
     }

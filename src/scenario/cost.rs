@@ -3,7 +3,7 @@
 //! per-provider and per-task-definition figures they need. Kept apart from
 //! the other scenario types because only the cost ledger reads them.
 
-use crate::catalog::InfraPrices;
+use crate::catalog::{FargatePrice, InfraPrices};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SavingsPlanKind {
@@ -65,6 +65,11 @@ pub struct CostConfig {
     /// Built-in prices of the region, with `[cost.prices]` applied; zeros
     /// where the region is unlisted and no item needs them.
     pub prices: InfraPrices,
+    /// On-demand Fargate prices of the region (Linux), with `[cost.prices]`
+    /// applied; zeros for an architecture no Fargate task uses and the
+    /// region does not price.
+    pub fargate_x86_64: FargatePrice,
+    pub fargate_arm64: FargatePrice,
     pub savings_plans: Vec<SavingsPlan>,
     pub lbs: Vec<SharedLb>,
     /// Per service: its load balancer in `lbs`.
@@ -79,6 +84,14 @@ pub struct CostConfig {
 }
 
 impl CostConfig {
+    /// The on-demand Fargate price of a task of `arch`.
+    pub fn fargate_price(&self, arch: crate::catalog::Arch) -> FargatePrice {
+        match arch {
+            crate::catalog::Arch::X86_64 => self.fargate_x86_64,
+            crate::catalog::Arch::Arm64 => self.fargate_arm64,
+        }
+    }
+
     /// Whether any item beyond compute is charged.
     pub fn any_item(&self) -> bool {
         self.load_balancers || self.public_ipv4 || self.data_transfer || self.storage

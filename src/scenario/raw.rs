@@ -195,6 +195,10 @@ pub struct CostPrices {
     pub ebs_gp3_gb_month: Option<f64>,
     pub ebs_gp2_gb_month: Option<f64>,
     pub fargate_ephemeral_gb_hour: Option<f64>,
+    pub fargate_vcpu_hour: Option<f64>,
+    pub fargate_gb_hour: Option<f64>,
+    pub fargate_arm64_vcpu_hour: Option<f64>,
+    pub fargate_arm64_gb_hour: Option<f64>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -140,3 +140,43 @@ fn services_pay_their_reserved_share_of_instances() {
     assert_close!(fig(&s, "cost.unallocated_usd"), (1.0 - share) * 0.96, 1e-9);
     assert_close!(fig(&s, "cost.by_service.s") + fig(&s, "cost.unallocated_usd"), fig(&s, "cost.total_usd"), 1e-12);
 }
+
+#[test]
+fn listed_regions_price_compute_at_their_own_figures() {
+    // eu-west-1: m5.large 0.107 $/h (docs/aws-facts.md §19.1): 3 × 0.107 × 10 h = 3.21 $.
+    let s = run(&scenario(&ec2_fleet("on-demand", "").replace("us-east-1", "eu-west-1")));
+    assert_close!(fig(&s, "cost.total_usd"), 3.0 * 0.107 * 10.0, 1e-12);
+    // ap-northeast-1: 0.124 $/h: 3.72 $.
+    let s = run(&scenario(&ec2_fleet("on-demand", "").replace("us-east-1", "ap-northeast-1")));
+    assert_close!(fig(&s, "cost.total_usd"), 3.0 * 0.124 * 10.0, 1e-12);
+    // eu-central-1 Fargate: 0.25 × 0.04656 + 0.5 × 0.00511 = 0.014195 $/h; 4 tasks × 2 h = 0.11356 $.
+    let s = run(&scenario(&fargate_service("fargate", "").replace("us-east-1", "eu-central-1")));
+    assert_close!(fig(&s, "cost.total_usd"), 4.0 * (0.25 * 0.04656 + 0.5 * 0.00511) * 2.0, 1e-12);
+}
+
+#[test]
+fn compute_without_a_confirmed_price_is_an_error_never_another_regions_price() {
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let err = |text: &str| match ecsim::scenario::load_str(text, "t.toml", base) {
+        Ok(_) => panic!("loaded without a price"),
+        Err(d) => d.to_string(),
+    };
+    // An unlisted region: the EC2 type and Fargate both need prices.
+    let e = err(&ec2_fleet("on-demand", "").replace("us-east-1", "sa-east-1"));
+    assert!(e.contains("capacity_providers[E].instance_types[0]: \"m5.large\" has no on-demand price"), "{e}");
+    assert!(e.contains("region \"sa-east-1\" has no built-in prices (listed: us-east-1, us-west-2"), "{e}");
+    // A listed region where the source row was not read (t4g.large in eu-west-1).
+    let e = err(&ec2_fleet("on-demand", "").replace("us-east-1", "eu-west-1").replace("m5.large", "t4g.large"));
+    assert!(e.contains("\"t4g.large\" has no on-demand price: region \"eu-west-1\" has no confirmed"), "{e}");
+    // arm64 Fargate outside us-east-1 has no confirmed price.
+    let arm = fargate_service("fargate", "")
+        .replace("us-east-1", "eu-west-1")
+        .replace("network_mode = \"awsvpc\"\n", "network_mode = \"awsvpc\"\ncpu_architecture = \"arm64\"\n");
+    let e = err(&arm);
+    assert!(e.contains("cost.prices.fargate_arm64_vcpu_hour and cost.prices.fargate_arm64_gb_hour"), "{e}");
+    // Given prices are used: 3 × 0.2 $/h × 10 h.
+    let given = ec2_fleet("on-demand", "").replace("us-east-1", "sa-east-1")
+        + "[[instance_types]]\nname = \"m5.large\"\non_demand_hourly = 0.2\n";
+    let s = run(&scenario(&given));
+    assert_close!(fig(&s, "cost.total_usd"), 6.0, 1e-12);
+}

@@ -164,6 +164,36 @@ fn calls_across_zones_pay_transfer_both_ways() {
 }
 
 #[test]
+fn service_connect_keeps_calls_in_the_callers_zone_when_the_callee_has_two_tasks_per_zone() {
+    // As above but web has 6 tasks (2 per zone). api with 3 tasks is under 2 per zone, so
+    // Service Connect picks round robin: 2/3 crosses, 0.09375 $ (the test above).
+    // api with 7 tasks (3, 2, 2): zone-aware routing keeps each web zone's 1/3 local up to
+    // api's share there; the two zones holding 2/7 < 1/3 send 1/3 − 2/7 = 1/21 each across:
+    // 2/21 crosses instead of 2/3, so 0.09375 × (2/21) / (2/3) = 0.09375 / 7.
+    let text = |web: u32, api: u32, via: &str| {
+        format!(
+            "{}[cost]\ndata_transfer = true\n\
+             [[capacity_providers]]\nname = \"P\"\nkind = \"fargate\"\n\
+             [[task_definitions]]\nfamily = \"t\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\n\
+             [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = {web}\n\
+             [services.workload]\nrate = {{ pattern = \"constant\", value = 1 }}\ncpu_per_request = \"1ms\"\n\
+             [[services.calls]]\nservice = \"api\"\nper_request = 1.0\nvia = \"{via}\"\n\
+             [[services]]\nname = \"api\"\ntask_definition = \"t\"\ndesired_count = {api}\n\
+             [services.service_discovery]\n\
+             [services.workload]\ncpu_per_request = \"1ms\"\nrequest_bytes = 0\nresponse_bytes = 1048576\n",
+            header("2h", &["a", "b", "c"])
+        )
+    };
+    let transfer = |web, api, via| fig(&run(&scenario(&text(web, api, via))), "cost.by_item.data_transfer");
+    assert_close!(transfer(6, 3, "service_connect"), 0.09375, 1e-9);
+    assert_close!(transfer(6, 7, "service_connect"), 0.09375 / 7.0, 1e-9);
+    // Evenly spread (6 and 6): nothing crosses.
+    assert!(transfer(6, 6, "service_connect").abs() < 1e-12);
+    // DNS service discovery has no zone awareness: the client picks any task, 2/3 crosses.
+    assert_close!(transfer(6, 6, "service_discovery"), 0.09375, 1e-9);
+}
+
+#[test]
 fn public_addresses_cost_by_the_hour() {
     // 4 Fargate tasks with public addresses: 4 × 0.005 × 2 h = 0.04, charged to their service.
     let text = "[cost]\npublic_ipv4 = true\n".to_string() + &fargate("", "assign_public_ip = true");
@@ -214,9 +244,17 @@ fn a_region_without_prices_needs_explicit_ones() {
         Ok(_) => panic!("an unlisted region loaded"),
         Err(d) => d.to_string(),
     };
-    assert!(err.contains("region \"eu-south-2\" has no built-in prices (listed: us-east-1)"), "{err}");
-    assert!(err.contains("cost.prices.public_ipv4_hourly"), "{err}");
-    let priced = text.replace("[cost]\n", "[cost]\nprices = { public_ipv4_hourly = 0.01 }\n");
+    let listed = "listed: us-east-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-northeast-1";
+    assert!(err.contains(&format!("region \"eu-south-2\" has no built-in prices ({listed})")), "{err}");
+    assert!(err.contains("give cost.prices.public_ipv4_hourly\n"), "{err}");
+    // Compute is never priced at another region's figures either.
+    assert!(err.contains("give cost.prices.fargate_vcpu_hour and cost.prices.fargate_gb_hour"), "{err}");
+    let priced = text.replace(
+        "[cost]\n",
+        "[cost]\nprices = { public_ipv4_hourly = 0.01, fargate_vcpu_hour = 0.05, fargate_gb_hour = 0.005 }\n",
+    );
     let s = run(&scenario(&priced));
     assert_close!(fig(&s, "cost.by_item.public_ipv4"), 4.0 * 0.01 * 2.0, 1e-12);
+    // Four 0.25 vCPU / 0.5 GB tasks for 2 h at the given prices.
+    assert_close!(fig(&s, "cost.by_item.compute"), 4.0 * (0.25 * 0.05 + 0.5 * 0.005) * 2.0, 1e-12);
 }

@@ -7,8 +7,8 @@ use super::super::types::*;
 use super::assumed;
 use super::ctx::Ctx;
 use crate::catalog::{
-    DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB, FARGATE_MAX_EPHEMERAL_GIB, InfraPrices,
-    InstanceType, ebs_gb_month, infra_prices, priced_regions,
+    Arch, DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB, FARGATE_MAX_EPHEMERAL_GIB,
+    FargatePrice, InfraPrices, InstanceType, PRICED_REGIONS, ebs_gb_month, fargate_price_in, infra_prices,
 };
 
 /// The parts of the raw file the cost settings read.
@@ -18,6 +18,8 @@ pub(super) struct RawCost<'a> {
     pub services: &'a [Option<raw::Service>],
     pub providers: &'a [Option<raw::CapacityProvider>],
     pub task_defs: &'a [Option<raw::TaskDefinition>],
+    /// Architectures of the task definitions that run on Fargate.
+    pub fargate_arches: Vec<Arch>,
 }
 
 /// Resolves the cost settings; `services` are the resolved services (same order as the file).
@@ -38,6 +40,8 @@ pub(super) fn resolve_cost(
         ..CostConfig::default()
     };
     cfg.prices = resolve_prices(ctx, &cfg, s.and_then(|s| s.prices.as_ref()), region);
+    (cfg.fargate_x86_64, cfg.fargate_arm64) =
+        resolve_fargate_prices(ctx, s.and_then(|s| s.prices.as_ref()), region, &r.fargate_arches);
     cfg.savings_plans = r
         .plans
         .iter()
@@ -63,44 +67,124 @@ pub(super) fn resolve_cost(
     cfg
 }
 
-/// The region's built-in prices with `[cost.prices]` on top. In a region
-/// without built-in prices, every price an enabled item uses must be given.
+/// One price: its key, the value given, the built-in one, where it goes, and
+/// whether an item turned on needs it.
+type PriceField<'a> = (&'static str, Option<f64>, Option<f64>, &'a mut f64, bool);
+
+/// The region's built-in prices with `[cost.prices]` on top. Every price an
+/// enabled item uses must be known: built in for the region, or given.
 fn resolve_prices(ctx: &mut Ctx, cfg: &CostConfig, given: Option<&raw::CostPrices>, region: &str) -> InfraPrices {
-    let builtin = infra_prices(region);
+    let listed = infra_prices(region);
+    let known = listed.unwrap_or_default();
     let empty = raw::CostPrices::default();
     let g = given.unwrap_or(&empty);
-    let mut out = builtin.unwrap_or_default();
-    let fields: [(&str, Option<f64>, &mut f64, bool); 9] = [
-        ("alb_hourly", g.alb_hourly, &mut out.alb_hourly, cfg.load_balancers),
-        ("alb_lcu_hourly", g.alb_lcu_hourly, &mut out.alb_lcu_hourly, cfg.load_balancers),
-        ("nlb_hourly", g.nlb_hourly, &mut out.nlb_hourly, cfg.load_balancers),
-        ("nlb_nlcu_hourly", g.nlb_nlcu_hourly, &mut out.nlb_nlcu_hourly, cfg.load_balancers),
-        ("public_ipv4_hourly", g.public_ipv4_hourly, &mut out.public_ipv4_hourly, cfg.public_ipv4),
-        ("cross_az_per_gb_each_way", g.cross_az_per_gb_each_way, &mut out.cross_az_per_gb_each_way, cfg.data_transfer),
-        ("ebs_gp3_gb_month", g.ebs_gp3_gb_month, &mut out.ebs_gp3_gb_month, cfg.storage),
-        ("ebs_gp2_gb_month", g.ebs_gp2_gb_month, &mut out.ebs_gp2_gb_month, cfg.storage),
-        ("fargate_ephemeral_gb_hour", g.fargate_ephemeral_gb_hour, &mut out.fargate_ephemeral_gb_hour, cfg.storage),
+    let mut out = InfraPrices::default();
+    let fields: [PriceField; 9] = [
+        ("alb_hourly", g.alb_hourly, known.alb_hourly, &mut out.alb_hourly, cfg.load_balancers),
+        ("alb_lcu_hourly", g.alb_lcu_hourly, known.alb_lcu_hourly, &mut out.alb_lcu_hourly, cfg.load_balancers),
+        ("nlb_hourly", g.nlb_hourly, known.nlb_hourly, &mut out.nlb_hourly, cfg.load_balancers),
+        ("nlb_nlcu_hourly", g.nlb_nlcu_hourly, known.nlb_nlcu_hourly, &mut out.nlb_nlcu_hourly, cfg.load_balancers),
+        (
+            "public_ipv4_hourly",
+            g.public_ipv4_hourly,
+            known.public_ipv4_hourly,
+            &mut out.public_ipv4_hourly,
+            cfg.public_ipv4,
+        ),
+        (
+            "cross_az_per_gb_each_way",
+            g.cross_az_per_gb_each_way,
+            known.cross_az_per_gb_each_way,
+            &mut out.cross_az_per_gb_each_way,
+            cfg.data_transfer,
+        ),
+        ("ebs_gp3_gb_month", g.ebs_gp3_gb_month, known.ebs_gp3_gb_month, &mut out.ebs_gp3_gb_month, cfg.storage),
+        ("ebs_gp2_gb_month", g.ebs_gp2_gb_month, known.ebs_gp2_gb_month, &mut out.ebs_gp2_gb_month, cfg.storage),
+        (
+            "fargate_ephemeral_gb_hour",
+            g.fargate_ephemeral_gb_hour,
+            known.fargate_ephemeral_gb_hour,
+            &mut out.fargate_ephemeral_gb_hour,
+            cfg.storage,
+        ),
     ];
     let mut missing = Vec::new();
-    for (key, value, slot, needed) in fields {
-        match value {
-            Some(v) if ctx.range(&format!("cost.prices.{key}"), v, 0.0, 1e6, "a price (USD)") => *slot = v,
-            Some(_) => {}
-            None if needed && builtin.is_none() => missing.push(key),
-            None => {}
+    for (key, value, builtin, slot, needed) in fields {
+        match (value, builtin) {
+            (Some(v), _) => {
+                if ctx.range(&format!("cost.prices.{key}"), v, 0.0, 1e6, "a price (USD)") {
+                    *slot = v;
+                }
+            }
+            (None, Some(b)) => *slot = b,
+            (None, None) if needed => missing.push(format!("cost.prices.{key}")),
+            (None, None) => {}
         }
     }
     if !missing.is_empty() {
-        ctx.err(
-            "cost",
-            format!(
-                "region \"{region}\" has no built-in prices (listed: {}); give cost.prices.{} or use a listed region",
-                priced_regions().join(", "),
-                missing.join(", cost.prices.")
-            ),
-        );
+        ctx.err("cost", format!("{}; give {}", no_price_reason(region, listed.is_some()), or_list(&missing)));
     }
     out
+}
+
+/// Why a price the scenario needs is not built in for `region`.
+pub(super) fn no_price_reason(region: &str, listed: bool) -> String {
+    if listed {
+        format!(
+            "region \"{region}\" has no confirmed built-in price for this (docs/aws-facts.md §19; `ecsim catalog` \
+             lists what is built in)"
+        )
+    } else {
+        format!("region \"{region}\" has no built-in prices (listed: {})", PRICED_REGIONS.join(", "))
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The Fargate prices of the region with `[cost.prices]` on top; an
+/// architecture some Fargate task uses must have a price. `fargate_arches`
+/// lists the architectures of task definitions placed on Fargate.
+fn resolve_fargate_prices(
+    ctx: &mut Ctx,
+    given: Option<&raw::CostPrices>,
+    region: &str,
+    fargate_arches: &[Arch],
+) -> (FargatePrice, FargatePrice) {
+    let empty = raw::CostPrices::default();
+    let g = given.unwrap_or(&empty);
+    let mut missing = Vec::new();
+    let mut price = |arch: Arch, keys: [(&str, Option<f64>); 2]| {
+        let builtin = fargate_price_in(region, arch);
+        let mut out = [builtin.map(|p| p.vcpu_hour), builtin.map(|p| p.gb_hour)];
+        for (slot, (key, value)) in out.iter_mut().zip(keys) {
+            if let Some(v) = value
+                && ctx.range(&format!("cost.prices.{key}"), v, 0.0, 1e6, "a price (USD)")
+            {
+                *slot = Some(v);
+            }
+            if slot.is_none() && fargate_arches.contains(&arch) {
+                missing.push(format!("cost.prices.{key}"));
+            }
+        }
+        FargatePrice { vcpu_hour: out[0].unwrap_or(0.0), gb_hour: out[1].unwrap_or(0.0) }
+    };
+    let x86 = price(Arch::X86_64, [("fargate_vcpu_hour", g.fargate_vcpu_hour), ("fargate_gb_hour", g.fargate_gb_hour)]);
+    let arm = price(
+        Arch::Arm64,
+        [("fargate_arm64_vcpu_hour", g.fargate_arm64_vcpu_hour), ("fargate_arm64_gb_hour", g.fargate_arm64_gb_hour)],
+    );
+    if !missing.is_empty() {
+        let reason = no_price_reason(region, PRICED_REGIONS.contains(&region));
+        ctx.err("capacity_providers", format!("Fargate tasks run here but {reason}; give {}", or_list(&missing)));
+    }
+    (x86, arm)
 }
 
 fn resolve_plan(ctx: &mut Ctx, path: &str, p: &raw::SavingsPlan, types: &[InstanceType]) -> Option<SavingsPlan> {
@@ -158,6 +242,28 @@ fn resolve_plan(ctx: &mut Ctx, path: &str, p: &raw::SavingsPlan, types: &[Instan
     }
     let fargate_discount = p.fargate_discount.unwrap_or(discount);
     Some(SavingsPlan { kind: kind?, commitment_per_hour: p.commitment_per_hour, discount, fargate_discount })
+}
+
+/// The architectures of task definitions that services or scheduled tasks
+/// place on a Fargate provider (x86_64 when a definition names none).
+pub(super) fn fargate_arches(
+    providers: &[Provider],
+    task_defs: &[TaskDef],
+    services: &[Service],
+    batch: &[ScheduledTask],
+) -> Vec<Arch> {
+    let uses =
+        services.iter().map(|s| (s.task_def, &s.strategy)).chain(batch.iter().map(|b| (b.task_def, &b.strategy)));
+    let mut arches = Vec::new();
+    for (td, strategy) in uses {
+        let on_fargate =
+            strategy.iter().any(|i| providers.get(i.provider.idx()).is_some_and(|p| p.fargate().is_some()));
+        let arch = task_defs.get(td.idx()).and_then(|t| t.arch).unwrap_or(Arch::X86_64);
+        if on_fargate && !arches.contains(&arch) {
+            arches.push(arch);
+        }
+    }
+    arches
 }
 
 /// "m5" of "m5.large": the family an EC2 Instance Savings Plan names.

@@ -7,15 +7,27 @@ use super::MAX_INSTANCES_PER_PROVIDER;
 use super::ctx::Ctx;
 use crate::catalog::{self, Arch, InstanceType};
 use crate::units::UsdPerHour;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// The catalog after the file's entries, and each type's id by name. A new
-/// type missing a required field is left out and its name marked broken.
+/// The catalog priced for `region` after the file's entries, each type's id
+/// by name, and the names left without a price (no built-in figure for the
+/// region and none given). A new type missing a required field is left out
+/// and its name marked broken.
 pub(super) fn resolve_instance_types(
     ctx: &mut Ctx,
     list: &[Option<raw::InstanceType>],
-) -> (Vec<InstanceType>, BTreeMap<String, TypeId>) {
+    region: &str,
+) -> (Vec<InstanceType>, BTreeMap<String, TypeId>, BTreeSet<String>) {
     let mut instance_types: Vec<InstanceType> = catalog::builtin_instance_types();
+    let mut unpriced = BTreeSet::new();
+    for t in &mut instance_types {
+        match catalog::ec2_on_demand_hourly(&t.name, region) {
+            Some(p) => t.on_demand_hourly = p,
+            None => {
+                unpriced.insert(t.name.clone());
+            }
+        }
+    }
     for (i, it) in list.iter().enumerate() {
         let Some(it) = it else { continue };
         let path = format!("instance_types[{i}]");
@@ -28,6 +40,9 @@ pub(super) fn resolve_instance_types(
             None => new_type(ctx, &path, it),
         };
         apply_fields(ctx, &path, it, &mut t);
+        if it.on_demand_hourly.is_some() {
+            unpriced.remove(&t.name);
+        }
         check_fields(ctx, &path, it, &t, existing.is_some());
         match existing {
             Some(p) => instance_types[p] = t,
@@ -38,7 +53,33 @@ pub(super) fn resolve_instance_types(
         }
     }
     let type_ids = instance_types.iter().enumerate().map(|(i, t)| (t.name.clone(), TypeId::from_idx(i))).collect();
-    (instance_types, type_ids)
+    (instance_types, type_ids, unpriced)
+}
+
+/// Every instance type an EC2 provider launches needs an on-demand price in
+/// the scenario's region: built in (`ecsim catalog`) or given in
+/// `[[instance_types]]`. Never another region's price.
+pub(super) fn check_priced(
+    ctx: &mut Ctx,
+    providers: &[Option<raw::CapacityProvider>],
+    unpriced: &BTreeSet<String>,
+    region: &str,
+) {
+    for (i, p) in providers.iter().enumerate() {
+        let Some(names) = p.as_ref().and_then(|p| p.instance_types.as_ref()) else { continue };
+        for (j, name) in names.iter().enumerate() {
+            if unpriced.contains(name) {
+                ctx.err(
+                    format!("capacity_providers[{i}].instance_types[{j}]"),
+                    format!(
+                        "\"{name}\" has no on-demand price: {}; give [[instance_types]] name = \"{name}\" with \
+                         on_demand_hourly (USD)",
+                        super::cost::no_price_reason(region, catalog::PRICED_REGIONS.contains(&region))
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// An empty type for a name not in the catalog; `true` when required fields are missing.

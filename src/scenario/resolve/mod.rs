@@ -60,7 +60,9 @@ pub fn resolve(
     let mut ctx = Ctx::new(broken_names);
     let run = settings::resolve_run(&mut ctx, raw.simulation.unwrap_or_default(), raw.cloudwatch, source_label);
     let place = settings::resolve_place(&mut ctx, raw.region.unwrap_or_default(), raw.cluster.unwrap_or_default());
-    let (instance_types, type_ids) = instance_types::resolve_instance_types(&mut ctx, &raw.instance_types);
+    let (instance_types, type_ids, unpriced) =
+        instance_types::resolve_instance_types(&mut ctx, &raw.instance_types, &place.region);
+    instance_types::check_priced(&mut ctx, &raw.capacity_providers, &unpriced, &place.region);
     let (providers, provider_ids) =
         providers::resolve_providers(&mut ctx, &raw.capacity_providers, &type_ids, &instance_types);
     let reserved = instance_types::resolve_reserved(&mut ctx, &raw.reserved_instances, &type_ids);
@@ -98,6 +100,7 @@ pub fn resolve(
         services: &raw.services,
         providers: &raw.capacity_providers,
         task_defs: &raw.task_definitions,
+        fargate_arches: cost::fargate_arches(&providers, &task_defs, &services, &batch),
     };
     let cost = cost::resolve_cost(&mut ctx, &raw_cost, &place.region, &services, &instance_types);
     settings::check_size(&mut ctx, &run, services.len());
