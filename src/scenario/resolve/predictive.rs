@@ -41,11 +41,19 @@ pub(super) fn predictive_policy(
             ("IncreaseMaxCapacity", MaxCapacityBreach::IncreaseMaxCapacity),
         ],
     );
-    // The API: MaxCapacityBuffer only with IncreaseMaxCapacity.
-    if p.max_capacity_buffer.is_some() && max_capacity_breach != Some(MaxCapacityBreach::IncreaseMaxCapacity) {
+    // The API: MaxCapacityBuffer is required with IncreaseMaxCapacity and refused
+    // without it (docs/aws-facts.md §20).
+    let increase = max_capacity_breach == Some(MaxCapacityBreach::IncreaseMaxCapacity);
+    if p.max_capacity_buffer.is_some() && !increase && max_capacity_breach.is_some() {
         ctx.err(
             format!("{pp}.max_capacity_buffer"),
             "applies only with max_capacity_breach_behavior = \"IncreaseMaxCapacity\"",
+        );
+    }
+    if p.max_capacity_buffer.is_none() && increase {
+        ctx.err(
+            format!("{pp}.max_capacity_breach_behavior"),
+            "\"IncreaseMaxCapacity\" needs max_capacity_buffer (0-100, percent above the forecast capacity), as the API requires",
         );
     }
     let forecaster = ctx.enum_value(
