@@ -44,7 +44,7 @@ pub mod target_tracking;
 pub mod vote;
 
 pub use alarm::{Alarm, AlarmConfig, AlarmState, Comparison};
-pub use forecast::Forecaster;
+pub use forecast::{Forecaster, HourClock, Slot};
 pub use held::{HeldBack, HeldCause};
 pub use metrics::{Datapoint, MinuteMetrics, ServiceMetric, Statistic};
 pub use predictive::{

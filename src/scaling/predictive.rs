@@ -7,7 +7,7 @@
 //! scaler asks it for the floor at each evaluation and combines it with the
 //! other policies (`scaler.rs`).
 
-use super::forecast::{FORECAST_EVERY_HOURS, Forecaster, capacity_for, forecast_horizon};
+use super::forecast::{FORECAST_EVERY_HOURS, Forecaster, HourClock, Slot, capacity_for, forecast_horizon};
 use super::metrics::MinuteMetrics;
 use crate::engine::{SimDuration, SimTime};
 
@@ -73,6 +73,8 @@ pub struct PredictiveConfig {
     /// Percent above the forecast capacity the effective max may reach.
     pub max_capacity_buffer: u32,
     pub forecaster: Forecaster,
+    /// The local clock "the same hour of the day / week" is read on.
+    pub clock: HourClock,
 }
 
 /// Every problem with a predictive policy, each naming its field.
@@ -99,6 +101,8 @@ pub struct PredictivePolicy {
     pub cfg: PredictiveConfig,
     /// Mean load of each complete hour since the start.
     history: Vec<f64>,
+    /// The local slot of each hour of `history`.
+    slots: Vec<Slot>,
     hour_sum: f64,
     hour_samples: u32,
     /// Hour of `forecast[0]`.
@@ -127,6 +131,7 @@ impl PredictivePolicy {
         PredictivePolicy {
             cfg,
             history: Vec::new(),
+            slots: Vec::new(),
             hour_sum: 0.0,
             hour_samples: 0,
             forecast_from: 0,
@@ -162,13 +167,15 @@ impl PredictivePolicy {
             self.hours_compared += 1;
         }
         self.history.push(actual);
+        self.slots.push(self.cfg.clock.slot(hour));
         self.hour_sum = 0.0;
         self.hour_samples = 0;
         let hours = self.history.len();
         if !hours.is_multiple_of(FORECAST_EVERY_HOURS) {
             return false;
         }
-        let forecast = forecast_horizon(&self.history, self.cfg.forecaster);
+        let clock = &self.cfg.clock;
+        let forecast = forecast_horizon(&self.history, &self.slots, |h| clock.slot(h), self.cfg.forecaster);
         if forecast.is_empty() {
             return false;
         }
@@ -239,6 +246,7 @@ impl PredictivePolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::Calendar;
     use crate::scaling::Datapoint;
 
     fn cfg(mode: PredictiveMode, buffer_s: u64) -> PredictiveConfig {
@@ -251,6 +259,7 @@ mod tests {
             max_capacity_breach: MaxCapacityBreach::HonorMaxCapacity,
             max_capacity_buffer: 0,
             forecaster: Forecaster::Seasonal,
+            clock: HourClock { calendar: Calendar::new(jiff::Timestamp::UNIX_EPOCH), tz: jiff::tz::TimeZone::UTC },
         }
     }
 

@@ -484,6 +484,7 @@ pub struct Predictive {
     pub max_capacity_breach_behavior: Option<String>,
     pub max_capacity_buffer: Option<u32>,
     pub forecaster: Option<String>,
+    pub timezone: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

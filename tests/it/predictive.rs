@@ -78,3 +78,47 @@ fn forecast_only_leaves_every_simulated_figure_unchanged() {
     let forecast = only_run.series("service", "web", "predictive_forecast_forecast_capacity");
     assert!(forecast.iter().any(|(t, v)| *t > 86_400 && *v == 10.0));
 }
+
+/// Ten 0.5 vCPU Fargate tasks (min = max = 10) under a diurnal load on New
+/// York's clock (100 req/s at night, 400 at noon, 5 ms each: CPU summed over
+/// tasks = the rate in percent), over three days from Saturday 7 March 2026
+/// 00:00 EST, across the change to EDT on Sunday at 02:00, with a ForecastOnly
+/// policy whose clock is `timezone` (the workload's when empty).
+fn across_spring_forward(timezone: &str) -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 512\nmemory = 1024\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 10\n\
+         [services.workload]\nrate = {{ pattern = \"diurnal\", base = 100, peak = 400, peak_at = \"12:00\", timezone = \"America/New_York\" }}\n\
+         cpu_per_request = \"5ms\"\n\
+         [services.auto_scaling]\nmin_capacity = 10\nmax_capacity = 10\n\
+         [[services.auto_scaling.predictive]]\nname = \"forecast\"\nmetric_pair = \"ECSServiceCPUUtilization\"\n\
+         target_value = 60\n{timezone}",
+        header("3d", &["a"]).replace("2026-03-02T00:00:00Z", "2026-03-07T05:00:00Z")
+    )
+}
+
+#[test]
+fn forecasts_keep_the_local_hour_across_a_daylight_saving_change() {
+    // The policy reads hours on the workload's clock (New York): the forecasts of
+    // Sunday and Monday (hours 24 to 71, 48 compared) are Saturday's and Sunday's
+    // same local hours, and the load repeats by local hour, so every one is exact
+    // (the same minutes of the same local clock give the same CPU).
+    let (summary, captured) = run_captured(&scenario(&across_spring_forward("")));
+    assert_eq!(fig(&summary, "services.web.scaling.predictive.forecast.hours_compared"), 48.0);
+    let mape = fig(&summary, "services.web.scaling.predictive.forecast.forecast_mape_percent");
+    assert!(mape < 1e-9, "{mape}");
+    // Monday 9 March 12:00-13:00 EDT (16:00Z, 59 h after the start) is the peak hour.
+    let forecast = captured.series("service", "web", "predictive_forecast_forecast_load");
+    let load = captured.series("service", "web", "predictive_forecast_load");
+    let at = |s: &[(u64, f64)], t: u64| s.iter().find(|(u, _)| *u == t).map(|(_, v)| *v).unwrap();
+    let noon = 59 * 3600;
+    let mean_load = (0..60).map(|m| at(&load, noon + 60 * m)).sum::<f64>() / 60.0;
+    assert!((at(&forecast, noon) - mean_load).abs() < 1e-9 * mean_load, "{} {mean_load}", at(&forecast, noon));
+    // The same policy on UTC's clock counts hours from the start: from Sunday 03:00
+    // EDT on, each forecast is the load of the local hour before (Saturday's 16:00Z was
+    // 11:00 EST), and the error shows.
+    let (utc, _) = run_captured(&scenario(&across_spring_forward("timezone = \"UTC\"\n")));
+    let off = fig(&utc, "services.web.scaling.predictive.forecast.forecast_mape_percent");
+    assert!(off > 1.0, "{off}");
+}

@@ -4,20 +4,31 @@
 use super::super::raw;
 use super::super::types::*;
 use super::ctx::Ctx;
+use crate::calendar::{Calendar, parse_time_zone};
 use crate::engine::SimDuration;
 use crate::scaling::{
-    Forecaster, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, validate_predictive_config,
+    Forecaster, HourClock, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, validate_predictive_config,
 };
 
 /// The default scheduling buffer, 300 s (docs/aws-facts.md §14).
 pub const DEFAULT_SCHEDULING_BUFFER: SimDuration = SimDuration::from_secs(300);
 
+/// What a predictive policy is checked against: its service's load balancer,
+/// names (the dimensions of its metrics) and clock.
+pub(super) struct PredictiveEnv<'a> {
+    pub lb: Option<&'a LoadBalancer>,
+    pub calendar: Calendar,
+    /// The workload's time zone, the default of `timezone`.
+    pub workload_tz: Option<&'a jiff::tz::TimeZone>,
+}
+
 pub(super) fn predictive_policy(
     ctx: &mut Ctx,
     pp: &str,
     p: &raw::Predictive,
-    lb: Option<&LoadBalancer>,
+    env: &PredictiveEnv,
 ) -> Option<PredictiveConfig> {
+    let lb = env.lb;
     let metric_pair = ctx.enum_value(&format!("{pp}.metric_pair"), &p.metric_pair, &MetricPair::ALL);
     if metric_pair == Some(MetricPair::AlbRequestCount) && !lb.is_some_and(|l| l.kind == LbKind::Alb) {
         ctx.err(
@@ -61,6 +72,15 @@ pub(super) fn predictive_policy(
         p.forecaster.as_deref().unwrap_or("seasonal"),
         &[("seasonal", Forecaster::Seasonal), ("daily", Forecaster::Daily)],
     );
+    // "The same hour" is read on the workload's clock unless the policy names one.
+    let tz = match p.timezone.as_deref().map(parse_time_zone) {
+        Some(Ok(tz)) => tz,
+        Some(Err(e)) => {
+            ctx.err(format!("{pp}.timezone"), e);
+            jiff::tz::TimeZone::UTC
+        }
+        None => env.workload_tz.cloned().unwrap_or(jiff::tz::TimeZone::UTC),
+    };
     // Checked with stand-ins for the names already refused, so every problem shows at once.
     let cfg = PredictiveConfig {
         name: p.name.clone(),
@@ -71,6 +91,7 @@ pub(super) fn predictive_policy(
         max_capacity_breach: max_capacity_breach.unwrap_or(MaxCapacityBreach::HonorMaxCapacity),
         max_capacity_buffer: p.max_capacity_buffer.unwrap_or(0),
         forecaster: forecaster.unwrap_or(Forecaster::Seasonal),
+        clock: HourClock { calendar: env.calendar, tz },
     };
     // Each problem starts with its field's name.
     for problem in validate_predictive_config(&cfg) {
