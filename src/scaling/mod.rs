@@ -38,6 +38,7 @@ pub mod forecast;
 pub mod held;
 pub mod metrics;
 pub mod predictive;
+pub mod predictive_metrics;
 pub mod scaler;
 pub mod step;
 pub mod target_tracking;
@@ -48,9 +49,9 @@ pub use forecast::{Forecaster, HourClock, Slot};
 pub use held::{HeldBack, HeldCause};
 pub use metrics::{Datapoint, MinuteMetrics, ServiceMetric, Statistic};
 pub use predictive::{
-    Floor, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, PredictivePolicy,
-    validate_predictive_config,
+    Floor, MaxCapacityBreach, PredictiveConfig, PredictiveMode, PredictivePolicy, validate_predictive_config,
 };
+pub use predictive_metrics::{CustomMetric, MetricPair, PredictiveMetrics};
 pub use scaler::{
     AutoScalingConfig, ScalingDecision, ScheduledActionRejected, ServiceScaler, validate_auto_scaling_config,
 };

@@ -122,3 +122,64 @@ fn forecasts_keep_the_local_hour_across_a_daylight_saving_change() {
     let off = fig(&utc, "services.web.scaling.predictive.forecast.forecast_mape_percent");
     assert!(off > 1.0, "{off}");
 }
+
+/// A customized metric specification of one query on `namespace`/`metric`.
+fn custom(key: &str, namespace: &str, metric: &str, stat: &str, dimensions: &str) -> String {
+    format!(
+        "[services.auto_scaling.predictive.{key}]\nmetric_data_queries = [{{ id = \"q\", metric_stat = {{ \
+         metric = {{ namespace = \"{namespace}\", metric_name = \"{metric}\", dimensions = [{dimensions}] }}, stat = \"{stat}\" }} }}]\n"
+    )
+}
+
+const SERVICE_DIMS: &str =
+    "{ name = \"ClusterName\", value = \"default\" }, { name = \"ServiceName\", value = \"web\" }";
+
+fn custom_policy(load: &str) -> String {
+    format!(
+        "[[services.auto_scaling.predictive]]\nname = \"forecast\"\ntarget_value = 21\nmode = \"ForecastAndScale\"\n{}{load}",
+        custom("customized_scaling_metric_specification", "AWS/ECS", "CPUUtilization", "Average", SERVICE_DIMS)
+    )
+}
+
+#[test]
+fn custom_metrics_that_name_a_pair_are_the_pair() {
+    // CPUUtilization Average as the scaling metric and Sum as the load metric are the
+    // ECSServiceCPUUtilization pair: every figure, row and event the same.
+    let load = custom("customized_load_metric_specification", "AWS/ECS", "CPUUtilization", "Sum", SERVICE_DIMS);
+    let (pair, pair_run) = run_captured(&scenario(&service(&predictive("ForecastAndScale"))));
+    let (spec, spec_run) = run_captured(&scenario(&service(&custom_policy(&load))));
+    let strip = |mut s: Value| {
+        s.as_object_mut().unwrap().remove("scenario_sha256");
+        s
+    };
+    assert_eq!(strip(spec), strip(pair));
+    assert_eq!(spec_run.events, pair_run.events);
+    assert_eq!(spec_run.rows, pair_run.rows);
+}
+
+#[test]
+fn a_request_count_load_scales_a_cpu_target() {
+    // Load: the load balancer's RequestCount, 200 req/s = 12,000 a minute; scaling
+    // metric: average CPU at target 21. The history relates them: 4 tasks at 50% = 200
+    // per 12,000 requests, so the forecast of 12,000 needs 12,000 × 200 / 12,000 / 21 =
+    // 9.5 → 10 tasks, the same floor as the CPU pair's (the test above).
+    let alb = "[services.load_balancer]\nkind = \"alb\"\n";
+    let load = custom(
+        "customized_load_metric_specification",
+        "AWS/ApplicationELB",
+        "RequestCount",
+        "Sum",
+        "{ name = \"TargetGroup\", value = \"targetgroup/web/0123456789abcdef\" }",
+    );
+    let text =
+        service(&custom_policy(&load)).replace("[services.auto_scaling]", &format!("{alb}[services.auto_scaling]"));
+    let (summary, captured) = run_captured(&scenario(&text));
+    let first = captured.events.iter().find(|e| e.1 == "scale_out").expect("the forecast scales out");
+    assert_eq!(first.0, 86_400.0);
+    assert!(first.4.ends_with("desired 4 → 10"), "{}", first.4);
+    let load = captured.series("service", "web", "predictive_forecast_load");
+    assert!(load.iter().all(|(_, v)| *v == 12_000.0), "{:?}", &load[..3]);
+    let capacity = captured.series("service", "web", "predictive_forecast_forecast_capacity");
+    assert!(capacity.iter().all(|(_, v)| *v == 10.0));
+    assert_eq!(fig(&summary, "services.web.scaling.predictive.forecast.hours_compared"), 24.0);
+}

@@ -4,10 +4,12 @@
 use super::super::raw;
 use super::super::types::*;
 use super::ctx::Ctx;
+use super::predictive_metrics::{Owner, resolve_metrics};
 use crate::calendar::{Calendar, parse_time_zone};
 use crate::engine::SimDuration;
 use crate::scaling::{
-    Forecaster, HourClock, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, validate_predictive_config,
+    Forecaster, HourClock, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMetrics, PredictiveMode,
+    validate_predictive_config,
 };
 
 /// The default scheduling buffer, 300 s (docs/aws-facts.md §14).
@@ -17,6 +19,8 @@ pub const DEFAULT_SCHEDULING_BUFFER: SimDuration = SimDuration::from_secs(300);
 /// names (the dimensions of its metrics) and clock.
 pub(super) struct PredictiveEnv<'a> {
     pub lb: Option<&'a LoadBalancer>,
+    pub service: &'a str,
+    pub cluster: &'a str,
     pub calendar: Calendar,
     /// The workload's time zone, the default of `timezone`.
     pub workload_tz: Option<&'a jiff::tz::TimeZone>,
@@ -28,15 +32,14 @@ pub(super) fn predictive_policy(
     p: &raw::Predictive,
     env: &PredictiveEnv,
 ) -> Option<PredictiveConfig> {
-    let lb = env.lb;
-    let metric_pair = ctx.enum_value(&format!("{pp}.metric_pair"), &p.metric_pair, &MetricPair::ALL);
-    if metric_pair == Some(MetricPair::AlbRequestCount) && !lb.is_some_and(|l| l.kind == LbKind::Alb) {
-        ctx.err(
-            format!("{pp}.metric_pair"),
-            "ALBRequestCount needs the service to have an Application Load Balancer ([services.load_balancer] kind = \"alb\")",
-        );
-    }
-    if metric_pair != Some(MetricPair::AlbRequestCount) && p.target_value > 100.0 {
+    let owner = Owner { service: env.service, cluster: env.cluster, lb: env.lb };
+    let metrics = resolve_metrics(ctx, pp, p, &owner);
+    let percent = match metrics {
+        Some(PredictiveMetrics::Pair(pair)) => pair != MetricPair::AlbRequestCount,
+        Some(PredictiveMetrics::Custom { scaling, .. }) => scaling.is_percent(),
+        None => false,
+    };
+    if percent && p.target_value > 100.0 {
         ctx.err(format!("{pp}.target_value"), format!("{} is a utilization percentage above 100", p.target_value));
     }
     let mode = ctx.enum_value(
@@ -84,7 +87,7 @@ pub(super) fn predictive_policy(
     // Checked with stand-ins for the names already refused, so every problem shows at once.
     let cfg = PredictiveConfig {
         name: p.name.clone(),
-        metric_pair: metric_pair.unwrap_or(MetricPair::Cpu),
+        metrics: metrics.unwrap_or(PredictiveMetrics::Pair(MetricPair::Cpu)),
         target_value: p.target_value,
         mode: mode.unwrap_or(PredictiveMode::ForecastOnly),
         scheduling_buffer: p.scheduling_buffer_time.map_or(DEFAULT_SCHEDULING_BUFFER, |d| d.0),
@@ -98,6 +101,6 @@ pub(super) fn predictive_policy(
         let (field, what) = problem.split_once(": ").unwrap_or(("", problem.as_str()));
         ctx.err(format!("{pp}.{field}"), what);
     }
-    let all_named = metric_pair.is_some() && mode.is_some() && max_capacity_breach.is_some() && forecaster.is_some();
+    let all_named = metrics.is_some() && mode.is_some() && max_capacity_breach.is_some() && forecaster.is_some();
     all_named.then_some(cfg)
 }

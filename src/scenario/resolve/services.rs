@@ -83,6 +83,8 @@ fn resolve_service(
     let workload = resolve_workload(ctx, &format!("{path}.workload"), s.workload.as_ref(), env.horizon);
     let for_predictive = PredictiveEnv {
         lb: load_balancer.as_ref(),
+        service: &s.name,
+        cluster: env.cluster_name,
         calendar: *env.horizon.calendar,
         workload_tz: workload.time_zone(),
     };
