@@ -394,6 +394,8 @@ impl Simulation<'_> {
             memory: datapoint(mem, m.mem_min, m.mem_max),
             request_count_per_target: rpt.map(Datapoint::single),
             request_count: cfg.load_balancer.is_some().then(|| Datapoint::single(m.lb_received * 60.0 / secs)),
+            running_tasks: Some(f64::from(running)),
+            desired_tasks: Some(f64::from(desired)),
         };
         self.cost_traffic_minute(s, &m, minute_start, counting);
         // Keep the buffers (cleared) as the next spare so later minutes reuse their capacity.
@@ -449,9 +451,9 @@ impl Simulation<'_> {
         for (k, p) in scaler.predictive().iter().enumerate() {
             let ids = self.series.predictive[s.idx()][k];
             let forecast = p.forecast_now(now);
-            self.rec.put(ids[0], p.cfg.metric_pair.load(metrics));
+            self.rec.put(ids[0], p.cfg.metrics.load(metrics));
             self.rec.put(ids[1], forecast.map(|f| f.0));
-            self.rec.put(ids[2], forecast.map(|f| f64::from(f.1)));
+            self.rec.put(ids[2], forecast.and_then(|f| f.1).map(f64::from));
         }
         let name = &self.sc.services[s.idx()].name;
         for (policy, f) in scaler.floors_set() {

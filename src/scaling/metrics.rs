@@ -134,6 +134,12 @@ pub struct MinuteMetrics {
     /// Requests the load balancer received in the minute (the load metric of
     /// predictive scaling's ALBRequestCount pair); services with an ALB only.
     pub request_count: Option<Datapoint>,
+    /// The service's running count at the end of the minute (Container
+    /// Insights' RunningTaskCount): predictive scaling's capacity metric.
+    pub running_tasks: Option<f64>,
+    /// Its desired count at the end of the minute, before the minute's
+    /// scaling decision (DesiredTaskCount).
+    pub desired_tasks: Option<f64>,
 }
 
 impl MinuteMetrics {

@@ -38,19 +38,20 @@ pub mod forecast;
 pub mod held;
 pub mod metrics;
 pub mod predictive;
+pub mod predictive_metrics;
 pub mod scaler;
 pub mod step;
 pub mod target_tracking;
 pub mod vote;
 
 pub use alarm::{Alarm, AlarmConfig, AlarmState, Comparison};
-pub use forecast::Forecaster;
+pub use forecast::{Forecaster, HourClock, Slot};
 pub use held::{HeldBack, HeldCause};
 pub use metrics::{Datapoint, MinuteMetrics, ServiceMetric, Statistic};
 pub use predictive::{
-    Floor, MaxCapacityBreach, MetricPair, PredictiveConfig, PredictiveMode, PredictivePolicy,
-    validate_predictive_config,
+    Floor, MaxCapacityBreach, PredictiveConfig, PredictiveMode, PredictivePolicy, validate_predictive_config,
 };
+pub use predictive_metrics::{CustomMetric, MetricPair, PredictiveMetrics};
 pub use scaler::{
     AutoScalingConfig, ScalingDecision, ScheduledActionRejected, ServiceScaler, validate_auto_scaling_config,
 };

@@ -7,42 +7,13 @@
 //! scaler asks it for the floor at each evaluation and combines it with the
 //! other policies (`scaler.rs`).
 
-use super::forecast::{FORECAST_EVERY_HOURS, Forecaster, capacity_for, forecast_horizon};
+use super::forecast::MAX_HISTORY_HOURS;
+use super::forecast::{FORECAST_EVERY_HOURS, Forecaster, HourClock, Slot, capacity_for, forecast_horizon};
 use super::metrics::MinuteMetrics;
+use super::predictive_metrics::PredictiveMetrics;
 use crate::engine::{SimDuration, SimTime};
 
 const MS_PER_HOUR: u64 = 3_600_000;
-
-/// The predefined metric pairs of predictive scaling for ECS services.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MetricPair {
-    /// Load: the tasks' CPU utilisation summed (ECSServiceTotalCPUUtilization);
-    /// target: average CPU per task.
-    Cpu,
-    /// The same for memory.
-    Memory,
-    /// Load: requests per minute at the target group (ALBTargetGroupRequestCount);
-    /// target: requests per minute per task.
-    AlbRequestCount,
-}
-
-impl MetricPair {
-    pub const ALL: [(&'static str, MetricPair); 3] = [
-        ("ECSServiceCPUUtilization", MetricPair::Cpu),
-        ("ECSServiceMemoryUtilization", MetricPair::Memory),
-        ("ALBRequestCount", MetricPair::AlbRequestCount),
-    ];
-
-    /// The minute's load: the sum over tasks of the scaling metric (the
-    /// datapoint's Sum statistic), or the request count.
-    pub fn load(self, m: &MinuteMetrics) -> Option<f64> {
-        match self {
-            MetricPair::Cpu => m.cpu.map(|d| d.sum),
-            MetricPair::Memory => m.memory.map(|d| d.sum),
-            MetricPair::AlbRequestCount => m.request_count.map(|d| d.sum),
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PredictiveMode {
@@ -63,7 +34,8 @@ pub enum MaxCapacityBreach {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredictiveConfig {
     pub name: String,
-    pub metric_pair: MetricPair,
+    /// A predefined pair, or custom scaling, load and capacity metrics.
+    pub metrics: PredictiveMetrics,
     /// The scaling metric's target per task (percent, or requests per minute).
     pub target_value: f64,
     pub mode: PredictiveMode,
@@ -73,6 +45,8 @@ pub struct PredictiveConfig {
     /// Percent above the forecast capacity the effective max may reach.
     pub max_capacity_buffer: u32,
     pub forecaster: Forecaster,
+    /// The local clock "the same hour of the day / week" is read on.
+    pub clock: HourClock,
 }
 
 /// Every problem with a predictive policy, each naming its field.
@@ -99,8 +73,16 @@ pub struct PredictivePolicy {
     pub cfg: PredictiveConfig,
     /// Mean load of each complete hour since the start.
     history: Vec<f64>,
+    /// The local slot of each hour of `history`.
+    slots: Vec<Slot>,
+    /// Custom metrics: each hour's Σ (scaling metric × capacity) and Σ load over
+    /// its minutes that had all three (empty for a pair).
+    relation: Vec<(f64, f64)>,
+    hour_relation: (f64, f64),
     hour_sum: f64,
     hour_samples: u32,
+    /// Capacity per unit of load, learnt when the forecast was made (1 for a pair).
+    per_load: Option<f64>,
     /// Hour of `forecast[0]`.
     forecast_from: usize,
     /// Hourly load forecast, up to 48 hours.
@@ -127,8 +109,12 @@ impl PredictivePolicy {
         PredictivePolicy {
             cfg,
             history: Vec::new(),
+            slots: Vec::new(),
+            relation: Vec::new(),
+            hour_relation: (0.0, 0.0),
             hour_sum: 0.0,
             hour_samples: 0,
+            per_load: None,
             forecast_from: 0,
             forecast: Vec::new(),
             abs_pct_error_sum: 0.0,
@@ -143,9 +129,13 @@ impl PredictivePolicy {
     /// whole hour since the start; at every 6th, once 24 hours are known, makes
     /// a new forecast. Returns true when it did.
     pub fn observe(&mut self, now: SimTime, m: &MinuteMetrics) -> bool {
-        if let Some(load) = self.cfg.metric_pair.load(m) {
+        if let Some(load) = self.cfg.metrics.load(m) {
             self.hour_sum += load;
             self.hour_samples += 1;
+        }
+        if let Some((scaled, load)) = self.cfg.metrics.relation(m) {
+            self.hour_relation.0 += scaled;
+            self.hour_relation.1 += load;
         }
         let ms = now.as_millis();
         if ms == 0 || !ms.is_multiple_of(MS_PER_HOUR) {
@@ -162,20 +152,45 @@ impl PredictivePolicy {
             self.hours_compared += 1;
         }
         self.history.push(actual);
+        self.slots.push(self.cfg.clock.slot(hour));
+        if !self.cfg.metrics.is_pair() {
+            self.relation.push(std::mem::take(&mut self.hour_relation));
+        }
         self.hour_sum = 0.0;
         self.hour_samples = 0;
         let hours = self.history.len();
         if !hours.is_multiple_of(FORECAST_EVERY_HOURS) {
             return false;
         }
-        let forecast = forecast_horizon(&self.history, self.cfg.forecaster);
+        let clock = &self.cfg.clock;
+        let forecast = forecast_horizon(&self.history, &self.slots, |h| clock.slot(h), self.cfg.forecaster);
         if forecast.is_empty() {
             return false;
         }
         self.forecast_from = hours;
         self.forecast = forecast;
+        self.per_load = self.learn_per_load();
         self.forecasts_made += 1;
         true
+    }
+
+    /// Scaling metric × capacity per unit of load: 1 for a pair (its load is the
+    /// scaling metric summed over tasks); for custom metrics Σ (scaling metric ×
+    /// capacity) / Σ load over the minutes of the window (the last 14 days)
+    /// that had all three; None without such load.
+    fn learn_per_load(&self) -> Option<f64> {
+        if self.cfg.metrics.is_pair() {
+            return Some(1.0);
+        }
+        let oldest = self.relation.len().saturating_sub(MAX_HISTORY_HOURS);
+        let (scaled, load) = self.relation[oldest..].iter().fold((0.0, 0.0), |(s, l), (hs, hl)| (s + hs, l + hl));
+        (load > 0.0 && scaled.is_finite()).then(|| scaled / load)
+    }
+
+    /// The capacity a forecast load needs: ceil(load × per_load / target).
+    fn capacity(&self, load: f64) -> Option<u32> {
+        // For a pair per_load is 1 and load × 1 is load exactly.
+        self.per_load.map(|k| capacity_for(load * k, self.cfg.target_value))
     }
 
     /// The load forecast of `hour`, if the latest forecast covers it.
@@ -185,9 +200,9 @@ impl PredictivePolicy {
 
     /// The forecast of the hour the minute ending at `now` falls in, as
     /// (load, capacity): what the time series shows.
-    pub fn forecast_now(&self, now: SimTime) -> Option<(f64, u32)> {
+    pub fn forecast_now(&self, now: SimTime) -> Option<(f64, Option<u32>)> {
         let hour = (now.as_millis().saturating_sub(1) / MS_PER_HOUR) as usize;
-        self.forecast_load(hour).map(|l| (l, capacity_for(l, self.cfg.target_value)))
+        self.forecast_load(hour).map(|l| (l, self.capacity(l)))
     }
 
     /// The capacity floor at `now`: the forecast capacity of the hour starting
@@ -199,7 +214,7 @@ impl PredictivePolicy {
         }
         let hour = ((now.as_millis() + self.cfg.scheduling_buffer.as_millis()) / MS_PER_HOUR) as usize;
         let load = self.forecast_load(hour)?;
-        Some(Floor { hour, load, capacity: capacity_for(load, self.cfg.target_value) })
+        Some(Floor { hour, load, capacity: self.capacity(load)? })
     }
 
     /// The highest capacity this policy may set when the floor is `capacity`
@@ -239,18 +254,21 @@ impl PredictivePolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::Calendar;
     use crate::scaling::Datapoint;
+    use crate::scaling::MetricPair;
 
     fn cfg(mode: PredictiveMode, buffer_s: u64) -> PredictiveConfig {
         PredictiveConfig {
             name: "forecast".into(),
-            metric_pair: MetricPair::Cpu,
+            metrics: PredictiveMetrics::Pair(MetricPair::Cpu),
             target_value: 50.0,
             mode,
             scheduling_buffer: SimDuration::from_secs(buffer_s),
             max_capacity_breach: MaxCapacityBreach::HonorMaxCapacity,
             max_capacity_buffer: 0,
             forecaster: Forecaster::Seasonal,
+            clock: HourClock { calendar: Calendar::new(jiff::Timestamp::UNIX_EPOCH), tz: jiff::tz::TimeZone::UTC },
         }
     }
 
@@ -305,7 +323,7 @@ mod tests {
         feed(&mut p, 1..=24 * 60);
         assert_eq!(p.floor(SimTime::from_minute(32 * 60)), None);
         // The minute ending at 08:01 on day 2 lies in hour 32: forecast 500, 10 tasks.
-        assert_eq!(p.forecast_now(SimTime::from_minute(32 * 60 + 1)), Some((500.0, 10)));
+        assert_eq!(p.forecast_now(SimTime::from_minute(32 * 60 + 1)), Some((500.0, Some(10))));
     }
 
     #[test]
@@ -423,7 +441,44 @@ mod tests {
         let mut sc = scaler_after_a_day(PredictiveMode::ForecastOnly);
         assert!(sc.on_minute(SimTime::from_minute(32 * 60), &MinuteMetrics::cpu_only(50.0), 4, 4, false).is_none());
         assert_eq!(sc.floors_set().count(), 0);
-        assert_eq!(sc.predictive()[0].forecast_now(SimTime::from_minute(32 * 60 + 1)), Some((500.0, 10)));
+        assert_eq!(sc.predictive()[0].forecast_now(SimTime::from_minute(32 * 60 + 1)), Some((500.0, Some(10))));
+    }
+
+    #[test]
+    fn custom_metrics_learn_the_capacity_per_unit_of_load() {
+        use crate::scaling::{CustomMetric, PredictiveMetrics};
+        let mut c = cfg(PredictiveMode::ForecastAndScale, 0);
+        // Load: requests per minute at the load balancer; scaling: average CPU, target 50.
+        c.metrics = PredictiveMetrics::custom(CustomMetric::CpuAverage, CustomMetric::RequestCount, None);
+        let mut p = PredictivePolicy::new(c);
+        // Night: 400 requests a minute on 4 tasks at 25%; day (08:00-18:00): 2,000 on
+        // 10 tasks at 50%. CPU × tasks per request: 100 / 400 = 500 / 2000 = 0.25.
+        for k in 1..=24 * 60 {
+            let day = (8..18).contains(&((k - 1) / 60 % 24));
+            let (requests, tasks, cpu) = if day { (2000.0, 10.0, 50.0) } else { (400.0, 4.0, 25.0) };
+            let m = MinuteMetrics {
+                cpu: Some(Datapoint::single(cpu)),
+                request_count: Some(Datapoint::single(requests)),
+                running_tasks: Some(tasks),
+                ..Default::default()
+            };
+            p.observe(SimTime::from_minute(k), &m);
+        }
+        // Hour 32 (08:00 on day 2): 2000 × 0.25 / 50 = 10 tasks; hour 31: 400 × 0.25 / 50 = 2.
+        let floor = |h: u64| p.floor(SimTime::from_minute(h * 60)).map(|f| (f.load, f.capacity));
+        assert_eq!(floor(32), Some((2000.0, 10)));
+        assert_eq!(floor(31), Some((400.0, 2)));
+        // With no minute of load (no requests yet), no capacity can be derived: no floor.
+        let mut c = cfg(PredictiveMode::ForecastAndScale, 0);
+        c.metrics = PredictiveMetrics::custom(CustomMetric::CpuAverage, CustomMetric::RequestCount, None);
+        let mut idle = PredictivePolicy::new(c);
+        for k in 1..=24 * 60 {
+            let m = MinuteMetrics { cpu: Some(Datapoint::single(0.0)), running_tasks: Some(2.0), ..Default::default() };
+            idle.observe(SimTime::from_minute(k), &m);
+        }
+        assert_eq!(idle.forecasts_made(), 1);
+        assert_eq!(idle.floor(SimTime::from_minute(30 * 60)), None);
+        assert_eq!(idle.forecast_now(SimTime::from_minute(30 * 60)), Some((0.0, None)));
     }
 
     #[test]

@@ -481,13 +481,58 @@ pub struct AutoScaling {
 #[serde(deny_unknown_fields)]
 pub struct Predictive {
     pub name: String,
-    pub metric_pair: String,
+    pub metric_pair: Option<String>,
     pub target_value: f64,
     pub mode: Option<String>,
     pub scheduling_buffer_time: Option<Dur>,
     pub max_capacity_breach_behavior: Option<String>,
     pub max_capacity_buffer: Option<u32>,
     pub forecaster: Option<String>,
+    pub timezone: Option<String>,
+    pub customized_scaling_metric_specification: Option<CustomizedMetric>,
+    pub customized_load_metric_specification: Option<CustomizedMetric>,
+    pub customized_capacity_metric_specification: Option<CustomizedMetric>,
+}
+
+/// PredictiveScalingCustomizedMetricSpecification.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct CustomizedMetric {
+    pub metric_data_queries: Vec<MetricDataQuery>,
+}
+
+/// PredictiveScalingMetricDataQuery (without `label`, which only names a
+/// series on a console).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDataQuery {
+    pub id: String,
+    pub expression: Option<String>,
+    pub metric_stat: Option<MetricStat>,
+    pub return_data: Option<bool>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct MetricStat {
+    pub metric: CloudWatchMetric,
+    pub stat: String,
+    pub unit: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct CloudWatchMetric {
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: Option<Vec<MetricDimension>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDimension {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Deserialize, Debug)]

@@ -501,6 +501,18 @@ pub struct Workload {
     pub slo: Option<Slo>,
 }
 
+impl Workload {
+    /// The time zone the pattern is read in: the diurnal pattern's, else the
+    /// week cycle's; None for a pattern not tied to a clock (constant, ramp or
+    /// trace without `weekdays`).
+    pub fn time_zone(&self) -> Option<&jiff::tz::TimeZone> {
+        match &self.rate {
+            RatePattern::Diurnal { tz, .. } | RatePattern::Peaks { tz, .. } => Some(tz),
+            _ => self.week.as_ref().map(|w| &w.tz),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ScheduledAction {
     pub name: String,

@@ -23,8 +23,9 @@ pub(super) fn resolve_auto_scaling(
     ctx: &mut Ctx,
     path: &str,
     a: &raw::AutoScaling,
-    lb: Option<&LoadBalancer>,
+    env: &super::predictive::PredictiveEnv,
 ) -> Option<AutoScalingConfig> {
+    let lb = env.lb;
     if a.min_capacity > a.max_capacity {
         ctx.err(
             format!("{path}.min_capacity"),
@@ -57,7 +58,7 @@ pub(super) fn resolve_auto_scaling(
     for (j, p) in a.predictive.iter().flatten().enumerate() {
         let pp = format!("{path}.predictive[{j}]");
         claim_policy_name(ctx, &pp, &p.name, &mut policy_names);
-        predictive.extend(super::predictive::predictive_policy(ctx, &pp, p, lb));
+        predictive.extend(super::predictive::predictive_policy(ctx, &pp, p, env));
     }
     for (j, s) in a.scheduled.iter().flatten().enumerate() {
         if !policy_names.insert(s.name.clone()) {

@@ -19,6 +19,7 @@ mod instance_types;
 mod limits;
 mod placement;
 mod predictive;
+mod predictive_metrics;
 mod providers;
 mod scheduled;
 mod services;
@@ -82,6 +83,7 @@ pub fn resolve(
         instance_types: &instance_types,
         trunking: place.awsvpc_trunking,
         horizon: &horizon,
+        cluster_name: &place.cluster_name,
     };
     let services = services::resolve_services(&mut ctx, &raw.services, &names, &env);
     let services_ok = services.len() == raw.services.len();
@@ -156,6 +158,8 @@ struct Env<'a> {
     instance_types: &'a [InstanceType],
     trunking: bool,
     horizon: &'a Horizon<'a>,
+    /// The cluster's name (the `ClusterName` dimension of its metrics).
+    cluster_name: &'a str,
 }
 
 /// The run's calendar and length, and the directory relative trace paths

@@ -8,6 +8,7 @@ use super::assumed;
 use super::auto_scaling::resolve_auto_scaling;
 use super::ctx::Ctx;
 use super::placement::{resolve_placement, resolve_strategy, runs_on_fargate};
+use super::predictive::PredictiveEnv;
 use super::scheduled::resolve_scheduled_actions;
 use super::task_defs::{check_task_fits, reject_warmup};
 use super::workload::resolve_workload;
@@ -80,10 +81,17 @@ fn resolve_service(
     let load_balancer = s.load_balancer.as_ref().map(|lb| resolve_load_balancer(ctx, path, lb));
     let discovery = s.service_discovery.as_ref().map(|sd| resolve_discovery(ctx, path, sd));
     let workload = resolve_workload(ctx, &format!("{path}.workload"), s.workload.as_ref(), env.horizon);
+    let for_predictive = PredictiveEnv {
+        lb: load_balancer.as_ref(),
+        service: &s.name,
+        cluster: env.cluster_name,
+        calendar: *env.horizon.calendar,
+        workload_tz: workload.time_zone(),
+    };
     let auto_scaling = s
         .auto_scaling
         .as_ref()
-        .and_then(|a| resolve_auto_scaling(ctx, &format!("{path}.auto_scaling"), a, load_balancer.as_ref()));
+        .and_then(|a| resolve_auto_scaling(ctx, &format!("{path}.auto_scaling"), a, &for_predictive));
     let scheduled_actions = s
         .auto_scaling
         .as_ref()
