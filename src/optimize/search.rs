@@ -1,8 +1,9 @@
 //! Racing in objective order over common random numbers (docs/optimize.md).
 //!
 //! Round 0 runs every configuration once (replication 0). Then each round
-//! takes the *open* configuration with the lowest mean objective and brings
-//! it to three times its replications (η = 3), capped at `replications`.
+//! takes the *open* configuration with the lowest mean objective and doubles
+//! its replications (η = 2), capped at `replications`: small steps, so an
+//! exclusion can stop it early.
 //! A configuration with every replication is *settled*: its means are the
 //! full sweep's means for it (same seeds), so settled configurations are
 //! compared exactly as the sweep compares them. The others are *excluded*
@@ -38,8 +39,9 @@ use super::spec::{Bound, Constraint, OptimizeSpec};
 /// A (configuration, replication) to run: the sweep's own run key.
 pub type Pair = crate::sweep::exec::RunKey;
 
-/// How much each round multiplies the replications of the configuration it runs.
-pub const ETA: u32 = 3;
+/// How much each round multiplies the replications of the configuration it
+/// runs: doubling lets a bound exclude it after 2 or 4 replications.
+pub const ETA: u32 = 2;
 
 /// The one-sided confidence of every exclusion before a configuration is settled.
 pub const ELIMINATION_LEVEL: f64 = 0.95;
@@ -390,26 +392,28 @@ mod tests {
             calls.push(pairs.to_vec());
             pairs.iter().map(|&(c, r)| trap(c, r)).collect()
         });
-        // Round 0: all five once. c0 is the cheapest open: 3 then 5 replications (mean 216:
-        // settled infeasible). c1 next: on 3 replications, mean 310, sd 10, the 95% one-sided
-        // bound 310 − t(0.95, 2) · 10/√3 = 310 − 2.919986 · 5.773503 = 293.14 > 200: clearly
-        // infeasible, no more runs. c2: 3 (mean 216.7 but sd 158: not clear), then 5 (mean 192).
+        // Round 0: all five once. c0 is the cheapest open: 2, 4, then 5 replications (mean 216:
+        // settled infeasible). c1 next: on 2 replications, mean 305, sd 7.071068, the 95% one-sided
+        // bound 305 − t(0.95, 1) · 7.071068/√2 = 305 − 6.313752 · 5 = 273.43 > 200: clearly
+        // infeasible, no more runs. c2: 2 (mean 265, sd 191: not clear), 4 (mean 190), 5 (mean 192).
         let expected: Vec<Vec<Pair>> = vec![
             (0..5).map(|c| (c, 0)).collect(),
-            vec![(0, 1), (0, 2)],
-            vec![(0, 3), (0, 4)],
-            vec![(1, 1), (1, 2)],
-            vec![(2, 1), (2, 2)],
-            vec![(2, 3), (2, 4)],
+            vec![(0, 1)],
+            vec![(0, 2), (0, 3)],
+            vec![(0, 4)],
+            vec![(1, 1)],
+            vec![(2, 1)],
+            vec![(2, 2), (2, 3)],
+            vec![(2, 4)],
         ];
         assert_eq!(calls, expected);
         assert_eq!(outcome.best, 2);
         assert!(outcome.resolved, "{}", outcome.stopped);
-        assert_eq!((outcome.runs, outcome.rounds), (15, 6));
+        assert_eq!((outcome.runs, outcome.rounds), (14, 8));
         // c3 and c4 (one replication, cost 20 and 30) are clearly dearer than c2 (12.2): the
-        // pooled sd of cost is √((4·0.025 + 2·0.01 + 4·0.025) / 10) = 0.148324 (c0 and c2: sd
-        // 0.158114 on 4 df; c1: 0.1 on 2 df), t(0.95, 10) = 1.812461, so the bound on the
-        // difference is 1.812461 · 0.148324 · √(1 + 1/5) = 0.2945 < 20 − 12.2.
+        // pooled sd of cost is √((4·0.025 + 1·0.005 + 4·0.025) / 9) = 0.150923 (c0 and c2: sd
+        // 0.158114 on 4 df; c1: 0.070711 on 1 df), t(0.95, 9) = 1.833113, so the bound on the
+        // difference is 1.833113 · 0.150923 · √(1 + 1/5) = 0.3031 < 20 − 12.2.
         let statuses: Vec<Status> = outcome.trials.iter().map(|t| t.status).collect();
         use Status::*;
         assert_eq!(statuses, [Settled, ClearlyInfeasible, Settled, ClearlyDearer, ClearlyDearer]);
@@ -423,7 +427,7 @@ mod tests {
     fn the_budget_stops_the_race_with_a_provisional_choice() {
         let limit = latency_at_most(200.0);
         let outcome = search(&problem(&limit, 5, 9), 5, &mut |pairs| pairs.iter().map(|&(c, r)| trap(c, r)).collect());
-        // 5 + 2 (c0 to 3) + 2 (c0 to 5): the budget of 9 is spent with c1..c4 open (one
+        // 5 + 1 (c0 to 2) + 2 (c0 to 4) + 1 (c0 to 5): the budget of 9 is spent with c1..c4 open (one
         // replication each). Ranked on what was run: c3 (cost 20, latency 100) is the cheapest
         // that looks feasible (c1 and c2 miss on their first replication).
         assert!(!outcome.resolved);
