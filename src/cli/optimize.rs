@@ -1,5 +1,5 @@
-//! `ecsim optimize`: plan the grid as a sweep would, search it by successive
-//! halving, and write best.json, best.toml, trials.csv and the trials chart.
+//! `ecsim optimize`: plan the grid as a sweep would, race through it
+//! (docs/optimize.md), and write best.json, best.toml, trials.csv and the trials chart.
 
 use super::Failure;
 use super::sweep::{Plan, SimRunner, describe, plan_spec};

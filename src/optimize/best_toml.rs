@@ -22,7 +22,11 @@ pub fn edit_scenario(original: &str, assignments: &[Assignment], header: &[Strin
         for concrete in &steps {
             set(&mut doc, concrete, &assignment.value).map_err(|e| format!("`{}`: {e}", assignment.text))?;
         }
-        let was = was.map_or("not in the file".to_string(), |v| format!("was {v}"));
+        let was = match was {
+            None => "not in the file".to_string(),
+            Some(v) if v == assignment.value.to_string() => "unchanged".to_string(),
+            Some(v) => format!("was {v}"),
+        };
         changes.push(format!("  {} = {} ({was})", assignment.path, assignment.value));
     }
     let body = doc.to_string();
