@@ -178,9 +178,15 @@ pub(crate) enum Layer {
         shape: Shape,
         points: Vec<ErrorPoint>,
     },
-    /// Pareto-optimal points in x order, each with a short tag naming it.
+    /// Pareto-optimal points in x order, each with a short tag naming it
+    /// (an empty tag draws the ring without a label).
     Frontier {
         label: String,
+        points: Vec<(f64, f64, String)>,
+    },
+    /// Tags naming points another layer draws: text only, kept apart from
+    /// each other, never in the legend.
+    Tags {
         points: Vec<(f64, f64, String)>,
     },
 }
@@ -193,7 +199,7 @@ impl Layer {
             Layer::Threshold { .. } => true,
             Layer::Band { segments, .. } => segments.iter().any(|s| !s.is_empty()),
             Layer::Points { points, .. } => !points.is_empty(),
-            Layer::Frontier { points, .. } => !points.is_empty(),
+            Layer::Frontier { points, .. } | Layer::Tags { points } => !points.is_empty(),
         }
     }
 
@@ -210,7 +216,7 @@ impl Layer {
                     [p.y - ci, p.y + ci]
                 })
                 .collect(),
-            Layer::Frontier { points, .. } => points.iter().map(|p| p.1).collect(),
+            Layer::Frontier { points, .. } | Layer::Tags { points } => points.iter().map(|p| p.1).collect(),
         }
     }
 
@@ -227,7 +233,7 @@ impl Layer {
                     [p.x - ci, p.x + ci]
                 })
                 .collect(),
-            Layer::Frontier { points, .. } => points.iter().map(|p| p.0).collect(),
+            Layer::Frontier { points, .. } | Layer::Tags { points } => points.iter().map(|p| p.0).collect(),
         }
     }
 }

@@ -72,6 +72,7 @@ use anyhow::{Context, bail};
 pub use diff_chart::chart_diff;
 pub use optimize_chart::{OPTIMIZE_STEM, OptimizeChart, TrialPoint};
 pub use pareto::pareto_front;
+pub use pareto_chart::{labels_key, values_label};
 pub use replay_chart::{ObservedSeries, chart_replay};
 pub use run_data::TimeWindow;
 

@@ -135,22 +135,32 @@ fn slo_lines(metric: &str, scenario_text: Option<&str>) -> Vec<(String, f64)> {
 /// followed by its variant when the sweep has several ("60/3 spot"); the
 /// variant alone when the sweep has no axes.
 pub(crate) fn point_label(configuration: &Configuration, several_variants: bool) -> String {
-    let variant = variant_label(&configuration.variant);
-    match (configuration.axis_values.is_empty(), several_variants) {
+    values_label(&configuration.axis_values, &configuration.variant, several_variants)
+}
+
+/// [`point_label`] from the values themselves (as their CSV cells) and the variant.
+pub fn values_label(axis_values: &[String], variant: &str, several_variants: bool) -> String {
+    let variant = variant_label(variant);
+    match (axis_values.is_empty(), several_variants) {
         (true, _) => variant,
-        (false, true) => format!("{} {variant}", configuration.axis_values.join("/")),
-        (false, false) => configuration.axis_values.join("/"),
+        (false, true) => format!("{} {variant}", axis_values.join("/")),
+        (false, false) => axis_values.join("/"),
     }
 }
 
 /// The last segment of each axis key, "target_value/weight": what the
 /// frontier's labels list.
 fn label_key(sweep: &SweepData) -> String {
-    if sweep.axes.is_empty() {
+    labels_key(&sweep.axes, sweep.variants().len() > 1)
+}
+
+/// [`label_key`] from the axis keys and whether there are several variants.
+pub fn labels_key(axes: &[String], several_variants: bool) -> String {
+    if axes.is_empty() {
         return "variant".to_string();
     }
-    let names: Vec<&str> = sweep.axes.iter().map(|key| key.rsplit('.').next().unwrap_or(key)).collect();
-    let variant = if sweep.variants().len() > 1 { " variant" } else { "" };
+    let names: Vec<&str> = axes.iter().map(|key| key.rsplit('.').next().unwrap_or(key)).collect();
+    let variant = if several_variants { " variant" } else { "" };
     format!("{}{variant}", names.join("/"))
 }
 

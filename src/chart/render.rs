@@ -354,12 +354,16 @@ where
             }
             draw_point_tags(plot, &path, points.iter().map(|p| p.2.as_str()))?;
         }
+        Layer::Tags { points } => {
+            let path: Vec<(f64, f64)> = points.iter().map(|p| (p.0, inside(p.1))).collect();
+            draw_point_tags(plot, &path, points.iter().map(|p| p.2.as_str()))?;
+        }
     }
     Ok(())
 }
 
 /// Tags next to points (in data coordinates), merged and moved apart by
-/// `place_labels` so that none prints over another.
+/// `place_labels` so that none prints over another; empty tags are skipped.
 fn draw_point_tags<'a, DB, X, Y>(
     plot: &PlotArea<DB, X, Y>,
     points: &[(f64, f64)],
@@ -372,8 +376,12 @@ where
 {
     let style = TextStyle::from((FAMILY, 12).into_font()).color(&BLACK);
     let (x_range, y_range) = plot.get_pixel_range();
-    let anchors: Vec<((i32, i32), String)> =
-        points.iter().zip(tags).map(|(point, tag)| (plot.map_coordinate(point), tag.to_string())).collect();
+    let anchors: Vec<((i32, i32), String)> = points
+        .iter()
+        .zip(tags)
+        .filter(|(_, tag)| !tag.is_empty())
+        .map(|(point, tag)| (plot.map_coordinate(point), tag.to_string()))
+        .collect();
     let size = |text: &str| {
         let (width, height) = plot.estimate_text_size(text, &style).unwrap_or((6 * text.len() as u32, 12));
         (width as i32, height as i32)
@@ -451,6 +459,7 @@ pub(crate) fn legend_entries(figure: &Figure) -> Vec<LegendEntry> {
             Layer::Band { label, colour, opacity, .. } => (label, Sample::Band(*colour, *opacity)),
             Layer::Points { label, colour, shape, .. } => (label, Sample::Point(*colour, *shape)),
             Layer::Frontier { label, .. } => (label, Sample::Frontier),
+            Layer::Tags { .. } => continue,
         };
         if label.is_empty() || entries.iter().any(|e| &e.label == label) {
             continue;

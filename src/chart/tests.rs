@@ -182,6 +182,7 @@ fn layer_label(layer: &Layer) -> String {
         | Layer::Band { label, .. }
         | Layer::Points { label, .. }
         | Layer::Frontier { label, .. } => label.clone(),
+        Layer::Tags { .. } => String::new(),
     }
 }
 

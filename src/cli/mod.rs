@@ -44,7 +44,7 @@ pub enum Command {
     Validate(validate::Args),
     /// Run a parameter sweep in parallel and write runs.csv and summary.csv.
     Sweep(sweep::Args),
-    /// Find the cheapest configuration meeting constraints (successive halving, not the whole grid).
+    /// Find the cheapest configuration meeting constraints (racing, not the whole grid).
     Optimize(optimize::Args),
     /// Draw charts (PNG, SVG) and report.html for a run or sweep results directory.
     Chart(chart::Args),

@@ -1,15 +1,17 @@
-//! `ecsim optimize`: plan the grid as a sweep would, search it by successive
-//! halving, and write best.json, best.toml, trials.csv and the trials chart.
+//! `ecsim optimize`: plan the grid as a sweep would, race through it
+//! (docs/optimize.md), and write best.json, best.toml, trials.csv and the trials chart.
 
 use super::Failure;
 use super::sweep::{Plan, SimRunner, describe, plan_spec};
 use super::validate::{FileKind, expect_kind};
-use crate::chart::{ChartFormat, OptimizeChart, TrialPoint};
+use crate::chart::{ChartFormat, OptimizeChart, TrialPoint, labels_key, values_label};
 use crate::model::RunError;
+use crate::optimize::best_toml::edit_scenario;
 use crate::optimize::write::{best_json, trials_csv};
 use crate::optimize::{OptimizeSpec, Outcome, assess, load_optimize, search};
 use crate::report::{Staged, write_atomically};
-use crate::sweep::{Configuration, ExecError, RunRecord, run_selected};
+use crate::sweep::write::value_cell;
+use crate::sweep::{Assignment, Configuration, ExecError, KeyPath, RunRecord, run_selected};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -139,51 +141,60 @@ fn write_results(dir: &Path, args: &Args, spec: &OptimizeSpec, plan: &Plan, outc
     write_atomically(&dir.join("trials.csv"), &trials)?;
     write_atomically(&dir.join("optimize.toml"), plan.sweep_text.as_bytes())?;
     write_atomically(&dir.join("scenario.toml"), plan.base_text.as_bytes())?;
-    if let Some(chart) = chart(spec, outcome) {
+    if let Some(chart) = chart(spec, &plan.configs, outcome) {
         crate::chart::chart_optimize(dir, &chart, args.format).map_err(|e| format!("{e:#}"))?;
     }
     Ok(())
 }
 
-/// The base scenario with the `--set` overrides, the variant's and the
-/// chosen axis values applied: runnable as is with `ecsim run`.
+/// The scenario file as written, comments kept, with the `--set` overrides,
+/// the variant's and the chosen axis values applied: runnable as is with `ecsim run`.
 fn best_toml(args: &Args, spec: &OptimizeSpec, cfg: &Configuration) -> Result<String, String> {
+    let mut assignments = args
+        .set
+        .iter()
+        .map(|text| Assignment::parse(text).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     let variant = spec.sweep.variants.iter().find(|v| v.name == cfg.variant);
-    let mut set: Vec<String> = args.set.clone();
-    set.extend(variant.into_iter().flat_map(|v| v.set.iter().map(|(k, value)| format!("{k}={value}"))));
-    set.extend(cfg.axis_values.iter().map(|(k, value)| format!("{k}={value}")));
-    let name = spec.sweep.scenario.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
-    let mut header = vec![format!(
-        "{name} with the values `ecsim optimize` chose (configuration {}, variant \"{}\"); its comments are not kept:",
+    let chosen = variant.into_iter().flat_map(|v| v.set.iter().map(|(k, value)| (k.clone(), value)));
+    let axes = cfg.axis_values.iter().map(|(k, value)| KeyPath::parse(k).map(|path| (path, value)));
+    for (path, value) in chosen.map(Ok).chain(axes).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())? {
+        assignments.push(Assignment { text: format!("{path}={value}"), path, value: value.clone() });
+    }
+    let path = &spec.sweep.scenario;
+    let original = crate::scenario::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let header = [format!(
+        "{name} with the values `ecsim optimize` chose (configuration {}, variant \"{}\"); the rest is the file as written. Changed:",
         cfg.index, cfg.variant
     )];
-    header.extend(set.iter().map(|s| format!("  {s}")));
-    let sc = crate::scenario::load_edited(&spec.sweep.scenario, &header, |doc| {
-        let mut problems = Vec::new();
-        for text in &set {
-            let applied = crate::sweep::Assignment::parse(text).and_then(|a| a.apply(doc));
-            problems.extend(applied.err().map(|e| e.to_string()));
-        }
-        problems
-    })
-    .map_err(|d| d.to_string())?;
-    Ok(sc.source_text)
+    let text = edit_scenario(&original, &assignments, &header).map_err(|e| format!("best.toml: {e}"))?;
+    // The file must still be a valid scenario (it is the configuration that ran).
+    let base = path.parent().unwrap_or(Path::new("."));
+    crate::scenario::load_str(&text, "best.toml", base).map_err(|d| d.to_string())?;
+    Ok(text)
 }
 
 /// The chart's points: each trial's mean objective against the figure of the
 /// choice's binding constraint; `None` without constraints (nothing to plot against).
-fn chart(spec: &OptimizeSpec, outcome: &Outcome) -> Option<OptimizeChart> {
+fn chart(spec: &OptimizeSpec, configs: &[Configuration], outcome: &Outcome) -> Option<OptimizeChart> {
     let problem = spec.problem();
     let best_runs = &outcome.trials.iter().find(|t| t.configuration == outcome.best)?.runs;
     let binding = assess(&problem, best_runs).binding()?;
     let constraint = &spec.constraints[binding];
+    let several_variants = spec.sweep.variants.len() > 1;
+    let keys: Vec<String> =
+        spec.sweep.axes.iter().flat_map(|a| a.keys.iter().map(|k| k.as_str().to_string())).collect();
     let trials = outcome
         .trials
         .iter()
         .map(|trial| {
             let a = assess(&problem, &trial.runs);
+            let config = &configs[trial.configuration];
+            let values: Vec<String> = config.axis_values.iter().map(|(_, v)| value_cell(v)).collect();
             TrialPoint {
                 configuration: trial.configuration,
+                label: values_label(&values, &config.variant, several_variants),
                 objective: a.objective.unwrap_or(f64::NAN),
                 constraint: a.constraints[binding].map_or(f64::NAN, |(value, _)| value),
                 feasible: a.feasible(),
@@ -197,6 +208,7 @@ fn chart(spec: &OptimizeSpec, outcome: &Outcome) -> Option<OptimizeChart> {
         constraint_metric: constraint.metric.clone(),
         constraint: constraint.to_string(),
         limit: constraint.limit,
+        labels: labels_key(&keys, several_variants),
         trials,
     })
 }

@@ -4,14 +4,20 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::search::{Outcome, Trial, assess};
+use super::search::{ELIMINATION_LEVEL, ETA, Outcome, Trial, assess};
 use super::spec::OptimizeSpec;
 use crate::sweep::Configuration;
 use crate::sweep::stats::{mean, sample_sd};
 use crate::sweep::write::value_cell;
 
 /// The method, as best.json records it.
-pub const METHOD: &str = "successive halving (keep a third, triple the replications) over common random numbers";
+fn method() -> String {
+    format!(
+        "racing in objective order over common random numbers: every configuration once, then the cheapest open \
+         one to {ETA}x its replications until it has them all; exclusions at one-sided {} Student t bounds",
+        crate::fmt::fmt_f64(ELIMINATION_LEVEL)
+    )
+}
 
 fn trial_of(outcome: &Outcome, configuration: usize) -> Option<&Trial> {
     outcome.trials.iter().find(|t| t.configuration == configuration)
@@ -81,20 +87,21 @@ pub fn best_json(spec: &OptimizeSpec, configs: &[Configuration], outcome: &Outco
         "budget": spec.budget,
         "full_grid_runs": configs.len().saturating_mul(spec.sweep.replications as usize),
         "rounds": outcome.rounds,
+        "resolved": outcome.resolved,
         "stopped": outcome.stopped,
-        "method": METHOD,
+        "method": method(),
     })
 }
 
 /// trials.csv: one row per configuration tried, in configuration order: its
-/// values, replications, the round it was last run in, whether it is
-/// feasible and chosen, mean and sd of every figure, and its binding constraint.
+/// values, replications, the round it was last run in, where it stood in the
+/// race when the search stopped, whether it is feasible and chosen, mean and sd of every figure, and its binding constraint.
 pub fn trials_csv(spec: &OptimizeSpec, configs: &[Configuration], outcome: &Outcome) -> std::io::Result<Vec<u8>> {
     let problem = spec.problem();
     let keys: Vec<&str> = spec.sweep.axes.iter().flat_map(|axis| axis.keys.iter().map(|k| k.as_str())).collect();
     let mut header: Vec<String> = ["configuration", "variant"].map(String::from).to_vec();
     header.extend(keys.iter().map(|k| k.to_string()));
-    header.extend(["replications", "last_round", "failed_runs", "feasible", "chosen"].map(String::from));
+    header.extend(["replications", "last_round", "status", "failed_runs", "feasible", "chosen"].map(String::from));
     for metric in &spec.sweep.metrics {
         header.extend([format!("{metric}.mean"), format!("{metric}.sd")]);
     }
@@ -113,6 +120,7 @@ pub fn trials_csv(spec: &OptimizeSpec, configs: &[Configuration], outcome: &Outc
         row.extend([
             trial.runs.len().to_string(),
             trial.last_round.to_string(),
+            trial.status.as_str().to_string(),
             failed.to_string(),
             assessment.feasible().to_string(),
             (trial.configuration == outcome.best).to_string(),

@@ -42,7 +42,7 @@ pub mod write;
 pub use exec::{ExecError, RunRecord, Runner, SweepResults, run_selected, run_sweep};
 pub use figure_row::{FigureNames, Figures};
 pub use grid::{Configuration, GridError, GridProblem, document, expand};
-pub use path::{Assignment, AssignmentError, KeyPath, PathError, PathErrorKind, Segment, get_path, set_path};
+pub use path::{Assignment, AssignmentError, KeyPath, PathError, PathErrorKind, Segment, Step, get_path, set_path};
 pub use spec::{
     Axis, Problem, SpecError, SweepSpec, Variant, load_sweep, load_toml_table, parse_sweep, parse_toml_table,
 };

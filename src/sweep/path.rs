@@ -48,6 +48,13 @@ impl fmt::Display for Segment {
     }
 }
 
+/// One step of a concrete path ([`KeyPath::steps`]): a table key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
 /// A parsed key path. Parsing once lets a sweep reject a malformed path before
 /// any configuration is built, and keeps the text as written for CSV headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,6 +287,47 @@ impl KeyPath {
             current = self.child_or_new_table(at, current)?;
         }
         self.assign(last, current, value)
+    }
+
+    /// The concrete steps [`KeyPath::set`] follows in `doc`, one list per
+    /// element a `[*]` stands for: names turned into indices, keys missing
+    /// on the way kept as keys (`set` creates them). For editors of the
+    /// document's text (comment-keeping writers) that must change exactly
+    /// what `set` changes.
+    pub fn steps(&self, doc: &Table) -> Result<Vec<Vec<Step>>, PathError> {
+        let paths = if self.segments.contains(&Segment::All) { self.expand(doc)? } else { vec![self.clone()] };
+        paths.iter().map(|path| path.concrete_steps(doc)).collect()
+    }
+
+    /// [`KeyPath::steps`] of a path without wildcards.
+    fn concrete_steps(&self, doc: &Table) -> Result<Vec<Step>, PathError> {
+        self.check_settable(doc)?;
+        let first = self.first_key()?;
+        let mut steps = vec![Step::Key(first.to_string())];
+        let mut current = doc.get(first);
+        for at in 1..self.segments.len() {
+            let step = match (&self.segments[at], current) {
+                (Segment::Key(key), _) => Step::Key(key.clone()),
+                (_, Some(Value::Array(array))) => Step::Index(self.select(at, array)?),
+                (_, Some(other)) => return Err(self.not_an_array(at, other)),
+                // check_settable refuses a selector after a missing key; said again, never a panic.
+                (_, None) => {
+                    let kind = PathErrorKind::MissingArray {
+                        parent: self.prefix(at - 1),
+                        key: self.segments[at - 1].to_string(),
+                        suggestion: None,
+                    };
+                    return Err(self.error(at - 1, kind));
+                }
+            };
+            current = match (&step, current) {
+                (Step::Key(key), Some(Value::Table(table))) => table.get(key),
+                (Step::Index(index), Some(Value::Array(array))) => array.get(*index),
+                _ => None,
+            };
+            steps.push(step);
+        }
+        Ok(steps)
     }
 
     /// Walks the path without changing `doc`: every existing step must be

@@ -92,58 +92,99 @@ fn the_search_finds_the_exhaustive_answer_with_a_third_of_the_runs_at_any_thread
     let chosen = best(&one);
     assert_eq!(chosen["values"][TARGET], 70);
     assert_eq!(chosen["feasible"], true);
-    // Round 0 runs the 7 configurations once; the best third (3) get 3 replications (6 more,
-    // 13 runs); the best of those is the one survivor, and the one run left in the budget of
-    // 14 (a third of the sweep's 42) gives it a fourth replication.
+    assert_eq!(chosen["resolved"], true);
+    // Round 0 runs the 7 configurations once. The race takes the cheapest open one each round
+    // and doubles its replications: 90% (2: 85.5 SLO minutes, clearly over 0), 80% (2: 22.5,
+    // clearly over), 70% (2, 4, 6: no SLO minute, settled). 30..60% are clearly dearer than
+    // 70% on one replication. 7 + 1 + 1 + 5 = 14 runs, a third of the sweep's 42.
     assert_eq!(chosen["runs"], 14);
     assert_eq!(chosen["full_grid_runs"], 42);
-    assert_eq!(chosen["replications"], 4);
-    assert_eq!(chosen["rounds"], 3);
-    // Replications 0..3 of the full sweep are the search's (common random numbers), so
-    // the objective is the mean of the sweep's first four runs of that configuration.
-    let runs = std::fs::read_to_string(full.join("runs.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(runs.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let first_four: Vec<f64> = reader
-        .records()
-        .map(|r| r.unwrap())
-        .filter(|r| &r[at(TARGET)] == "70" && r[at("replication")].parse::<u32>().unwrap() < 4)
-        .map(|r| r[at("cost.total_usd")].parse().unwrap())
-        .collect();
-    assert_eq!(first_four.len(), 4);
-    let objective = chosen["objective"].as_f64().unwrap();
-    assert!((objective - first_four.iter().sum::<f64>() / 4.0).abs() < 1e-12, "{objective} vs {first_four:?}");
-    assert!(
-        (objective - cost).abs() / cost < 0.05,
-        "the 4-replication mean {objective} is near the 6-replication {cost}"
-    );
+    assert_eq!(chosen["replications"], 6);
+    assert_eq!(chosen["rounds"], 6);
+    // The choice has every replication, the sweep's own (common random numbers): its
+    // figures are the sweep's means, to the last digit.
+    assert_eq!(chosen["objective"].as_f64().unwrap(), cost);
     assert!(said.contains("best is configuration 4"), "{said}");
 
-    // trials.csv: all 7 configurations tried; the chosen one is marked.
+    // trials.csv: all 7 configurations tried, each with where it stood; the chosen one is marked.
     let trials = std::fs::read_to_string(one.join("trials.csv")).unwrap();
-    assert_eq!(trials.lines().count(), 8);
+    let statuses: Vec<&str> = trials.lines().skip(1).map(|l| l.split(',').nth(5).unwrap()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "clearly_dearer",
+            "clearly_dearer",
+            "clearly_dearer",
+            "clearly_dearer",
+            "settled",
+            "clearly_infeasible",
+            "clearly_infeasible"
+        ]
+    );
     assert_eq!(trials.lines().filter(|l| l.contains(",true,true,")).count(), 1);
-    // best.toml runs as is, with the chosen target in it.
+    // The chart names its points by their values, not by number.
+    let svg = std::fs::read_to_string(one.join("charts/optimize-trials.svg")).unwrap();
+    assert!(svg.contains("labelled target_value") && !svg.contains(">c4<"), "labels");
+    // best.toml is the quickstart as written (its comments too), with the chosen target.
     let text = std::fs::read_to_string(one.join("best.toml")).unwrap();
+    let quickstart =
+        std::fs::read_to_string(format!("{}/scenarios/quickstart.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let comment = quickstart.lines().find(|l| l.trim_start().starts_with('#') && l.len() > 20).unwrap();
+    assert!(text.contains(comment), "{comment:?} lost:\n{text}");
     assert!(text.contains("target_value = 70"), "{text}");
+    // It runs as is and gives best.json's figures: replication 0 of the choice.
     let again = dir.join("again");
     run_ok(&["run", one.join("best.toml").to_str().unwrap(), "--out", again.to_str().unwrap(), "-q"]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(again.join("summary.json")).unwrap()).unwrap();
+    let first = first_run(&full.join("runs.csv"), "70", "cost.total_usd");
+    assert_eq!(summary["cost"]["total_usd"].as_f64().unwrap(), first);
+}
+
+/// `metric` of replication 0 of the configuration whose target is `target`, from a sweep's runs.csv.
+fn first_run(runs: &Path, target: &str, metric: &str) -> f64 {
+    let mut reader = csv::Reader::from_path(runs).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let record = reader
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[at(TARGET)] == target && &r[at("replication")] == "0")
+        .unwrap();
+    record[at(metric)].parse().unwrap()
 }
 
 #[test]
-fn cheapest_meeting_slo_uses_a_third_of_the_full_sweeps_runs() {
+fn cheapest_meeting_slo_finds_the_full_sweeps_answer_past_the_near_boundary_trap() {
     let dir = TempDir::new("optimize-cms");
-    let out = dir.join("out");
+    let (out, full) = (dir.join("out"), dir.join("full"));
     run_ok(&["optimize", "scenarios/cheapest-meeting-slo.toml", "--out", out.to_str().unwrap(), "-j", "2"]);
+    run_ok(&["sweep", "scenarios/cpu-target-sweep.toml", "--out", full.to_str().unwrap(), "-j", "2"]);
+    // The sweep's answer: the least mean cost among configurations whose mean run p99 is at most 200 ms.
+    let mut reader = csv::Reader::from_path(full.join("summary.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let key = "services[api].auto_scaling.target_tracking[cpu].target_value";
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let number = |row: &csv::StringRecord, name: &str| row[at(name)].parse::<f64>().unwrap();
+    let answer = rows
+        .iter()
+        .filter(|row| number(row, "latency.p99_ms.mean") <= 200.0)
+        .min_by(|a, b| number(a, "cost.total_usd.mean").total_cmp(&number(b, "cost.total_usd.mean")))
+        .unwrap();
     let chosen = best(&out);
-    // The search's choice: Fargate at a 70% target on 3 replications. Since
-    // overloaded tasks fail health checks, the full sweep (5 replications)
-    // puts that setting at a mean p99 of 234 ms and prefers Fargate at 60%:
-    // the two no longer agree (see the scenario's header).
-    assert_eq!(chosen["variant"], "fargate");
-    assert_eq!(chosen["values"]["services[api].auto_scaling.target_tracking[cpu].target_value"], 70);
-    assert_eq!(chosen["runs"], 15);
+    assert_eq!(chosen["variant"], &answer[at("variant")]);
+    assert_eq!(chosen["values"][key].to_string(), &answer[at(key)]);
+    // Same replications, same seeds: best.json's figures are the sweep's means exactly.
+    assert_eq!(chosen["metrics"]["cost.total_usd"].as_f64().unwrap(), number(answer, "cost.total_usd.mean"));
+    assert_eq!(chosen["metrics"]["latency.p99_ms"].as_f64().unwrap(), number(answer, "latency.p99_ms.mean"));
+    // The trap: the cheaper Fargate at 70% looks feasible on its first three replications
+    // and the answer (Fargate at 60%) misses by far on its first; both must be settled.
+    assert_eq!((chosen["variant"].as_str(), chosen["values"][key].as_i64()), (Some("fargate"), Some(60)));
+    assert_eq!(chosen["resolved"], true);
+    // 9 (round 0) + 4 each to settle Fargate 70%, EC2 70% and Fargate 60%: 21 of the sweep's 45
+    // (the scenario's header); every other configuration is clearly dearer on one replication.
+    assert_eq!(chosen["runs"], 21);
     assert_eq!(chosen["full_grid_runs"], 45);
 }
 
