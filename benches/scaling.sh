@@ -7,10 +7,13 @@
 #
 #   benches/scaling.sh            # all five rows (x16 takes a minute or more)
 #   SCALES="1 4" benches/scaling.sh
+#   PROFILE=release benches/scaling.sh   # default: dist, the README's figures
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "scaling.sh: python3 is required" >&2; exit 1; }
-cargo build --release --quiet
+profile="${PROFILE:-dist}"
+cargo build --profile "$profile" --bin ecsim --quiet
+ecsim="${CARGO_TARGET_DIR:-target}/$profile/ecsim"
 out="${CARGO_TARGET_DIR:-target}/scaling"
 mkdir -p "$out"
 scales="${SCALES:-1 4 16}"
@@ -18,11 +21,11 @@ scales="${SCALES:-1 4 16}"
 run() { # label scale days
     local file="$out/large-x$2-d$3.toml"
     python3 benches/make_large.py --scale "$2" --days "$3" --out "$file"
-    python3 - "$1" "$file" "$out/run-x$2-d$3" <<'PY'
+    python3 - "$1" "$file" "$out/run-x$2-d$3" "$ecsim" <<'PY'
 import resource, subprocess, sys, time
-label, scenario, outdir = sys.argv[1:4]
+label, scenario, outdir, ecsim = sys.argv[1:5]
 t0 = time.perf_counter()
-subprocess.run(["target/release/ecsim", "run", scenario, "--out", outdir, "--quiet"], check=True)
+subprocess.run([ecsim, "run", scenario, "--out", outdir, "--quiet"], check=True)
 wall = time.perf_counter() - t0
 peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 import json

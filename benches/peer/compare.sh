@@ -11,6 +11,8 @@
 # and last `ratio: <ecsim / SimPy processes>`.
 #
 # Environment: PY_EVENTS (events timed per Python case, default 200000),
+# PROFILE (the Cargo profile of the Rust builds, default `dist`, the one the
+# README's figures use; `bench` builds faster and runs a little slower),
 # CARGO_TARGET_DIR (honoured for the build and the virtualenv).
 set -euo pipefail
 
@@ -20,6 +22,7 @@ venv="$target_dir/phold-venv"
 results="$target_dir/phold-results.txt"
 py_events="${PY_EVENTS:-200000}"
 simpy_version="4.1.1"
+profile="${PROFILE:-dist}"
 
 for tool in cargo python3; do
     command -v "$tool" >/dev/null || { echo "compare.sh: $tool is required but not on PATH" >&2; exit 1; }
@@ -35,14 +38,14 @@ if ! "$venv/bin/python" -c "import simpy" 2>/dev/null; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "simpy==$simpy_version"
 fi
 
-echo "== building the Rust implementations (release)" >&2
-cargo bench --quiet --no-run --bench ecsim_phold --bench bare_heap
+echo "== building the Rust implementations ($profile profile)" >&2
+cargo bench --quiet --profile "$profile" --no-run --bench ecsim_phold --bench bare_heap
 
 : >"$results"
 echo "== ecsim" >&2
-cargo bench --quiet --bench ecsim_phold | tee -a "$results" >&2
+cargo bench --quiet --profile "$profile" --bench ecsim_phold | tee -a "$results" >&2
 echo "== bare BinaryHeap" >&2
-cargo bench --quiet --bench bare_heap | tee -a "$results" >&2
+cargo bench --quiet --profile "$profile" --bench bare_heap | tee -a "$results" >&2
 for variant in callbacks process; do
     echo "== SimPy $variant" >&2
     "$venv/bin/python" benches/peer/phold_simpy.py --variant "$variant" --events "$py_events" | tee -a "$results" >&2

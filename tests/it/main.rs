@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern. Most run the
 //! library on small scenarios whose figures are worked out by hand; `cli`
-//! runs the built binary.
+//! runs the built binary; `validation` holds AWS's published worked examples.
+//! One binary, so a build links the library and the test dependencies once.
 
 mod architecture;
 mod bad;
@@ -31,4 +32,5 @@ mod regressions;
 mod scaling;
 mod shards;
 mod sweep;
+mod validation;
 mod workload;

@@ -7,20 +7,18 @@
 //! gathers the published examples in one place, through the public API only,
 //! so a reader can check ecsim against AWS without reading the model.
 
-use std::path::Path;
-
 use ecsim::catalog::{
     Arch, FARGATE_MINIMUM_BILLED_SECONDS, awsvpc_tasks_without_trunking, builtin_instance_types, check_fargate_size,
     fargate_billed_seconds, fargate_price, fargate_sizes, fargate_task_cost, registered_memory_mib,
 };
 use ecsim::engine::{SimDuration, SimTime};
+use ecsim::model::Simulation;
 use ecsim::model::capacity::{capacity_provider_reservation, desired_for, on_demand_required, scale_out_step};
 use ecsim::model::entities::{InstanceState, TaskState};
 use ecsim::model::placement::pick_provider;
 use ecsim::model::queueing::{Component, admission_limit, mixture_mean, mixture_quantile, task_load};
 use ecsim::model::record::NullSink;
 use ecsim::model::spot::{MONTH, mean_time_to_interruption};
-use ecsim::model::{RunOptions, Simulation, simulate};
 use ecsim::scaling::step::{adjusted_capacity, percent_change, select_step, with_min_magnitude};
 use ecsim::scaling::target_tracking::proportional_capacity;
 use ecsim::scaling::{
@@ -28,64 +26,15 @@ use ecsim::scaling::{
     StepAdjustment, StepScalingConfig, TargetTrackingConfig,
 };
 use ecsim::scenario::resolve::parse_interruption_frequency;
-use ecsim::scenario::{ProviderId, Scenario, StrategyItem, load_str};
+use ecsim::scenario::{ProviderId, StrategyItem};
+
+use crate::common::{close, fig, header, opts, run, scenario, world_at};
 
 // ------------------------------------------------------------------ helpers
 
-/// |actual − expected| within `rel` of |expected|.
+/// |actual − expected| within `rel` of |expected|, naming what is compared.
 fn assert_close(actual: f64, expected: f64, rel: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= rel * expected.abs().max(1e-12),
-        "{what} = {actual}, expected {expected} (relative tolerance {rel})"
-    );
-}
-
-fn scenario(text: &str) -> Scenario {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    match load_str(text, "validation.toml", &base) {
-        Ok(s) => s,
-        Err(d) => panic!("scenario does not load:\n{d}"),
-    }
-}
-
-fn opts() -> RunOptions {
-    RunOptions { check_invariants: true, ..RunOptions::default() }
-}
-
-/// The world at `t_s` seconds, to look at task states.
-fn world_at(sc: &Scenario, t_s: u64) -> Simulation<'_> {
-    let mut sim = Simulation::new(sc, 0, opts(), Box::new(NullSink));
-    if let Err(e) = sim.run_until(SimTime::from_secs(t_s)) {
-        panic!("run failed: {e}");
-    }
-    sim
-}
-
-/// The whole run's summary.json.
-fn summary(sc: &Scenario) -> serde_json::Value {
-    match simulate(sc, 0, opts(), Box::new(NullSink)) {
-        Ok(o) => o.summary,
-        Err(e) => panic!("run failed: {e}"),
-    }
-}
-
-/// A summary.json figure by dotted path.
-fn fig(v: &serde_json::Value, path: &str) -> f64 {
-    let mut cur = v;
-    for k in path.split('.') {
-        cur = cur.get(k).unwrap_or_else(|| panic!("no figure {path} (stuck at {k})"));
-    }
-    cur.as_f64().unwrap_or_else(|| panic!("{path} is not a number: {cur}"))
-}
-
-/// `[simulation]` and a us-east-1 region with the given zone letters.
-fn header(duration: &str, zones: &[&str]) -> String {
-    let zones: Vec<String> = zones.iter().map(|z| format!("\"us-east-1{z}\"")).collect();
-    format!(
-        "[simulation]\nname = \"validation\"\nstart = \"2026-03-02T00:00:00Z\"\nduration = \"{duration}\"\nseed = 1\n\n\
-         [region]\nname = \"us-east-1\"\navailability_zones = [{}]\n\n",
-        zones.join(", ")
-    )
+    assert!(close(actual, expected, rel), "{what} = {actual}, expected {expected} (relative tolerance {rel})");
 }
 
 /// Tasks of task definition `family` in `state`.
@@ -165,7 +114,7 @@ fn strategy_base_then_weight_end_to_end() {
          {{ capacity_provider = \"FARGATE_SPOT\", weight = 3 }}]\n",
         header("1h", &["a", "b", "c"])
     );
-    let s = summary(&scenario(&text));
+    let s = run(&scenario(&text));
     assert_close(fig(&s, "tasks.task_hours.FARGATE"), 4.0, 1e-12, "FARGATE task-hours");
     assert_close(fig(&s, "tasks.task_hours.FARGATE_SPOT"), 6.0, 1e-12, "FARGATE_SPOT task-hours");
 }
@@ -311,7 +260,7 @@ fn cas_scale_in_removes_at_most_half_the_excess_a_minute() {
 fn cas_scale_in_keeps_the_instance_a_task_needs() {
     let sc = scenario(&one_task_per_instance(1, "DISABLED", ""));
     assert_eq!(asg_size(&world_at(&sc, 1800)), 1);
-    assert_eq!(fig(&summary(&sc), "instances.launched"), 2.0);
+    assert_eq!(fig(&run(&sc), "instances.launched"), 2.0);
 }
 
 /// EC2 Auto Scaling User Guide, "Auto Scaling groups with multiple instance types and purchase options"
@@ -585,7 +534,7 @@ fn deployment_min_50_desired_4_stops_two_before_starting_two() {
     assert_eq!(existing(&sim, "v2"), 2);
     // Never fewer than 2 healthy: the last two v1 go when the first two v2 are healthy at 70 + 5 + 5 + 40 = 120 s,
     // stop at 130 s; the last two v2 start then and are healthy at 130 + 50 = 180 s: 120 s after the deploy.
-    let s = summary(&sc);
+    let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
     assert_close(fig(&s, "deployments.web.max_s"), 120.0, 1e-12, "deployment time");
 }
@@ -601,7 +550,7 @@ fn deployment_min_75_desired_2_cannot_stop_any() {
     let sim = world_at(&sc, 600);
     assert_eq!(count(&sim, "v1", TaskState::Running), 2);
     assert_eq!(existing(&sim, "v2"), 0);
-    let s = summary(&sc);
+    let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.stalled"), 1.0);
     assert_eq!(fig(&s, "deployments.web.completed"), 0.0);
 
@@ -621,7 +570,7 @@ fn deployment_max_200_desired_4_starts_four_before_stopping() {
     assert_eq!(count(&sim, "v1", TaskState::Running), 4);
     assert_eq!(existing(&sim, "v2"), 4);
     // The four v2 are healthy at 60 + 5 + 5 + 40 = 110 s; then the four v1 stop (10 s): done at 120 s, 60 s after.
-    let s = summary(&sc);
+    let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
     assert_close(fig(&s, "deployments.web.max_s"), 60.0, 1e-12, "deployment time");
 }
@@ -635,7 +584,7 @@ fn deployment_max_125_desired_3_cannot_start_any() {
     let sim = world_at(&sc, 600);
     assert_eq!(count(&sim, "v1", TaskState::Running), 3);
     assert_eq!(existing(&sim, "v2"), 0);
-    let s = summary(&sc);
+    let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.stalled"), 1.0);
     assert_eq!(fig(&s, "deployments.web.completed"), 0.0);
 }
@@ -660,7 +609,7 @@ fn best_practices_load_balancer_waits() {
     assert_eq!(count(&sim, "v1", TaskState::Deactivating), 1);
     let sim = world_at(&sc, 521);
     assert_eq!(count(&sim, "v1", TaskState::Stopping), 1);
-    let s = summary(&sc);
+    let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
     assert_close(fig(&s, "deployments.web.max_s"), 470.0, 1e-12, "deployment time");
 }
@@ -699,7 +648,7 @@ fn best_practices_six_tasks_room_for_eight_default_bounds() {
     let sim = world_at(&sc, 125);
     assert_eq!(count(&sim, "tan", TaskState::Running), 4);
     assert_eq!(count(&sim, "blue", TaskState::Running), 4);
-    let s = summary(&sc);
+    let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
     assert_close(fig(&s, "deployments.web.max_s"), 165.0, 1e-12, "deployment time");
 }
@@ -736,7 +685,7 @@ fn best_practices_six_tasks_room_for_eight_min_50() {
     };
     assert_eq!(states(106), (1, 2, 5, 0));
     assert_eq!(states(116), (0, 1, 5, 1));
-    let s = summary(&sc);
+    let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
     assert_close(fig(&s, "deployments.web.max_s"), 100.0, 1e-12, "deployment time");
 }
@@ -825,9 +774,9 @@ fn ec2_per_second_billing_with_sixty_second_minimum() {
             header("1h", &["a"])
         )
     };
-    let s = summary(&scenario(&fleet("90s")));
+    let s = run(&scenario(&fleet("90s")));
     assert_close(fig(&s, "cost.total_usd"), 0.096, 1e-12, "killed at 90 s");
-    let s = summary(&scenario(&fleet("30s")));
+    let s = run(&scenario(&fleet("30s")));
     assert_close(fig(&s, "cost.total_usd"), 3630.0 / 3600.0 * 0.096, 1e-12, "killed at 30 s");
 }
 
