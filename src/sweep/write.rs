@@ -70,7 +70,7 @@ pub fn runs_csv(spec: &SweepSpec, configs: &[Configuration], results: &SweepResu
             Ok(figures) => {
                 row.push("ok".to_string());
                 row.push(String::new());
-                row.extend(figure_names.iter().map(|name| number_cell(figures.get(*name).copied().flatten())));
+                row.extend(figure_names.iter().map(|name| number_cell(figures.get(name).copied().flatten())));
             }
             Err(error) => {
                 row.push("error".to_string());
