@@ -83,10 +83,17 @@ fn calls_carry_the_callers_served_rate_times_the_fan_out() {
 #[test]
 fn a_request_fails_when_a_downstream_call_fails() {
     // One api task (μ = 100/s) gets 200 calls/s and serves a share `ok` of them; each web request
-    // makes two calls, so it succeeds with probability ok².
+    // makes two calls, so it succeeds with probability ok². Web's own timeout is set past two
+    // api timeouts (2 × 60 s) so that no request fails end to end: that rule has its own test
+    // (e2e::requests_past_the_timeout_end_to_end_fail).
     let a = admission_limit(100.0, 60.0);
     let ok = a * (1.0 - (-(100.0 - a) * 60.0).exp()) / 200.0;
-    let s = run(&scenario(&caller_and_callee(1)));
+    let text = caller_and_callee(1).replacen(
+        "cpu_per_request = \"1ms\"\n",
+        "cpu_per_request = \"1ms\"\nrequest_timeout = \"10m\"\n",
+        1,
+    );
+    let s = run(&scenario(&text));
     assert_close!(fig(&s, "services.api.requests.availability"), ok, 1e-9);
     assert_close!(fig(&s, "requests.availability"), ok * ok, 1e-9);
     assert_close!(fig(&s, "requests.failed_downstream"), 100.0 * 3600.0 * (1.0 - ok * ok), 1e-9);
