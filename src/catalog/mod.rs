@@ -135,7 +135,7 @@ pub fn render_catalog_text(types: &[InstanceType]) -> String {
 /// The load balancer, address, transfer and storage prices per listed region.
 fn render_infra_prices() -> String {
     use Align::{Left, Right};
-    let mut out = String::from("\nOther prices (USD; docs/aws-facts.md §13, §19)\n");
+    let mut out = String::from("\nOther prices (USD; docs/aws-facts.md §13, §16)\n");
     let header = [
         "region",
         "read",

@@ -2,7 +2,7 @@
 //! units, public IPv4 addresses, data transfer between availability zones,
 //! EBS root volumes and Fargate ephemeral storage; and the rules that turn
 //! usage into capacity units. Per listed region, only where a figure was
-//! confirmed (docs/aws-facts.md §13, §19); anything else needs explicit prices.
+//! confirmed (docs/aws-facts.md §13, §16); anything else needs explicit prices.
 
 /// Date the prices below were read from their sources.
 pub const INFRA_PRICES_DATE: &str = "2026-09-20";
@@ -17,7 +17,7 @@ pub const FARGATE_FREE_EPHEMERAL_GIB: f64 = 20.0;
 pub const FARGATE_MAX_EPHEMERAL_GIB: f64 = 200.0;
 
 /// Root volume of an instance launched from the ECS-optimized Amazon Linux
-/// 2023 AMI: one 30 GiB volume (ECS Developer Guide, docs/aws-facts.md §19.6);
+/// 2023 AMI: one 30 GiB volume (ECS Developer Guide, docs/aws-facts.md §16.6);
 /// ecsim prices it as gp3 unless told (the page does not name the type).
 pub const DEFAULT_ROOT_VOLUME_GIB: f64 = 30.0;
 
@@ -121,14 +121,14 @@ const UNKNOWN: KnownPrices = KnownPrices {
 };
 
 /// Public IPv4: one rate in every region since 1 February 2024
-/// (docs/aws-facts.md §13.3, §19.3).
+/// (docs/aws-facts.md §13.3, §16.3).
 const PUBLIC_IPV4_HOURLY: f64 = 0.005;
 
 /// The listed regions, in [`crate::catalog::PRICED_REGIONS`] order. Sources
-/// (docs/aws-facts.md §13 and §19): ELB pricing page, VPC pricing page's
+/// (docs/aws-facts.md §13 and §16): ELB pricing page, VPC pricing page's
 /// public IPv4 tab, EC2 on-demand pricing "data transfer within the same
 /// region", EBS pricing page, Fargate pricing page; secondary sources marked
-/// in §19.
+/// in §16.
 const REGION_PRICES: &[(&str, KnownPrices)] = &[
     (
         "us-east-1",
@@ -148,7 +148,7 @@ const REGION_PRICES: &[(&str, KnownPrices)] = &[
         "us-west-2",
         KnownPrices {
             public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
-            // Measured in us-west-2 (docs/aws-facts.md §19.4).
+            // Measured in us-west-2 (docs/aws-facts.md §16.4).
             cross_az_per_gb_each_way: Some(0.01),
             ..UNKNOWN
         },
@@ -159,7 +159,7 @@ const REGION_PRICES: &[(&str, KnownPrices)] = &[
     (
         "ap-northeast-1",
         KnownPrices {
-            // The ELB page's Tokyo figures as quoted by a secondary source (§19.2, UNCONFIRMED).
+            // The ELB page's Tokyo figures as quoted by a secondary source (§16.2, UNCONFIRMED).
             alb_hourly: Some(0.0243),
             alb_lcu_hourly: Some(0.008),
             nlb_hourly: Some(0.0243),

@@ -1,7 +1,7 @@
 //! Prices that differ by region: EC2 on-demand per instance type and Fargate
 //! per CPU architecture, for the regions ecsim lists. A region outside the
 //! list, or a price no source confirmed (`None`), has no built-in figure: a
-//! scenario that needs it gives it (docs/aws-facts.md §19).
+//! scenario that needs it gives it (docs/aws-facts.md §16).
 
 use super::Arch;
 use super::ec2::builtin_instance_types;
@@ -25,7 +25,7 @@ pub const FARGATE_REGIONAL_SOURCE: &str =
 /// On-demand USD per hour in [`PRICED_REGIONS`] order. The first column
 /// (us-east-1) is the same source's figure, kept only to cross-check the
 /// catalog's own us-east-1 price (`ec2.rs`); lookups in us-east-1 use that.
-/// `None`: the row was not read from the source (docs/aws-facts.md §19.1).
+/// `None`: the row was not read from the source (docs/aws-facts.md §16.1).
 const EC2_REGIONAL: &[(&str, [Option<f64>; 6])] = &[
     ("c5.2xlarge", [Some(0.34), Some(0.34), Some(0.384), Some(0.388), Some(0.392), Some(0.428)]),
     ("c5.large", [Some(0.085), Some(0.085), Some(0.096), Some(0.097), Some(0.098), Some(0.107)]),
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn hand_checked_figures_per_region() {
-        // Read from the source rows (docs/aws-facts.md §19.1).
+        // Read from the source rows (docs/aws-facts.md §16.1).
         assert_eq!(ec2_on_demand_hourly("m5.large", "us-east-1"), Some(0.096));
         assert_eq!(ec2_on_demand_hourly("m5.large", "us-west-2"), Some(0.096));
         assert_eq!(ec2_on_demand_hourly("m5.large", "eu-west-1"), Some(0.107));

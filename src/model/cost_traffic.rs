@@ -77,7 +77,7 @@ pub fn cross_zone_share(from: &[f64], to: &[f64]) -> f64 {
 
 /// Service Connect routes by zone (its Envoy proxy's zone-aware routing, on
 /// by default) unless the callee has fewer than two endpoints per zone, when
-/// it picks endpoints round robin (docs/aws-facts.md §19.9). `zones` is the
+/// it picks endpoints round robin (docs/aws-facts.md §16.9). `zones` is the
 /// number of zones the scenario's capacity spans.
 pub fn zone_aware_applies(callee_tasks: usize, zones: usize) -> bool {
     zones > 1 && callee_tasks >= 2 * zones

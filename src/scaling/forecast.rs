@@ -1,7 +1,7 @@
 //! The load forecaster of predictive scaling, as a pure function of the
 //! hourly load history.
 //!
-//! AWS does not publish its forecasting model (docs/aws-facts.md §14, §20), so
+//! AWS does not publish its forecasting model (docs/aws-facts.md §14, §17), so
 //! the model here is an assumption, documented in docs/model.md §9.7 and chosen
 //! to be simple enough to check by hand:
 //!

@@ -1,7 +1,7 @@
 //! What a predictive policy measures: a predefined metric pair, or custom
 //! scaling, load and capacity metrics (the API's customized metric
 //! specifications) among the CloudWatch metrics ecsim computes for a service
-//! (docs/model.md §9.7, docs/aws-facts.md §20).
+//! (docs/model.md §9.7, docs/aws-facts.md §17).
 //!
 //! A pair's load is the sum over tasks of its scaling metric, so the capacity
 //! of a forecast load L at target T is ceil(L / T). Custom metrics need not be

@@ -143,7 +143,7 @@ fn services_pay_their_reserved_share_of_instances() {
 
 #[test]
 fn listed_regions_price_compute_at_their_own_figures() {
-    // eu-west-1: m5.large 0.107 $/h (docs/aws-facts.md §19.1): 3 × 0.107 × 10 h = 3.21 $.
+    // eu-west-1: m5.large 0.107 $/h (docs/aws-facts.md §16.1): 3 × 0.107 × 10 h = 3.21 $.
     let s = run(&scenario(&ec2_fleet("on-demand", "").replace("us-east-1", "eu-west-1")));
     assert_close!(fig(&s, "cost.total_usd"), 3.0 * 0.107 * 10.0, 1e-12);
     // ap-northeast-1: 0.124 $/h: 3.72 $.

@@ -131,7 +131,7 @@ fn resolve_prices(ctx: &mut Ctx, cfg: &CostConfig, given: Option<&raw::CostPrice
 pub(super) fn no_price_reason(region: &str, listed: bool) -> String {
     if listed {
         format!(
-            "region \"{region}\" has no confirmed built-in price for this (docs/aws-facts.md §19; `ecsim catalog` \
+            "region \"{region}\" has no confirmed built-in price for this (docs/aws-facts.md §16; `ecsim catalog` \
              lists what is built in)"
         )
     } else {

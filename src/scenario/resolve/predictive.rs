@@ -56,7 +56,7 @@ pub(super) fn predictive_policy(
         ],
     );
     // The API: MaxCapacityBuffer is required with IncreaseMaxCapacity and refused
-    // without it (docs/aws-facts.md §20).
+    // without it (docs/aws-facts.md §17).
     let increase = max_capacity_breach == Some(MaxCapacityBreach::IncreaseMaxCapacity);
     if p.max_capacity_buffer.is_some() && !increase && max_capacity_breach.is_some() {
         ctx.err(
