@@ -127,12 +127,14 @@ fn invalid_scenario_exits_1_naming_the_place() {
 fn validate_accepts_every_shipped_scenario() {
     let mut args = vec!["validate".to_string()];
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    // The real-traffic trace is fetched by a script, never committed: without it that
-    // scenario must fail on exactly the missing trace.
+    // The real call-centre trace is fetched by a script, never committed: without it the
+    // scenarios that replay it must fail on exactly the missing trace.
+    const REPLAY_THE_TRACE: [&str; 2] = ["real-traffic.toml", "real-traffic-predictive.toml"];
     let trace_fetched = scenarios.join("traces/bank-calls.csv").is_file();
     for e in std::fs::read_dir(&scenarios).unwrap() {
         let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") && (trace_fetched || !p.ends_with("real-traffic.toml")) {
+        let replays = REPLAY_THE_TRACE.iter().any(|name| p.ends_with(name));
+        if p.extension().is_some_and(|x| x == "toml") && (trace_fetched || !replays) {
             args.push(p.display().to_string());
         }
     }
@@ -145,11 +147,13 @@ fn validate_accepts_every_shipped_scenario() {
     let o = ecsim(&refs);
     assert!(o.status.success(), "{}", stderr(&o));
     if !trace_fetched {
-        let o = ecsim(&["validate", scenarios.join("real-traffic.toml").to_str().unwrap()]);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(1));
-        assert!(err.contains("cannot read trace") && err.contains("bank-calls.csv"), "{err}");
-        assert_eq!(err.lines().filter(|l| l.contains("real-traffic.toml:")).count(), 1, "{err}");
+        for name in REPLAY_THE_TRACE {
+            let o = ecsim(&["validate", scenarios.join(name).to_str().unwrap()]);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(1));
+            assert!(err.contains("cannot read trace") && err.contains("bank-calls.csv"), "{err}");
+            assert_eq!(err.lines().filter(|l| l.contains(&format!("{name}:"))).count(), 1, "{err}");
+        }
     }
 }
 
