@@ -21,6 +21,7 @@ mod ec2;
 mod fargate;
 mod prices;
 mod regions;
+mod savings_plans;
 
 pub use ec2::{
     CPU_UNITS_PER_VCPU, InstanceType, REGISTERED_MEMORY_EXAMPLE_ADVERTISED_MIB, REGISTERED_MEMORY_EXAMPLE_MIB,
@@ -38,6 +39,10 @@ pub use prices::{
 pub use regions::{
     EC2_REGIONAL_SOURCE, FARGATE_REGIONAL_SOURCE, PRICED_REGIONS, REGIONAL_PRICES_DATE, ec2_on_demand_hourly,
     ec2_regional_rows, fargate_price_in,
+};
+pub use savings_plans::{
+    SP_RATES_READ, SP_RATES_SOURCE, SpPayment, SpRate, SpTerm, SpUsage, compute_sp_fargate_discount,
+    compute_sp_instance_discount, compute_sp_rate, compute_sp_rates, describe_compute_sp_rates,
 };
 
 /// Date of the EC2 on-demand price data: the Karpenter pricing file used was
@@ -129,6 +134,7 @@ pub fn render_catalog_text(types: &[InstanceType]) -> String {
         fargate_size_summary().into_iter().map(|(cpu, memory)| vec![cpu.to_string(), memory]).collect();
     out.push_str(&aligned_table(&["cpu", "memory"], &size_rows, &[Right, Left]));
     out.push_str(&render_infra_prices());
+    out.push_str(&render_savings_plans());
     out
 }
 
@@ -194,11 +200,37 @@ fn render_infra_prices() -> String {
     );
     out.push_str(&format!(
         "-: no figure a readable source confirmed; a scenario that needs it gives it ([cost.prices], \
-         instance_types[].on_demand_hourly). Regions not listed ({} listed) have no built-in prices.\n\
-         Savings Plans: no built-in rates (AWS publishes them per usage type, region, term and payment in a \
-         price list ecsim could not read); [[savings_plans]] gives its discount\n",
+         instance_types[].on_demand_hourly). Regions not listed ({} listed) have no built-in prices.\n",
         PRICED_REGIONS.len()
     ));
+    out
+}
+
+/// The built-in Compute Savings Plans rates, each beside its on-demand price.
+fn render_savings_plans() -> String {
+    use Align::{Left, Right};
+    let mut out =
+        format!("\nCompute Savings Plans rates (USD per unit; read {SP_RATES_READ} from {SP_RATES_SOURCE})\n");
+    let header = ["region", "usage", "term", "payment", "on-demand", "plan rate", "discount"];
+    let rows: Vec<Vec<String>> = compute_sp_rates()
+        .iter()
+        .map(|r| {
+            vec![
+                r.region.to_string(),
+                r.usage.describe(),
+                format!("{}y", r.term.years()),
+                r.payment.as_str().to_string(),
+                r.on_demand.to_string(),
+                r.rate.to_string(),
+                format!("{:.1} %", 100.0 * r.discount()),
+            ]
+        })
+        .collect();
+    out.push_str(&aligned_table(&header, &rows, &[Left, Left, Left, Left, Right, Right, Right]));
+    out.push_str(
+        "[[savings_plans]] term and payment select these; any other combination (other regions, instance types, \
+         partial or all upfront, EC2 Instance Savings Plans) has no built-in rate: give the plan's discount\n",
+    );
     out
 }
 
@@ -322,6 +354,24 @@ mod tests {
         assert_eq!(row("m5.large"), ["m5.large", "0.096", "0.096", "0.107", "0.115", "0.12", "0.124"]);
         assert_eq!(row("t4g.large"), ["t4g.large", "0.0672", "0.0672", "-", "-", "-", "-"]);
         assert!(text.contains(EC2_REGIONAL_SOURCE), "{text}");
+    }
+
+    #[test]
+    fn rendering_lists_savings_plans_rates() {
+        let text = render_catalog_text(&builtin_instance_types());
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Compute Savings Plans rates"))
+            .filter(|l| l.starts_with("us-east-1 "))
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(rows.len(), 6, "{text}");
+        assert_eq!(
+            rows[0],
+            ["us-east-1", "Fargate", "x86_64", "vCPU-hour", "1y", "no_upfront", "0.04048", "0.032384", "20.0", "%"]
+        );
+        assert_eq!(rows[5], ["us-east-1", "m7g.large", "hour", "3y", "no_upfront", "0.0816", "0.0414", "49.3", "%"]);
+        assert!(text.contains(SP_RATES_SOURCE), "{text}");
     }
 
     #[test]

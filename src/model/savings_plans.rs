@@ -211,13 +211,13 @@ pub fn apply_hour(plans: &[SavingsPlan], families: &[Option<&str>], usage: &[f64
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::PlanRates;
 
     fn compute(commitment: f64, discount: f64, fargate: f64) -> SavingsPlan {
         SavingsPlan {
             kind: SavingsPlanKind::Compute,
             commitment_per_hour: commitment,
-            discount,
-            fargate_discount: fargate,
+            rates: PlanRates::Stated { ec2: discount, fargate },
         }
     }
 
@@ -250,8 +250,7 @@ mod tests {
         let m5 = SavingsPlan {
             kind: SavingsPlanKind::Ec2Instance { family: "m5".into() },
             commitment_per_hour: 0.5,
-            discount: 0.5,
-            fargate_discount: 0.5,
+            rates: PlanRates::Stated { ec2: 0.5, fargate: 0.5 },
         };
         // Listed after the compute plan, still applied first: $1 of m5 at 50 % uses all $0.50.
         // The compute plan ($0.4 at 20 %) then covers $0.5 of c5: $0.4.

@@ -3,7 +3,7 @@
 //! per-provider and per-task-definition figures they need. Kept apart from
 //! the other scenario types because only the cost ledger reads them.
 
-use crate::catalog::{FargatePrice, InfraPrices};
+use crate::catalog::{FargatePrice, InfraPrices, SpPayment, SpTerm};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SavingsPlanKind {
@@ -18,21 +18,38 @@ pub struct SavingsPlan {
     pub kind: SavingsPlanKind,
     /// USD per hour spent at the plan's rates, paid whether used or not.
     pub commitment_per_hour: f64,
-    /// Share off the on-demand price of eligible EC2 usage.
-    pub discount: f64,
-    /// Share off the on-demand price of Fargate usage (compute plans).
-    pub fargate_discount: f64,
+    pub rates: PlanRates,
+}
+
+/// Where a plan's discounts come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanRates {
+    /// Stated in the scenario: one share off on-demand for all covered EC2
+    /// usage, one for Fargate usage.
+    Stated { ec2: f64, fargate: f64 },
+    /// The built-in rates (catalog `compute_sp_rate`) of a term and payment
+    /// option: a share off on-demand per instance family the scenario runs,
+    /// and one for its on-demand Fargate usage (None when it runs none).
+    Catalog { term: SpTerm, payment: SpPayment, families: Vec<(String, f64)>, fargate: Option<f64> },
 }
 
 impl SavingsPlan {
     /// The discount on a usage class, or None when the plan does not cover it.
     /// `family` is the instance family of EC2 usage, None for Fargate.
     pub fn discount_on(&self, family: Option<&str>) -> Option<f64> {
-        match (&self.kind, family) {
-            (SavingsPlanKind::Compute, None) => Some(self.fargate_discount),
-            (SavingsPlanKind::Compute, Some(_)) => Some(self.discount),
-            (SavingsPlanKind::Ec2Instance { family: f }, Some(g)) if f == g => Some(self.discount),
-            _ => None,
+        let covered = match (&self.kind, family) {
+            (SavingsPlanKind::Compute, _) => true,
+            (SavingsPlanKind::Ec2Instance { family: f }, Some(g)) => f == g,
+            (SavingsPlanKind::Ec2Instance { .. }, None) => false,
+        };
+        if !covered {
+            return None;
+        }
+        match (&self.rates, family) {
+            (PlanRates::Stated { fargate, .. }, None) => Some(*fargate),
+            (PlanRates::Stated { ec2, .. }, Some(_)) => Some(*ec2),
+            (PlanRates::Catalog { fargate, .. }, None) => *fargate,
+            (PlanRates::Catalog { families, .. }, Some(g)) => families.iter().find(|(f, _)| f == g).map(|(_, d)| *d),
         }
     }
 }

@@ -35,7 +35,7 @@ pub mod resolve;
 pub mod trace;
 pub mod types;
 
-pub use cost::{CostConfig, SavingsPlan, SavingsPlanKind};
+pub use cost::{CostConfig, PlanRates, SavingsPlan, SavingsPlanKind};
 pub use diag::{Diagnostics, Problem};
 pub use dist::Dist;
 pub use types::*;

@@ -169,6 +169,9 @@ pub struct SavingsPlan {
     pub commitment_per_hour: f64,
     pub discount: Option<f64>,
     pub fargate_discount: Option<f64>,
+    /// Years (1 or 3); with `payment`, selects the built-in rates instead of `discount`.
+    pub term: Option<u32>,
+    pub payment: Option<String>,
 }
 
 /// `[cost]`: which items beyond compute are charged, and explicit prices.

@@ -98,6 +98,87 @@ fn reserved_instances_apply_before_savings_plans() {
     assert_close!(fig(&s, "cost.total_usd"), 10.0 * (0.288 - 0.036 + 0.18), 1e-12);
 }
 
+fn catalog_plan(commitment: f64, term: u32, payment: &str) -> String {
+    format!(
+        "[[savings_plans]]\nkind = \"compute\"\ncommitment_per_hour = {commitment}\nterm = {term}\npayment = \"{payment}\"\n"
+    )
+}
+
+#[test]
+fn a_three_year_no_upfront_plan_charges_the_built_in_fargate_rates() {
+    // Built-in 3-year no-upfront Compute Savings Plans rates, us-east-1 (aws-facts §16.8):
+    // 0.022264 $/vCPU-h and 0.00244475 $/GB-h. Four 0.25 vCPU / 0.5 GB tasks at those rates:
+    // 4 × (0.25 × 0.022264 + 0.5 × 0.00244475) = 4 × 0.006788375 = 0.0271535 $/h (0.55 × 0.04937).
+    let plan_rate = 0.0271535;
+    // Under: a 0.03 commitment is paid in full, 0.0028465 of it unused each hour.
+    let s = run(&scenario(&(fargate("", "") + &catalog_plan(0.03, 3, "no_upfront"))));
+    assert_close!(fig(&s, "cost.total_usd"), 0.06, 1e-12);
+    assert_close!(fig(&s, "cost.savings_plans.unused_usd"), 2.0 * 0.0028465, 1e-12);
+    assert_close!(fig(&s, "cost.savings_plans.covered_on_demand_usd"), 2.0 * FOUR_TASKS_HOURLY, 1e-12);
+    assert!(fig(&s, "cost.by_item.compute").abs() < 1e-12);
+    // At: a commitment equal to the usage at the plan rates covers it all, nothing unused.
+    let s = run(&scenario(&(fargate("", "") + &catalog_plan(plan_rate, 3, "no_upfront"))));
+    assert_close!(fig(&s, "cost.total_usd"), 2.0 * plan_rate, 1e-12);
+    assert!(fig(&s, "cost.savings_plans.unused_usd").abs() < 1e-12);
+    // Over: 0.011 covers 0.011 / 0.55 = 0.02 of on-demand usage; 0.04937 − 0.02 = 0.02937 stays
+    // on-demand: 0.04037 $/h, 0.08074 over two hours (0.022 commitment, 0.05874 compute).
+    let s = run(&scenario(&(fargate("", "") + &catalog_plan(0.011, 3, "no_upfront"))));
+    assert_close!(fig(&s, "cost.total_usd"), 0.08074, 1e-12);
+    assert_close!(fig(&s, "cost.by_item.savings_plan_commitment"), 0.022, 1e-12);
+    assert_close!(fig(&s, "cost.by_item.compute"), 0.05874, 1e-12);
+    assert_close!(fig(&s, "cost.savings_plans.covered_on_demand_usd"), 0.04, 1e-12);
+}
+
+#[test]
+fn a_one_year_no_upfront_plan_charges_the_built_in_m7g_rate() {
+    // Three m7g.large (0.0816 $/h on-demand; built-in 1-year no-upfront rate 0.0599 $/h) for ten
+    // hours. A 0.1198 $/h commitment is two instances at the plan rate; the third stays
+    // on-demand: 0.1198 + 0.0816 = 0.2014 $/h, 2.014 over ten hours.
+    let text = m5_fleet("").replace("m5.large", "m7g.large") + &catalog_plan(0.1198, 1, "no_upfront");
+    let s = run(&scenario(&text));
+    assert_close!(fig(&s, "cost.total_usd"), 2.014, 1e-12);
+    assert_close!(fig(&s, "cost.savings_plans.covered_on_demand_usd"), 10.0 * 0.1632, 1e-12);
+    assert!(fig(&s, "cost.savings_plans.unused_usd").abs() < 1e-9);
+}
+
+#[test]
+fn a_term_and_payment_without_a_built_in_rate_is_an_error_naming_what_exists() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let err = |text: &str| match load_str(text, "t.toml", base) {
+        Ok(_) => panic!("loaded:\n{text}"),
+        Err(d) => d.to_string(),
+    };
+    let built_in = "built in: us-east-1 1-year no_upfront: Fargate x86_64, m7g.large; \
+                    us-east-1 3-year no_upfront: Fargate x86_64, m7g.large";
+    // A payment option no source gave.
+    let e = err(&(fargate("", "") + &catalog_plan(0.01, 1, "partial_upfront")));
+    assert!(
+        e.contains("no built-in 1-year partial_upfront Compute Savings Plans rate for Fargate x86_64 in us-east-1"),
+        "{e}"
+    );
+    assert!(e.contains(built_in), "{e}");
+    // An instance type no source gave.
+    let e = err(&(m5_fleet("") + &catalog_plan(0.01, 3, "no_upfront")));
+    assert!(e.contains("rate for m5.large in us-east-1"), "{e}");
+    // Another region.
+    let e = err(&(fargate("", "").replace("us-east-1", "eu-west-1") + &catalog_plan(0.01, 1, "no_upfront")));
+    assert!(e.contains("rate for Fargate x86_64 in eu-west-1"), "{e}");
+    // Exclusive with a stated discount; both halves needed; terms are 1 or 3 years.
+    let e = err(&(fargate("", "") + &catalog_plan(0.01, 1, "no_upfront") + "discount = 0.3\n"));
+    assert!(
+        e.contains("savings_plans[0].discount: give either discount (and fargate_discount) or term and payment"),
+        "{e}"
+    );
+    let e = err(&(fargate("", "") + &catalog_plan(0.01, 2, "no_upfront")));
+    assert!(e.contains("savings_plans[0].term: 2 is not a Savings Plans term; expected 1 or 3 (years)"), "{e}");
+    let e = err(&(fargate("", "") + "[[savings_plans]]\nkind = \"compute\"\ncommitment_per_hour = 1\nterm = 1\n"));
+    assert!(e.contains("savings_plans[0].payment: term selects built-in rates together with payment"), "{e}");
+    // No built-in EC2 Instance Savings Plans rates.
+    let e = err(&(m5_fleet("")
+        + "[[savings_plans]]\nkind = \"ec2_instance\"\nfamily = \"m5\"\ncommitment_per_hour = 1\nterm = 1\npayment = \"no_upfront\"\n"));
+    assert!(e.contains("ecsim has no built-in EC2 Instance Savings Plans rates"), "{e}");
+}
+
 /// Two Fargate services of two tasks, each 1 request/s of 1 MiB (request + response).
 fn two_services(lb_a: &str, lb_b: &str) -> String {
     let service = |name: &str, lb: &str| {

@@ -1,14 +1,15 @@
 //! `[cost]`, `[[savings_plans]]` and the cost keys of services, capacity
 //! providers and task definitions, into the typed [`CostConfig`].
 
-use super::super::cost::{CostConfig, InstanceExtras, SavingsPlan, SavingsPlanKind, SharedLb};
+use super::super::cost::{CostConfig, InstanceExtras, PlanRates, SavingsPlan, SavingsPlanKind, SharedLb};
 use super::super::raw;
 use super::super::types::*;
 use super::assumed;
 use super::ctx::Ctx;
 use crate::catalog::{
     Arch, DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB, FARGATE_MAX_EPHEMERAL_GIB,
-    FargatePrice, InfraPrices, InstanceType, PRICED_REGIONS, ebs_gb_month, fargate_price_in, infra_prices,
+    FargatePrice, InfraPrices, InstanceType, PRICED_REGIONS, SpPayment, SpTerm, compute_sp_fargate_discount,
+    compute_sp_instance_discount, describe_compute_sp_rates, ebs_gb_month, fargate_price_in, infra_prices,
 };
 
 /// The parts of the raw file the cost settings read.
@@ -20,6 +21,9 @@ pub(super) struct RawCost<'a> {
     pub task_defs: &'a [Option<raw::TaskDefinition>],
     /// Architectures of the task definitions that run on Fargate.
     pub fargate_arches: Vec<Arch>,
+    /// Architectures of the task definitions that run on on-demand Fargate
+    /// (the usage a Savings Plan can cover).
+    pub fargate_on_demand_arches: Vec<Arch>,
 }
 
 /// Resolves the cost settings; `services` are the resolved services (same order as the file).
@@ -28,6 +32,7 @@ pub(super) fn resolve_cost(
     r: &RawCost,
     region: &str,
     services: &[Service],
+    providers: &[Provider],
     instance_types: &[InstanceType],
 ) -> CostConfig {
     let s = r.settings;
@@ -42,12 +47,17 @@ pub(super) fn resolve_cost(
     cfg.prices = resolve_prices(ctx, &cfg, s.and_then(|s| s.prices.as_ref()), region);
     (cfg.fargate_x86_64, cfg.fargate_arm64) =
         resolve_fargate_prices(ctx, s.and_then(|s| s.prices.as_ref()), region, &r.fargate_arches);
+    let usage = PlanUsage {
+        region,
+        instance_types: on_demand_instance_types(providers, instance_types),
+        fargate_arches: &r.fargate_on_demand_arches,
+    };
     cfg.savings_plans = r
         .plans
         .iter()
         .enumerate()
         .filter_map(|(i, p)| {
-            p.as_ref().and_then(|p| resolve_plan(ctx, &format!("savings_plans[{i}]"), p, instance_types))
+            p.as_ref().and_then(|p| resolve_plan(ctx, &format!("savings_plans[{i}]"), p, instance_types, &usage))
         })
         .collect();
     resolve_service_costs(ctx, &mut cfg, r.services, services);
@@ -187,7 +197,13 @@ fn resolve_fargate_prices(
     (x86, arm)
 }
 
-fn resolve_plan(ctx: &mut Ctx, path: &str, p: &raw::SavingsPlan, types: &[InstanceType]) -> Option<SavingsPlan> {
+fn resolve_plan(
+    ctx: &mut Ctx,
+    path: &str,
+    p: &raw::SavingsPlan,
+    types: &[InstanceType],
+    usage: &PlanUsage,
+) -> Option<SavingsPlan> {
     let kind = match p.kind.as_str() {
         "compute" => {
             if p.family.is_some() {
@@ -228,36 +244,190 @@ fn resolve_plan(ctx: &mut Ctx, path: &str, p: &raw::SavingsPlan, types: &[Instan
         }
     };
     ctx.range(&format!("{path}.commitment_per_hour"), p.commitment_per_hour, 0.0, 1e6, "the hourly commitment (USD)");
-    let Some(discount) = p.discount else {
+    let rates = if p.term.is_some() || p.payment.is_some() {
+        for (key, given) in [("discount", p.discount.is_some()), ("fargate_discount", p.fargate_discount.is_some())] {
+            if given {
+                ctx.err(
+                    format!("{path}.{key}"),
+                    "give either discount (and fargate_discount) or term and payment, not both: term and payment \
+                     select the built-in Savings Plans rates",
+                );
+            }
+        }
+        catalog_rates(ctx, path, p, kind.as_ref()?, usage)?
+    } else {
+        let Some(discount) = p.discount else {
+            ctx.err(
+                format!("{path}.discount"),
+                format!(
+                    "a plan needs its discount, or term and payment to select built-in rates (built in: {}); \
+                     give the share off on-demand, e.g. 0.28",
+                    describe_compute_sp_rates()
+                ),
+            );
+            return None;
+        };
+        ctx.range(&format!("{path}.discount"), discount, 0.0, 0.99, "a Savings Plan discount (share off on-demand)");
+        if let Some(d) = p.fargate_discount {
+            ctx.range(
+                &format!("{path}.fargate_discount"),
+                d,
+                0.0,
+                0.99,
+                "a Savings Plan discount (share off on-demand)",
+            );
+        }
+        PlanRates::Stated { ec2: discount, fargate: p.fargate_discount.unwrap_or(discount) }
+    };
+    Some(SavingsPlan { kind: kind?, commitment_per_hour: p.commitment_per_hour, rates })
+}
+
+/// The usage of a scenario a Savings Plan could cover, for picking built-in rates.
+struct PlanUsage<'a> {
+    region: &'a str,
+    /// Names of the instance types of providers that can run on-demand instances, in file order.
+    instance_types: Vec<String>,
+    fargate_arches: &'a [Arch],
+}
+
+/// The instance types of the Auto Scaling groups that can launch on-demand
+/// instances (spot usage is never covered), each once.
+fn on_demand_instance_types(providers: &[Provider], types: &[InstanceType]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in providers.iter().filter_map(Provider::asg).filter(|a| a.lifecycle != Lifecycle::Spot) {
+        for t in &a.instance_types {
+            let name = &types[t.idx()].name;
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The built-in rates of a plan's term and payment option for the usage the
+/// scenario runs; an error naming what is built in when any is missing.
+fn catalog_rates(
+    ctx: &mut Ctx,
+    path: &str,
+    p: &raw::SavingsPlan,
+    kind: &SavingsPlanKind,
+    usage: &PlanUsage,
+) -> Option<PlanRates> {
+    let term = match p.term {
+        Some(1) => Some(SpTerm::OneYear),
+        Some(3) => Some(SpTerm::ThreeYears),
+        Some(n) => {
+            ctx.err(format!("{path}.term"), format!("{n} is not a Savings Plans term; expected 1 or 3 (years)"));
+            None
+        }
+        None => {
+            ctx.err(format!("{path}.term"), "payment selects built-in rates together with term; give term = 1 or 3");
+            None
+        }
+    };
+    let payment = match p.payment.as_deref() {
+        Some(text) => ctx.enum_value(
+            &format!("{path}.payment"),
+            text,
+            &[
+                ("no_upfront", SpPayment::NoUpfront),
+                ("partial_upfront", SpPayment::PartialUpfront),
+                ("all_upfront", SpPayment::AllUpfront),
+            ],
+        ),
+        None => {
+            ctx.err(
+                format!("{path}.payment"),
+                "term selects built-in rates together with payment; give payment = \"no_upfront\", \
+                 \"partial_upfront\" or \"all_upfront\"",
+            );
+            None
+        }
+    };
+    let (term, payment) = (term?, payment?);
+    let built_in = describe_compute_sp_rates();
+    if matches!(kind, SavingsPlanKind::Ec2Instance { .. }) {
         ctx.err(
-            format!("{path}.discount"),
-            "discount is required: ecsim has no built-in Savings Plans rates (they differ per instance type, region, \
-             term and payment option); give the share off on-demand, e.g. 0.28",
+            format!("{path}.term"),
+            format!(
+                "ecsim has no built-in EC2 Instance Savings Plans rates; give discount instead (built-in Compute \
+                 Savings Plans rates: {built_in})"
+            ),
         );
         return None;
-    };
-    ctx.range(&format!("{path}.discount"), discount, 0.0, 0.99, "a Savings Plan discount (share off on-demand)");
-    if let Some(d) = p.fargate_discount {
-        ctx.range(&format!("{path}.fargate_discount"), d, 0.0, 0.99, "a Savings Plan discount (share off on-demand)");
     }
-    let fargate_discount = p.fargate_discount.unwrap_or(discount);
-    Some(SavingsPlan { kind: kind?, commitment_per_hour: p.commitment_per_hour, discount, fargate_discount })
+    let region = usage.region;
+    let mut missing: Vec<String> = Vec::new();
+    let mut families: Vec<(String, f64)> = Vec::new();
+    for name in &usage.instance_types {
+        let Some(d) = compute_sp_instance_discount(region, name, term, payment) else {
+            missing.push(name.clone());
+            continue;
+        };
+        let family = family_of(name);
+        match families.iter().find(|(f, _)| f == family) {
+            // One discount per family is what the billing hour applies (model/savings_plans.rs).
+            Some((_, other)) if *other != d => {
+                ctx.err(
+                    format!("{path}.term"),
+                    format!("the built-in rates of the {family} types differ; ecsim applies one discount per family: give discount"),
+                );
+                return None;
+            }
+            Some(_) => {}
+            None => families.push((family.to_string(), d)),
+        }
+    }
+    let mut fargate: Option<f64> = None;
+    for &arch in usage.fargate_arches {
+        match (compute_sp_fargate_discount(region, arch, term, payment), fargate) {
+            (None, _) => missing.push(format!("Fargate {}", arch.as_str())),
+            (Some(d), None) => fargate = Some(d),
+            (Some(d), Some(other)) if d != other => {
+                ctx.err(
+                    format!("{path}.term"),
+                    "the built-in Fargate rates of the two architectures differ; ecsim applies one discount to \
+                     Fargate: give fargate_discount",
+                );
+                return None;
+            }
+            (Some(_), Some(_)) => {}
+        }
+    }
+    if !missing.is_empty() {
+        ctx.err(
+            format!("{path}.term"),
+            format!(
+                "no built-in {}-year {} Compute Savings Plans rate for {} in {region}; built in: {built_in}; give \
+                 discount (and fargate_discount) instead",
+                term.years(),
+                payment.as_str(),
+                missing.join(", ")
+            ),
+        );
+        return None;
+    }
+    Some(PlanRates::Catalog { term, payment, families, fargate })
 }
 
 /// The architectures of task definitions that services or scheduled tasks
-/// place on a Fargate provider (x86_64 when a definition names none).
+/// place on a Fargate provider, or only on an on-demand one (x86_64 when a
+/// definition names none).
 pub(super) fn fargate_arches(
     providers: &[Provider],
     task_defs: &[TaskDef],
     services: &[Service],
     batch: &[ScheduledTask],
+    on_demand_only: bool,
 ) -> Vec<Arch> {
     let uses =
         services.iter().map(|s| (s.task_def, &s.strategy)).chain(batch.iter().map(|b| (b.task_def, &b.strategy)));
     let mut arches = Vec::new();
     for (td, strategy) in uses {
-        let on_fargate =
-            strategy.iter().any(|i| providers.get(i.provider.idx()).is_some_and(|p| p.fargate().is_some()));
+        let on_fargate = strategy.iter().any(|i| {
+            providers.get(i.provider.idx()).and_then(Provider::fargate).is_some_and(|f| !(on_demand_only && f.spot))
+        });
         let arch = task_defs.get(td.idx()).and_then(|t| t.arch).unwrap_or(Arch::X86_64);
         if on_fargate && !arches.contains(&arch) {
             arches.push(arch);

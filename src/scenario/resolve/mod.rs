@@ -102,9 +102,10 @@ pub fn resolve(
         services: &raw.services,
         providers: &raw.capacity_providers,
         task_defs: &raw.task_definitions,
-        fargate_arches: cost::fargate_arches(&providers, &task_defs, &services, &batch),
+        fargate_arches: cost::fargate_arches(&providers, &task_defs, &services, &batch, false),
+        fargate_on_demand_arches: cost::fargate_arches(&providers, &task_defs, &services, &batch, true),
     };
-    let cost = cost::resolve_cost(&mut ctx, &raw_cost, &place.region, &services, &instance_types);
+    let cost = cost::resolve_cost(&mut ctx, &raw_cost, &place.region, &services, &providers, &instance_types);
     settings::check_size(&mut ctx, &run, services.len());
 
     // A task definition that failed to parse leaves `task_defs` empty with no
