@@ -352,7 +352,7 @@ mod tests {
                 .unwrap_or_default()
         };
         assert_eq!(row("m5.large"), ["m5.large", "0.096", "0.096", "0.107", "0.115", "0.12", "0.124"]);
-        assert_eq!(row("t4g.large"), ["t4g.large", "0.0672", "0.0672", "-", "-", "-", "-"]);
+        assert_eq!(row("t4g.large"), ["t4g.large", "0.0672", "0.0672", "0.0736", "0.0768", "0.0848", "0.0864"]);
         assert!(text.contains(EC2_REGIONAL_SOURCE), "{text}");
     }
 

@@ -59,18 +59,18 @@ const EC2_REGIONAL: &[(&str, [Option<f64>; 6])] = &[
     ("m7g.large", [Some(0.0816), Some(0.0816), Some(0.091), Some(0.0978), Some(0.102), Some(0.1054)]),
     ("m7g.medium", [Some(0.0408), Some(0.0408), Some(0.0455), Some(0.0489), Some(0.051), Some(0.0527)]),
     ("m7g.xlarge", [Some(0.1632), Some(0.1632), Some(0.1819), Some(0.1955), Some(0.204), Some(0.2108)]),
-    ("m7i.large", [Some(0.1008), Some(0.1008), Some(0.11235), Some(0.12075), None, None]),
+    ("m7i.large", [Some(0.1008), Some(0.1008), Some(0.11235), Some(0.12075), Some(0.126), Some(0.1302)]),
     ("m7i.xlarge", [Some(0.2016), Some(0.2016), Some(0.2247), Some(0.2415), Some(0.252), Some(0.2604)]),
     ("r5.large", [Some(0.126), Some(0.126), Some(0.141), Some(0.152), Some(0.152), Some(0.152)]),
     ("r5.xlarge", [Some(0.252), Some(0.252), Some(0.282), Some(0.304), Some(0.304), Some(0.304)]),
     ("r6g.large", [Some(0.1008), Some(0.1008), Some(0.1128), Some(0.1216), Some(0.1216), Some(0.1216)]),
     ("r6g.xlarge", [Some(0.2016), Some(0.2016), Some(0.2256), Some(0.2432), Some(0.2432), Some(0.2432)]),
-    ("r6i.large", [None, Some(0.126), None, None, None, None]),
+    ("r6i.large", [Some(0.126), Some(0.126), Some(0.141), Some(0.152), Some(0.152), Some(0.152)]),
     ("r6i.xlarge", [Some(0.252), Some(0.252), Some(0.282), Some(0.304), Some(0.304), Some(0.304)]),
     ("t3.large", [Some(0.0832), Some(0.0832), Some(0.0912), Some(0.096), Some(0.1056), Some(0.1088)]),
     ("t3.medium", [Some(0.0416), Some(0.0416), Some(0.0456), Some(0.048), Some(0.0528), Some(0.0544)]),
     ("t3.xlarge", [Some(0.1664), Some(0.1664), Some(0.1824), Some(0.192), Some(0.2112), Some(0.2176)]),
-    ("t4g.large", [None, Some(0.0672), None, None, None, None]),
+    ("t4g.large", [Some(0.0672), Some(0.0672), Some(0.0736), Some(0.0768), Some(0.0848), Some(0.0864)]),
     ("t4g.medium", [Some(0.0336), Some(0.0336), Some(0.0368), Some(0.0384), Some(0.0424), Some(0.0432)]),
 ];
 
@@ -134,8 +134,11 @@ mod tests {
         assert_eq!(ec2_on_demand_hourly("m5.large", "ap-northeast-1"), Some(0.124));
         assert_eq!(ec2_on_demand_hourly("c6g.xlarge", "eu-west-1"), Some(0.1459));
         assert_eq!(ec2_on_demand_hourly("t3.medium", "ap-northeast-1"), Some(0.0544));
-        // Not read from the source: no figure rather than a guess.
-        assert_eq!(ec2_on_demand_hourly("t4g.large", "eu-west-1"), None);
+        // The rows read last (2026-12-07): each is twice its family's next size down or half the
+        // next size up in the same region (t4g.medium 0.0368, r6i.xlarge 0.304, m7i.xlarge 0.2604).
+        assert_eq!(ec2_on_demand_hourly("t4g.large", "eu-west-1"), Some(0.0736));
+        assert_eq!(ec2_on_demand_hourly("r6i.large", "eu-central-1"), Some(0.152));
+        assert_eq!(ec2_on_demand_hourly("m7i.large", "ap-northeast-1"), Some(0.1302));
         // Unlisted region or type.
         assert_eq!(ec2_on_demand_hourly("m5.large", "sa-east-1"), None);
         assert_eq!(ec2_on_demand_hourly("z9.huge", "eu-west-1"), None);
