@@ -39,13 +39,13 @@ if ! "$venv/bin/python" -c "import simpy" 2>/dev/null; then
 fi
 
 echo "== building the Rust implementations ($profile profile)" >&2
-cargo bench --quiet --profile "$profile" --no-run --bench ecsim_phold --bench bare_heap
+cargo bench -p ecsim-benches --quiet --profile "$profile" --no-run --bench ecsim_phold --bench bare_heap
 
 : >"$results"
 echo "== ecsim" >&2
-cargo bench --quiet --profile "$profile" --bench ecsim_phold | tee -a "$results" >&2
+cargo bench -p ecsim-benches --quiet --profile "$profile" --bench ecsim_phold | tee -a "$results" >&2
 echo "== bare BinaryHeap" >&2
-cargo bench --quiet --profile "$profile" --bench bare_heap | tee -a "$results" >&2
+cargo bench -p ecsim-benches --quiet --profile "$profile" --bench bare_heap | tee -a "$results" >&2
 for variant in callbacks process; do
     echo "== SimPy $variant" >&2
     "$venv/bin/python" benches/peer/phold_simpy.py --variant "$variant" --events "$py_events" | tee -a "$results" >&2
