@@ -91,8 +91,12 @@ fn unhealthy_tasks_stand_in_until_their_replacements_are_healthy() {
     assert_eq!(fig(&s, "tasks.stopped.scaled_in"), 0.0);
     assert_eq!(fig(&s, "requests.failed"), 0.0);
     let sim = world_at(&sc, 1000);
-    let stand_ins: Vec<(u64, bool, bool)> =
-        sim.tasks.iter().filter(|t| t.serial == 2 || t.serial == 3).map(|t| (t.serial, t.serving, t.failed_health)).collect();
+    let stand_ins: Vec<(u64, bool, bool)> = sim
+        .tasks
+        .iter()
+        .filter(|t| t.serial == 2 || t.serial == 3)
+        .map(|t| (t.serial, t.serving, t.failed_health))
+        .collect();
     assert_eq!(stand_ins, [(2, true, true), (3, true, true)]);
 }
 
