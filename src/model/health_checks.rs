@@ -113,6 +113,12 @@ fn drawn(task: &Task) -> bool {
     task.state == TaskState::Running && (task.serving || task.lb_unhealthy || task.checks.drawn)
 }
 
+/// Whether the checks of `task` can change something even when none can fail
+/// (see `ServiceState::checks_pending`).
+fn pending(task: &Task) -> bool {
+    task.lb_unhealthy || task.checks.drawn || (task.checks.streak.count > 0 && !task.checks.streak.passing)
+}
+
 impl Simulation<'_> {
     /// At the close of a minute: draws the next minute's checks of every
     /// target behind a load balancer whose checks are drawn.
@@ -121,15 +127,23 @@ impl Simulation<'_> {
         for s in 0..self.sc.services.len() {
             let Some(lb) = &self.sc.services[s].load_balancer else { continue };
             let timeout = lb.health_check_timeout.as_secs_f64();
+            let groups = &self.fluid.services[s].groups;
+            // Nothing can fail and no target waits for passes: every target is healthy and
+            // stays so, and its passes change nothing (the common case, skipped at its cost).
+            if !self.services[s].checks_pending
+                && groups.iter().all(|g| check_failure_probability(&g.load, timeout) <= NEGLIGIBLE)
+            {
+                continue;
+            }
             // Per task definition, once a minute: (serving, idle) failure probabilities.
-            let probs: Vec<(TaskDefId, f64, f64)> = self.fluid.services[s]
-                .groups
+            let probs: Vec<(TaskDefId, f64, f64)> = groups
                 .iter()
                 .map(|g| {
                     let (serving, idle) = probabilities(g, timeout);
                     (g.task_def, serving, idle)
                 })
                 .collect();
+            let mut still_pending = false;
             for k in 0..self.services[s].tasks.len() {
                 let t = self.services[s].tasks[k];
                 let task = &self.tasks[t.idx()];
@@ -139,7 +153,18 @@ impl Simulation<'_> {
                 let Some(&(_, serving, idle)) = probs.iter().find(|p| p.0 == task.task_def) else { continue };
                 let p = if task.serving { serving } else { idle };
                 self.draw_checks(t, p, now, next);
+                still_pending |= pending(&self.tasks[t.idx()]);
             }
+            self.services[s].checks_pending = still_pending;
+        }
+    }
+
+    /// Notes that a target of `t`'s service may need its checks drawn though none can fail.
+    fn note_pending(&mut self, t: TaskId) {
+        if let Some(s) = self.tasks[t.idx()].service()
+            && pending(&self.tasks[t.idx()])
+        {
+            self.services[s.idx()].checks_pending = true;
         }
     }
 
@@ -169,11 +194,12 @@ impl Simulation<'_> {
         let last = *checks.end();
         let (serial, streams) = (task.serial, self.streams);
         let c = &mut self.tasks[t.idx()].checks;
-        (c.batch_from, c.batch_streak, c.batch_p) = (first, c.streak, p);
-        // A healthy target with nothing failing draws nothing (its passes change nothing).
+        // A healthy target with nothing failing draws nothing (its passes change nothing), and
+        // keeps no batch: only targets that are not healthy are ever rerouted and replay one.
         if thresholds.healthy.is_none() && p <= NEGLIGIBLE && (c.streak.passing || c.streak.count == 0) {
             return;
         }
+        (c.batch_from, c.batch_streak, c.batch_p) = (first, c.streak, p);
         let draw = |k: u64| streams.draws(Stream::HealthCheck, serial, k).uniform();
         let mut streak = c.streak;
         let reached = walk_checks(&mut streak, thresholds, first..=last, |k| check_fails(p, || draw(k)));
@@ -184,6 +210,7 @@ impl Simulation<'_> {
             c.verdict = Some((at, healthy));
             self.at(at, if healthy { Event::TaskHealthy(t) } else { Event::TargetUnhealthy(t) });
         }
+        self.note_pending(t);
     }
 
     /// The end of the minute already drawn.
@@ -238,6 +265,7 @@ impl Simulation<'_> {
         }
         let c = &mut self.tasks[t.idx()].checks;
         (c.streak, c.verdict, c.next) = (streak, None, done + 1);
+        self.note_pending(t);
         if let Some(p) = self.check_probability(t, s.idx(), timeout) {
             self.draw_checks(t, p, self.now, self.drawn_until());
         }
@@ -270,6 +298,7 @@ impl Simulation<'_> {
         let task = &mut self.tasks[t.idx()];
         task.lb_unhealthy = true;
         task.healthy_at = SimTime::MAX;
+        self.services[s.idx()].checks_pending = true;
         self.redraw_checks(t);
         if self.counting() {
             self.rec.services[s.idx()].targets_unhealthy += 1;
@@ -310,6 +339,7 @@ impl Simulation<'_> {
         let done = self.checks_done(t, lb.health_check_interval);
         // Not yet healthy, so fewer passes than the threshold so far.
         let passes = done.min(u64::from(lb.healthy_threshold.saturating_sub(1))) as u32;
+        self.services[s.idx()].checks_pending = true;
         let c = &mut self.tasks[t.idx()].checks;
         c.drawn = true;
         (c.batch_from, c.batch_streak, c.next) = (done + 1, Streak { passing: true, count: passes }, done + 1);

@@ -150,13 +150,10 @@ impl Simulation<'_> {
                 ));
             }
             // A task is being replaced exactly when it must be (old definition, draining instance,
-            // failed health checks), and one judged unhealthy serves nothing until its checks pass
-            // (unless the load balancer fails open: every target is unhealthy, docs/model.md §5.9).
+            // failed health checks).
             if let Some(&t) = self.services[s].tasks.iter().find(|&&t| {
                 let task = &self.tasks[t.idx()];
-                task.state <= TaskState::Running
-                    && (task.retiring != self.must_retire(t)
-                        || task.failed_health && task.serving && !task.lb_unhealthy)
+                task.state <= TaskState::Running && task.retiring != self.must_retire(t)
             }) {
                 let task = &self.tasks[t.idx()];
                 return Err(format!(

@@ -194,6 +194,10 @@ pub struct ServiceState {
     /// Its load balancer fails open: no target is healthy, so it routes to every registered
     /// target until one passes its checks (docs/model.md §5.9).
     pub fail_open: bool,
+    /// Some target's checks can change something even when no check can fail: it is
+    /// unhealthy, takes traffic in its initial checks, or has failures in a row. Without it
+    /// and with no check able to fail, the minute's health checks skip the service.
+    pub checks_pending: bool,
 }
 
 /// Active tasks of a placement group per zone.
@@ -344,6 +348,7 @@ impl<'s> Simulation<'s> {
                 last_completed: s.task_def,
                 launches_stopped: false,
                 fail_open: false,
+                checks_pending: false,
             })
             .collect();
         let mut sim = Simulation {

@@ -216,14 +216,13 @@ impl Simulation<'_> {
         if let Some(s) = self.tasks[t.idx()].service() {
             self.end_fail_open(s);
         }
-        // A task judged unhealthy that ECS has not stopped yet is healthy again: it stays.
-        if self.tasks[t.idx()].failed_health {
-            self.tasks[t.idx()].failed_health = false;
-            let retiring = self.must_retire(t);
-            self.set_retiring(t, retiring);
-        }
+        // A task ECS marked unhealthy stays marked though its target passes again: the load
+        // balancer routes to it (it is still registered) until ECS stops it, once its
+        // replacement is healthy (docs/model.md §5.2.1).
         if let Some(s) = self.tasks[t.idx()].service() {
-            self.circuit_breaker_healthy(s, t);
+            if !self.tasks[t.idx()].failed_health {
+                self.circuit_breaker_healthy(s, t);
+            }
             self.request_reconcile(s);
         }
     }
@@ -237,15 +236,17 @@ impl Simulation<'_> {
     }
 
     /// ECS saw the task fail its health checks once the grace period was
-    /// over: it is to be replaced (the scheduler starts its replacement first).
-    /// If it is still alive when its checks pass, it serves until then.
+    /// over: it is marked unhealthy and replaced (the scheduler starts its
+    /// replacement first). If its checks pass before ECS stops it, it serves
+    /// again but stays marked.
     pub fn on_task_unhealthy(&mut self, t: TaskId) {
         if !self.task_exists(t) {
             return;
         }
         let task = &self.tasks[t.idx()];
         let Some(s) = task.service() else { return };
-        if task.state != TaskState::Running || (task.serving && !task.lb_unhealthy) {
+        // Judged once: a marked task stays marked until ECS stops it.
+        if task.state != TaskState::Running || (task.serving && !task.lb_unhealthy) || task.failed_health {
             return;
         }
         let serial = task.serial;
@@ -489,9 +490,10 @@ impl Simulation<'_> {
         }
     }
 
-    /// Whether a task counts as healthy for minimum-healthy-percent at `now`.
+    /// Whether a task counts as healthy for minimum-healthy-percent at `now`:
+    /// ECS's view, so a task it marked unhealthy never counts again.
     pub fn is_healthy(&self, t: TaskId, now: SimTime) -> bool {
         let task = &self.tasks[t.idx()];
-        task.state == TaskState::Running && task.healthy_at <= now
+        task.state == TaskState::Running && task.healthy_at <= now && !task.failed_health
     }
 }

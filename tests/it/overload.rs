@@ -136,8 +136,14 @@ fn a_swamped_service_fails_open_once_and_scales_out_of_it() {
     let live: Vec<_> = sim.tasks.iter().filter(|t| t.state == TaskState::Running).collect();
     assert_eq!(live.len(), 30);
     assert!(live.iter().all(|t| t.serving && !t.lb_unhealthy && t.healthy_at <= sim.now));
+    // Tasks ECS marked unhealthy stay marked though their checks pass again, and stop once
+    // their replacements are healthy: 4 of them are still deregistering through that minute,
+    // reporting idle CPU (baseline 0), so the service's average is 30 × 33.3% / 34 = 29.4%.
+    let going: Vec<_> = sim.tasks.iter().filter(|t| t.state == TaskState::Deactivating).collect();
+    assert_eq!(going.len(), 4);
+    assert!(going.iter().all(|t| t.failed_health));
     let cpu = captured.rows.iter().find(|r| r.0 == 1200 && r.3 == "cpu_percent").unwrap().4;
-    assert!((cpu - 100.0 / 3.0).abs() < 1e-9, "{cpu}");
+    assert!((cpu - 30.0 * (100.0 / 3.0) / 34.0).abs() < 1e-9, "{cpu}");
     assert!(fig(&s, "services.web.tasks.targets_unhealthy") >= 2.0);
 }
 
@@ -233,4 +239,56 @@ fn without_rollback_the_failed_deployment_launches_nothing_more() {
     let sim = world_at(&sc, 3600);
     let last_created = sim.tasks.iter().map(|t| t.created_at.as_millis()).max().unwrap();
     assert_eq!(last_created, 725_000);
+}
+
+/// `swamped` until the load falls to 1 req/s over the second minute, with replacements
+/// that take 10 minutes to start (so the marked tasks recover long before them).
+fn swamped_then_quiet() -> String {
+    swamped("0s")
+        .replace(
+            "rate = { pattern = \"constant\", value = 20000 }",
+            "rate = { pattern = \"ramp\", from = 20000, to = 1, start = \"1m\", end = \"2m\" }",
+        )
+        .replace("network_mode = \"awsvpc\"\n", "network_mode = \"awsvpc\"\nstartup_time = \"10m\"\n")
+        .replace("duration = \"9m\"", "duration = \"30m\"")
+}
+
+#[test]
+fn a_task_marked_unhealthy_stays_marked_and_stops_once_its_replacement_is_healthy() {
+    // ECS services guide: a task marked unhealthy is stopped once its replacement is HEALTHY.
+    // Both targets fail at 120 s (as above), ECS (grace 0) marks both and starts two
+    // replacements, RUNNING only 10 minutes after they are placed. The load has fallen to
+    // 1 req/s, so the unhealthy targets pass every check from then on and are healthy again at
+    // their 5th pass. The load balancer routes to them (they are still registered), but ECS
+    // keeps them marked: nothing is scaled in, and they stop (failed_health_checks) at the very
+    // instant their replacements are healthy.
+    let sc = scenario(&swamped_then_quiet());
+    let sim = world_at(&sc, 600);
+    let old: Vec<(u64, bool, bool, bool)> = sim
+        .tasks
+        .iter()
+        .filter(|t| t.serial < 2)
+        .map(|t| (t.serial, t.serving, t.failed_health, t.healthy_at <= sim.now))
+        .collect();
+    assert_eq!(old, [(0, true, true, true), (1, true, true, true)]);
+    let waiting: Vec<(u64, TaskState)> =
+        sim.tasks.iter().filter(|t| t.serial >= 2).map(|t| (t.serial, t.state)).collect();
+    assert_eq!(waiting, [(2, TaskState::Pending), (3, TaskState::Pending)]);
+
+    let s = run(&sc);
+    assert_eq!(fig(&s, "tasks.started"), 4.0);
+    assert_eq!(fig(&s, "tasks.stopped.scaled_in"), 0.0);
+    assert_eq!(fig(&s, "tasks.stopped.failed_health_checks"), 2.0);
+    // One goes as each replacement is healthy: the first healthy replacement leaves one healthy
+    // task missing, so the older marked task stands in and the newer one goes; the second
+    // takes the older one. They served, so each drains for the 300 s deregistration delay, then
+    // waits the 30 s stop timeout.
+    let end = world_at(&sc, 1800);
+    let mut healthy: Vec<_> = end.tasks.iter().filter(|t| t.serial >= 2).map(|t| t.healthy_at).collect();
+    healthy.sort();
+    for (t, at) in end.tasks.iter().filter(|t| t.serial < 2).zip([healthy[1], healthy[0]]) {
+        assert_eq!(t.state, TaskState::Stopped);
+        assert_eq!(t.stop_reason, Some(ecsim::model::entities::StopReason::FailedHealthChecks));
+        assert_eq!(t.stopped_at.unwrap().saturating_since(at).as_secs_f64(), 330.0, "task {}", t.serial);
+    }
 }
