@@ -386,16 +386,16 @@ mod tests {
         for a in [1.0 - 1e-9, 0.999, 0.9, 0.5, 1e-3, 0.0] {
             for n in [1usize, 2, 5, 6, 7, 8, 9, 10, 11, 4097] {
                 let b: Vec<f64> = (0..n).map(|k| 0.5 + 0.4 * (k as f64 * 0.37).sin()).collect();
-                let mut one = vec![0.0; n];
-                for k in 1..n {
-                    one[k] = a * one[k - 1] + b[k];
-                }
+                let steps = b[1..].iter().scan(0.0, |acc, bk| {
+                    *acc = a * *acc + bk;
+                    Some(*acc)
+                });
+                let one: Vec<f64> = std::iter::once(0.0).chain(steps).collect();
                 let mut h = b.clone();
                 h[0] = 0.0;
                 recursion(&mut h, a, &mut vec![0.0; n]);
-                for k in 0..n {
-                    let scale = one[k].abs().max(1e-300);
-                    assert!((h[k] - one[k]).abs() <= 1e-12 * scale, "a={a} n={n} k={k}: {} vs {}", h[k], one[k]);
+                for (k, (x, y)) in h.iter().zip(&one).enumerate() {
+                    assert!((x - y).abs() <= 1e-12 * y.abs(), "a={a} n={n} k={k}: {x} vs {y}");
                 }
             }
         }
