@@ -310,6 +310,8 @@ fn sum_of_copies(d: &Grid, mut k: u32) -> Option<Grid> {
 #[derive(Clone, Debug, Default)]
 pub struct E2eHistogram {
     bins: Vec<f64>,
+    /// `upper_edge(b)` for every bin (computed once: quantiles read them often).
+    edges: Vec<f64>,
     /// (timeout, weight) of the requests that reach their timeout.
     atoms: Vec<(f64, f64)>,
     /// Bins written since the last clear: [lo, hi).
@@ -338,8 +340,20 @@ impl E2eHistogram {
         }
         self.weight += weight;
         self.weighted_time += weight * m.mean;
-        for (i, share) in m.bin_shares.iter().enumerate() {
-            self.put(m.first_bin + i, weight * share);
+        let (lo, hi) = (m.first_bin, m.first_bin + m.bin_shares.len());
+        if self.bins.len() < hi {
+            self.bins.resize(hi, 0.0);
+            self.edges.extend((self.edges.len()..hi).map(upper_edge));
+        }
+        for (v, share) in self.bins[lo..hi].iter_mut().zip(&m.bin_shares) {
+            *v += weight * share;
+        }
+        if lo < hi {
+            self.touched = if self.touched.0 == self.touched.1 {
+                (lo, hi)
+            } else {
+                (self.touched.0.min(lo), self.touched.1.max(hi))
+            };
         }
         let beyond = m.grid.beyond();
         if beyond > 0.0 {
@@ -348,18 +362,6 @@ impl E2eHistogram {
                 None => self.atoms.push((m.timeout, weight * beyond)),
             }
         }
-    }
-
-    fn put(&mut self, b: usize, w: f64) {
-        if self.bins.len() <= b {
-            self.bins.resize(b + 1, 0.0);
-        }
-        self.bins[b] += w;
-        self.touched = if self.touched.0 == self.touched.1 {
-            (b, b + 1)
-        } else {
-            (self.touched.0.min(b), self.touched.1.max(b + 1))
-        };
     }
 
     pub fn is_empty(&self) -> bool {
@@ -391,7 +393,7 @@ impl E2eHistogram {
     }
 
     fn max_time(&self) -> f64 {
-        let binned = self.bins.iter().rposition(|&w| w > 0.0).map_or(0.0, upper_edge);
+        let binned = self.bins.iter().rposition(|&w| w > 0.0).map_or(0.0, |b| self.edges[b]);
         self.atoms.iter().map(|a| a.0).fold(binned, f64::max)
     }
 }
@@ -425,8 +427,8 @@ impl Combined<'_> {
         let hist_below = |x: f64| {
             let b = bin_of(x);
             let Some(&inside) = self.hist.bins.get(b) else { return prefix[prefix.len() - 1] };
-            let lower = if b == 0 { 0.0 } else { upper_edge(b - 1) };
-            prefix[b] + inside * ((x - lower) / (upper_edge(b) - lower)).clamp(0.0, 1.0)
+            let lower = if b == 0 { 0.0 } else { self.hist.edges[b - 1] };
+            prefix[b] + inside * ((x - lower) / (self.hist.edges[b] - lower)).clamp(0.0, 1.0)
         };
         let atoms_below = |x: f64| self.hist.atoms.iter().filter(|a| x >= a.0).map(|a| a.1).sum::<f64>();
         let cdf = |x: f64| {
