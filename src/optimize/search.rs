@@ -25,9 +25,10 @@
 //!   feasible configuration) is above zero (two-sample Student t, the spread
 //!   pooled over every configuration with two or more replications).
 //!
-//! One replication gives no spread, so nothing is excluded on one
-//! replication's constraint figures: a near-boundary configuration whose
-//! first replication is unlucky stays in the race.
+//! One replication gives no spread, so no bound excludes on one
+//! replication's constraint figures (only the exact rule can): a
+//! near-boundary configuration whose first replication is unlucky stays in
+//! the race.
 //!
 //! Stopping rule: stop when no configuration is open (resolved: the answer is
 //! the incumbent, or nothing is feasible), or when the budget is spent (the
