@@ -12,6 +12,11 @@
 //!
 //! - **unusable**: a run failed or a judged figure is undefined (it can never
 //!   be feasible, whatever the remaining replications give);
+//! - **certainly infeasible**: a constraint's figure has a known range
+//!   ([`figure_range`]) and even if every replication still to run gave the
+//!   most favourable value in it, the mean over all of them would miss the
+//!   limit (a `<=` figure that cannot be negative whose running sum is
+//!   already past limit × replications): exact, on any number of replications;
 //! - **clearly infeasible**: with at least two replications, a constraint
 //!   misses its limit even at the one-sided [`ELIMINATION_LEVEL`] bound of
 //!   the mean (Student t on its own spread);
@@ -20,9 +25,10 @@
 //!   feasible configuration) is above zero (two-sample Student t, the spread
 //!   pooled over every configuration with two or more replications).
 //!
-//! One replication gives no spread, so nothing is excluded on one
-//! replication's constraint figures: a near-boundary configuration whose
-//! first replication is unlucky stays in the race.
+//! One replication gives no spread, so no bound excludes on one
+//! replication's constraint figures (only the exact rule can): a
+//! near-boundary configuration whose first replication is unlucky stays in
+//! the race.
 //!
 //! Stopping rule: stop when no configuration is open (resolved: the answer is
 //! the incumbent, or nothing is feasible), or when the budget is spent (the
@@ -34,6 +40,7 @@
 use crate::sweep::stats::{mean, sample_sd, student_t_quantile};
 use crate::sweep::{Figures, RunRecord};
 
+use super::figure_range::figure_range;
 use super::spec::{Bound, Constraint, OptimizeSpec};
 
 /// A (configuration, replication) to run: the sweep's own run key.
@@ -77,6 +84,8 @@ pub enum Status {
     Settled,
     /// A run failed or a judged figure is undefined: never feasible.
     Unusable,
+    /// Whatever the replications still to run give, a constraint's mean misses.
+    CertainlyInfeasible,
     /// A constraint misses even at the elimination bound.
     ClearlyInfeasible,
     /// Dearer than the incumbent even at the elimination bound.
@@ -91,6 +100,7 @@ impl Status {
         match self {
             Status::Settled => "settled",
             Status::Unusable => "unusable",
+            Status::CertainlyInfeasible => "certainly_infeasible",
             Status::ClearlyInfeasible => "clearly_infeasible",
             Status::ClearlyDearer => "clearly_dearer",
             Status::Open => "open",
@@ -172,6 +182,31 @@ pub fn assess(problem: &Problem, runs: &[RunRecord]) -> Assessment {
     Assessment { objective, constraints }
 }
 
+/// Some constraint's mean over all `replications` misses its limit whatever
+/// the replications not yet run give: the runs so far, padded with the
+/// figure's most favourable value, already miss. The padded mean is computed
+/// by the very function the sweep's mean is (replications in order), and
+/// every step of it (subtraction, sum, division) rounds monotonically, so
+/// the sweep's mean can only be further from the limit: exact, in floating
+/// point too. With `confidence`, the judged figure is further out still.
+fn certainly_infeasible(problem: &Problem, runs: &[RunRecord]) -> bool {
+    let missing = (problem.replications as usize).saturating_sub(runs.len());
+    problem.constraints.iter().any(|constraint| {
+        let range = figure_range(&constraint.metric);
+        let favourable = match constraint.bound {
+            Bound::AtMost => range.lowest,
+            Bound::AtLeast => range.highest,
+        };
+        let (Some(favourable), Some(mut v)) = (favourable, values(runs, &constraint.metric)) else { return false };
+        v.extend(std::iter::repeat_n(favourable, missing));
+        let Some(padded) = mean(&v) else { return false };
+        match constraint.bound {
+            Bound::AtMost => padded > constraint.limit,
+            Bound::AtLeast => padded < constraint.limit,
+        }
+    })
+}
+
 /// Some constraint misses its limit even at the favourable end of its
 /// [`ELIMINATION_LEVEL`] bound; never on fewer than two replications.
 fn clearly_infeasible(problem: &Problem, runs: &[RunRecord]) -> bool {
@@ -221,6 +256,8 @@ fn judge(problem: &Problem, trials: &[Trial]) -> (Vec<Status>, Option<usize>) {
                 Status::Settled
             } else if a.objective.is_none() || a.constraints.iter().any(Option::is_none) {
                 Status::Unusable
+            } else if certainly_infeasible(problem, &trials[i].runs) {
+                Status::CertainlyInfeasible
             } else if clearly_infeasible(problem, &trials[i].runs) {
                 Status::ClearlyInfeasible
             } else if dearer(i) {
@@ -421,6 +458,47 @@ mod tests {
         let a = assess(&problem(&limit, 5, 25), &outcome.trials[2].runs);
         assert!((a.objective.unwrap() - 12.2).abs() < 1e-12);
         assert_eq!(a.constraints[0].unwrap().0, 192.0);
+    }
+
+    #[test]
+    fn a_constraint_that_the_remaining_replications_cannot_rescue_is_dropped_exactly() {
+        // p99_ms (a latency: at least 0) <= 200 over 5 replications: c0's first is 1200, so even
+        // four more at 0 ms give a mean of 1200 / 5 = 240 > 200: certainly infeasible on one
+        // replication, never run again. c1's first is 900: 900 / 5 = 180 could still hold.
+        let fake = |c: usize, r: u32| {
+            let p99 = [1200.0, 900.0][c];
+            let figures =
+                Figures::from([("cost".to_string(), Some(10.0 - c as f64)), ("p99_ms".to_string(), Some(p99))]);
+            RunRecord { configuration: c, replication: r, seed: None, outcome: Ok(figures) }
+        };
+        let limit = [Constraint { metric: "p99_ms".into(), bound: Bound::AtMost, limit: 200.0 }];
+        let mut calls: Vec<Vec<Pair>> = Vec::new();
+        let outcome = search(&problem(&limit, 5, 10), 2, &mut |pairs| {
+            calls.push(pairs.to_vec());
+            pairs.iter().map(|&(c, r)| fake(c, r)).collect()
+        });
+        // c1 (900 every time, cost 9) is open and the cheaper, so it runs next; after 2
+        // replications (900 + 900 + 3 · 0) / 5 = 360 > 200: certainly infeasible (the exact rule
+        // is judged before the t bound). c0 stays at 1 replication.
+        assert_eq!(calls, [vec![(0, 0), (1, 0)], vec![(1, 1)]]);
+        assert_eq!(outcome.trials[0].status, Status::CertainlyInfeasible);
+        assert_eq!(outcome.trials[1].status, Status::CertainlyInfeasible);
+        assert!(outcome.resolved);
+
+        // A share bounded by 1 from above: availability >= 0.999 over 4 replications; a first
+        // replication at 0.99 gives at most (0.99 + 3 · 1) / 4 = 0.9975 < 0.999.
+        let at_least = [Constraint { metric: "requests.availability".into(), bound: Bound::AtLeast, limit: 0.999 }];
+        let share = |a: f64| {
+            let figures =
+                Figures::from([("cost".to_string(), Some(1.0)), ("requests.availability".to_string(), Some(a))]);
+            vec![RunRecord { configuration: 0, replication: 0, seed: None, outcome: Ok(figures) }]
+        };
+        assert!(certainly_infeasible(&problem(&at_least, 4, 10), &share(0.99)));
+        // 0.997: at most (0.997 + 3) / 4 = 0.99925, which could still hold.
+        assert!(!certainly_infeasible(&problem(&at_least, 4, 10), &share(0.997)));
+        // A figure with no known range (a count) is never dropped this way.
+        let count = [Constraint { metric: "cost".into(), bound: Bound::AtMost, limit: 0.1 }];
+        assert!(!certainly_infeasible(&problem(&count, 4, 10), &share(0.99)));
     }
 
     #[test]

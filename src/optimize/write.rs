@@ -14,7 +14,8 @@ use crate::sweep::write::value_cell;
 fn method() -> String {
     format!(
         "racing in objective order over common random numbers: every configuration once, then the cheapest open \
-         one to {ETA}x its replications until it has them all; exclusions at one-sided {} Student t bounds",
+         one to {ETA}x its replications until it has them all; exclusions exact (a failed run, or a constraint \
+         no remaining replication can bring back) or at one-sided {} Student t bounds",
         crate::fmt::fmt_f64(ELIMINATION_LEVEL)
     )
 }
