@@ -118,23 +118,26 @@ impl Simulation<'_> {
         }
         let p = task.provider;
         let td = &self.sc.task_defs[task.task_def.idx()];
-        let any_zone_up = (0..self.sc.zones.len()).any(|z| self.zone_up(ZoneId::from_idx(z)));
         match &self.sc.providers[p.idx()].kind {
             crate::scenario::ProviderKind::Fargate(f) => {
+                let any_zone_up = (0..self.sc.zones.len()).any(|z| self.zone_up(ZoneId::from_idx(z)));
                 any_zone_up
                     && f.max_vcpu.is_none_or(|max| self.providers[p.idx()].fargate_vcpu + td.cpu.vcpu() <= max + 1e-9)
             }
             crate::scenario::ProviderKind::Asg(a) => {
-                let launching = self.providers[p.idx()]
-                    .instances
-                    .iter()
-                    .any(|&i| self.instances[i.idx()].state == InstanceState::Launching)
-                    || self.providers[p.idx()].retries_pending > 0;
-                let fits = a.instance_types.iter().any(|it| {
-                    let it = &self.sc.instance_types[it.idx()];
-                    it.cpu_units() >= td.cpu.0 && it.registered_memory_mib >= td.memory.0
-                });
-                launching || (a.managed_scaling.is_some() && self.providers[p.idx()].desired < a.max_size && fits)
+                let fits = || {
+                    a.instance_types.iter().any(|it| {
+                        let it = &self.sc.instance_types[it.idx()];
+                        it.cpu_units() >= td.cpu.0 && it.registered_memory_mib >= td.memory.0
+                    })
+                };
+                // The group's own test first: the scan of its instances is the costly one.
+                (a.managed_scaling.is_some() && self.providers[p.idx()].desired < a.max_size && fits())
+                    || self.providers[p.idx()].retries_pending > 0
+                    || self.providers[p.idx()]
+                        .instances
+                        .iter()
+                        .any(|&i| self.instances[i.idx()].state == InstanceState::Launching)
             }
         }
     }

@@ -57,6 +57,10 @@ pub struct ItemLedger {
     pub minute: f64,
     pub cumulative: f64,
     lbs: Vec<LbHour>,
+    /// Owners and providers whose rates were ever set, ascending: the only rows
+    /// [`ItemLedger::close`] integrates (see there why skipping the others is exact).
+    rated_owners: Vec<usize>,
+    rated_providers: Vec<usize>,
 }
 
 impl ItemLedger {
@@ -64,6 +68,7 @@ impl ItemLedger {
         let owners = sc.services.len() + sc.batch.len();
         let mut owner_rate = vec![[0.0; 4]; owners];
         let mut lbs = Vec::new();
+        let mut rated_owners = Vec::new();
         if sc.cost.load_balancers {
             let prices = sc.cost.prices;
             for lb in &sc.cost.lbs {
@@ -75,6 +80,7 @@ impl ItemLedger {
                 let n = lb.services.len().max(1) as f64;
                 for s in &lb.services {
                     owner_rate[*s][Item::LoadBalancer as usize] += hourly / n;
+                    mark(&mut rated_owners, *s);
                 }
                 let rules = if lb.alb { lb.services.len() as f64 - f64::from(ALB_FREE_RULES) } else { 0.0 };
                 lbs.push(LbHour {
@@ -101,27 +107,39 @@ impl ItemLedger {
             minute: 0.0,
             cumulative: 0.0,
             lbs,
+            rated_owners,
+            rated_providers: Vec::new(),
         }
     }
 
     /// Integrates every rate up to `now`.
+    ///
+    /// Only rows whose rate was ever set are visited, in the order of a visit of
+    /// every row (owners, then providers, ascending), so the sums are the same to
+    /// the bit: another row's rates are +0.0, its terms `+0.0 × t` are +0.0, and
+    /// adding +0.0 changes no sum that is not −0.0, which these never are (they
+    /// start at +0.0 and only ever add, and a sum of IEEE additions from +0.0 is
+    /// −0.0 only if every term is). This keeps a task's start or stop, which closes
+    /// the ledger, from costing a walk over every service of the cluster.
     pub fn close(&mut self, now: SimTime) {
         if now <= self.since {
             return;
         }
         let all = now.saturating_since(self.since).as_secs_f64() / 3600.0;
         let counted = now.saturating_since(self.since.max(self.warmup)).as_secs_f64() / 3600.0;
-        for (rates, totals) in self
-            .owner_rate
-            .iter()
-            .zip(&mut self.owner_total)
-            .chain(self.provider_rate.iter().zip(&mut self.provider_total))
-        {
+        let (minute, cumulative) = (&mut self.minute, &mut self.cumulative);
+        let mut integrate = |rates: &[f64; 4], totals: &mut [f64; 4]| {
             for k in 0..4 {
-                self.minute += rates[k] * all;
-                self.cumulative += rates[k] * all;
+                *minute += rates[k] * all;
+                *cumulative += rates[k] * all;
                 totals[k] += rates[k] * counted;
             }
+        };
+        for &o in &self.rated_owners {
+            integrate(&self.owner_rate[o], &mut self.owner_total[o]);
+        }
+        for &p in &self.rated_providers {
+            integrate(&self.provider_rate[p], &mut self.provider_total[p]);
         }
         self.since = now;
     }
@@ -129,8 +147,14 @@ impl ItemLedger {
     /// Changes an owner's (`Some`) or a provider's rate of `item` by `delta` USD/h; close first.
     pub fn change_rate(&mut self, owner: Option<usize>, provider: usize, item: Item, delta: f64) {
         match owner {
-            Some(o) => self.owner_rate[o][item as usize] += delta,
-            None => self.provider_rate[provider][item as usize] += delta,
+            Some(o) => {
+                self.owner_rate[o][item as usize] += delta;
+                mark(&mut self.rated_owners, o);
+            }
+            None => {
+                self.provider_rate[provider][item as usize] += delta;
+                mark(&mut self.rated_providers, provider);
+            }
         }
     }
 
@@ -217,9 +241,66 @@ pub struct LbTraffic {
     pub bytes_per_request: f64,
 }
 
+/// Adds `row` to the ascending list `rows` unless it is there already.
+fn mark(rows: &mut Vec<usize>, row: usize) {
+    if let Err(at) = rows.binary_search(&row) {
+        rows.insert(at, row);
+    }
+}
+
 fn add_usage(to: &mut LbHourUsage, u: LbHourUsage) {
     to.new_connections += u.new_connections;
     to.active_connections += u.active_connections;
     to.processed_gb += u.processed_gb;
     to.rule_evaluations += u.rule_evaluations;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    /// Three services on one provider, no load balancers: every rate starts at zero.
+    fn scenario() -> Scenario {
+        let mut text = String::from(
+            "[simulation]\nduration = \"3h\"\nwarmup = \"30m\"\n[[capacity_providers]]\nname = \"E\"\nkind = \"ec2\"\n\
+             instance_types = [\"m5.large\"]\nmin_size = 1\nmax_size = 1\n[[task_definitions]]\nfamily = \"t\"\n\
+             cpu = 256\nmemory = 512\n",
+        );
+        for name in ["a", "b", "c"] {
+            text += &format!("[[services]]\nname = \"{name}\"\ntask_definition = \"t\"\ndesired_count = 1\n");
+        }
+        load_str(&text, "items.toml", std::path::Path::new(".")).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    #[test]
+    fn close_integrates_only_rated_rows_and_agrees_with_a_walk_over_every_row() {
+        let sc = scenario();
+        let mut ledger = ItemLedger::new(&sc);
+        assert!(ledger.rated_owners.is_empty() && ledger.rated_providers.is_empty());
+        let h = |hours: u64| SimTime::from_secs(hours * 3600);
+        // Service b gets a public address ($0.005/h), the provider a root volume ($0.01/h).
+        ledger.change_rate(Some(1), 0, Item::PublicIpv4, 0.005);
+        ledger.change_rate(None, 0, Item::Storage, 0.01);
+        assert_eq!((ledger.rated_owners.clone(), ledger.rated_providers.clone()), (vec![1], vec![0]));
+        ledger.close(h(1));
+        ledger.change_rate(Some(1), 0, Item::PublicIpv4, -0.005);
+        ledger.close(h(2));
+        // b: one hour at $0.005/h, half of it after the 30-minute warm-up: $0.0025 counted.
+        assert_eq!(ledger.owner_total[1][Item::PublicIpv4 as usize], 0.005 * 0.5);
+        // The volume: 1.5 counted hours at $0.01/h; the owners not rated stay exactly +0.0.
+        assert_eq!(ledger.provider_total[0][Item::Storage as usize], 0.01 * 1.5);
+        assert!(ledger.owner_total[0].iter().chain(&ledger.owner_total[2]).all(|v| v.to_bits() == 0));
+        // The same sums, bit for bit, as visiting every row in order.
+        let (mut minute, mut cumulative) = (0.0f64, 0.0f64);
+        for (ipv4, storage) in [(0.005, 0.01), (0.0, 0.01)] {
+            // Owners a, b, c, then the provider; each close spans one hour.
+            let rows = [[0.0; 4], [0.0, ipv4, 0.0, 0.0], [0.0; 4], [0.0, 0.0, 0.0, storage]];
+            for r in rows.iter().flatten() {
+                minute += r * 1.0;
+                cumulative += r * 1.0;
+            }
+        }
+        assert_eq!((ledger.minute.to_bits(), ledger.cumulative.to_bits()), (minute.to_bits(), cumulative.to_bits()));
+    }
 }
