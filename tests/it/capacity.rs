@@ -209,7 +209,7 @@ fn only_disabled_draining_without_protection_kills_tasks_on_scale_in() {
     }
     assert_eq!(failed[0], failed[1]);
     assert_eq!(failed[0], failed[2]);
-    assert_close!(failed[3] - failed[0], 3001.0, 1e-9);
+    assert_close!(failed[3] - failed[0], 2751.0, 1e-9);
 }
 
 /// The capacity provider's two CapacityProviderReservation alarms as the simulation builds them

@@ -589,12 +589,14 @@ fn deployment_max_125_desired_3_cannot_start_any() {
     assert_eq!(fig(&s, "deployments.web.completed"), 0.0);
 }
 
-/// ECS Best Practices Guide "Task deployment" (bestpracticesguide/service-options.html): with the default load
-/// balancer settings "there is a 2.5 minute wait for each new task that starts. Additionally, the load balancer
-/// might have to wait 5 minutes for the old task to stop." ELB target group defaults (API CreateTargetGroup):
-/// interval 30 s × healthy threshold 5 = 150 s; deregistration delay 300 s. One task, defaults 100% / 200%,
-/// deploy at 60 s: the new task is RUNNING at 70 s and healthy at 70 + 150 = 220 s; the old one is deregistered
-/// (DEACTIVATING) until 220 + 300 = 520 s and exits by its 10 s stop timeout at 530 s: 470 s in all.
+/// ECS Best Practices Guide "Task deployment" (bestpracticesguide/service-options.html) gives "a 2.5 minute
+/// wait for each new task" with the default load balancer settings (30 s × 5 checks), and up to 5 minutes for
+/// the old task to stop. The ELB health check page and the ECS guide's "Optimize load balancer health check
+/// parameters" say (re-read 2026-12-07, docs/aws-facts.md §15) that a NEWLY registered target needs one
+/// passing check, the 5 counting only for a target recovering from unhealthy; ecsim follows them. One task,
+/// defaults 100% / 200%, deploy at 60 s: the new task is RUNNING at 70 s and healthy at its first check,
+/// 70 + 30 = 100 s; the old one is deregistered (DEACTIVATING) until 100 + 300 = 400 s and exits by its 10 s
+/// stop timeout at 410 s: 350 s in all.
 #[test]
 fn best_practices_load_balancer_waits() {
     let text = fargate_deployment(1, 100, 200).replace(
@@ -602,16 +604,16 @@ fn best_practices_load_balancer_waits() {
         "[services.load_balancer]\nkind = \"alb\"\n[services.deployment_configuration]",
     );
     let sc = scenario(&text);
-    let sim = world_at(&sc, 219);
+    let sim = world_at(&sc, 99);
     assert_eq!(count(&sim, "v1", TaskState::Running), 1);
     assert_eq!(count(&sim, "v2", TaskState::Running), 1);
-    let sim = world_at(&sc, 221);
+    let sim = world_at(&sc, 101);
     assert_eq!(count(&sim, "v1", TaskState::Deactivating), 1);
-    let sim = world_at(&sc, 521);
+    let sim = world_at(&sc, 401);
     assert_eq!(count(&sim, "v1", TaskState::Stopping), 1);
     let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
-    assert_close(fig(&s, "deployments.web.max_s"), 470.0, 1e-12, "deployment time");
+    assert_close(fig(&s, "deployments.web.max_s"), 350.0, 1e-12, "deployment time");
 }
 
 /// Two m5.large (2048 CPU units each) and a service of six 512-unit tasks: room for 4 + 4 = 8 tasks, six used.
