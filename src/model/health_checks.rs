@@ -94,14 +94,20 @@ fn probabilities(g: &Group, timeout_s: f64) -> (f64, f64) {
     (check_failure_probability(&g.load, timeout_s), check_failure_probability(&idle, timeout_s))
 }
 
+/// Passes a newly registered target needs to be healthy: one, whatever
+/// `healthy_threshold`, which counts only for a target recovering from
+/// unhealthy (docs/aws-facts.md §15).
+pub const NEW_TARGET_PASSES: u32 = 1;
+
 /// What the checks of `task` can change: an unhealthy target counts passes, a
-/// healthy one failures, a target still in its initial checks both.
+/// healthy one failures, a target still in its initial checks both (one pass
+/// makes it healthy).
 fn thresholds(task: &Task, lb: &LoadBalancer) -> Thresholds {
     let (h, u) = (Some(lb.healthy_threshold), Some(lb.unhealthy_threshold));
     if task.lb_unhealthy {
         Thresholds { healthy: h, unhealthy: None }
     } else if task.checks.drawn && task.healthy_at == SimTime::MAX {
-        Thresholds { healthy: h, unhealthy: u }
+        Thresholds { healthy: Some(NEW_TARGET_PASSES), unhealthy: u }
     } else {
         Thresholds { healthy: None, unhealthy: u }
     }
@@ -337,8 +343,8 @@ impl Simulation<'_> {
         let Some(s) = self.tasks[t.idx()].service() else { return };
         let Some(lb) = &self.sc.services[s.idx()].load_balancer else { return };
         let done = self.checks_done(t, lb.health_check_interval);
-        // Not yet healthy, so fewer passes than the threshold so far.
-        let passes = done.min(u64::from(lb.healthy_threshold.saturating_sub(1))) as u32;
+        // Not yet healthy, so fewer passes than a new target needs so far.
+        let passes = done.min(u64::from(NEW_TARGET_PASSES - 1)) as u32;
         self.services[s.idx()].checks_pending = true;
         let c = &mut self.tasks[t.idx()].checks;
         c.drawn = true;

@@ -346,9 +346,11 @@ pub struct LoadBalancer {
 }
 
 impl LoadBalancer {
-    /// Time from RUNNING to first traffic: consecutive passing checks.
+    /// Time from RUNNING to first traffic for an application that answers at
+    /// once: a newly registered target is healthy at its first passing check
+    /// (docs/aws-facts.md §15).
     pub fn time_to_healthy(&self) -> SimDuration {
-        self.health_check_interval.saturating_mul(u64::from(self.healthy_threshold))
+        self.health_check_interval
     }
     /// Time a dead target keeps receiving traffic before the LB notices.
     pub fn time_to_unhealthy(&self) -> SimDuration {
@@ -358,17 +360,18 @@ impl LoadBalancer {
     /// What the health checks of a new target make of it, counted from
     /// RUNNING, when the application answers them only after `warmup`.
     /// Checks run every interval from registration (k = 1, 2, …); check k
-    /// passes when k × interval ≥ warmup. The target is healthy after
-    /// `healthy_threshold` passes in a row. When `unhealthy_threshold`
-    /// checks fail first it is unhealthy until then, and ECS judges it so
-    /// once the health check grace period is over.
+    /// passes when k × interval ≥ warmup. A newly registered target is
+    /// healthy at its first passing check; when `unhealthy_threshold` checks
+    /// fail first it is unhealthy, needs `healthy_threshold` passes in a row
+    /// to recover (docs/aws-facts.md §15), and ECS judges it unhealthy once
+    /// the health check grace period is over.
     pub fn health_checks(&self, warmup: SimDuration, grace: SimDuration) -> HealthChecks {
         let interval = self.health_check_interval.as_millis().max(1);
         let first_pass = warmup.as_millis().div_ceil(interval).max(1);
-        let passes = first_pass + u64::from(self.healthy_threshold) - 1;
+        let fails_first = first_pass > u64::from(self.unhealthy_threshold);
+        let passes = if fails_first { first_pass + u64::from(self.healthy_threshold) - 1 } else { first_pass };
         let healthy_after = SimDuration::from_millis(interval.saturating_mul(passes));
         let judged = self.time_to_unhealthy().max(grace);
-        let fails_first = first_pass > u64::from(self.unhealthy_threshold);
         HealthChecks { healthy_after, unhealthy_after: (fails_first && judged < healthy_after).then_some(judged) }
     }
 }
@@ -604,16 +607,19 @@ mod tests {
     }
 
     #[test]
-    fn an_app_ready_at_once_is_healthy_after_five_checks() {
-        assert_eq!(checks(0, 0), (150, None));
+    fn an_app_ready_at_once_is_healthy_at_its_first_check() {
+        // A newly registered target needs one passing check, whatever HealthyThresholdCount
+        // (ELB health check page; ECS "Optimize load balancer health check parameters").
+        assert_eq!(checks(0, 0), (30, None));
     }
 
     #[test]
     fn one_failed_check_delays_health_but_is_not_unhealthy() {
-        // Warm-up 45 s: the check at 30 s fails, those at 60..180 s pass: healthy at 180 s.
-        assert_eq!(checks(45, 0), (180, None));
+        // Warm-up 45 s: the check at 30 s fails (one failure, below the threshold of 2: still
+        // initial), the one at 60 s passes: healthy at 60 s.
+        assert_eq!(checks(45, 0), (60, None));
         // Warm-up 60 s: the check at 60 s already passes.
-        assert_eq!(checks(60, 0), (180, None));
+        assert_eq!(checks(60, 0), (60, None));
     }
 
     #[test]

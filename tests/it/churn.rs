@@ -194,8 +194,9 @@ fn load_balancer_and_service_connect_callers_lose_nothing_on_scale_in() {
 
 #[test]
 fn rolling_deployment_replaces_tasks_within_the_bounds() {
-    // Desired 2, min 100% max 200%: two new tasks start (provisioning 5 s, startup 5 s, healthy after
-    // 2 × 10 s checks, at +30 s); then both old ones deregister (30 s) and stop (10 s): done at +70 s.
+    // Desired 2, min 100% max 200%: two new tasks start (provisioning 5 s, startup 5 s, healthy at
+    // their first check 10 s later, at +20 s: a new target needs one pass); then both old ones
+    // deregister (30 s) and stop (10 s): done at +60 s.
     let text = format!(
         "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\nprovisioning_time = \"5s\"\n\
          [[task_definitions]]\nfamily = \"v1\"\ncpu = 256\nmemory = 512\nnetwork_mode = \"awsvpc\"\nstartup_time = \"5s\"\nstop_timeout = \"10s\"\n\
@@ -207,12 +208,12 @@ fn rolling_deployment_replaces_tasks_within_the_bounds() {
         header("1h", &["a", "b", "c"])
     );
     let sc = scenario(&text);
-    assert_eq!(world_at(&sc, 600 + 29).tasks.iter().filter(|t| t.state == TaskState::Running).count(), 4);
+    assert_eq!(world_at(&sc, 600 + 19).tasks.iter().filter(|t| t.state == TaskState::Running).count(), 4);
     let s = run(&sc);
     assert_eq!(fig(&s, "deployments.web.count"), 1.0);
     assert_eq!(fig(&s, "deployments.web.completed"), 1.0);
-    assert_close!(fig(&s, "deployments.web.max_s"), 70.0, 1e-12);
-    assert_close!(fig(&s, "deployments.web.duration_s"), 70.0, 1e-12);
+    assert_close!(fig(&s, "deployments.web.max_s"), 60.0, 1e-12);
+    assert_close!(fig(&s, "deployments.web.duration_s"), 60.0, 1e-12);
     assert_eq!(fig(&s, "requests.failed"), 0.0);
 }
 
@@ -302,16 +303,16 @@ fn spot_web_bounds(min_healthy: u32, max: u32) -> String {
 ///
 /// maximumPercent 200, minimumHealthyPercent 100 (12 tasks, room for 24): at the notice T the
 /// replacement is created and placed on another instance at once, RUNNING at T + 5 s (startup) and
-/// healthy at T + 15 s (2 × 5 s checks); only then may the old task go (12 healthy needed): it
-/// deregisters at T + 15 s, drains 30 s, gets SIGTERM and is STOPPED 10 s later, at T + 55 s, well
-/// before the reclaim at T + 120 s.
+/// healthy at T + 10 s (its first 5 s check: a new target needs one pass); only then may the old
+/// task go (12 healthy needed): it deregisters at T + 10 s, drains 30 s, gets SIGTERM and is
+/// STOPPED 10 s later, at T + 50 s, well before the reclaim at T + 120 s.
 ///
 /// maximumPercent 100, minimumHealthyPercent 50 (room for 12, 6 must stay healthy): the old task
 /// deregisters at T and is STOPPED at T + 40 s; only then is there room, so the replacement is
 /// created at T + 40 s and RUNNING at T + 45 s — the old task stops first.
 #[test]
 fn spot_draining_max_200_runs_the_replacement_before_the_old_task_stops_and_max_100_does_not() {
-    for (min_healthy, max, stop_after) in [(100, 200, 55_000), (50, 100, 40_000)] {
+    for (min_healthy, max, stop_after) in [(100, 200, 50_000), (50, 100, 40_000)] {
         let sc = scenario(&spot_web_bounds(min_healthy, max));
         let (s, c) = run_captured(&sc);
         let notices = of_kind(&c, "spot_notice");
@@ -352,8 +353,8 @@ fn spot_draining_max_200_runs_the_replacement_before_the_old_task_stops_and_max_
             let r = new_before[0];
             assert_eq!(r.created_at, SimTime::from_millis(t));
             assert_ne!(r.instance, Some(inst), "not placed on the draining instance");
-            assert_eq!(r.running_at, at_ms(t + 5_000), "RUNNING 50 s before the old task stops");
-            assert_eq!(r.healthy_at, SimTime::from_millis(t + 15_000));
+            assert_eq!(r.running_at, at_ms(t + 5_000), "RUNNING 45 s before the old task stops");
+            assert_eq!(r.healthy_at, SimTime::from_millis(t + 10_000));
             assert!(r.serving && r.state == TaskState::Running);
         } else {
             assert!(new_before.is_empty(), "max 100%: no replacement while the old task exists");
@@ -453,7 +454,8 @@ fn fargate_spot_notice_stops_the_task_within_two_minutes_and_replaces_it() {
         assert_eq!(new[0].created_at, SimTime::from_millis(t), "started at the notice");
         assert_eq!(new[0].billed_from, at_ms(t + 5_000));
         assert_eq!(new[0].running_at, at_ms(t + 10_000));
-        assert_eq!(new[0].healthy_at, SimTime::from_millis(t + 20_000));
+        // RUNNING at +10 s, healthy at its first check 5 s later (a new target needs one pass).
+        assert_eq!(new[0].healthy_at, SimTime::from_millis(t + 15_000));
         assert_eq!(live.iter().filter(|x| x.serving).count(), 10);
 
         assert_eq!(fig(&s, "tasks.interrupted"), 1.0);
@@ -760,14 +762,17 @@ fn api_task_dies(via: &str, api_tasks: u32) -> String {
 #[test]
 fn service_connect_retries_calls_cut_off_by_a_dying_task() {
     // Through the load balancer the calls inside the dying task are lost (about 100/s × 1/900 s,
-    // M/M/1 at 100 of 1000 requests/s), and the ghost target keeps its half of the 200 calls/s until
-    // two failed checks at the default 30 s interval: 100 × 60 = 6000 calls. A web request fails when
-    // either of its calls does, 1 − (1/2)² of 100/s for those 60 s: 4500 (the calls lost in flight
-    // are api's own, not entry traffic: docs/model.md §5.4).
+    // M/M/1 at 100 of 1000 requests/s), and the ghost target keeps its share of the 200 calls/s
+    // until two failed checks at the default 30 s interval, 60 s. Its replacement is placed on the
+    // other instance at once, RUNNING 10 s later and serving at its first check, 30 s after that:
+    // the ghost's share is 1/2 for 40 s, then 1/3 for 20 s: 200 × (40/2 + 20/3) = 5333.3 calls.
+    // A web request fails when either of its calls does, 1 − (1 − g)² of 100/s:
+    // 100 × (40 × 3/4 + 20 × 5/9) = 4111.1 (the calls lost in flight are api's own, not entry
+    // traffic: docs/model.md §5.4).
     let lb = run(&scenario(&api_task_dies("load_balancer", 2)));
     assert_close!(fig(&lb, "tasks.killed_in_flight"), 100.0 / 900.0, 1e-6);
-    assert_close!(fig(&lb, "services.api.requests.failed_stale_endpoint"), 6000.0, 1e-9);
-    assert_close!(fig(&lb, "requests.failed_downstream"), 4500.0, 1e-9);
+    assert_close!(fig(&lb, "services.api.requests.failed_stale_endpoint"), 200.0 * (20.0 + 20.0 / 3.0), 1e-9);
+    assert_close!(fig(&lb, "requests.failed_downstream"), 100.0 * (30.0 + 20.0 * 5.0 / 9.0), 1e-9);
     // Service Connect's proxy learns of the death at once and retries the cut-off calls on the
     // other task: nothing fails.
     let sc = run(&scenario(&api_task_dies("service_connect", 2)));

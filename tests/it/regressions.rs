@@ -78,9 +78,10 @@ fn distinct_instance_tasks_each_need_an_instance() {
 fn an_event_at_a_minute_boundary_counts_in_the_minute_it_starts() {
     // kill_instances at exactly 300 s: the requests lost with the instance belong to [300, 360).
     // Two tasks (one per instance) share 100 requests/s, λ = 50/s each at μ = 200/s (1 vCPU, 5 ms):
-    // λ/(μ − λ) = 1/3 request in flight dies with the task, and the ghost target keeps half the
-    // traffic for two failed 30 s checks, 50/s × 60 s = 3000 requests, all within [300, 360) (the
-    // replacement is healthy only at 305 + 60 s). That minute's failed rate is (3000 + 1/3) / 60.
+    // λ/(μ − λ) = 1/3 request in flight dies with the task, and the ghost target keeps its share
+    // of the traffic for two failed 30 s checks, all within [300, 360): half of it until the
+    // replacement (RUNNING at 305 s) is healthy at its first check, 335 s, then a third:
+    // 100 × (35/2 + 25/3) = 2583.3 requests. That minute's failed rate is (2583.3 + 1/3) / 60.
     let sc = fixture("kill");
     let sim = world_at(&sc, 300);
     assert_eq!(sim.instances.iter().filter(|i| i.state == InstanceState::Terminated).count(), 1);
@@ -88,13 +89,14 @@ fn an_event_at_a_minute_boundary_counts_in_the_minute_it_starts() {
     let failed = captured.series("service", "web", "failed_rps");
     let at = |t: u64| failed.iter().find(|p| p.0 == t).map(|p| p.1);
     assert_eq!(at(240), Some(0.0));
-    assert_close!(at(300).unwrap_or(f64::NAN), (3000.0 + 1.0 / 3.0) / 60.0, 1e-9);
+    let stale = 100.0 * (35.0 / 2.0 + 25.0 / 3.0);
+    assert_close!(at(300).unwrap_or(f64::NAN), (stale + 1.0 / 3.0) / 60.0, 1e-9);
     assert_eq!(at(360), Some(0.0));
     // The requests inside the killed task are counted even though the kill opens a minute.
     let s = run(&sc);
     assert_close!(fig(&s, "tasks.killed_in_flight"), 1.0 / 3.0, 1e-9);
     assert_close!(fig(&s, "requests.failed_interrupted"), 1.0 / 3.0, 1e-9);
-    assert_close!(fig(&s, "requests.failed_stale_endpoint"), 3000.0, 1e-9);
+    assert_close!(fig(&s, "requests.failed_stale_endpoint"), stale, 1e-9);
 }
 
 #[test]
