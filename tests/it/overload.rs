@@ -151,9 +151,10 @@ fn death_spiral(target: u32) -> String {
 #[test]
 fn the_spiral_emerges_from_the_checks_and_headroom_prevents_it() {
     // At 2 h a deployment with minimumHealthyPercent 50 stops 8 of the 16 tasks: ECS itself
-    // keeps ⌈16 × 0.5⌉ = 8 healthy. The 8 left get 38 req/s each against μ = 25/s: they shed,
-    // fail their checks and leave the rotation one after another, loading the rest more. Only
-    // the health checks can take the healthy count below 8 with demand unchanged.
+    // keeps ⌈16 × 0.5⌉ = 8 healthy. The 8 left get 38 req/s each against μ = 25/s for the ~2
+    // minutes the new tasks take to start (a new target then serves at its first passing check):
+    // they shed, fail their checks and leave the rotation one after another, loading the rest
+    // more. Only the health checks can take the healthy count below 8 with demand unchanged.
     let sc = scenario(&death_spiral(80));
     let healthy = |t: u64| {
         let sim = world_at(&sc, t);
