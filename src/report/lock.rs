@@ -1,9 +1,12 @@
 //! `OUT.lock`: one ecsim at a time writes a results directory.
 //!
-//! The lock is a regular file beside the directory, created with
-//! `create_new` (`O_CREAT | O_EXCL`: it fails if any entry of that name
-//! exists, a symbolic link included, and never follows one), holding the
-//! holder's process id. A lock whose process is no longer running (a crash,
+//! The lock is a regular file beside the directory holding the holder's
+//! process id. It appears with its content already written: the id goes into
+//! a private file first (`OUT.lock.<pid>.tmp`, created with `create_new`),
+//! which is then hard-linked to the lock's name (`link` fails if any entry of
+//! that name exists, a symbolic link included, and never follows one). So a
+//! second ecsim never reads a lock still empty and mistakes it for a broken
+//! one. A lock whose process is no longer running (a crash,
 //! `kill -9`) is stale and taken over with a message. Whether a process runs
 //! is read from `/proc/<pid>` on Linux; elsewhere a lock is always taken to
 //! be held, and the message says to remove it by hand.
@@ -47,12 +50,8 @@ impl OutputLock {
         let mut took_over = None;
         // Twice at most: once as found, once after removing a stale lock.
         for _ in 0..2 {
-            match OpenOptions::new().write(true).create_new(true).open(lock) {
-                Ok(mut file) => {
-                    let written = writeln!(file, "{own}").and_then(|()| file.sync_all());
-                    let held = OutputLock { path: lock.to_path_buf(), took_over };
-                    return written.map(|()| held).map_err(|io| LockError::Io { lock: lock.to_path_buf(), io });
-                }
+            match create_holding(lock, own) {
+                Ok(()) => return Ok(OutputLock { path: lock.to_path_buf(), took_over }),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(io) => return Err(LockError::Io { lock: lock.to_path_buf(), io }),
             }
@@ -73,6 +72,25 @@ impl OutputLock {
         let pid = holder(lock).unwrap_or(0);
         Err(LockError::Held { out: out.to_path_buf(), lock: lock.to_path_buf(), pid })
     }
+}
+
+/// Creates `lock` already holding `pid`: written to a private file, then
+/// hard-linked to the lock's name (fails with `AlreadyExists` if the name is
+/// taken). The private file is removed whatever happens.
+fn create_holding(lock: &Path, pid: u32) -> io::Result<()> {
+    let mut private = lock.as_os_str().to_owned();
+    private.push(format!(".{pid}.tmp"));
+    let private = PathBuf::from(private);
+    // A leftover with our own pid is from a dead process whose pid was recycled.
+    let _ = fs::remove_file(&private);
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&private)
+        .and_then(|mut file| writeln!(file, "{pid}").and_then(|()| file.sync_all()));
+    let linked = written.and_then(|()| fs::hard_link(&private, lock));
+    let _ = fs::remove_file(&private);
+    linked
 }
 
 impl Drop for OutputLock {
@@ -112,6 +130,9 @@ mod tests {
         let held = OutputLock::acquire(&lock, &out).unwrap();
         assert_eq!(held.took_over, None);
         assert_eq!(fs::read_to_string(&lock).unwrap(), format!("{}\n", std::process::id()));
+        // The private file the lock was linked from is gone: only the lock is left beside `out`.
+        let names: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["out.lock"]);
         // The lock names this process, which is running, and was not created by the second caller:
         // a running holder other than the caller is refused (pid 1 stands for one).
         fs::write(&lock, "1\n").unwrap();
