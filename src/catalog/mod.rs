@@ -198,7 +198,7 @@ fn render_infra_prices() -> String {
     out.push_str(&format!(
         "sources: us-east-1 from the pricing pages' examples (elasticloadbalancing, ebs, fargate), every region's \
          load balancer and Fargate disk figures from {ELB_FARGATE_REGIONAL_SOURCE}, EBS from {EBS_REGIONAL_SOURCE}, \
-         public IPv4 from aws.amazon.com/vpc/pricing, cross-AZ from aws.amazon.com/ec2/pricing/on-demand (us-east-1) and \
+         public IPv4 from aws.amazon.com/vpc/pricing (and processed/vpc.json of the same watcher), cross-AZ from aws.amazon.com/ec2/pricing/on-demand (us-east-1) and \
          a measurement (us-west-2)\n"
     ));
     out.push_str(&format!(
