@@ -93,32 +93,17 @@ pub fn ec2_on_demand_hourly(instance_type: &str, region: &str) -> Option<f64> {
 /// Outside us-east-1 from [`FARGATE_REGIONAL_SOURCE`] (docs/aws-facts.md §16.7).
 const FARGATE_REGIONAL: [(&str, Option<FargatePrice>, Option<FargatePrice>); 6] = [
     ("us-east-1", Some(FARGATE_PRICE_X86_64), Some(FARGATE_PRICE_ARM64)),
-    (
-        "us-west-2",
-        Some(FargatePrice { vcpu_hour: 0.04048, gb_hour: 0.004445 }),
-        Some(FargatePrice { vcpu_hour: 0.03238, gb_hour: 0.00356 }),
-    ),
-    (
-        "eu-west-1",
-        Some(FargatePrice { vcpu_hour: 0.04048, gb_hour: 0.004445 }),
-        Some(FargatePrice { vcpu_hour: 0.03238, gb_hour: 0.00356 }),
-    ),
-    (
-        "eu-central-1",
-        Some(FargatePrice { vcpu_hour: 0.04656, gb_hour: 0.00511 }),
-        Some(FargatePrice { vcpu_hour: 0.03725, gb_hour: 0.00409 }),
-    ),
-    (
-        "ap-southeast-1",
-        Some(FargatePrice { vcpu_hour: 0.05056, gb_hour: 0.00553 }),
-        Some(FargatePrice { vcpu_hour: 0.04045, gb_hour: 0.00442 }),
-    ),
-    (
-        "ap-northeast-1",
-        Some(FargatePrice { vcpu_hour: 0.05056, gb_hour: 0.00553 }),
-        Some(FargatePrice { vcpu_hour: 0.04045, gb_hour: 0.00442 }),
-    ),
+    ("us-west-2", price(0.04048, 0.004445), price(0.03238, 0.00356)),
+    ("eu-west-1", price(0.04048, 0.004445), price(0.03238, 0.00356)),
+    ("eu-central-1", price(0.04656, 0.00511), price(0.03725, 0.00409)),
+    ("ap-southeast-1", price(0.05056, 0.00553), price(0.04045, 0.00442)),
+    ("ap-northeast-1", price(0.05056, 0.00553), price(0.04045, 0.00442)),
 ];
+
+/// A confirmed Fargate price: USD per vCPU-hour and per GB-hour.
+const fn price(vcpu_hour: f64, gb_hour: f64) -> Option<FargatePrice> {
+    Some(FargatePrice { vcpu_hour, gb_hour })
+}
 
 /// The built-in on-demand Fargate price of `arch` in `region`, if confirmed.
 pub fn fargate_price_in(region: &str, arch: Arch) -> Option<FargatePrice> {
