@@ -32,9 +32,10 @@ pub use fargate::{
     fargate_billed_seconds, fargate_cpu_sizes, fargate_price, fargate_size_summary, fargate_sizes, fargate_task_cost,
 };
 pub use prices::{
-    ALB_FREE_RULES, ALB_LCU, CapacityUnit, DEFAULT_ROOT_VOLUME_GIB, EBS_VOLUME_TYPES, FARGATE_FREE_EPHEMERAL_GIB,
-    FARGATE_MAX_EPHEMERAL_GIB, HOURS_PER_MONTH, INFRA_PRICES_DATE, InfraPrices, KnownPrices, LbHourUsage, NLB_NLCU,
-    capacity_units, ebs_gb_month, infra_prices, priced_regions,
+    ALB_FREE_RULES, ALB_LCU, CapacityUnit, DEFAULT_ROOT_VOLUME_GIB, EBS_REGIONAL_SOURCE, EBS_VOLUME_TYPES,
+    ELB_FARGATE_REGIONAL_SOURCE, FARGATE_FREE_EPHEMERAL_GIB, FARGATE_MAX_EPHEMERAL_GIB, HOURS_PER_MONTH,
+    INFRA_PRICES_DATE, InfraPrices, KnownPrices, LbHourUsage, NLB_NLCU, capacity_units, ebs_gb_month, infra_prices,
+    priced_regions,
 };
 pub use regions::{
     EC2_REGIONAL_SOURCE, FARGATE_REGIONAL_SOURCE, PRICED_REGIONS, REGIONAL_PRICES_DATE, ec2_on_demand_hourly,
@@ -194,10 +195,12 @@ fn render_infra_prices() -> String {
         "root volume default: {DEFAULT_ROOT_VOLUME_GIB} GiB gp3; Fargate ephemeral storage: {FARGATE_FREE_EPHEMERAL_GIB} \
          GiB free, up to {FARGATE_MAX_EPHEMERAL_GIB} GiB; a month is {HOURS_PER_MONTH} hours\n"
     ));
-    out.push_str(
-        "sources: aws.amazon.com/elasticloadbalancing/pricing, aws.amazon.com/vpc/pricing (public IPv4), \
-         aws.amazon.com/ec2/pricing/on-demand (data transfer), aws.amazon.com/ebs/pricing, aws.amazon.com/fargate/pricing\n",
-    );
+    out.push_str(&format!(
+        "sources: us-east-1 from the pricing pages' examples (elasticloadbalancing, ebs, fargate), every region's \
+         load balancer and Fargate disk figures from {ELB_FARGATE_REGIONAL_SOURCE}, EBS from {EBS_REGIONAL_SOURCE}, \
+         public IPv4 from aws.amazon.com/vpc/pricing (and processed/vpc.json of the same watcher), cross-AZ from aws.amazon.com/ec2/pricing/on-demand (us-east-1) and \
+         a measurement (us-west-2)\n"
+    ));
     out.push_str(&format!(
         "-: no figure a readable source confirmed; a scenario that needs it gives it ([cost.prices], \
          instance_types[].on_demand_hourly). Regions not listed ({} listed) have no built-in prices.\n",
@@ -332,13 +335,30 @@ mod tests {
                 "0.000111"
             ]
         );
-        // A region with unconfirmed items shows "-" for them, and its read date.
+        // Another region shows its own figures and read date, and "-" where no source confirmed one
+        // (cross-zone transfer, docs/aws-facts.md §16.4).
         let frankfurt: Vec<&str> = text
             .lines()
             .find(|line| line.starts_with("eu-central-1 ") && line.contains(REGIONAL_PRICES_DATE))
             .map(|line| line.split_whitespace().collect())
             .unwrap_or_default();
-        assert_eq!(frankfurt, ["eu-central-1", "2026-12-07", "-", "-", "-", "-", "0.005", "-", "-", "-", "-"]);
+        assert_eq!(
+            frankfurt,
+            [
+                "eu-central-1",
+                "2026-12-07",
+                "0.027",
+                "0.008",
+                "0.027",
+                "0.006",
+                "0.005",
+                "-",
+                "0.0952",
+                "0.119",
+                "0.000132"
+            ]
+        );
+        assert!(text.contains(ELB_FARGATE_REGIONAL_SOURCE) && text.contains(EBS_REGIONAL_SOURCE), "{text}");
     }
 
     #[test]
@@ -433,7 +453,7 @@ mod tests {
                 .unwrap_or_default()
         };
         assert_eq!(fargate("us-east-1"), ["us-east-1", "0.04048", "0.004445", "0.03238", "0.00356"]);
-        assert_eq!(fargate("ap-northeast-1"), ["ap-northeast-1", "0.05056", "0.00553", "-", "-"]);
+        assert_eq!(fargate("ap-northeast-1"), ["ap-northeast-1", "0.05056", "0.00553", "0.04045", "0.00442"]);
         assert!(text.contains("\n  512  1024, 2048, 3072 or 4096 MiB\n"), "{text}");
         assert!(text.contains("16384  32768 to 122880 MiB in steps of 8192 MiB\n"), "{text}");
     }

@@ -4,7 +4,8 @@
 //! usage into capacity units. Per listed region, only where a figure was
 //! confirmed (docs/aws-facts.md §13, §16); anything else needs explicit prices.
 
-/// Date the prices below were read from their sources.
+/// Date the us-east-1 prices were first read from the pricing pages' own
+/// examples (the other regions' date is `REGIONAL_PRICES_DATE`).
 pub const INFRA_PRICES_DATE: &str = "2026-09-20";
 
 /// Hours in the month AWS prices monthly figures with (EC2 and EBS pricing
@@ -107,67 +108,64 @@ pub struct KnownPrices {
     pub fargate_ephemeral_gb_hour: Option<f64>,
 }
 
-/// Nothing known: the starting point of every region below.
-const UNKNOWN: KnownPrices = KnownPrices {
-    alb_hourly: None,
-    alb_lcu_hourly: None,
-    nlb_hourly: None,
-    nlb_nlcu_hourly: None,
-    public_ipv4_hourly: None,
-    cross_az_per_gb_each_way: None,
-    ebs_gp3_gb_month: None,
-    ebs_gp2_gb_month: None,
-    fargate_ephemeral_gb_hour: None,
-};
-
 /// Public IPv4: one rate in every region since 1 February 2024
 /// (docs/aws-facts.md §13.3, §16.3).
 const PUBLIC_IPV4_HOURLY: f64 = 0.005;
 
+/// Where the load balancer and Fargate ephemeral storage figures of every
+/// listed region come from (docs/aws-facts.md §16.2, §16.7).
+pub const ELB_FARGATE_REGIONAL_SOURCE: &str = "QuinnyPig/aws-price-watcher processed/elb.json at commit daa3fca6 \
+     and processed/ecs.json at commit 66552b13 (the per-region data behind AWS's ELB and Fargate pricing pages, \
+     b0.p.awsstatic.com meteredUnitMaps)";
+
+/// Where the EBS figures of every listed region come from (docs/aws-facts.md §16.5).
+pub const EBS_REGIONAL_SOURCE: &str = "yeo/ec2.shop data/ebs/ebs.json at commit 576c890f (AWS's EBS pricing-page \
+     data, b0.p.awsstatic.com meteredUnitMaps ec2/ebs.json, published 2024-07-18)";
+
+/// Load balancer, EBS and Fargate ephemeral storage figures of one listed
+/// region, all from the regional sources above: ALB hour, LCU-hour, NLB hour,
+/// NLCU-hour, gp3 and gp2 GB-month, Fargate storage GB-hour.
+const fn regional(alb: f64, lcu: f64, nlb: f64, nlcu: f64, gp3: f64, gp2: f64, disk: f64) -> KnownPrices {
+    KnownPrices {
+        alb_hourly: Some(alb),
+        alb_lcu_hourly: Some(lcu),
+        nlb_hourly: Some(nlb),
+        nlb_nlcu_hourly: Some(nlcu),
+        public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
+        cross_az_per_gb_each_way: None,
+        ebs_gp3_gb_month: Some(gp3),
+        ebs_gp2_gb_month: Some(gp2),
+        fargate_ephemeral_gb_hour: Some(disk),
+    }
+}
+
 /// The listed regions, in [`crate::catalog::PRICED_REGIONS`] order. Sources
-/// (docs/aws-facts.md §13 and §16): ELB pricing page, VPC pricing page's
-/// public IPv4 tab, EC2 on-demand pricing "data transfer within the same
-/// region", EBS pricing page, Fargate pricing page; secondary sources marked
-/// in §16.
+/// (docs/aws-facts.md §13 and §16): the ELB, EBS and Fargate pricing pages'
+/// own per-region data ([`ELB_FARGATE_REGIONAL_SOURCE`],
+/// [`EBS_REGIONAL_SOURCE`]), the VPC pricing page's public IPv4 tab, EC2
+/// on-demand pricing "data transfer within the same region". Cross-zone
+/// transfer has no source read outside us-east-1 and us-west-2 (§16.4).
 const REGION_PRICES: &[(&str, KnownPrices)] = &[
     (
         "us-east-1",
         KnownPrices {
-            alb_hourly: Some(0.0225),
-            alb_lcu_hourly: Some(0.008),
-            nlb_hourly: Some(0.0225),
-            nlb_nlcu_hourly: Some(0.006),
-            public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
+            // Page examples (§13.2, §13.5), agreeing with the regional sources.
             cross_az_per_gb_each_way: Some(0.01),
-            ebs_gp3_gb_month: Some(0.08),
-            ebs_gp2_gb_month: Some(0.10),
-            fargate_ephemeral_gb_hour: Some(0.000111),
+            ..regional(0.0225, 0.008, 0.0225, 0.006, 0.08, 0.10, 0.000111)
         },
     ),
     (
         "us-west-2",
         KnownPrices {
-            public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
             // Measured in us-west-2 (docs/aws-facts.md §16.4).
             cross_az_per_gb_each_way: Some(0.01),
-            ..UNKNOWN
+            ..regional(0.0225, 0.008, 0.0225, 0.006, 0.08, 0.10, 0.000111)
         },
     ),
-    ("eu-west-1", KnownPrices { public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY), ..UNKNOWN }),
-    ("eu-central-1", KnownPrices { public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY), ..UNKNOWN }),
-    ("ap-southeast-1", KnownPrices { public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY), ..UNKNOWN }),
-    (
-        "ap-northeast-1",
-        KnownPrices {
-            // The ELB page's Tokyo figures as quoted by a secondary source (§16.2, UNCONFIRMED).
-            alb_hourly: Some(0.0243),
-            alb_lcu_hourly: Some(0.008),
-            nlb_hourly: Some(0.0243),
-            nlb_nlcu_hourly: Some(0.006),
-            public_ipv4_hourly: Some(PUBLIC_IPV4_HOURLY),
-            ..UNKNOWN
-        },
-    ),
+    ("eu-west-1", regional(0.0252, 0.008, 0.0252, 0.006, 0.088, 0.11, 0.000122)),
+    ("eu-central-1", regional(0.027, 0.008, 0.027, 0.006, 0.0952, 0.119, 0.000132)),
+    ("ap-southeast-1", regional(0.0252, 0.008, 0.0252, 0.006, 0.096, 0.12, 0.000133)),
+    ("ap-northeast-1", regional(0.0243, 0.008, 0.0243, 0.006, 0.096, 0.12, 0.000133)),
 ];
 
 /// What is known of `region`'s prices, if it is listed.
@@ -224,15 +222,37 @@ mod tests {
             priced_regions(),
             ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-northeast-1"]
         );
-        // Tokyo's load balancer figures; its EBS price was not confirmed.
-        let tokyo = infra_prices("ap-northeast-1").unwrap_or_default();
-        assert_eq!(
-            (tokyo.alb_hourly, tokyo.nlb_nlcu_hourly, tokyo.ebs_gp3_gb_month),
-            (Some(0.0243), Some(0.006), None)
-        );
         // Public IPv4 costs the same everywhere.
         for r in priced_regions() {
             assert_eq!(infra_prices(r).and_then(|p| p.public_ipv4_hourly), Some(0.005), "{r}");
         }
+    }
+
+    #[test]
+    fn regional_figures_as_read_from_the_pricing_page_data() {
+        // docs/aws-facts.md §16.2, §16.5, §16.7: (ALB h, LCU-h, NLB h, NLCU-h, gp3, gp2, Fargate disk).
+        let row = |r: &str| {
+            let p = infra_prices(r).unwrap_or_default();
+            [
+                p.alb_hourly,
+                p.alb_lcu_hourly,
+                p.nlb_hourly,
+                p.nlb_nlcu_hourly,
+                p.ebs_gp3_gb_month,
+                p.ebs_gp2_gb_month,
+                p.fargate_ephemeral_gb_hour,
+            ]
+        };
+        let some = |v: [f64; 7]| v.map(Some);
+        assert_eq!(row("us-east-1"), some([0.0225, 0.008, 0.0225, 0.006, 0.08, 0.10, 0.000111]));
+        assert_eq!(row("us-west-2"), some([0.0225, 0.008, 0.0225, 0.006, 0.08, 0.10, 0.000111]));
+        assert_eq!(row("eu-west-1"), some([0.0252, 0.008, 0.0252, 0.006, 0.088, 0.11, 0.000122]));
+        assert_eq!(row("eu-central-1"), some([0.027, 0.008, 0.027, 0.006, 0.0952, 0.119, 0.000132]));
+        assert_eq!(row("ap-southeast-1"), some([0.0252, 0.008, 0.0252, 0.006, 0.096, 0.12, 0.000133]));
+        assert_eq!(row("ap-northeast-1"), some([0.0243, 0.008, 0.0243, 0.006, 0.096, 0.12, 0.000133]));
+        // Cross-zone transfer: a source only for us-east-1 and us-west-2 (§16.4).
+        let cross: Vec<Option<f64>> =
+            priced_regions().into_iter().map(|r| infra_prices(r).and_then(|p| p.cross_az_per_gb_each_way)).collect();
+        assert_eq!(cross, [Some(0.01), Some(0.01), None, None, None, None]);
     }
 }

@@ -19,8 +19,8 @@ pub const EC2_REGIONAL_SOURCE: &str = "skypilot-org/skypilot-catalog catalogs/v7
      (built from the AWS Price List API; Linux, shared tenancy, on-demand)";
 
 /// Where the Fargate prices of the other regions come from.
-pub const FARGATE_REGIONAL_SOURCE: &str =
-    "theuves/fgcalc src/utils/data.js (figures of aws.amazon.com/fargate/pricing; Linux/x86_64 only)";
+pub const FARGATE_REGIONAL_SOURCE: &str = "QuinnyPig/aws-price-watcher processed/ecs.json at commit 66552b13 (the \
+     per-region data behind aws.amazon.com/fargate/pricing; x86_64 agrees with theuves/fgcalc src/utils/data.js)";
 
 /// On-demand USD per hour in [`PRICED_REGIONS`] order. The first column
 /// (us-east-1) is the same source's figure, kept only to cross-check the
@@ -90,14 +90,20 @@ pub fn ec2_on_demand_hourly(instance_type: &str, region: &str) -> Option<f64> {
 }
 
 /// Linux Fargate prices per region: x86_64, then arm64 (`None`: not confirmed).
+/// Outside us-east-1 from [`FARGATE_REGIONAL_SOURCE`] (docs/aws-facts.md §16.7).
 const FARGATE_REGIONAL: [(&str, Option<FargatePrice>, Option<FargatePrice>); 6] = [
     ("us-east-1", Some(FARGATE_PRICE_X86_64), Some(FARGATE_PRICE_ARM64)),
-    ("us-west-2", Some(FargatePrice { vcpu_hour: 0.04048, gb_hour: 0.004445 }), None),
-    ("eu-west-1", Some(FargatePrice { vcpu_hour: 0.04048, gb_hour: 0.004445 }), None),
-    ("eu-central-1", Some(FargatePrice { vcpu_hour: 0.04656, gb_hour: 0.00511 }), None),
-    ("ap-southeast-1", Some(FargatePrice { vcpu_hour: 0.05056, gb_hour: 0.00553 }), None),
-    ("ap-northeast-1", Some(FargatePrice { vcpu_hour: 0.05056, gb_hour: 0.00553 }), None),
+    ("us-west-2", price(0.04048, 0.004445), price(0.03238, 0.00356)),
+    ("eu-west-1", price(0.04048, 0.004445), price(0.03238, 0.00356)),
+    ("eu-central-1", price(0.04656, 0.00511), price(0.03725, 0.00409)),
+    ("ap-southeast-1", price(0.05056, 0.00553), price(0.04045, 0.00442)),
+    ("ap-northeast-1", price(0.05056, 0.00553), price(0.04045, 0.00442)),
 ];
+
+/// A confirmed Fargate price: USD per vCPU-hour and per GB-hour.
+const fn price(vcpu_hour: f64, gb_hour: f64) -> Option<FargatePrice> {
+    Some(FargatePrice { vcpu_hour, gb_hour })
+}
 
 /// The built-in on-demand Fargate price of `arch` in `region`, if confirmed.
 pub fn fargate_price_in(region: &str, arch: Arch) -> Option<FargatePrice> {
@@ -165,7 +171,15 @@ mod tests {
         assert_eq!(fargate_price_in("us-east-1", Arch::Arm64), Some(FARGATE_PRICE_ARM64));
         let frankfurt = fargate_price_in("eu-central-1", Arch::X86_64);
         assert_eq!(frankfurt, Some(FargatePrice { vcpu_hour: 0.04656, gb_hour: 0.00511 }));
-        assert_eq!(fargate_price_in("eu-central-1", Arch::Arm64), None);
+        // arm64 as read from the Fargate pricing page's data (docs/aws-facts.md §16.7).
+        let arm = fargate_price_in("eu-central-1", Arch::Arm64);
+        assert_eq!(arm, Some(FargatePrice { vcpu_hour: 0.03725, gb_hour: 0.00409 }));
+        let tokyo = fargate_price_in("ap-northeast-1", Arch::Arm64);
+        assert_eq!(tokyo, Some(FargatePrice { vcpu_hour: 0.04045, gb_hour: 0.00442 }));
+        // Every listed region has both architectures.
+        for (r, x86, arm) in FARGATE_REGIONAL {
+            assert!(x86.is_some() && arm.is_some(), "{r}");
+        }
         assert_eq!(fargate_price_in("sa-east-1", Arch::X86_64), None);
         assert!(FARGATE_REGIONAL.iter().map(|r| r.0).eq(PRICED_REGIONS));
     }

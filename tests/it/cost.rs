@@ -155,6 +155,12 @@ fn listed_regions_price_compute_at_their_own_figures() {
     // eu-central-1 Fargate: 0.25 × 0.04656 + 0.5 × 0.00511 = 0.014195 $/h; 4 tasks × 2 h = 0.11356 $.
     let s = run(&scenario(&fargate_service("fargate", "").replace("us-east-1", "eu-central-1")));
     assert_close!(fig(&s, "cost.total_usd"), 4.0 * (0.25 * 0.04656 + 0.5 * 0.00511) * 2.0, 1e-12);
+    // arm64 Fargate in eu-central-1 (§16.7): 0.25 × 0.03725 + 0.5 × 0.00409 = 0.0113575 $/h;
+    // 4 tasks × 2 h = 0.09086 $.
+    let arm = fargate_service("fargate", "")
+        .replace("us-east-1", "eu-central-1")
+        .replace("network_mode = \"awsvpc\"\n", "network_mode = \"awsvpc\"\ncpu_architecture = \"arm64\"\n");
+    assert_close!(fig(&run(&scenario(&arm)), "cost.total_usd"), 0.09086, 1e-12);
 }
 
 #[test]
@@ -168,12 +174,13 @@ fn compute_without_a_confirmed_price_is_an_error_never_another_regions_price() {
     let e = err(&ec2_fleet("on-demand", "").replace("us-east-1", "sa-east-1"));
     assert!(e.contains("capacity_providers[E].instance_types[0]: \"m5.large\" has no on-demand price"), "{e}");
     assert!(e.contains("region \"sa-east-1\" has no built-in prices (listed: us-east-1, us-west-2"), "{e}");
-    // arm64 Fargate outside us-east-1 has no confirmed price.
-    let arm = fargate_service("fargate", "")
-        .replace("us-east-1", "eu-west-1")
-        .replace("network_mode = \"awsvpc\"\n", "network_mode = \"awsvpc\"\ncpu_architecture = \"arm64\"\n");
-    let e = err(&arm);
-    assert!(e.contains("cost.prices.fargate_arm64_vcpu_hour and cost.prices.fargate_arm64_gb_hour"), "{e}");
+    // A listed region without a confirmed figure for an item (cross-zone transfer in eu-west-1,
+    // docs/aws-facts.md §16.4) asks for that price, never borrows us-east-1's.
+    let transfer = "[cost]\ndata_transfer = true\n".to_string()
+        + &fargate_service("fargate", "").replace("us-east-1", "eu-west-1");
+    let e = err(&transfer);
+    assert!(e.contains("region \"eu-west-1\" has no confirmed built-in price for this"), "{e}");
+    assert!(e.contains("give cost.prices.cross_az_per_gb_each_way"), "{e}");
     // Given prices are used: 3 × 0.2 $/h × 10 h.
     let given = ec2_fleet("on-demand", "").replace("us-east-1", "sa-east-1")
         + "[[instance_types]]\nname = \"m5.large\"\non_demand_hourly = 0.2\n";

@@ -216,6 +216,41 @@ fn load_balancers_cost_hours_and_capacity_units_and_can_be_shared() {
 }
 
 #[test]
+fn listed_regions_charge_their_own_load_balancer_prices() {
+    // eu-west-1 (docs/aws-facts.md §16.2): 0.0252 $/ALB-h, 0.008 $/LCU-h. Each service's own ALB
+    // processes 3.515625 GB/h (the test above): 0.0252 + 3.515625 × 0.008 = 0.053325 $/h;
+    // two ALBs for 2 h: 0.2133.
+    let ireland = two_services("", "").replace("us-east-1", "eu-west-1");
+    assert_close!(fig(&run(&scenario(&ireland)), "cost.by_item.load_balancer"), 0.2133, 1e-9);
+    // ap-southeast-1 NLBs: 0.0252 $/h and 0.006 $/NLCU-h; 3.515625 GB/h is 3.515625 NLCU (1 GB
+    // each; new connections 1/800): 0.0252 + 0.02109375 = 0.04629375 $/h; two for 2 h: 0.185175.
+    let nlb = two_services("kind = \"nlb\"", "kind = \"nlb\"").replace("us-east-1", "ap-southeast-1");
+    assert_close!(fig(&run(&scenario(&nlb)), "cost.by_item.load_balancer"), 0.185175, 1e-9);
+    // eu-central-1: one shared ALB at 0.027 $/h with 7.03125 LCU: 0.08325 $/h; 2 h: 0.1665.
+    let shared = two_services("name = \"front\"", "name = \"front\"").replace("us-east-1", "eu-central-1");
+    assert_close!(fig(&run(&scenario(&shared)), "cost.by_item.load_balancer"), 0.1665, 1e-9);
+}
+
+#[test]
+fn listed_regions_charge_their_own_storage_prices() {
+    // eu-central-1 gp3 at 0.0952 $/GB-month (§16.5): three 30 GiB root volumes for 10 h of a
+    // 730 h month: 3 × 30 × 0.0952 × 10 / 730 = 85.68 / 730.
+    let text = "[cost]\nstorage = true\n".to_string() + &m5_fleet("").replace("us-east-1", "eu-central-1");
+    assert_close!(fig(&run(&scenario(&text)), "cost.by_item.storage"), 85.68 / 730.0, 1e-12);
+    // ap-northeast-1 gp2 at 0.12: 3 × 100 × 0.12 × 10 / 730 = 360 / 730.
+    let gp2 = "[cost]\nstorage = true\n".to_string()
+        + &m5_fleet("root_volume_gib = 100\nroot_volume_type = \"gp2\"").replace("us-east-1", "ap-northeast-1");
+    assert_close!(fig(&run(&scenario(&gp2)), "cost.by_item.storage"), 360.0 / 730.0, 1e-12);
+    // eu-west-1 Fargate ephemeral storage at 0.000122 $/GB-h (§16.7): 30 GiB above the free 20,
+    // 4 tasks, 2 h: 30 × 0.000122 × 8 = 0.02928.
+    let disk = "[cost]\nstorage = true\n".to_string()
+        + &fargate("", "")
+            .replace("network_mode = \"awsvpc\"", "network_mode = \"awsvpc\"\nephemeral_storage_gib = 50")
+            .replace("us-east-1", "eu-west-1");
+    assert_close!(fig(&run(&scenario(&disk)), "cost.by_item.storage"), 0.02928, 1e-12);
+}
+
+#[test]
 fn calls_across_zones_pay_transfer_both_ways() {
     // web (3 tasks, one per zone) calls api (3 tasks, one per zone) once per request, 1 req/s;
     // a call and its answer are 1 MiB: 3.515625 GB/h, of which 1 − 3 × (1/3)² = 2/3 crosses
