@@ -257,6 +257,8 @@ pub struct Simulation<'s> {
     pub next_serial: u64,
     /// The next tick or minute boundary.
     pub next_boundary: SimTime,
+    /// The service scheduler's reused buffers.
+    pub reconcile_scratch: scheduler::ReconcileScratch,
 }
 
 /// Named constants the model relies on that AWS does not publish exactly;
@@ -391,6 +393,7 @@ impl<'s> Simulation<'s> {
                 .collect(),
             e2e: e2e::E2eCache::default(),
             next_boundary: SimTime::ZERO,
+            reconcile_scratch: scheduler::ReconcileScratch::default(),
         };
         sim.register_series();
         sim.init_capacity_alarms();

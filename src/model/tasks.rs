@@ -493,7 +493,6 @@ impl Simulation<'_> {
     /// Whether a task counts as healthy for minimum-healthy-percent at `now`:
     /// ECS's view, so a task it marked unhealthy never counts again.
     pub fn is_healthy(&self, t: TaskId, now: SimTime) -> bool {
-        let task = &self.tasks[t.idx()];
-        task.state == TaskState::Running && task.healthy_at <= now && !task.failed_health
+        self.tasks[t.idx()].counts_healthy(now)
     }
 }
