@@ -49,22 +49,22 @@ impl Simulation<'_> {
             return;
         }
 
-        // Live tasks, current or retiring, in one pass over the service's tasks, into buffers
-        // kept from one call to the next.
+        // Live tasks, current or retiring, in one pass over the service's live tasks, into
+        // buffers kept from one call to the next. Their order does not matter: the scale-in
+        // sorts its candidates and the retiring tasks are sorted below, by unique keys.
         let mut scratch = std::mem::take(&mut self.reconcile_scratch);
         let ReconcileScratch { current, retiring } = &mut scratch;
         current.clear();
         retiring.clear();
         let mut healthy_current = 0u32;
-        for &t in &self.services[s.idx()].tasks {
+        for &t in &self.services[s.idx()].live {
             let task = &self.tasks[t.idx()];
-            if task.state <= TaskState::Running {
-                if task.retiring {
-                    retiring.push((0, t));
-                } else {
-                    current.push(t);
-                    healthy_current += u32::from(task.counts_healthy(now));
-                }
+            debug_assert!(task.state <= TaskState::Running);
+            if task.retiring {
+                retiring.push((0, t));
+            } else {
+                current.push(t);
+                healthy_current += u32::from(task.counts_healthy(now));
             }
         }
 
@@ -154,7 +154,7 @@ impl Simulation<'_> {
     /// A replacement waits with no placement attempt due at this instant (a slot just
     /// freed is tried first) and no capacity can come.
     fn replacement_stuck(&self, s: ServiceId) -> bool {
-        self.services[s.idx()].tasks.iter().any(|&t| {
+        self.services[s.idx()].live.iter().any(|&t| {
             let task = &self.tasks[t.idx()];
             task.state == TaskState::Provisioning
                 && !task.retiring
