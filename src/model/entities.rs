@@ -267,6 +267,10 @@ impl Task {
             Owner::Batch(..) => None,
         }
     }
+    /// Counts as healthy for minimum-healthy-percent at `now` (see `Simulation::is_healthy`).
+    pub fn counts_healthy(&self, now: SimTime) -> bool {
+        self.state == TaskState::Running && self.healthy_at <= now && !self.failed_health
+    }
     /// Holds resources on its instance (or is billed on Fargate).
     pub fn holds_resources(&self) -> bool {
         matches!(self.state, TaskState::Pending | TaskState::Running | TaskState::Deactivating | TaskState::Stopping)

@@ -19,7 +19,7 @@ use super::queueing::{self, TaskLoad};
 use super::{Event, Simulation};
 use crate::engine::{SimDuration, SimTime};
 use crate::rng::Stream;
-use crate::scenario::{LoadBalancer, ServiceId, TaskDefId};
+use crate::scenario::{LoadBalancer, ServiceId};
 use std::ops::RangeInclusive;
 
 /// Below this a check cannot fail: the uniform has 53 bits, so u < p only for
@@ -141,14 +141,14 @@ impl Simulation<'_> {
             {
                 continue;
             }
-            // Per task definition, once a minute: (serving, idle) failure probabilities.
-            let probs: Vec<(TaskDefId, f64, f64)> = groups
-                .iter()
-                .map(|g| {
-                    let (serving, idle) = probabilities(g, timeout);
-                    (g.task_def, serving, idle)
-                })
-                .collect();
+            // Per task definition, once a minute: (serving, idle) failure probabilities, in a
+            // buffer kept from one minute to the next.
+            let mut probs = std::mem::take(&mut self.check_probs);
+            probs.clear();
+            probs.extend(groups.iter().map(|g| {
+                let (serving, idle) = probabilities(g, timeout);
+                (g.task_def, serving, idle)
+            }));
             let mut still_pending = false;
             for k in 0..self.services[s].tasks.len() {
                 let t = self.services[s].tasks[k];
@@ -162,6 +162,7 @@ impl Simulation<'_> {
                 still_pending |= pending(&self.tasks[t.idx()]);
             }
             self.services[s].checks_pending = still_pending;
+            self.check_probs = probs;
         }
     }
 

@@ -2,7 +2,7 @@
 //! (`ecsim run --check-invariants`, and the property tests).
 
 use super::Simulation;
-use super::entities::{InstanceState, Owner, TaskState};
+use super::entities::{InstanceState, Owner, TaskId, TaskState};
 use crate::scenario::NetworkMode;
 use crate::units::{CpuUnits, MemMib};
 
@@ -137,6 +137,18 @@ impl Simulation<'_> {
                     self.services[s].by_strategy_item,
                     self.provider_counts(sid)
                 ));
+            }
+            let mut live: Vec<TaskId> = self.services[s]
+                .tasks
+                .iter()
+                .copied()
+                .filter(|&t| self.tasks[t.idx()].state <= TaskState::Running)
+                .collect();
+            let mut listed = self.services[s].live.clone();
+            live.sort_unstable();
+            listed.sort_unstable();
+            if live != listed {
+                return Err(format!("service {s} live list {listed:?} disagrees with its tasks {live:?}"));
             }
             let retiring = self.services[s]
                 .tasks

@@ -170,6 +170,9 @@ pub struct ServiceState {
     pub task_def: TaskDefId,
     /// Tasks not yet stopped, in creation order.
     pub tasks: Vec<TaskId>,
+    /// Its live tasks (PROVISIONING through RUNNING), in no particular order: what the
+    /// scheduler walks, without the tasks deregistering or stopping (many during churn).
+    pub live: Vec<TaskId>,
     pub scaler: Option<ServiceScaler>,
     pub deployment: Option<Deployment>,
     pub reconcile_pending: bool,
@@ -257,6 +260,11 @@ pub struct Simulation<'s> {
     pub next_serial: u64,
     /// The next tick or minute boundary.
     pub next_boundary: SimTime,
+    /// The service scheduler's reused buffers.
+    pub reconcile_scratch: scheduler::ReconcileScratch,
+    /// The minute's health check failure probabilities of one service, per task definition
+    /// (serving, idle): a buffer reused from one service and minute to the next.
+    pub check_probs: Vec<(TaskDefId, f64, f64)>,
 }
 
 /// Named constants the model relies on that AWS does not publish exactly;
@@ -333,6 +341,7 @@ impl<'s> Simulation<'s> {
                 desired: s.desired_count,
                 task_def: s.task_def,
                 tasks: Vec::new(),
+                live: Vec::new(),
                 scaler: s.auto_scaling.clone().map(|a| {
                     let scaler = ServiceScaler::new(a);
                     if explain { scaler.explaining_held_back() } else { scaler }
@@ -391,6 +400,8 @@ impl<'s> Simulation<'s> {
                 .collect(),
             e2e: e2e::E2eCache::default(),
             next_boundary: SimTime::ZERO,
+            reconcile_scratch: scheduler::ReconcileScratch::default(),
+            check_probs: Vec::new(),
         };
         sim.register_series();
         sim.init_capacity_alarms();

@@ -17,6 +17,16 @@ use super::{Deployment, Simulation};
 use crate::scenario::{ServiceId, TaskDefId};
 use crate::units::ceil_count;
 
+/// Buffers of the scheduler's slow path, kept from one call to the next so
+/// that a call allocates nothing.
+#[derive(Debug, Default)]
+pub struct ReconcileScratch {
+    /// The service's live current tasks.
+    current: Vec<TaskId>,
+    /// Its live retiring tasks, with the key of the order they are considered in.
+    retiring: Vec<(u64, TaskId)>,
+}
+
 impl Simulation<'_> {
     pub fn reconcile(&mut self, s: ServiceId) {
         self.services[s.idx()].reconcile_pending = false;
@@ -39,40 +49,59 @@ impl Simulation<'_> {
             return;
         }
 
-        let tasks = self.services[s.idx()].tasks.clone();
-        // Live tasks, current or retiring, in one pass.
-        let (mut current, mut retiring) = (Vec::with_capacity(tasks.len()), Vec::new());
-        for &t in &tasks {
+        // Live tasks, current or retiring, in one pass over the service's live tasks, into
+        // buffers kept from one call to the next. Their order does not matter: the scale-in
+        // sorts its candidates and the retiring tasks are sorted below, by unique keys.
+        let mut scratch = std::mem::take(&mut self.reconcile_scratch);
+        let ReconcileScratch { current, retiring } = &mut scratch;
+        current.clear();
+        retiring.clear();
+        let mut healthy_current = 0u32;
+        for &t in &self.services[s.idx()].live {
             let task = &self.tasks[t.idx()];
-            if task.state <= TaskState::Running {
-                if task.retiring { &mut retiring } else { &mut current }.push(t);
+            debug_assert!(task.state <= TaskState::Running);
+            if task.retiring {
+                retiring.push((0, t));
+            } else {
+                current.push(t);
+                healthy_current += u32::from(task.counts_healthy(now));
             }
         }
 
         // 1. Scale-in: stop the extra current tasks.
         if current.len() as u32 > desired {
             // Spread balance counts the tasks that stay: each victim leaves the tallies.
-            let mut spread = SpreadTally::of(self, &current);
-            let mut pool = self.victim_pool(s, &current);
+            let mut spread = SpreadTally::of(self, current);
+            let mut pool = self.victim_pool(s, current);
             for _ in 0..(current.len() as u32 - desired) {
                 let Some(v) = self.pick_victim(s, &mut pool, &spread) else { break };
                 spread.remove(self, v);
                 self.stop_task(v, StopReason::ScaledIn);
             }
+            // The victims left the current tasks (stopped, or deactivating and no longer healthy).
+            current.retain(|&t| self.tasks[t.idx()].state <= TaskState::Running);
+            healthy_current = current.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
         }
 
         // 2. Retire: unhealthy retiring tasks go at once, except that tasks which only failed
         // their health checks stay, oldest first, while they stand in for healthy current tasks
         // still missing (ECS starts their replacements first); healthy ones go while enough
-        // stay healthy.
-        let healthy_now = tasks.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
-        let healthy_current = current.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
+        // stay healthy. Only RUNNING tasks are healthy, and every live one is current or
+        // retiring, so the healthy tasks are those two counts.
+        let mut healthy_retiring = 0u32;
+        for (key, t) in retiring.iter_mut() {
+            let task = &self.tasks[t.idx()];
+            let healthy = task.counts_healthy(now);
+            healthy_retiring += u32::from(healthy);
+            // Unhealthy first, then by creation order (serials are unique and below 2^63).
+            *key = u64::from(healthy) << 63 | task.serial;
+        }
+        let healthy_now = healthy_current + healthy_retiring;
         let mut can_stop = healthy_now.saturating_sub(min_healthy);
         let mut stand_ins = desired.saturating_sub(healthy_current);
         let mut kept_stand_in = None;
-        let mut order = retiring.clone();
-        order.sort_by_key(|&t| (self.is_healthy(t, now), self.tasks[t.idx()].serial));
-        for t in order {
+        retiring.sort_unstable_by_key(|e| e.0);
+        for &(_, t) in retiring.iter() {
             if self.is_healthy(t, now) {
                 if can_stop == 0 {
                     continue;
@@ -88,16 +117,22 @@ impl Simulation<'_> {
         }
 
         // 3. Start what is missing, within maximumPercent.
-        let current_now = self.services[s.idx()]
-            .tasks
-            .iter()
-            .filter(|&&t| self.tasks[t.idx()].state <= TaskState::Running && !self.tasks[t.idx()].retiring)
-            .count() as u32;
+        // Retiring stops leave the current tasks as they are.
+        let current_now = current.len() as u32;
+        debug_assert_eq!(
+            current_now as usize,
+            self.services[s.idx()]
+                .tasks
+                .iter()
+                .filter(|&&t| self.tasks[t.idx()].state <= TaskState::Running && !self.tasks[t.idx()].retiring)
+                .count()
+        );
         let existing = self.services[s.idx()].tasks.len() as u32;
         let want = desired.saturating_sub(current_now);
         // maximumPercent bounds the tasks that exist (PENDING through STOPPING) only while tasks
         // are being replaced: during a deployment or while an instance drains.
         let replacing = self.services[s.idx()].deployment.is_some() || !retiring.is_empty();
+        self.reconcile_scratch = scratch;
         let room = if replacing { max_total.saturating_sub(existing) } else { want };
         let launches = if self.services[s.idx()].launches_stopped { 0 } else { want.min(room) };
         for _ in 0..launches {
@@ -119,7 +154,7 @@ impl Simulation<'_> {
     /// A replacement waits with no placement attempt due at this instant (a slot just
     /// freed is tried first) and no capacity can come.
     fn replacement_stuck(&self, s: ServiceId) -> bool {
-        self.services[s.idx()].tasks.iter().any(|&t| {
+        self.services[s.idx()].live.iter().any(|&t| {
             let task = &self.tasks[t.idx()];
             task.state == TaskState::Provisioning
                 && !task.retiring

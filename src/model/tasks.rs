@@ -58,6 +58,7 @@ impl Simulation<'_> {
         }
         if let Owner::Service(s) = owner {
             self.services[s.idx()].tasks.push(id);
+            self.services[s.idx()].live.push(id);
             if let Some(k) = self.sc.services[s.idx()].strategy.iter().position(|i| i.provider == provider) {
                 self.services[s.idx()].by_strategy_item[k] += 1;
             }
@@ -457,6 +458,16 @@ impl Simulation<'_> {
             self.flush_service(s);
         }
         self.with_strategy_tally(t, |sim| sim.tasks[t.idx()].state = new);
+        if old <= TaskState::Running
+            && new > TaskState::Running
+            && let Some(s) = self.tasks[t.idx()].service()
+        {
+            // No longer live: out of the list the scheduler walks (its order does not matter).
+            let live = &mut self.services[s.idx()].live;
+            if let Some(pos) = live.iter().position(|&x| x == t) {
+                live.swap_remove(pos);
+            }
+        }
         self.count_state(t, Some(old), Some(new));
     }
 
@@ -493,7 +504,6 @@ impl Simulation<'_> {
     /// Whether a task counts as healthy for minimum-healthy-percent at `now`:
     /// ECS's view, so a task it marked unhealthy never counts again.
     pub fn is_healthy(&self, t: TaskId, now: SimTime) -> bool {
-        let task = &self.tasks[t.idx()];
-        task.state == TaskState::Running && task.healthy_at <= now && !task.failed_health
+        self.tasks[t.idx()].counts_healthy(now)
     }
 }
