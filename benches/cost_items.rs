@@ -15,7 +15,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 fn ledger_close(c: &mut Criterion) {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench/large.toml");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/bench/large.toml");
     let sc = ecsim::scenario::load(&file).expect("the large scenario is valid");
     let mut group = c.benchmark_group("cost_items_close");
     let mut unrated = ItemLedger::new(&sc);

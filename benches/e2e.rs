@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 fn e2e_minute(c: &mut Criterion) {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference.toml");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/reference.toml");
     let sc = ecsim::scenario::load(&file).expect("the reference scenario is valid");
     let idx = |name: &str| sc.services.iter().position(|s| s.name == name).expect("a service of the scenario");
     let (web, api) = (idx("web"), idx("api"));

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 fn sweep_throughput(c: &mut Criterion) {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small-sweep.toml");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/small-sweep.toml");
     let plan = plan(&file).expect("the fixture sweep is valid");
     let runs = (plan.configs.len() * plan.spec.replications as usize) as u64;
     let runner = SimRunner::new(&plan);
