@@ -5,9 +5,9 @@
 # Time should grow no worse than linearly with the horizon and close to
 # linearly with cluster size.
 #
-#   benches/scaling.sh            # all five rows (x16 takes a minute or more)
+#   benches/scaling.sh            # all rows (x16 took 9.3 minutes and writes GBs of events)
 #   SCALES="1 4" benches/scaling.sh
-#   PROFILE=release benches/scaling.sh   # default: dist, the README's figures
+#   PROFILE=release benches/scaling.sh   # default: dist; the README's latest table used release
 # The event logs of the larger variants pass ecsim's 2 GB output bound (its
 # up-front estimate for x4 is 5.7 GB; x1 writes 284 MB), so the runs here
 # raise it; they need that much free space under target/scaling.

@@ -168,7 +168,7 @@ pub struct ServiceState {
     pub desired: u32,
     /// The task definition new tasks use (the primary deployment's).
     pub task_def: TaskDefId,
-    /// Tasks not yet stopped, in creation order.
+    /// Tasks not yet stopped, in no particular order (a stopped one is swap-removed).
     pub tasks: Vec<TaskId>,
     /// Its live tasks (PROVISIONING through RUNNING), in no particular order: what the
     /// scheduler walks, without the tasks deregistering or stopping (many during churn).

@@ -1,12 +1,11 @@
 //! `OUT.lock`: one ecsim at a time writes a results directory.
 //!
-//! The lock is a regular file beside the directory holding the holder's
-//! process id. It appears with its content already written: the id goes into
-//! a private file first (`OUT.lock.<pid>.tmp`, created with `create_new`),
-//! which is then hard-linked to the lock's name (`link` fails if any entry of
-//! that name exists, a symbolic link included, and never follows one). So a
-//! second ecsim never reads a lock still empty and mistakes it for a broken
-//! one. A lock whose process is no longer running (a crash,
+//! The lock is a regular file beside the directory, created with
+//! `create_new` (`O_CREAT | O_EXCL`: it fails if any entry of that name
+//! exists, a symbolic link included, and never follows one), holding the
+//! holder's process id. The id is written just after the creation, so a lock
+//! found empty is read again for up to a second before it counts as broken,
+//! and a lock whose holder removed it meanwhile is tried again. A lock whose process is no longer running (a crash,
 //! `kill -9`) is stale and taken over with a message. Whether a process runs
 //! is read from `/proc/<pid>` on Linux; elsewhere a lock is always taken to
 //! be held, and the message says to remove it by hand.
@@ -14,7 +13,9 @@
 //! Limits: a process id reused by an unrelated process keeps a stale lock
 //! held (the message names the pid and the file to remove); two ecsim taking
 //! over the same stale lock at the same instant may both succeed (a window of
-//! microseconds between reading the dead pid and creating the new lock).
+//! microseconds between reading the dead pid and creating the new lock); an
+//! ecsim in another pid namespace (two containers sharing a volume) is not
+//! seen by `/proc`, so its lock looks stale.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -48,18 +49,26 @@ impl OutputLock {
     pub fn acquire(lock: &Path, out: &Path) -> Result<OutputLock, LockError> {
         let own = std::process::id();
         let mut took_over = None;
-        // Twice at most: once as found, once after removing a stale lock.
-        for _ in 0..2 {
-            match create_holding(lock, own) {
-                Ok(()) => return Ok(OutputLock { path: lock.to_path_buf(), took_over }),
+        // Three times at most: as found, after removing a stale lock, and once
+        // more if a holder finished between an attempt and the read.
+        for _ in 0..3 {
+            match OpenOptions::new().write(true).create_new(true).open(lock) {
+                Ok(mut file) => {
+                    let written = writeln!(file, "{own}").and_then(|()| file.sync_all());
+                    let held = OutputLock { path: lock.to_path_buf(), took_over };
+                    return written.map(|()| held).map_err(|io| LockError::Io { lock: lock.to_path_buf(), io });
+                }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(io) => return Err(LockError::Io { lock: lock.to_path_buf(), io }),
             }
-            let pid = holder(lock).map_err(|why| LockError::Unreadable {
-                out: out.to_path_buf(),
-                lock: lock.to_path_buf(),
-                why,
-            })?;
+            let pid = match settled_holder(lock) {
+                Ok(pid) => pid,
+                // Its holder finished between our attempt and the read: try again.
+                Err(_) if fs::symlink_metadata(lock).is_err() => continue,
+                Err(why) => {
+                    return Err(LockError::Unreadable { out: out.to_path_buf(), lock: lock.to_path_buf(), why });
+                }
+            };
             // Our own pid in a lock we did not create is a recycled pid (a container restart): stale.
             if pid != own && is_running(pid) {
                 return Err(LockError::Held { out: out.to_path_buf(), lock: lock.to_path_buf(), pid });
@@ -74,31 +83,27 @@ impl OutputLock {
     }
 }
 
-/// Creates `lock` already holding `pid`: written to a private file, then
-/// hard-linked to the lock's name (fails with `AlreadyExists` if the name is
-/// taken). The private file is removed whatever happens.
-fn create_holding(lock: &Path, pid: u32) -> io::Result<()> {
-    let mut private = lock.as_os_str().to_owned();
-    private.push(format!(".{pid}.tmp"));
-    let private = PathBuf::from(private);
-    // A leftover with our own pid is from a dead process whose pid was recycled.
-    let _ = fs::remove_file(&private);
-    let written = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&private)
-        .and_then(|mut file| writeln!(file, "{pid}").and_then(|()| file.sync_all()));
-    let linked = written.and_then(|()| fs::hard_link(&private, lock));
-    let _ = fs::remove_file(&private);
-    linked
-}
-
 impl Drop for OutputLock {
     fn drop(&mut self) {
         if holder(&self.path) == Ok(std::process::id()) {
             let _ = fs::remove_file(&self.path);
         }
     }
+}
+
+/// The holder of a lock another ecsim may have just created: a regular file
+/// still empty is read again, every 10 ms for up to a second, before
+/// [`holder`] judges it.
+fn settled_holder(lock: &Path) -> Result<u32, String> {
+    for _ in 0..100 {
+        match fs::symlink_metadata(lock) {
+            Ok(meta) if meta.file_type().is_file() && meta.len() == 0 => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            _ => break,
+        }
+    }
+    holder(lock)
 }
 
 /// The process id a lock file holds. Only a regular file counts: a link or
@@ -130,9 +135,6 @@ mod tests {
         let held = OutputLock::acquire(&lock, &out).unwrap();
         assert_eq!(held.took_over, None);
         assert_eq!(fs::read_to_string(&lock).unwrap(), format!("{}\n", std::process::id()));
-        // The private file the lock was linked from is gone: only the lock is left beside `out`.
-        let names: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, ["out.lock"]);
         // The lock names this process, which is running, and was not created by the second caller:
         // a running holder other than the caller is refused (pid 1 stands for one).
         fs::write(&lock, "1\n").unwrap();
@@ -147,6 +149,26 @@ mod tests {
         let held = OutputLock::acquire(&lock, &out).unwrap();
         drop(held);
         assert!(!lock.exists());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_lock_found_empty_is_read_again_until_its_holder_writes_its_pid() {
+        let scratch = Scratch::new("lock-empty");
+        let dir = &scratch.0;
+        let (lock, out) = (dir.join("out.lock"), dir.join("out"));
+        // Another ecsim has created the lock and not yet written its pid (1 stands for it).
+        fs::write(&lock, "").unwrap();
+        let writer = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                fs::write(&lock, "1\n").unwrap();
+            })
+        };
+        let error = OutputLock::acquire(&lock, &out).unwrap_err();
+        writer.join().unwrap();
+        assert!(matches!(error, LockError::Held { pid: 1, .. }), "{error}");
     }
 
     #[cfg(target_os = "linux")]
