@@ -5,10 +5,11 @@
 //! exists, a symbolic link included, and never follows one), holding the
 //! holder's process id. The id is written just after the creation, so a lock
 //! found empty is read again for up to a second before it counts as broken,
-//! and a lock whose holder removed it meanwhile is tried again. A lock whose process is no longer running (a crash,
-//! `kill -9`) is stale and taken over with a message. Whether a process runs
-//! is read from `/proc/<pid>` on Linux; elsewhere a lock is always taken to
-//! be held, and the message says to remove it by hand.
+//! and a lock whose holder removed it meanwhile is tried again. A lock whose
+//! process is no longer running (a crash, `kill -9`) is stale and taken over
+//! with a message. Whether a process runs is read from `/proc/<pid>` on Linux;
+//! elsewhere a lock is always taken to be held, and the message says to
+//! remove it by hand.
 //!
 //! Limits: a process id reused by an unrelated process keeps a stale lock
 //! held (the message names the pid and the file to remove); two ecsim taking
