@@ -46,6 +46,17 @@ pub(crate) fn push_u64(out: &mut String, mut v: u64) {
     }
 }
 
+/// Appends milliseconds as seconds with three decimals ("80.000"), as
+/// `SimTime`'s `Display` writes the time column of `events.csv`.
+pub(crate) fn push_secs_millis(out: &mut String, ms: u64) {
+    push_u64(out, ms / 1000);
+    out.push('.');
+    let frac = ms % 1000;
+    for digit in [frac / 100, frac / 10 % 10, frac % 10] {
+        out.push(char::from(b'0' + digit as u8));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +83,15 @@ mod tests {
         push_u64(&mut s, 0);
         push_u64(&mut s, u64::MAX);
         assert_eq!(s, format!("0{}", u64::MAX));
+    }
+
+    #[test]
+    fn times_print_as_seconds_with_three_decimals() {
+        for (ms, text) in [(0, "0.000"), (7, "0.007"), (80_000, "80.000"), (1_234_567, "1234.567"), (10_050, "10.050")] {
+            let mut s = String::new();
+            push_secs_millis(&mut s, ms);
+            assert_eq!(s, text);
+            assert_eq!(s, crate::engine::SimTime::from_millis(ms).to_string());
+        }
     }
 }

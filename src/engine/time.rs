@@ -85,6 +85,12 @@ impl SimDuration {
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / MS_PER_SECOND as f64
     }
+    /// Whole seconds, ties to even: what `{:.0}` prints of `as_secs_f64`
+    /// (a tie is exactly representable), without float formatting's cost.
+    pub const fn as_secs_rounded(self) -> u64 {
+        let (secs, ms) = (self.0 / MS_PER_SECOND, self.0 % MS_PER_SECOND);
+        secs + (ms > MS_PER_SECOND / 2 || (ms == MS_PER_SECOND / 2 && secs % 2 == 1)) as u64
+    }
     pub fn as_hours_f64(self) -> f64 {
         self.0 as f64 / MS_PER_HOUR as f64
     }
@@ -152,6 +158,20 @@ impl fmt::Display for SimDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ties go to the even second (0.5 s → 0, 1.5 s → 2, 2.5 s → 2), as Rust's
+    /// `{:.0}` rounds; every millisecond of the first hour agrees with it.
+    #[test]
+    fn rounded_seconds_print_what_float_formatting_prints() {
+        let cases = [(0, 0), (499, 0), (500, 0), (501, 1), (1_500, 2), (2_500, 2), (3_500, 4), (80_000, 80)];
+        for (ms, secs) in cases {
+            assert_eq!(SimDuration::from_millis(ms).as_secs_rounded(), secs, "{ms} ms");
+        }
+        for ms in 0..3_600_000 {
+            let d = SimDuration::from_millis(ms);
+            assert_eq!(d.as_secs_rounded().to_string(), format!("{:.0}", d.as_secs_f64()), "{ms} ms");
+        }
+    }
 
     #[test]
     fn arithmetic_and_display() {

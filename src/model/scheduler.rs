@@ -49,38 +49,54 @@ impl Simulation<'_> {
             return;
         }
 
-        // Live tasks, current or retiring, in one pass over the service's live tasks, into
-        // buffers kept from one call to the next. Their order does not matter: the scale-in
-        // sorts its candidates and the retiring tasks are sorted below, by unique keys.
+        // Live tasks, current or retiring, in one pass over the service's live tasks: the
+        // current ones counted, the retiring ones listed, into buffers kept from one call to the
+        // next, with the key of the order they are considered in below (unhealthy first, then by
+        // creation order; serials are unique and below 2^63).
         let mut scratch = std::mem::take(&mut self.reconcile_scratch);
         let ReconcileScratch { current, retiring } = &mut scratch;
         current.clear();
         retiring.clear();
+        let mut current_len = 0u32;
         let mut healthy_current = 0u32;
+        let mut healthy_retiring = 0u32;
         for &t in &self.services[s.idx()].live {
             let task = &self.tasks[t.idx()];
             debug_assert!(task.state <= TaskState::Running);
+            let healthy = task.counts_healthy(now);
             if task.retiring {
-                retiring.push((0, t));
+                healthy_retiring += u32::from(healthy);
+                retiring.push((u64::from(healthy) << 63 | task.serial, t));
             } else {
-                current.push(t);
-                healthy_current += u32::from(task.counts_healthy(now));
+                current_len += 1;
+                healthy_current += u32::from(healthy);
             }
         }
 
-        // 1. Scale-in: stop the extra current tasks.
-        if current.len() as u32 > desired {
+        // 1. Scale-in: stop the extra current tasks (listed only now: most calls stop none).
+        if current_len > desired {
+            let tasks = &self.tasks;
+            current.extend(self.services[s.idx()].live.iter().copied().filter(|&t| !tasks[t.idx()].retiring));
             // Spread balance counts the tasks that stay: each victim leaves the tallies.
             let mut spread = SpreadTally::of(self, current);
             let mut pool = self.victim_pool(s, current);
-            for _ in 0..(current.len() as u32 - desired) {
+            for _ in 0..(current_len - desired) {
                 let Some(v) = self.pick_victim(s, &mut pool, &spread) else { break };
                 spread.remove(self, v);
                 self.stop_task(v, StopReason::ScaledIn);
             }
             // The victims left the current tasks (stopped, or deactivating and no longer healthy).
             current.retain(|&t| self.tasks[t.idx()].state <= TaskState::Running);
+            current_len = current.len() as u32;
             healthy_current = current.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
+            // Read the retiring tasks again after the stops, as they stand now.
+            healthy_retiring = 0;
+            for (key, t) in retiring.iter_mut() {
+                let task = &self.tasks[t.idx()];
+                let healthy = task.counts_healthy(now);
+                healthy_retiring += u32::from(healthy);
+                *key = u64::from(healthy) << 63 | task.serial;
+            }
         }
 
         // 2. Retire: unhealthy retiring tasks go at once, except that tasks which only failed
@@ -88,14 +104,6 @@ impl Simulation<'_> {
         // still missing (ECS starts their replacements first); healthy ones go while enough
         // stay healthy. Only RUNNING tasks are healthy, and every live one is current or
         // retiring, so the healthy tasks are those two counts.
-        let mut healthy_retiring = 0u32;
-        for (key, t) in retiring.iter_mut() {
-            let task = &self.tasks[t.idx()];
-            let healthy = task.counts_healthy(now);
-            healthy_retiring += u32::from(healthy);
-            // Unhealthy first, then by creation order (serials are unique and below 2^63).
-            *key = u64::from(healthy) << 63 | task.serial;
-        }
         let healthy_now = healthy_current + healthy_retiring;
         let mut can_stop = healthy_now.saturating_sub(min_healthy);
         let mut stand_ins = desired.saturating_sub(healthy_current);
@@ -118,7 +126,7 @@ impl Simulation<'_> {
 
         // 3. Start what is missing, within maximumPercent.
         // Retiring stops leave the current tasks as they are.
-        let current_now = current.len() as u32;
+        let current_now = current_len;
         debug_assert_eq!(
             current_now as usize,
             self.services[s.idx()]

@@ -254,13 +254,13 @@ impl Simulation<'_> {
         self.tasks[t.idx()].failed_health = true;
         self.set_retiring(t, true);
         let name = &self.sc.services[s.idx()].name;
-        let since = self.tasks[t.idx()].running_at.map_or(0.0, |r| self.now.saturating_since(r).as_secs_f64());
+        let since = self.tasks[t.idx()].running_at.map_or(0, |r| self.now.saturating_since(r).as_secs_rounded());
         self.rec.event(
             self.now,
             "task_unhealthy",
             "service",
             name,
-            format_args!("task {serial} failed its load balancer health checks {since:.0} s after RUNNING"),
+            format_args!("task {serial} failed its load balancer health checks {since} s after RUNNING"),
         );
         self.circuit_breaker_failure(s, t);
         self.request_reconcile(s);

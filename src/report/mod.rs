@@ -36,7 +36,7 @@ impl Drop for Scratch {
 pub use commit::{CommitError, Staged, child};
 
 use crate::engine::SimTime;
-use crate::fmt::{push_f64, push_u64};
+use crate::fmt::{push_f64, push_secs_millis, push_u64};
 use crate::model::record::Sink;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -196,12 +196,20 @@ impl Sink for CsvSink {
     fn event(&mut self, time: SimTime, kind: &str, scope: &str, name: &str, detail: fmt::Arguments<'_>) {
         use fmt::Write as _;
         self.line.clear();
-        let _ = write!(self.line, "{time},{kind},{scope},");
+        push_secs_millis(&mut self.line, time.as_millis());
+        for field in [",", kind, ",", scope, ","] {
+            self.line.push_str(field);
+        }
         push_field(&mut self.line, name);
         self.line.push(',');
         // Written in place; quoted afterwards in the rare case it needs it.
         let start = self.line.len();
-        let _ = self.line.write_fmt(detail);
+        match detail.as_str() {
+            Some(text) => self.line.push_str(text),
+            None => {
+                let _ = self.line.write_fmt(detail);
+            }
+        }
         if self.line.as_bytes()[start..].iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
             let detail = self.line.split_off(start);
             push_field(&mut self.line, &detail);
