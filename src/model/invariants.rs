@@ -145,6 +145,9 @@ impl Simulation<'_> {
                 .filter(|&t| self.tasks[t.idx()].state <= TaskState::Running)
                 .collect();
             let mut listed = self.services[s].live.clone();
+            if !listed.is_sorted_by_key(|t| self.tasks[t.idx()].serial) {
+                return Err(format!("service {s} live list {listed:?} is not in creation order"));
+            }
             live.sort_unstable();
             listed.sort_unstable();
             if live != listed {

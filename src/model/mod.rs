@@ -170,8 +170,9 @@ pub struct ServiceState {
     pub task_def: TaskDefId,
     /// Tasks not yet stopped, in no particular order (a stopped one is swap-removed).
     pub tasks: Vec<TaskId>,
-    /// Its live tasks (PROVISIONING through RUNNING), in no particular order: what the
-    /// scheduler walks, without the tasks deregistering or stopping (many during churn).
+    /// Its live tasks (PROVISIONING through RUNNING), in creation (serial) order: what the
+    /// scheduler walks, without the tasks deregistering or stopping (many during churn), and
+    /// takes its retiring tasks from oldest first without sorting them.
     pub live: Vec<TaskId>,
     pub scaler: Option<ServiceScaler>,
     pub deployment: Option<Deployment>,

@@ -23,8 +23,8 @@ use crate::units::ceil_count;
 pub struct ReconcileScratch {
     /// The service's live current tasks.
     current: Vec<TaskId>,
-    /// Its live retiring tasks, with the key of the order they are considered in.
-    retiring: Vec<(u64, TaskId)>,
+    /// Its live retiring tasks, oldest first, each with whether it counts as healthy.
+    retiring: Vec<(bool, TaskId)>,
 }
 
 impl Simulation<'_> {
@@ -49,10 +49,9 @@ impl Simulation<'_> {
             return;
         }
 
-        // Live tasks, current or retiring, in one pass over the service's live tasks: the
-        // current ones counted, the retiring ones listed, into buffers kept from one call to the
-        // next, with the key of the order they are considered in below (unhealthy first, then by
-        // creation order; serials are unique and below 2^63).
+        // Live tasks, current or retiring, in one pass over the service's live tasks (in creation
+        // order): the current ones counted, the retiring ones listed oldest first with their
+        // health, into buffers kept from one call to the next.
         let mut scratch = std::mem::take(&mut self.reconcile_scratch);
         let ReconcileScratch { current, retiring } = &mut scratch;
         current.clear();
@@ -66,7 +65,7 @@ impl Simulation<'_> {
             let healthy = task.counts_healthy(now);
             if task.retiring {
                 healthy_retiring += u32::from(healthy);
-                retiring.push((u64::from(healthy) << 63 | task.serial, t));
+                retiring.push((healthy, t));
             } else {
                 current_len += 1;
                 healthy_current += u32::from(healthy);
@@ -91,11 +90,9 @@ impl Simulation<'_> {
             healthy_current = current.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
             // Read the retiring tasks again after the stops, as they stand now.
             healthy_retiring = 0;
-            for (key, t) in retiring.iter_mut() {
-                let task = &self.tasks[t.idx()];
-                let healthy = task.counts_healthy(now);
-                healthy_retiring += u32::from(healthy);
-                *key = u64::from(healthy) << 63 | task.serial;
+            for (healthy, t) in retiring.iter_mut() {
+                *healthy = self.tasks[t.idx()].counts_healthy(now);
+                healthy_retiring += u32::from(*healthy);
             }
         }
 
@@ -108,8 +105,9 @@ impl Simulation<'_> {
         let mut can_stop = healthy_now.saturating_sub(min_healthy);
         let mut stand_ins = desired.saturating_sub(healthy_current);
         let mut kept_stand_in = None;
-        retiring.sort_unstable_by_key(|e| e.0);
-        for &(_, t) in retiring.iter() {
+        // Unhealthy first, then healthy, each oldest first.
+        let unhealthy = retiring.iter().filter(|e| !e.0);
+        for &(_, t) in unhealthy.chain(retiring.iter().filter(|e| e.0)) {
             if self.is_healthy(t, now) {
                 if can_stop == 0 {
                     continue;

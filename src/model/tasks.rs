@@ -462,10 +462,10 @@ impl Simulation<'_> {
             && new > TaskState::Running
             && let Some(s) = self.tasks[t.idx()].service()
         {
-            // No longer live: out of the list the scheduler walks (its order does not matter).
+            // No longer live: out of the list the scheduler walks, which stays in creation order.
             let live = &mut self.services[s.idx()].live;
             if let Some(pos) = live.iter().position(|&x| x == t) {
-                live.swap_remove(pos);
+                live.remove(pos);
             }
         }
         self.count_state(t, Some(old), Some(new));
