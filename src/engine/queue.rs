@@ -29,6 +29,7 @@ pub struct ScheduleInPast {
 /// touches half as many cache lines, for a few more compares within each.
 const ARITY: usize = 4;
 
+#[derive(Clone, Copy)]
 struct Entry<E> {
     /// Time in milliseconds in the high half, insertion sequence in the low:
     /// unique, so any correct heap pops the entries in the same order.
@@ -36,13 +37,14 @@ struct Entry<E> {
     event: E,
 }
 
-impl<E> Entry<E> {
+impl<E: Copy> Entry<E> {
     fn time(&self) -> SimTime {
         SimTime::from_millis((self.key >> 64) as u64)
     }
 }
 
-/// Events of type `E` ordered by time, FIFO among equal times.
+/// Events of type `E` ordered by time, FIFO among equal times. Events are
+/// small `Copy` values (ids), moved by copy as they sift.
 pub struct EventQueue<E> {
     /// A min-heap of `ARITY` children per node: children of `i` are `ARITY * i + 1 ..= ARITY * i + ARITY`.
     heap: Vec<Entry<E>>,
@@ -50,13 +52,13 @@ pub struct EventQueue<E> {
     now: SimTime,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         Self::with_capacity(0)
     }
@@ -114,46 +116,46 @@ impl<E> EventQueue<E> {
     }
 
     fn push(&mut self, time: SimTime, event: E) {
-        let key = u128::from(time.as_millis()) << 64 | u128::from(self.next_seq);
+        let entry = Entry { key: u128::from(time.as_millis()) << 64 | u128::from(self.next_seq), event };
         self.next_seq += 1;
+        // Sift up through a hole: parents move down, the entry is written once.
         let mut i = self.heap.len();
-        self.heap.push(Entry { key, event });
+        self.heap.push(entry);
         while i > 0 {
             let parent = (i - 1) / ARITY;
-            if self.heap[parent].key < key {
+            if self.heap[parent].key < entry.key {
                 break;
             }
-            self.heap.swap(i, parent);
+            self.heap[i] = self.heap[parent];
             i = parent;
         }
+        self.heap[i] = entry;
     }
 
     fn pop_min(&mut self) -> Option<Entry<E>> {
         let last = self.heap.pop()?;
-        if self.heap.is_empty() {
-            return Some(last);
-        }
-        let min = std::mem::replace(&mut self.heap[0], last);
+        let Some(&min) = self.heap.first() else { return Some(last) };
+        // Sift the last entry down from the root through a hole: the least child moves up.
         let n = self.heap.len();
-        let key = self.heap[0].key;
         let mut i = 0;
         loop {
             let first = ARITY * i + 1;
             if first >= n {
                 break;
             }
-            let mut least = first;
+            let (mut least, mut least_key) = (first, self.heap[first].key);
             for c in first + 1..(first + ARITY).min(n) {
-                if self.heap[c].key < self.heap[least].key {
-                    least = c;
+                if self.heap[c].key < least_key {
+                    (least, least_key) = (c, self.heap[c].key);
                 }
             }
-            if key < self.heap[least].key {
+            if last.key < least_key {
                 break;
             }
-            self.heap.swap(i, least);
+            self.heap[i] = self.heap[least];
             i = least;
         }
+        self.heap[i] = last;
         Some(min)
     }
 }
