@@ -87,11 +87,11 @@ mod tests {
 
     #[test]
     fn times_print_as_seconds_with_three_decimals() {
-        for (ms, text) in [(0, "0.000"), (7, "0.007"), (80_000, "80.000"), (1_234_567, "1234.567"), (10_050, "10.050")] {
+        for (ms, text) in [(0, "0.000"), (7, "0.007"), (80_000, "80.000"), (1_234_567, "1234.567"), (10_050, "10.050")]
+        {
             let mut s = String::new();
             push_secs_millis(&mut s, ms);
             assert_eq!(s, text);
-            assert_eq!(s, crate::engine::SimTime::from_millis(ms).to_string());
         }
     }
 }

@@ -249,7 +249,12 @@ pub struct TaskHot {
 
 impl TaskHot {
     pub fn of(task: &Task) -> TaskHot {
-        TaskHot { healthy_at: task.healthy_at, state: task.state, retiring: task.retiring, failed_health: task.failed_health }
+        TaskHot {
+            healthy_at: task.healthy_at,
+            state: task.state,
+            retiring: task.retiring,
+            failed_health: task.failed_health,
+        }
     }
     /// `Task::counts_healthy`, from the mirror.
     pub fn counts_healthy(&self, now: SimTime) -> bool {

@@ -160,10 +160,16 @@ impl CsvSink {
     }
 }
 
+/// Whether a CSV field must be quoted. Bytes, not chars: the four are ASCII,
+/// which no multi-byte UTF-8 sequence contains. A fold rather than `any`: the
+/// answer is almost always no, and a loop without an early exit vectorises.
+fn needs_quotes(field: &[u8]) -> bool {
+    field.iter().fold(false, |quote, &b| quote | matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
 /// Quotes a CSV field when it needs it.
 fn push_field(out: &mut String, field: &str) {
-    // Bytes, not chars: the four are ASCII, which no multi-byte UTF-8 sequence contains.
-    if field.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if needs_quotes(field.as_bytes()) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
@@ -210,7 +216,7 @@ impl Sink for CsvSink {
                 let _ = self.line.write_fmt(detail);
             }
         }
-        if self.line.as_bytes()[start..].iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        if needs_quotes(&self.line.as_bytes()[start..]) {
             let detail = self.line.split_off(start);
             push_field(&mut self.line, &detail);
         }
@@ -232,6 +238,29 @@ mod tests {
         assert_eq!(f.get("latency.p99_ms"), Some(&None));
         assert!(!f.contains_key("scenario"));
         assert!(!f.keys().any(|k| k.starts_with("assumptions")));
+    }
+
+    /// The time column is written without the formatter, in `SimTime`'s own digits.
+    #[test]
+    fn event_times_print_as_sim_time_displays_them() {
+        for ms in [0, 7, 999, 1_000, 80_000, 10_050, 2_592_000_000, u64::MAX] {
+            let mut s = String::new();
+            push_secs_millis(&mut s, ms);
+            assert_eq!(s, crate::engine::SimTime::from_millis(ms).to_string());
+        }
+    }
+
+    #[test]
+    fn each_of_the_four_bytes_anywhere_in_a_long_field_needs_quotes() {
+        let plain = "task 123 failed its load balancer health checks under load: out of rotation";
+        assert!(!needs_quotes(plain.as_bytes()));
+        for special in [b',', b'"', b'\n', b'\r'] {
+            for at in [0, 1, 31, 32, plain.len() - 1] {
+                let mut field = plain.as_bytes().to_vec();
+                field[at] = special;
+                assert!(needs_quotes(&field), "{special} at {at}");
+            }
+        }
     }
 
     #[test]
