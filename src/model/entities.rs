@@ -232,36 +232,6 @@ pub struct Task {
     pub checks: CheckState,
 }
 
-/// What the scheduler's walks over a service's tasks read, mirrored from
-/// [`Task`] into a dense array beside the arena (16 bytes a task against the
-/// task's 64-byte first line): a service's tasks lie scattered through the
-/// arena, and the walk that runs at every reconcile was bound by cache misses
-/// on them. Written only by `Simulation::sync_hot`, after every change to the
-/// fields it mirrors; `check_invariants` compares the two.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TaskHot {
-    /// `Task::healthy_at`.
-    pub healthy_at: SimTime,
-    pub state: TaskState,
-    pub retiring: bool,
-    pub failed_health: bool,
-}
-
-impl TaskHot {
-    pub fn of(task: &Task) -> TaskHot {
-        TaskHot {
-            healthy_at: task.healthy_at,
-            state: task.state,
-            retiring: task.retiring,
-            failed_health: task.failed_health,
-        }
-    }
-    /// `Task::counts_healthy`, from the mirror.
-    pub fn counts_healthy(&self, now: SimTime) -> bool {
-        self.state == TaskState::Running && self.healthy_at <= now && !self.failed_health
-    }
-}
-
 /// Consecutive checks with the same result.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Streak {

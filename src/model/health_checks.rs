@@ -305,7 +305,6 @@ impl Simulation<'_> {
         let task = &mut self.tasks[t.idx()];
         task.lb_unhealthy = true;
         task.healthy_at = SimTime::MAX;
-        self.sync_hot(t);
         self.services[s.idx()].checks_pending = true;
         self.redraw_checks(t);
         if self.counting() {

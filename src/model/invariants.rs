@@ -2,7 +2,7 @@
 //! (`ecsim run --check-invariants`, and the property tests).
 
 use super::Simulation;
-use super::entities::{InstanceState, Owner, TaskHot, TaskId, TaskState};
+use super::entities::{InstanceState, Owner, TaskId, TaskState};
 use crate::scenario::NetworkMode;
 use crate::units::{CpuUnits, MemMib};
 
@@ -202,14 +202,6 @@ impl Simulation<'_> {
         }
         if self.cost.cumulative < self.last_cumulative_cost - 1e-9 {
             return Err(format!("cumulative cost fell from {} to {}", self.last_cumulative_cost, self.cost.cumulative));
-        }
-        for (slot, (task, hot)) in self.tasks.iter().zip(&self.task_hot).enumerate() {
-            if TaskHot::of(task) != *hot {
-                return Err(format!("task slot {slot}: the scheduler's mirror {hot:?} disagrees with the task"));
-            }
-        }
-        if self.task_hot.len() != self.tasks.len() {
-            return Err(format!("{} task mirrors for {} task slots", self.task_hot.len(), self.tasks.len()));
         }
         Ok(())
     }

@@ -40,7 +40,7 @@ use crate::engine::{EventQueue, MS_PER_MINUTE, SimDuration, SimTime};
 use crate::rng::RngStreams;
 use crate::scaling::ServiceScaler;
 use crate::scenario::{BatchId, InitialState, ProviderId, Scenario, ServiceId, TaskDefId, ZoneId};
-use entities::{Instance, InstanceId, Task, TaskHot, TaskId, TaskState};
+use entities::{Instance, InstanceId, Task, TaskId, TaskState};
 pub use error::RunError;
 use record::{Recorder, Sink};
 
@@ -227,8 +227,6 @@ pub struct Simulation<'s> {
     pub now: SimTime,
     pub instances: Vec<Instance>,
     pub tasks: Vec<Task>,
-    /// The scheduler's fields of every task slot, dense (see `TaskHot`).
-    pub task_hot: Vec<TaskHot>,
     pub providers: Vec<ProviderState>,
     pub services: Vec<ServiceState>,
     pub batches: Vec<batch::BatchState>,
@@ -372,7 +370,6 @@ impl<'s> Simulation<'s> {
             now: SimTime::ZERO,
             instances: Vec::new(),
             tasks: Vec::new(),
-            task_hot: Vec::new(),
             providers,
             services,
             batches: sc

@@ -60,7 +60,7 @@ impl Simulation<'_> {
         let mut healthy_current = 0u32;
         let mut healthy_retiring = 0u32;
         for &t in &self.services[s.idx()].live {
-            let task = &self.task_hot[t.idx()];
+            let task = &self.tasks[t.idx()];
             debug_assert!(task.state <= TaskState::Running);
             let healthy = task.counts_healthy(now);
             if task.retiring {
@@ -74,8 +74,8 @@ impl Simulation<'_> {
 
         // 1. Scale-in: stop the extra current tasks (listed only now: most calls stop none).
         if current_len > desired {
-            let hot = &self.task_hot;
-            current.extend(self.services[s.idx()].live.iter().copied().filter(|&t| !hot[t.idx()].retiring));
+            let tasks = &self.tasks;
+            current.extend(self.services[s.idx()].live.iter().copied().filter(|&t| !tasks[t.idx()].retiring));
             // Spread balance counts the tasks that stay: each victim leaves the tallies.
             let mut spread = SpreadTally::of(self, current);
             let mut pool = self.victim_pool(s, current);
@@ -85,13 +85,13 @@ impl Simulation<'_> {
                 self.stop_task(v, StopReason::ScaledIn);
             }
             // The victims left the current tasks (stopped, or deactivating and no longer healthy).
-            current.retain(|&t| self.task_hot[t.idx()].state <= TaskState::Running);
+            current.retain(|&t| self.tasks[t.idx()].state <= TaskState::Running);
             current_len = current.len() as u32;
             healthy_current = current.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
             // Read the retiring tasks again after the stops, as they stand now.
             healthy_retiring = 0;
             for (healthy, t) in retiring.iter_mut() {
-                *healthy = self.task_hot[t.idx()].counts_healthy(now);
+                *healthy = self.tasks[t.idx()].counts_healthy(now);
                 healthy_retiring += u32::from(*healthy);
             }
         }
@@ -113,7 +113,7 @@ impl Simulation<'_> {
                     continue;
                 }
                 can_stop -= 1;
-            } else if stand_ins > 0 && self.task_hot[t.idx()].failed_health && !self.must_retire_otherwise(t) {
+            } else if stand_ins > 0 && self.tasks[t.idx()].failed_health && !self.must_retire_otherwise(t) {
                 stand_ins -= 1;
                 kept_stand_in = Some(t);
                 continue;
@@ -161,10 +161,10 @@ impl Simulation<'_> {
     /// freed is tried first) and no capacity can come.
     fn replacement_stuck(&self, s: ServiceId) -> bool {
         self.services[s.idx()].live.iter().any(|&t| {
-            let hot = &self.task_hot[t.idx()];
-            hot.state == TaskState::Provisioning
-                && !hot.retiring
-                && !self.providers[self.tasks[t.idx()].provider.idx()].placement_requested
+            let task = &self.tasks[t.idx()];
+            task.state == TaskState::Provisioning
+                && !task.retiring
+                && !self.providers[task.provider.idx()].placement_requested
                 && !self.task_can_progress(t)
         })
     }
@@ -172,8 +172,8 @@ impl Simulation<'_> {
     /// A task judged unhealthy is already on its way out (deregistering or stopping).
     fn stand_in_going(&self, s: ServiceId) -> bool {
         self.services[s.idx()].tasks.iter().any(|&t| {
-            let hot = &self.task_hot[t.idx()];
-            hot.failed_health && matches!(hot.state, TaskState::Deactivating | TaskState::Stopping)
+            let task = &self.tasks[t.idx()];
+            task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
         })
     }
 

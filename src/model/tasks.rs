@@ -4,7 +4,7 @@
 //! dies with its instance, zone or spot capacity; requests in flight fail and
 //! the load balancer keeps routing to it until its health checks notice).
 
-use super::entities::{CheckState, InstanceState, Owner, StopReason, Task, TaskHot, TaskId, TaskState};
+use super::entities::{CheckState, InstanceState, Owner, StopReason, Task, TaskId, TaskState};
 use super::{Event, Simulation};
 use crate::engine::{SimDuration, SimTime};
 use crate::rng::Stream;
@@ -51,13 +51,10 @@ impl Simulation<'_> {
             lb_unhealthy: false,
             checks: CheckState::default(),
         };
-        let hot = TaskHot::of(&task);
         if slot as usize == self.tasks.len() {
             self.tasks.push(task);
-            self.task_hot.push(hot);
         } else {
             self.tasks[slot as usize] = task;
-            self.task_hot[slot as usize] = hot;
         }
         if let Owner::Service(s) = owner {
             self.services[s.idx()].tasks.push(id);
@@ -122,7 +119,6 @@ impl Simulation<'_> {
         let task = &mut self.tasks[t.idx()];
         task.running_at = Some(self.now);
         task.healthy_at = self.now;
-        self.sync_hot(t);
         self.set_serving(t, true);
         self.after_running(t);
         true
@@ -178,7 +174,6 @@ impl Simulation<'_> {
                 }
                 None => {
                     self.tasks[t.idx()].healthy_at = self.now + NO_LB_HEALTHY_DELAY;
-                    self.sync_hot(t);
                     self.set_serving(t, true);
                     // The scheduler re-checks deployments when the task counts as healthy.
                     self.after(NO_LB_HEALTHY_DELAY, Event::Reconcile(s));
@@ -217,7 +212,6 @@ impl Simulation<'_> {
         task.healthy_at = self.now;
         task.lb_unhealthy = false;
         task.checks.drawn = false;
-        self.sync_hot(t);
         self.set_serving(t, true);
         self.redraw_checks(t);
         if let Some(s) = self.tasks[t.idx()].service() {
@@ -464,7 +458,6 @@ impl Simulation<'_> {
             self.flush_service(s);
         }
         self.with_strategy_tally(t, |sim| sim.tasks[t.idx()].state = new);
-        self.sync_hot(t);
         if old <= TaskState::Running
             && new > TaskState::Running
             && let Some(s) = self.tasks[t.idx()].service()
@@ -510,12 +503,7 @@ impl Simulation<'_> {
 
     /// Whether a task counts as healthy for minimum-healthy-percent at `now`:
     /// ECS's view, so a task it marked unhealthy never counts again.
-    /// Copies a task's scheduler fields into the dense mirror (call after changing any).
-    pub fn sync_hot(&mut self, t: TaskId) {
-        self.task_hot[t.idx()] = TaskHot::of(&self.tasks[t.idx()]);
-    }
-
     pub fn is_healthy(&self, t: TaskId, now: SimTime) -> bool {
-        self.task_hot[t.idx()].counts_healthy(now)
+        self.tasks[t.idx()].counts_healthy(now)
     }
 }

@@ -103,7 +103,6 @@ impl Simulation<'_> {
     /// Marks a task to be replaced (or not), keeping the strategy tally.
     pub fn set_retiring(&mut self, t: TaskId, retiring: bool) {
         self.with_strategy_tally(t, |sim| sim.tasks[t.idx()].retiring = retiring);
-        self.sync_hot(t);
     }
 
     /// Recounts current tasks per strategy item (for the invariant check).
