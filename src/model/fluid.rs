@@ -241,6 +241,8 @@ pub struct FluidState {
     dirty: Vec<bool>,
     /// Per component: Service Connect retries wait for their instant to end.
     retries_pending: Vec<bool>,
+    /// The local hours the rate patterns read, once per zone and tick.
+    local_hours: super::workload::LocalHours,
 }
 
 impl FluidState {
@@ -270,6 +272,7 @@ impl FluidState {
             since: Vec::new(),
             dirty: Vec::new(),
             retries_pending: Vec::new(),
+            local_hours: super::workload::LocalHours::new(sc.services.iter().map(|s| &s.workload)),
         }
         .with_components(sc)
     }
@@ -358,8 +361,12 @@ impl Simulation<'_> {
     /// New entry rates at a tick boundary.
     pub fn fluid_tick(&mut self) {
         self.flush();
+        let (now, cal) = (self.now, &self.sc.calendar);
         for (i, svc) in self.sc.services.iter().enumerate() {
-            let rate = super::workload::entry_rate(&svc.workload, i, self.now, &self.sc.calendar, &self.streams);
+            let hours = &mut self.fluid.local_hours;
+            let rate = super::workload::entry_rate_in(&svc.workload, i, now, cal, &self.streams, |tz| {
+                hours.hour(i, now, tz, cal)
+            });
             if rate != self.fluid.services[i].entry_rate {
                 self.fluid.services[i].entry_rate = rate;
                 self.fluid.mark_dirty(ServiceId::from_idx(i));
