@@ -238,12 +238,11 @@ mod tests {
         assert_eq!(week_factor(&w, at("2026-03-04T04:59:00Z"), &cal()), 1.0);
     }
 
-    #[test]
-    fn weekday_multiplies_the_diurnal_rate() {
-        let rate = RatePattern::Diurnal { base: 150.0, peak: 900.0, peak_at_hours: 14.0, tz: ny() };
-        let w = Workload {
+    /// A workload of this rate pattern and nothing else (no noise, spikes or week).
+    fn workload(rate: RatePattern) -> Workload {
+        Workload {
             rate,
-            week: Some(week(Vec::new())),
+            week: None,
             noise_sigma: 0.0,
             spikes: Vec::new(),
             cpu_per_request_s: 0.0,
@@ -252,7 +251,13 @@ mod tests {
             memory_base_mib: 0.0,
             memory_per_inflight_mib: 0.0,
             slo: None,
-        };
+        }
+    }
+
+    #[test]
+    fn weekday_multiplies_the_diurnal_rate() {
+        let rate = RatePattern::Diurnal { base: 150.0, peak: 900.0, peak_at_hours: 14.0, tz: ny() };
+        let w = Workload { week: Some(week(Vec::new())), ..workload(rate) };
         let st = RngStreams::new(1, 0);
         // Saturday 14:00 EST = 2026-03-07T19:00Z: the peak 900 × Saturday's 0.5.
         assert_eq!(entry_rate(&w, 0, at("2026-03-07T19:00:00Z"), &cal(), &st), 450.0);
@@ -294,18 +299,6 @@ mod tests {
 
     #[test]
     fn services_of_one_zone_share_its_local_hour() {
-        let workload = |rate: RatePattern| Workload {
-            rate,
-            week: None,
-            noise_sigma: 0.0,
-            spikes: Vec::new(),
-            cpu_per_request_s: 0.0,
-            request_timeout_s: 60.0,
-            baseline_cpu_percent: 0.0,
-            memory_base_mib: 0.0,
-            memory_per_inflight_mib: 0.0,
-            slo: None,
-        };
         let diurnal = |tz: &str| RatePattern::Diurnal {
             base: 1.0,
             peak: 2.0,
