@@ -15,7 +15,7 @@ use crate::engine::{SimDuration, SimTime};
 
 /// Slices of a DNS TTL over which stale weights are re-evaluated.
 const DNS_SLICES: u64 = 16;
-use crate::scenario::{CallRoute, Scenario, ServiceId, TaskDefId};
+use crate::scenario::{CallRoute, Scenario, ServiceId, TaskDefId, Workload};
 
 /// Serving tasks of one task definition within a service.
 #[derive(Clone, Debug)]
@@ -28,7 +28,43 @@ pub struct Group {
     pub mu: f64,
     /// Most requests per second one task admits (see `queueing::admission_limit`).
     pub limit: f64,
+    /// Set through [`Group::set_load`], which keeps the CPU and memory below in step.
     pub load: TaskLoad,
+    /// CPU% and memory% of a serving task under `load`, and memory% of an idle task:
+    /// computed when the load changes, not at every integration (the same expressions).
+    busy_cpu: f64,
+    busy_mem: f64,
+    idle_mem: f64,
+}
+
+impl Group {
+    /// A group of task definition `td` with no task yet.
+    fn new(w: &Workload, td: TaskDefId, memory_mib: f64, mu: f64, limit: f64) -> Self {
+        let mut g = Group {
+            task_def: td,
+            serving: 0,
+            reporting: 0,
+            mu,
+            limit,
+            load: queueing::task_load(0.0, 1.0, 1.0, 1.0),
+            busy_cpu: 0.0,
+            busy_mem: 0.0,
+            idle_mem: memory_percent(w, 0.0, memory_mib),
+        };
+        g.set_load(g.load, w, memory_mib);
+        g
+    }
+
+    fn set_load(&mut self, load: TaskLoad, w: &Workload, memory_mib: f64) {
+        self.load = load;
+        self.busy_cpu = (w.baseline_cpu_percent + 100.0 * load.utilization).min(100.0);
+        self.busy_mem = memory_percent(w, load.in_flight, memory_mib);
+    }
+}
+
+/// Memory% of a task holding `in_flight` requests (CloudWatch's MemoryUtilization).
+fn memory_percent(w: &Workload, in_flight: f64, memory_mib: f64) -> f64 {
+    ((w.memory_base_mib + w.memory_per_inflight_mib * in_flight) / memory_mib * 100.0).min(100.0)
 }
 
 /// A DNS record callers still hold for a task that is gone.
@@ -70,6 +106,14 @@ pub struct Rates {
     pub route_no_target: [bool; 3],
     /// This service's outgoing calls, in `calls` order (requests/s).
     pub calls_out: Vec<Edge>,
+    /// Products the integration adds up, formed once per rate change with the
+    /// integration's own operation order (`offered − entry_offered`, `served ×
+    /// entry_share`, ...), so each sum gets the same bits as before.
+    pub calls_offered: f64,
+    pub entry_served: f64,
+    pub entry_shed: f64,
+    pub entry_timed_out: f64,
+    pub entry_downstream: f64,
 }
 
 /// One call edge (caller → callee): calls sent, and those failed at a stale
@@ -197,6 +241,8 @@ pub struct FluidState {
     dirty: Vec<bool>,
     /// Per component: Service Connect retries wait for their instant to end.
     retries_pending: Vec<bool>,
+    /// The local hours the rate patterns read, once per zone and tick.
+    local_hours: super::workload::LocalHours,
 }
 
 impl FluidState {
@@ -226,6 +272,7 @@ impl FluidState {
             since: Vec::new(),
             dirty: Vec::new(),
             retries_pending: Vec::new(),
+            local_hours: super::workload::LocalHours::new(sc.services.iter().map(|s| &s.workload)),
         }
         .with_components(sc)
     }
@@ -275,14 +322,8 @@ impl FluidState {
                 let vcpu = sc.task_defs[td.idx()].cpu.vcpu();
                 let mu = if w.cpu_per_request_s > 0.0 { vcpu / w.cpu_per_request_s } else { f64::INFINITY };
                 let limit = queueing::admission_limit(mu, w.request_timeout_s);
-                groups.push(Group {
-                    task_def: td,
-                    serving: 0,
-                    reporting: 0,
-                    mu,
-                    limit,
-                    load: queueing::task_load(0.0, 1.0, 1.0, 1.0),
-                });
+                let memory = f64::from(sc.task_defs[td.idx()].memory.0);
+                groups.push(Group::new(w, td, memory, mu, limit));
                 groups.len() - 1
             }
         };
@@ -320,8 +361,12 @@ impl Simulation<'_> {
     /// New entry rates at a tick boundary.
     pub fn fluid_tick(&mut self) {
         self.flush();
+        let (now, cal) = (self.now, &self.sc.calendar);
         for (i, svc) in self.sc.services.iter().enumerate() {
-            let rate = super::workload::entry_rate(&svc.workload, i, self.now, &self.sc.calendar, &self.streams);
+            let hours = &mut self.fluid.local_hours;
+            let rate = super::workload::entry_rate_in(&svc.workload, i, now, cal, &self.streams, |tz| {
+                hours.hour(i, now, tz, cal)
+            });
             if rate != self.fluid.services[i].entry_rate {
                 self.fluid.services[i].entry_rate = rate;
                 self.fluid.mark_dirty(ServiceId::from_idx(i));
@@ -361,8 +406,17 @@ impl Simulation<'_> {
         if now <= start {
             return;
         }
-        self.settle_retries(c);
-        let dns_active = self.fluid.components[c].iter().any(|s| !self.fluid.services[s.idx()].dns_ghosts.is_empty());
+        if self.fluid.retries_pending[c] {
+            self.settle_retries(c);
+        }
+        let fluid = &self.fluid;
+        let mut dns_active = false;
+        let mut ghosts = false;
+        for s in &fluid.components[c] {
+            let f = &fluid.services[s.idx()];
+            dns_active |= !f.dns_ghosts.is_empty();
+            ghosts |= !f.lb_ghosts.is_empty();
+        }
         if self.fluid.dirty[c] || dns_active {
             let mid = SimTime::from_millis((start.as_millis() + now.as_millis()) / 2);
             self.compute_rates(c, mid);
@@ -370,12 +424,15 @@ impl Simulation<'_> {
         }
         let dt_ms = now.saturating_since(start).as_millis();
         let dt = dt_ms as f64 / 1000.0;
-        for k in 0..self.fluid.components[c].len() {
-            let s = self.fluid.components[c][k].idx();
-            integrate(self.sc, s, &mut self.fluid.services[s], dt, dt_ms);
+        let FluidState { services, components, .. } = &mut self.fluid;
+        for s in &components[c] {
+            let s = s.idx();
+            integrate(&self.sc.services[s].workload, &mut services[s], dt, dt_ms);
         }
         self.fluid.since[c] = now;
-        self.expire_ghosts(c, now);
+        if ghosts || dns_active {
+            self.expire_ghosts(c, now);
+        }
     }
 
     fn expire_ghosts(&mut self, c: usize, now: SimTime) {
@@ -576,7 +633,8 @@ impl Simulation<'_> {
             r.entry_share = if r.to_tasks > 0.0 { r.entry_share / r.to_tasks } else { 0.0 };
             let lambda = if n > 0 { r.to_tasks / n_f } else { 0.0 };
             for g in &mut f.groups {
-                g.load = queueing::task_load(lambda, g.mu, g.limit, timeout);
+                let memory = f64::from(sc.task_defs[g.task_def.idx()].memory.0);
+                g.set_load(queueing::task_load(lambda, g.mu, g.limit, timeout), &cfg.workload, memory);
                 if g.serving > 0 {
                     let k = f64::from(g.serving);
                     r.served_local += k * g.load.served;
@@ -620,6 +678,12 @@ impl Simulation<'_> {
             let r = &mut self.fluid.services[s].rates;
             r.served = r.served_local * success;
             r.downstream = r.served_local - r.served;
+            let e = r.entry_share;
+            r.calls_offered = r.offered - r.entry_offered;
+            r.entry_served = r.served * e;
+            r.entry_shed = r.shed * e;
+            r.entry_timed_out = r.timed_out * e;
+            r.entry_downstream = r.downstream * e;
         }
         self.fluid.components[c] = order;
     }
@@ -635,20 +699,20 @@ fn call_success(ok: f64, per_request: f64) -> f64 {
 }
 
 /// Adds `dt` seconds of the current rates to the minute's sums.
-fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64, dt_ms: u64) {
-    let cfg = &sc.services[s];
-    let w = &cfg.workload;
+fn integrate(w: &Workload, f: &mut ServiceFluid, dt: f64, dt_ms: u64) {
     let r = &f.rates;
     let m = &mut f.minute;
-    if m.calls.len() < r.calls_out.len() {
-        m.calls.resize(r.calls_out.len(), Edge::default());
-    }
-    for (sum, rate) in m.calls.iter_mut().zip(&r.calls_out) {
-        sum.add_scaled(rate, dt);
+    if !r.calls_out.is_empty() {
+        if m.calls.len() < r.calls_out.len() {
+            m.calls.resize(r.calls_out.len(), Edge::default());
+        }
+        for (sum, rate) in m.calls.iter_mut().zip(&r.calls_out) {
+            sum.add_scaled(rate, dt);
+        }
     }
     m.seconds += dt;
     // Offered entry requests are added at the next boundary (see `entry_ms`); calls here.
-    m.offered += (r.offered - r.entry_offered) * dt;
+    m.offered += r.calls_offered * dt;
     f.entry_ms += dt_ms;
     m.served += r.served * dt;
     m.failed_shed += r.shed * dt;
@@ -659,37 +723,31 @@ fn integrate(sc: &Scenario, s: usize, f: &mut ServiceFluid, dt: f64, dt_ms: u64)
     let e = r.entry_share;
     m.entry_failed_stale += r.entry_stale * dt;
     m.entry_failed_no_target += r.entry_no_target * dt;
-    m.entry_served += r.served * e * dt;
-    m.entry_failed_shed += r.shed * e * dt;
-    m.entry_failed_timeout += r.timed_out * e * dt;
-    m.entry_failed_downstream += r.downstream * e * dt;
+    m.entry_served += r.entry_served * dt;
+    m.entry_failed_shed += r.entry_shed * dt;
+    m.entry_failed_timeout += r.entry_timed_out * dt;
+    m.entry_failed_downstream += r.entry_downstream * dt;
     m.lb_received += r.lb_to_tasks * dt;
     m.capacity_seconds += r.capacity * dt;
     let mut serving_total = 0u32;
+    let base_cpu = w.baseline_cpu_percent;
     for g in &f.groups {
         serving_total += g.serving;
-        let td = &sc.task_defs[g.task_def.idx()];
         let idle = g.reporting.saturating_sub(g.serving);
-        let base_cpu = w.baseline_cpu_percent;
-        let mem_of = |in_flight: f64| {
-            ((w.memory_base_mib + w.memory_per_inflight_mib * in_flight) / f64::from(td.memory.0) * 100.0).min(100.0)
-        };
-        let busy_cpu = (base_cpu + 100.0 * g.load.utilization).min(100.0);
-        let busy_mem = mem_of(g.load.in_flight);
         let serving_reporting = g.serving.min(g.reporting);
         if serving_reporting > 0 {
             let k = f64::from(serving_reporting);
-            m.cpu_task_seconds += k * busy_cpu * dt;
-            m.mem_task_seconds += k * busy_mem * dt;
-            extend(&mut m.cpu_min, &mut m.cpu_max, busy_cpu);
-            extend(&mut m.mem_min, &mut m.mem_max, busy_mem);
+            m.cpu_task_seconds += k * g.busy_cpu * dt;
+            m.mem_task_seconds += k * g.busy_mem * dt;
+            extend(&mut m.cpu_min, &mut m.cpu_max, g.busy_cpu);
+            extend(&mut m.mem_min, &mut m.mem_max, g.busy_mem);
         }
         if idle > 0 {
             let k = f64::from(idle);
             m.cpu_task_seconds += k * base_cpu * dt;
-            m.mem_task_seconds += k * mem_of(0.0) * dt;
+            m.mem_task_seconds += k * g.idle_mem * dt;
             extend(&mut m.cpu_min, &mut m.cpu_max, base_cpu);
-            extend(&mut m.mem_min, &mut m.mem_max, mem_of(0.0));
+            extend(&mut m.mem_min, &mut m.mem_max, g.idle_mem);
         }
         m.task_seconds += f64::from(g.reporting) * dt;
         if g.serving > 0 && g.load.admitted > 0.0 {

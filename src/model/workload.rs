@@ -8,13 +8,20 @@ use crate::calendar::{Calendar, weekday_from_monday};
 use crate::engine::SimTime;
 use crate::rng::{RngStreams, Stream};
 use crate::scenario::{RatePattern, Spike, WeekCycle, Workload};
+use jiff::tz::TimeZone;
 
 /// The pattern's rate at `t`, before noise and spikes.
 pub fn pattern_rate(pattern: &RatePattern, t: SimTime, cal: &Calendar) -> f64 {
+    pattern_rate_in(pattern, t, |tz| cal.local_hour(t.as_millis(), tz))
+}
+
+/// [`pattern_rate`] with the local hour at `t` given by `local_hour` (which may
+/// have it already: services in one time zone share it at each tick).
+fn pattern_rate_in(pattern: &RatePattern, t: SimTime, local_hour: impl FnOnce(&TimeZone) -> f64) -> f64 {
     match pattern {
         RatePattern::Constant(v) => *v,
         RatePattern::Diurnal { base, peak, peak_at_hours, tz } => {
-            let h = cal.local_hour(t.as_millis(), tz);
+            let h = local_hour(tz);
             let phase = 2.0 * std::f64::consts::PI * (h - peak_at_hours) / 24.0;
             base + (peak - base) * (1.0 + libm::cos(phase)) / 2.0
         }
@@ -29,7 +36,7 @@ pub fn pattern_rate(pattern: &RatePattern, t: SimTime, cal: &Calendar) -> f64 {
             }
         }
         RatePattern::Peaks { base, peaks, tz } => {
-            let h = cal.local_hour(t.as_millis(), tz);
+            let h = local_hour(tz);
             base + peaks.iter().map(|p| p.height * bump(h - p.at_hours, p.width_hours)).sum::<f64>()
         }
         RatePattern::Trace(trace) => trace.rate_at(t.as_millis()),
@@ -49,6 +56,52 @@ fn bump(d: f64, width: f64) -> f64 {
         return 0.0;
     }
     (1.0 + libm::cos(std::f64::consts::PI * d / width)) / 2.0
+}
+
+/// The local hour of each time zone the services' patterns read, found once
+/// per tick for each zone rather than once per service (fifty services in four
+/// zones asked the zone database fifty times a minute). Zones are shared by
+/// IANA name, which names one set of rules in the bundled database, so a
+/// shared hour is the hour each service would have found itself.
+#[derive(Clone, Debug, Default)]
+pub struct LocalHours {
+    /// Per service, the slot of its pattern's zone (`None`: no local hour).
+    slot_of: Vec<Option<usize>>,
+    /// Per slot, the hour at `at` once found.
+    hours: Vec<Option<f64>>,
+    at: Option<SimTime>,
+}
+
+impl LocalHours {
+    pub fn new<'a>(workloads: impl Iterator<Item = &'a Workload>) -> Self {
+        // Each slot's IANA name; a zone without one has a slot of its own.
+        let mut names: Vec<Option<&str>> = Vec::new();
+        let slot_of = workloads
+            .map(|w| {
+                let name = w.time_zone()?.iana_name();
+                Some(match names.iter().position(|&n| n.is_some() && n == name) {
+                    Some(k) => k,
+                    None => {
+                        names.push(name);
+                        names.len() - 1
+                    }
+                })
+            })
+            .collect();
+        LocalHours { slot_of, hours: vec![None; names.len()], at: None }
+    }
+
+    /// The local hour at `t` in `tz`, the zone of service `service`'s pattern.
+    pub fn hour(&mut self, service: usize, t: SimTime, tz: &TimeZone, cal: &Calendar) -> f64 {
+        let Some(slot) = self.slot_of.get(service).copied().flatten() else {
+            return cal.local_hour(t.as_millis(), tz);
+        };
+        if self.at != Some(t) {
+            self.at = Some(t);
+            self.hours.iter_mut().for_each(|h| *h = None);
+        }
+        *self.hours[slot].get_or_insert_with(|| cal.local_hour(t.as_millis(), tz))
+    }
 }
 
 /// The weekday multiplier of the local date at `t` (Sunday's on a holiday).
@@ -93,7 +146,20 @@ pub fn noise_factor(streams: &RngStreams, service: usize, minute: u64, sigma: f6
 
 /// The entry request rate of a service at `t`.
 pub fn entry_rate(w: &Workload, service: usize, t: SimTime, cal: &Calendar, streams: &RngStreams) -> f64 {
-    let mut base = pattern_rate(&w.rate, t, cal);
+    entry_rate_in(w, service, t, cal, streams, |tz| cal.local_hour(t.as_millis(), tz))
+}
+
+/// [`entry_rate`] with the local hour of the pattern's time zone at `t` from
+/// `local_hour` (the same value `cal.local_hour` gives: see [`LocalHours`]).
+pub fn entry_rate_in(
+    w: &Workload,
+    service: usize,
+    t: SimTime,
+    cal: &Calendar,
+    streams: &RngStreams,
+    local_hour: impl FnOnce(&TimeZone) -> f64,
+) -> f64 {
+    let mut base = pattern_rate_in(&w.rate, t, local_hour);
     if let Some(week) = &w.week {
         base *= week_factor(week, t, cal);
     }
@@ -172,12 +238,11 @@ mod tests {
         assert_eq!(week_factor(&w, at("2026-03-04T04:59:00Z"), &cal()), 1.0);
     }
 
-    #[test]
-    fn weekday_multiplies_the_diurnal_rate() {
-        let rate = RatePattern::Diurnal { base: 150.0, peak: 900.0, peak_at_hours: 14.0, tz: ny() };
-        let w = Workload {
+    /// A workload of this rate pattern and nothing else (no noise, spikes or week).
+    fn workload(rate: RatePattern) -> Workload {
+        Workload {
             rate,
-            week: Some(week(Vec::new())),
+            week: None,
             noise_sigma: 0.0,
             spikes: Vec::new(),
             cpu_per_request_s: 0.0,
@@ -186,7 +251,13 @@ mod tests {
             memory_base_mib: 0.0,
             memory_per_inflight_mib: 0.0,
             slo: None,
-        };
+        }
+    }
+
+    #[test]
+    fn weekday_multiplies_the_diurnal_rate() {
+        let rate = RatePattern::Diurnal { base: 150.0, peak: 900.0, peak_at_hours: 14.0, tz: ny() };
+        let w = Workload { week: Some(week(Vec::new())), ..workload(rate) };
         let st = RngStreams::new(1, 0);
         // Saturday 14:00 EST = 2026-03-07T19:00Z: the peak 900 × Saturday's 0.5.
         assert_eq!(entry_rate(&w, 0, at("2026-03-07T19:00:00Z"), &cal(), &st), 450.0);
@@ -224,6 +295,38 @@ mod tests {
             let (a, b) = (pattern_rate(&single, t, &cal()), pattern_rate(&several, t, &cal()));
             assert!((a - b).abs() < 1e-9, "minute {minute}: {a} vs {b}");
         }
+    }
+
+    #[test]
+    fn services_of_one_zone_share_its_local_hour() {
+        let diurnal = |tz: &str| RatePattern::Diurnal {
+            base: 1.0,
+            peak: 2.0,
+            peak_at_hours: 12.0,
+            tz: parse_time_zone(tz).unwrap(),
+        };
+        let w = [
+            workload(diurnal("America/New_York")),
+            workload(RatePattern::Constant(5.0)),
+            workload(diurnal("Europe/London")),
+            workload(diurnal("America/New_York")),
+        ];
+        let mut hours = LocalHours::new(w.iter());
+        assert_eq!(hours.slot_of, vec![Some(0), None, Some(1), Some(0)]);
+        // Every 20 minutes over the night New York's clocks go forward (2026-03-08, 07:00Z):
+        // each service's hour, asked in turn at each instant, is the one the calendar gives it.
+        let cal = cal();
+        for k in 0..36 {
+            let t = at("2026-03-08T01:00:00Z") + SimDuration::from_secs(k * 1200);
+            for (i, w) in w.iter().enumerate() {
+                let Some(tz) = w.time_zone() else { continue };
+                assert_eq!(hours.hour(i, t, tz, &cal).to_bits(), cal.local_hour(t.as_millis(), tz).to_bits());
+            }
+        }
+        // 06:30Z is 01:30 EST; 07:30Z is 03:30 EDT.
+        let ny = w[0].time_zone().unwrap();
+        assert_eq!(hours.hour(3, at("2026-03-08T06:30:00Z"), ny, &cal), 1.5);
+        assert_eq!(hours.hour(0, at("2026-03-08T07:30:00Z"), ny, &cal), 3.5);
     }
 
     #[test]

@@ -19,7 +19,6 @@
 //! The same type serves the capacity provider's CapacityProviderReservation
 //! alarms (1 of 1 above target, 15 of 15 below target).
 
-use std::collections::VecDeque;
 use std::fmt;
 
 /// Extra periods CloudWatch fetches beyond N, in case recent ones are missing.
@@ -167,12 +166,33 @@ impl AlarmConfig {
     }
 }
 
+/// One period of the evaluation range: its value, and how it was judged when
+/// it came in (a missing datapoint never breaches).
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    value: f64,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Missing,
+    Ok,
+    Breaching,
+}
+
 /// A metric alarm fed one datapoint per period.
 #[derive(Clone, Debug)]
 pub struct Alarm {
     cfg: AlarmConfig,
-    /// The evaluation range, newest first; `None` = missing datapoint.
-    range: VecDeque<Option<f64>>,
+    /// The evaluation range as a ring of N + 2 slots: the datapoint `age`
+    /// periods old (0 = newest) is at `(newest + age) % slots.len()`, for ages
+    /// below `len`. Each datapoint is judged once, as it enters (every alarm is
+    /// fed every minute: the queue and the judging at each evaluation were a
+    /// hot spot of large runs).
+    slots: Box<[Slot]>,
+    newest: usize,
+    len: usize,
     /// Real datapoints in the range, kept as they enter and leave (an alarm is
     /// evaluated every minute; recounting the range each time was a hot spot).
     real: usize,
@@ -187,7 +207,9 @@ impl Alarm {
         let capacity = cfg.evaluation_periods as usize + EVALUATION_RANGE_EXTRA_PERIODS;
         Alarm {
             cfg,
-            range: VecDeque::with_capacity(capacity),
+            slots: vec![Slot { value: 0.0, kind: Kind::Missing }; capacity].into_boxed_slice(),
+            newest: 0,
+            len: 0,
             real: 0,
             breaching: 0,
             state: AlarmState::InsufficientData,
@@ -198,20 +220,25 @@ impl Alarm {
         &self.cfg
     }
 
-    fn range_len(&self) -> usize {
-        self.cfg.evaluation_periods as usize + EVALUATION_RANGE_EXTRA_PERIODS
-    }
-
     /// Records one period's datapoint (`None` when missing) and re-evaluates.
     pub fn observe(&mut self, value: Option<f64>) -> AlarmState {
         // A NaN can never be compared to a threshold; CloudWatch would not hold it.
-        let value = value.filter(|v| !v.is_nan());
-        self.count(value, 1);
-        self.range.push_front(value);
-        if self.range.len() > self.range_len() {
-            let oldest = self.range.pop_back().flatten();
+        let slot = match value.filter(|v| !v.is_nan()) {
+            None => Slot { value: 0.0, kind: Kind::Missing },
+            Some(v) if self.breaches(v) => Slot { value: v, kind: Kind::Breaching },
+            Some(v) => Slot { value: v, kind: Kind::Ok },
+        };
+        let cap = self.slots.len();
+        // The new datapoint takes the slot one before the newest: the oldest's, once full.
+        self.newest = if self.newest == 0 { cap - 1 } else { self.newest - 1 };
+        if self.len == cap {
+            let oldest = self.slots[self.newest].kind;
             self.count(oldest, -1);
+        } else {
+            self.len += 1;
         }
+        self.slots[self.newest] = slot;
+        self.count(slot.kind, 1);
         self.state = self.evaluate();
         self.state
     }
@@ -220,10 +247,16 @@ impl Alarm {
         self.state
     }
 
+    /// The datapoint `age` periods old (0 = newest; `age` below `len`).
+    fn slot(&self, age: usize) -> Slot {
+        let i = self.newest + age;
+        self.slots[if i >= self.slots.len() { i - self.slots.len() } else { i }]
+    }
+
     /// The most recent real datapoint in the evaluation range, the value a
     /// policy acts on when the alarm is in ALARM.
     pub fn latest(&self) -> Option<f64> {
-        self.range.iter().flatten().next().copied()
+        (0..self.len).map(|age| self.slot(age)).find(|s| s.kind != Kind::Missing).map(|s| s.value)
     }
 
     fn breaches(&self, value: f64) -> bool {
@@ -231,10 +264,12 @@ impl Alarm {
     }
 
     /// Adds (`delta` 1) or removes (-1) a datapoint from the running counts.
-    fn count(&mut self, value: Option<f64>, delta: isize) {
-        let Some(v) = value else { return };
+    fn count(&mut self, kind: Kind, delta: isize) {
+        if kind == Kind::Missing {
+            return;
+        }
         self.real = self.real.wrapping_add_signed(delta);
-        if self.breaches(v) {
+        if kind == Kind::Breaching {
             self.breaching = self.breaching.wrapping_add_signed(delta);
         }
     }
@@ -251,12 +286,13 @@ impl Alarm {
             // (at most the range's extra periods), found from the old end.
             let mut beyond_n = real - n;
             let mut breaching_first_n = breaching_all;
-            for v in self.range.iter().rev().flatten() {
-                if beyond_n == 0 {
-                    break;
-                }
-                if self.breaches(*v) {
-                    breaching_first_n -= 1;
+            let mut age = self.len;
+            while beyond_n > 0 && age > 0 {
+                age -= 1;
+                match self.slot(age).kind {
+                    Kind::Missing => continue,
+                    Kind::Breaching => breaching_first_n -= 1,
+                    Kind::Ok => {}
                 }
                 beyond_n -= 1;
             }
@@ -270,8 +306,14 @@ impl Alarm {
             return AlarmState::Ok;
         }
         // Age in periods (0 = newest) of the oldest real datapoint.
-        let oldest_age = self.range.iter().rposition(Option::is_some).unwrap_or(0);
+        let oldest_age = (0..self.len).rev().find(|&age| self.slot(age).kind != Kind::Missing).unwrap_or(0);
         if oldest_age + 1 >= m { AlarmState::Alarm } else { AlarmState::InsufficientData }
+    }
+
+    /// The evaluation range, newest first (`None` = missing), for tests.
+    #[cfg(test)]
+    fn range(&self) -> Vec<Option<f64>> {
+        (0..self.len).map(|age| self.slot(age)).map(|s| (s.kind != Kind::Missing).then_some(s.value)).collect()
     }
 }
 
@@ -400,7 +442,7 @@ mod tests {
     fn recounted_state(a: &Alarm) -> AlarmState {
         let (n, m) = (a.cfg.evaluation_periods as usize, a.cfg.datapoints_to_alarm as usize);
         let real: Vec<(usize, bool)> =
-            a.range.iter().enumerate().filter_map(|(age, v)| v.map(|v| (age, a.breaches(v)))).collect();
+            a.range().iter().enumerate().filter_map(|(age, v)| v.map(|v| (age, a.breaches(v)))).collect();
         let breaching = real.iter().filter(|r| r.1).count();
         match real.last() {
             None => AlarmState::InsufficientData,
@@ -423,14 +465,20 @@ mod tests {
         let mut seed = 12345u64;
         for (m, n) in [(1, 1), (2, 3), (3, 3), (3, 5), (15, 15)] {
             let mut a = alarm(m, n);
+            // The range as a plain queue, newest first, as the alarm kept it before its ring.
+            let mut queue = std::collections::VecDeque::new();
             for _ in 0..2000 {
                 seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 let v = match seed >> 61 {
                     0 | 1 => None,
                     2 => Some(f64::NAN),
-                    k => Some(if k % 2 == 0 { 10.0 } else { 90.0 }),
+                    k => Some(if k % 2 == 0 { 10.0 } else { 90.0 + f64::from((seed >> 40) as u8) }),
                 };
+                queue.push_front(v.filter(|v| !v.is_nan()));
+                queue.truncate(n as usize + EVALUATION_RANGE_EXTRA_PERIODS);
                 assert_eq!(a.observe(v), recounted_state(&a), "{m} of {n}");
+                assert_eq!(a.range(), Vec::from(queue.clone()), "{m} of {n}");
+                assert_eq!(a.latest(), queue.iter().flatten().next().copied(), "{m} of {n}");
             }
         }
     }

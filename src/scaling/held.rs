@@ -23,7 +23,8 @@ pub enum HeldCause {
 pub struct HeldBack {
     pub policy: String,
     pub cause: HeldCause,
-    /// The proposal and why it was held, on one line.
+    /// The proposal and why it was held, on one line: written for a new
+    /// episode (the only ones the events show), empty for a repeat.
     pub line: String,
     /// The policy was not held for this cause at the previous evaluation.
     pub new: bool,

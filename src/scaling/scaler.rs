@@ -215,7 +215,7 @@ impl ServiceScaler {
         for j in 0..self.step.len() {
             match self.step[j].vote(now, running, desired) {
                 Vote::Act(prop) => candidates.push((Source::Step(j), prop)),
-                Vote::Blocked(note) => self.hold_back(Source::Step(j), HeldCause::Cooldown, || note),
+                Vote::Blocked(note) => self.hold_back(Source::Step(j), HeldCause::Cooldown, |_| note),
                 Vote::Hold => {}
             }
         }
@@ -226,8 +226,8 @@ impl ServiceScaler {
         let mut best: Option<usize> = None;
         for (source, prop) in candidates {
             if prop.direction == Direction::In && deploying {
-                self.hold_back(source, HeldCause::Deployment, || {
-                    format!("{} (scale-in suspended during a deployment)", prop.explanation)
+                self.hold_back(source, HeldCause::Deployment, |s| {
+                    format!("{} (scale-in suspended during a deployment)", s.explanation(source, &prop, now, running))
                 });
                 continue;
             }
@@ -246,8 +246,11 @@ impl ServiceScaler {
             }
             if !moves {
                 let (min, max) = (self.min, self.max);
-                self.hold_back(source, HeldCause::Bounds, || {
-                    format!("{}; desired {desired} stays (min {min}, max {max})", prop.explanation)
+                self.hold_back(source, HeldCause::Bounds, |s| {
+                    format!(
+                        "{}; desired {desired} stays (min {min}, max {max})",
+                        s.explanation(source, &prop, now, running)
+                    )
                 });
                 continue;
             }
@@ -264,13 +267,14 @@ impl ServiceScaler {
         let (source, mut prop, new) = movers.remove(best);
         let winner = self.source_name(source).to_string();
         for (other, lost, _) in movers {
-            self.hold_back(other, HeldCause::Outbid, || {
-                format!("{}; {winner}'s larger proposal won: desired {desired} → {new}", lost.explanation)
+            self.hold_back(other, HeldCause::Outbid, |s| {
+                let lost = s.explanation(other, &lost, now, running);
+                format!("{lost}; {winner}'s larger proposal won: desired {desired} → {new}")
             });
         }
         mark_new(&mut self.held_back, &mut self.held_before);
         // The winner's reason, written now if the votes were not (same state, same vote).
-        if !self.explain_held_back
+        if !self.explain_votes()
             && let Source::TargetTrackingOut(i) | Source::TargetTrackingIn(i) = source
             && let Vote::Act(explained) = self.target_tracking[i].vote(now, running, true)
         {
@@ -312,7 +316,7 @@ impl ServiceScaler {
         let mut any_scale_in_enabled = false;
         for i in 0..self.target_tracking.len() {
             let p = &self.target_tracking[i];
-            let vote = p.vote(now, running, self.explain_held_back);
+            let vote = p.vote(now, running, self.explain_votes());
             let votes_in = matches!(&vote, Vote::Act(prop) if prop.direction == Direction::In);
             if !p.cfg.disable_scale_in {
                 any_scale_in_enabled = true;
@@ -325,7 +329,16 @@ impl ServiceScaler {
                         *slot = Some((i, prop));
                     }
                 }
-                Vote::Blocked(note) => self.hold_back(Source::TargetTrackingOut(i), HeldCause::Cooldown, || note),
+                Vote::Blocked(note) => self.hold_back(Source::TargetTrackingOut(i), HeldCause::Cooldown, |s| {
+                    if !note.is_empty() {
+                        return note;
+                    }
+                    // Unexplained: the same vote again, with its text.
+                    match s.target_tracking[i].vote(now, running, true) {
+                        Vote::Blocked(explained) => explained,
+                        _ => note,
+                    }
+                }),
                 Vote::Hold => {}
             }
         }
@@ -335,8 +348,10 @@ impl ServiceScaler {
             if any_scale_in_enabled && all_agree_in {
                 out.push((Source::TargetTrackingIn(i), prop));
             } else {
-                self.hold_back(Source::TargetTrackingIn(i), HeldCause::Disagreement, || {
-                    format!("{} (not all target tracking policies with scale-in agree to scale in)", prop.explanation)
+                let source = Source::TargetTrackingIn(i);
+                self.hold_back(source, HeldCause::Disagreement, |s| {
+                    let explanation = s.explanation(source, &prop, now, running);
+                    format!("{explanation} (not all target tracking policies with scale-in agree to scale in)")
                 });
             }
         }
@@ -419,11 +434,40 @@ impl ServiceScaler {
         }
     }
 
-    /// Notes why a proposal of `source` did not act; written only when explaining.
-    fn hold_back(&mut self, source: Source, cause: HeldCause, line: impl FnOnce() -> String) {
+    /// Notes why a proposal of `source` did not act; written only when explaining,
+    /// and its line only for a new episode (`mark_new`'s test, against the
+    /// previous evaluation): only those reach the events, and a policy held by a
+    /// cooldown for an hour would otherwise format its line sixty times.
+    fn hold_back(&mut self, source: Source, cause: HeldCause, line: impl FnOnce(&Self) -> String) {
         if self.explain_held_back {
-            let policy = self.source_name(source).to_string();
-            self.held_back.push(HeldBack { policy, cause, line: line(), new: false });
+            let policy = self.source_name(source);
+            let new = !self.held_before.iter().any(|(p, c)| p == policy && *c == cause);
+            let line = if new { line(self) } else { String::new() };
+            let policy = policy.to_string();
+            self.held_back.push(HeldBack { policy, cause, line, new: false });
+        }
+    }
+
+    /// Whether votes write their explanations as they are cast. Only when a
+    /// predictive floor may amend them (it appends to the proposals it raises);
+    /// otherwise the few that are shown are written by voting again
+    /// ([`ServiceScaler::explanation`]), and most minutes write none.
+    fn explain_votes(&self) -> bool {
+        self.explain_held_back && !self.predictive.is_empty()
+    }
+
+    /// The explanation of `source`'s proposal `prop`: its own, or, for a target
+    /// tracking vote cast without text, the same vote cast again with it (same
+    /// state, same vote, as for the winner's reason).
+    fn explanation(&self, source: Source, prop: &Proposal, now: SimTime, running: u32) -> String {
+        match source {
+            Source::TargetTrackingOut(i) | Source::TargetTrackingIn(i) if !self.explain_votes() => {
+                match self.target_tracking[i].vote(now, running, true) {
+                    Vote::Act(explained) => explained.explanation,
+                    _ => prop.explanation.clone(),
+                }
+            }
+            _ => prop.explanation.clone(),
         }
     }
 
@@ -783,11 +827,22 @@ mod tests {
 
         // Requests low (1000 < 5400) but CPU 57 is neither above 60 nor below 54: no scale-in.
         let mut s = scaler(1, 20, policies(), vec![]);
+        let mut first_line = None;
         for k in 0..20 {
             assert_eq!(s.on_minute(at(k), &cpu_rpt(57.0, 1000.0), 4, 4, false), None, "minute {k}");
+            if let Some(h) = s.held_back().first().filter(|h| h.new) {
+                first_line.get_or_insert_with(|| (k, h.line.clone()));
+            }
         }
         assert_eq!(s.alarm_states().nth(3).unwrap(), ("rpt", "low", AlarmState::Alarm));
-        assert!(s.held_back()[0].line.ends_with("(not all target tracking policies with scale-in agree to scale in)"));
+        // The 15th low rpt datapoint (minute 14) starts the episode and says why, once.
+        let (k, line) = first_line.expect("a new episode");
+        assert_eq!(k, 14);
+        assert!(line.ends_with("(not all target tracking policies with scale-in agree to scale in)"), "{line}");
+        assert!(line.starts_with("rpt: low alarm ALBRequestCountPerTarget"), "{line}");
+        // Minute 19 repeats it: held for the same cause, not new, and with no line written.
+        let h = &s.held_back()[0];
+        assert_eq!((h.cause, h.new, h.line.as_str()), (HeldCause::Disagreement, false, ""));
         // Then CPU drops to 30: after 15 low CPU datapoints both agree; the larger capacity wins.
         for k in 20..34 {
             assert_eq!(s.on_minute(at(k), &cpu_rpt(30.0, 1000.0), 4, 4, false), None, "minute {k}");
