@@ -21,7 +21,7 @@ use crate::units::ceil_count;
 /// that a call allocates nothing.
 #[derive(Debug, Default)]
 pub struct ReconcileScratch {
-    /// The service's live current tasks.
+    /// The service's live current tasks (listed only for a scale-in).
     current: Vec<TaskId>,
     /// Its live retiring tasks, oldest first, each with whether it counts as healthy.
     retiring: Vec<(bool, TaskId)>,
@@ -50,25 +50,22 @@ impl Simulation<'_> {
         }
 
         // Live tasks, current or retiring, in one pass over the service's live tasks (in creation
-        // order): the current ones counted, the retiring ones listed oldest first with their
-        // health, into buffers kept from one call to the next.
+        // order): the current ones counted, the retiring ones listed oldest first, into buffers
+        // kept from one call to the next.
         let mut scratch = std::mem::take(&mut self.reconcile_scratch);
         let ReconcileScratch { current, retiring } = &mut scratch;
         current.clear();
         retiring.clear();
         let mut current_len = 0u32;
         let mut healthy_current = 0u32;
-        let mut healthy_retiring = 0u32;
         for &t in &self.services[s.idx()].live {
             let task = &self.tasks[t.idx()];
             debug_assert!(task.state <= TaskState::Running);
-            let healthy = task.counts_healthy(now);
             if task.retiring {
-                healthy_retiring += u32::from(healthy);
-                retiring.push((healthy, t));
+                retiring.push((false, t));
             } else {
                 current_len += 1;
-                healthy_current += u32::from(healthy);
+                healthy_current += u32::from(task.counts_healthy(now));
             }
         }
 
@@ -88,19 +85,19 @@ impl Simulation<'_> {
             current.retain(|&t| self.tasks[t.idx()].state <= TaskState::Running);
             current_len = current.len() as u32;
             healthy_current = current.iter().filter(|&&t| self.is_healthy(t, now)).count() as u32;
-            // Read the retiring tasks again after the stops, as they stand now.
-            healthy_retiring = 0;
-            for (healthy, t) in retiring.iter_mut() {
-                *healthy = self.tasks[t.idx()].counts_healthy(now);
-                healthy_retiring += u32::from(*healthy);
-            }
         }
 
         // 2. Retire: unhealthy retiring tasks go at once, except that tasks which only failed
         // their health checks stay, oldest first, while they stand in for healthy current tasks
         // still missing (ECS starts their replacements first); healthy ones go while enough
         // stay healthy. Only RUNNING tasks are healthy, and every live one is current or
-        // retiring, so the healthy tasks are those two counts.
+        // retiring, so the healthy tasks are those two counts. The retiring tasks' health is
+        // read here, after any scale-in's stops.
+        let mut healthy_retiring = 0u32;
+        for (healthy, t) in retiring.iter_mut() {
+            *healthy = self.tasks[t.idx()].counts_healthy(now);
+            healthy_retiring += u32::from(*healthy);
+        }
         let healthy_now = healthy_current + healthy_retiring;
         let mut can_stop = healthy_now.saturating_sub(min_healthy);
         let mut stand_ins = desired.saturating_sub(healthy_current);
