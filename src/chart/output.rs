@@ -8,7 +8,6 @@ use plotters::prelude::*;
 use crate::chart::figure::Figure;
 use crate::chart::font;
 use crate::chart::render::{HEIGHT, Target, WIDTH, draw_figure};
-use crate::report::TempFile;
 
 /// The SVG document of `figure` (also what the HTML report inlines).
 pub(crate) fn svg_string(figure: &Figure) -> anyhow::Result<String> {
@@ -22,7 +21,6 @@ pub(crate) fn svg_string(figure: &Figure) -> anyhow::Result<String> {
 }
 
 /// `figure` rasterised into a `WIDTH` × `HEIGHT` row-major RGB buffer.
-#[cfg(test)]
 pub(crate) fn rgb_pixels(figure: &Figure) -> anyhow::Result<Vec<u8>> {
     font::ensure_registered()?;
     let mut buffer = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
@@ -34,21 +32,34 @@ pub(crate) fn rgb_pixels(figure: &Figure) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Writes `figure` as a PNG to `path`, through a temporary file renamed into
-/// place so that a reader never sees half an image. The temporary is created
-/// exclusively first (`report::TempFile`), so the encoder reopens a file that
-/// is ours, never a link planted at its name.
+/// place so that a reader never sees half an image.
+///
+/// The PNG is encoded here with the `png` crate rather than by plotters'
+/// file backend, which would pull in the `image` crate (and its JPEG decoder)
+/// only to call the same encoder: about 30 s of CPU in a cold build. The
+/// settings are the ones that backend used (fast compression, adaptive
+/// filtering starting from Sub), so the bytes are the same.
 pub(crate) fn write_png(figure: &Figure, path: &Path) -> anyhow::Result<()> {
-    font::ensure_registered()?;
-    // The encoder picks the format from the extension, so the temporary
-    // name must end in ".png" too.
-    let temporary =
-        TempFile::create(path, ".png").with_context(|| format!("creating a file beside {}", path.display()))?;
+    let pixels = rgb_pixels(figure)?;
+    let bytes = encode_png(&pixels, WIDTH, HEIGHT).with_context(|| format!("encoding {}", path.display()))?;
+    write_atomic(path, &bytes)
+}
+
+/// `rgb` (row-major, 8 bits per channel) as the bytes of a PNG file.
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
     {
-        let root = BitMapBackend::new(temporary.path(), (WIDTH, HEIGHT)).into_drawing_area();
-        draw_figure(&root, figure, Target::Raster)
-            .with_context(|| format!("writing {}", temporary.path().display()))?;
+        let mut encoder = png::Encoder::new(&mut bytes, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        encoder.set_filter(png::FilterType::Sub);
+        encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
     }
-    temporary.persist().with_context(|| format!("writing {}", path.display()))
+    Ok(bytes)
 }
 
 /// Writes `bytes` to `path` through a temporary file renamed into place.
