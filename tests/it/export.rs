@@ -283,8 +283,18 @@ fn export_cuts_metric_queries_by_the_datapoint_limit() {
         // 100 days: past 63 days of 5-minute data, 1-hour: 2,400 points, 42 a call.
         ("100", 3600, &[42, 7]),
     ];
-    for (days, period, sizes) in cases {
-        let e = export(&format!("days-{days}"), &["--cluster", "prod", "--days", days], None);
+    // The four exports are independent and mostly wait on processes (the
+    // script and the fake `aws`): run them at once, check them in order.
+    let exports: Vec<Export> = std::thread::scope(|scope| {
+        let running: Vec<_> = cases
+            .iter()
+            .map(|(days, _, _)| {
+                scope.spawn(move || export(&format!("days-{days}"), &["--cluster", "prod", "--days", days], None))
+            })
+            .collect();
+        running.into_iter().map(|handle| handle.join().expect("export thread")).collect()
+    });
+    for ((days, period, sizes), e) in cases.into_iter().zip(exports) {
         assert!(e.status.success(), "export failed: {}", e.stderr);
         let chunks = e.metric_queries();
         assert_eq!(chunks.iter().map(Vec::len).collect::<Vec<_>>(), sizes, "{days} days");
