@@ -457,7 +457,12 @@ impl Simulation<'_> {
         self.flush_service(s);
         self.fluid.services[s.idx()].lb_ghosts.push(until);
         self.fluid.mark_dirty(s);
-        self.at(until, Event::Refresh);
+        self.at(until, Event::LbGhostGone(s));
+    }
+
+    /// Whether the load balancer still counts a dead target of `s` as healthy.
+    pub fn lb_ghost_alive(&self, s: ServiceId) -> bool {
+        self.fluid.services[s.idx()].lb_ghosts.iter().any(|&until| until > self.now)
     }
 
     /// A deregistered task whose DNS record callers may still hold.

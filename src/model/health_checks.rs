@@ -367,7 +367,9 @@ impl Simulation<'_> {
     /// registered targets, unhealthy or in their initial checks (fail-open,
     /// docs/aws-facts.md §12, §15), until one passes its checks.
     pub fn begin_fail_open(&mut self, s: ServiceId) {
-        if self.services[s.idx()].fail_open || self.fluid.serving(s) > 0 {
+        // A target that died while registered is healthy to the load balancer
+        // until its checks find it dead (`on_lb_ghost_gone`).
+        if self.services[s.idx()].fail_open || self.fluid.serving(s) > 0 || self.lb_ghost_alive(s) {
             return;
         }
         let tasks = self.services[s.idx()].tasks.clone();
@@ -399,6 +401,14 @@ impl Simulation<'_> {
                 unhealthy.len() + initial.len()
             ),
         );
+    }
+
+    /// The checks of a target that died while registered have found it
+    /// unhealthy. If it was the last target the load balancer held healthy,
+    /// none is left: it fails open, as when the last live one fails.
+    pub fn on_lb_ghost_gone(&mut self, s: ServiceId) {
+        self.flush();
+        self.begin_fail_open(s);
     }
 
     /// A target is healthy: the load balancer routes to the healthy targets

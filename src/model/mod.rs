@@ -95,6 +95,9 @@ pub enum Event {
     OutageEnd(ZoneId),
     /// A stale endpoint expires: the workload rates change at this instant.
     Refresh,
+    /// The load balancer has found a target that died while registered
+    /// unhealthy: the rates change, and the load balancer may fail open.
+    LbGhostGone(ServiceId),
     /// A spot pool's price changes (from its price trace).
     SpotPrice(u32),
     /// An instance launch that waited for its RunInstances token is made now.
@@ -505,6 +508,7 @@ impl<'s> Simulation<'s> {
             Event::Scripted(i) => self.on_scripted(i),
             Event::OutageEnd(z) => self.on_outage_end(z),
             Event::Refresh => self.flush(),
+            Event::LbGhostGone(s) => self.on_lb_ghost_gone(s),
             Event::SpotPrice(pool) => self.on_spot_price(pool),
             Event::ThrottledLaunch { provider, avoid } => self.on_throttled_launch(provider, avoid),
             Event::LaunchTask(t) => self.on_launch_task(t),

@@ -290,3 +290,47 @@ fn a_task_marked_unhealthy_stays_marked_and_stops_once_its_replacement_is_health
         assert_eq!(t.stopped_at.unwrap().saturating_since(at).as_secs_f64(), 330.0, "task {}", t.serial);
     }
 }
+
+/// Two healthy Fargate targets behind an ALB (checks every 30 s, 2 to fail), lightly loaded;
+/// ECS leaves unhealthy targets alone for an hour.
+fn two_light_targets() -> String {
+    format!(
+        "{}[[capacity_providers]]\nname = \"FARGATE\"\nkind = \"fargate\"\n\
+         [[task_definitions]]\nfamily = \"t\"\ncpu = 1024\nmemory = 2048\nnetwork_mode = \"awsvpc\"\n\
+         [[services]]\nname = \"web\"\ntask_definition = \"t\"\ndesired_count = 2\nhealth_check_grace_period = \"1h\"\n\
+         [services.load_balancer]\nhealth_check_interval = \"30s\"\nunhealthy_threshold = 2\n\
+         [services.workload]\nrate = {{ pattern = \"constant\", value = 2 }}\ncpu_per_request = \"100ms\"\nrequest_timeout = \"1s\"\n",
+        header("20m", &["a", "b"])
+    )
+}
+
+#[test]
+fn the_last_healthy_target_killed_leaves_the_alb_failing_open_once_its_checks_find_it_dead() {
+    // At 600 s both targets are healthy. Target 0 is found unhealthy (out of rotation), then
+    // target 1 dies abruptly (its zone fails). The load balancer keeps sending target 1 its
+    // share until its checks find it dead: 2 failures × 30 s = 60 s, at 660 s. Then no target
+    // is healthy and the ALB fails open (docs/aws-facts.md §12, §15): it routes to target 0,
+    // unhealthy as it is, and to the replacement in its initial checks. Before this rule the
+    // service kept no target in rotation and every request failed until one passed its checks.
+    use ecsim::engine::SimTime;
+    use ecsim::model::entities::{StopReason, TaskId};
+    let sc = scenario(&two_light_targets());
+    let mut sim = world_at(&sc, 600);
+    let id = |sim: &ecsim::model::Simulation, serial: u64| {
+        let i = sim.tasks.iter().position(|t| t.serial == serial && t.state.is_active()).unwrap();
+        TaskId(i as u32, sim.tasks[i].generation)
+    };
+    let (t0, t1) = (id(&sim, 0), id(&sim, 1));
+    assert!(sim.tasks[t0.idx()].serving && sim.tasks[t1.idx()].serving);
+    // Target 0's checks reach their verdict now.
+    sim.tasks[t0.idx()].checks.verdict = Some((sim.now, false));
+    sim.on_target_unhealthy(t0);
+    assert!(!sim.tasks[t0.idx()].serving && !sim.services[0].fail_open);
+    sim.kill_task(t1, StopReason::ZoneOutage);
+    sim.run_until(SimTime::from_secs(659)).unwrap();
+    assert!(!sim.services[0].fail_open, "the ALB still counts the dead target healthy");
+    assert!(!sim.tasks[t0.idx()].serving);
+    sim.run_until(SimTime::from_secs(661)).unwrap();
+    assert!(sim.services[0].fail_open, "no target healthy at 660 s: fail-open");
+    assert!(sim.tasks[t0.idx()].serving && sim.tasks[t0.idx()].lb_unhealthy);
+}
