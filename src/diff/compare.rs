@@ -206,6 +206,23 @@ mod tests {
     }
 
     #[test]
+    fn figures_read_from_summary_text_keep_every_digit() {
+        // Full-precision figures as summary.json prints them (shortest round trip). serde_json's
+        // default parser reads each of these one ulp off (15.50985880356732, 212.55914277211505,
+        // 0.0018832081314846512), so a diff would print a figure that is not in the file; its
+        // `float_roundtrip` feature reads them exactly.
+        for (text, exact) in [
+            ("15.509858803567319", 15.509_858_803_567_319),
+            ("212.55914277211502", 212.559_142_772_115_02),
+            ("0.0018832081314846514", 0.001_883_208_131_484_651_4),
+        ] {
+            let summary: Value = serde_json::from_str(&format!("{{\"cost\": {{\"total_usd\": {text}}}}}")).unwrap();
+            assert_eq!(figures(&summary)["cost.total_usd"], Some(exact), "{text}");
+            assert_eq!(format!("{exact}"), text);
+        }
+    }
+
+    #[test]
     fn a_run_against_itself_differs_in_nothing() {
         let a = summary(2.0, Some(80.0), json!({}));
         let c = compare(&a, &a);
