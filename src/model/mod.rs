@@ -202,6 +202,10 @@ pub struct ServiceState {
     /// unhealthy, takes traffic in its initial checks, or has failures in a row. Without it
     /// and with no check able to fail, the minute's health checks skip the service.
     pub checks_pending: bool,
+    /// Its tasks marked unhealthy that are on their way out (DEACTIVATING or STOPPING),
+    /// kept by `set_task_state`: whether a stand-in is already going, without a walk
+    /// over every task the churn leaves deregistering.
+    pub failed_going: u32,
 }
 
 /// Active tasks of a placement group per zone.
@@ -359,6 +363,7 @@ impl<'s> Simulation<'s> {
                 launches_stopped: false,
                 fail_open: false,
                 checks_pending: false,
+                failed_going: 0,
             })
             .collect();
         let mut sim = Simulation {
