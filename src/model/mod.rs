@@ -206,6 +206,9 @@ pub struct ServiceState {
     /// kept by `set_task_state`: whether a stand-in is already going, without a walk
     /// over every task the churn leaves deregistering.
     pub failed_going: u32,
+    /// Its current (not retiring) tasks still PROVISIONING, kept with the strategy tally:
+    /// with none, no replacement can be stuck waiting, and the scheduler skips that walk.
+    pub provisioning_current: u32,
 }
 
 /// Active tasks of a placement group per zone.
@@ -364,6 +367,7 @@ impl<'s> Simulation<'s> {
                 fail_open: false,
                 checks_pending: false,
                 failed_going: 0,
+                provisioning_current: 0,
             })
             .collect();
         let mut sim = Simulation {

@@ -157,6 +157,13 @@ impl Simulation<'_> {
     /// A replacement waits with no placement attempt due at this instant (a slot just
     /// freed is tried first) and no capacity can come.
     fn replacement_stuck(&self, s: ServiceId) -> bool {
+        debug_assert_eq!(
+            self.services[s.idx()].provisioning_current as usize,
+            self.services[s.idx()].live.iter().filter(|&&t| self.provisioning_current(t)).count()
+        );
+        if self.services[s.idx()].provisioning_current == 0 {
+            return false;
+        }
         self.services[s.idx()].live.iter().any(|&t| {
             let task = &self.tasks[t.idx()];
             task.state == TaskState::Provisioning

@@ -59,6 +59,7 @@ impl Simulation<'_> {
         if let Owner::Service(s) = owner {
             self.services[s.idx()].tasks.push(id);
             self.services[s.idx()].live.push(id);
+            self.services[s.idx()].provisioning_current += 1;
             if let Some(k) = self.sc.services[s.idx()].strategy.iter().position(|i| i.provider == provider) {
                 self.services[s.idx()].by_strategy_item[k] += 1;
             }
