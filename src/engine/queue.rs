@@ -175,6 +175,15 @@ mod tests {
         }
     }
 
+    /// A small deterministic generator: each call draws below `bound`.
+    fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut state = seed;
+        move |bound| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % bound
+        }
+    }
+
     /// Pushes and pops interleaved over thousands of entries (heaps a dozen
     /// levels deep) pop exactly what an ordered map of (time, sequence) pops.
     #[test]
@@ -182,11 +191,7 @@ mod tests {
         let mut q = EventQueue::new();
         let mut reference = std::collections::BTreeMap::new();
         let mut seq = 0u64;
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut draw = |bound: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % bound
-        };
+        let mut draw = draws(0x9E37_79B9_7F4A_7C15u64);
         for round in 0..20_000u64 {
             let now = q.now().as_millis();
             for _ in 0..draw(3) {
@@ -216,11 +221,7 @@ mod tests {
         let mut q = EventQueue::new();
         let mut reference = std::collections::BTreeMap::new();
         let mut seq = 0u64;
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut draw = |bound: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % bound
-        };
+        let mut draw = draws(0x2545_F491_4F6C_DD1Du64);
         let mut from_lane = 0;
         for round in 0..50_000u64 {
             let now = q.now().as_millis();
