@@ -164,6 +164,20 @@ impl Simulation<'_> {
                     self.services[s].retiring_live
                 ));
             }
+            let provisioning = self.services[s].live.iter().filter(|&&t| self.provisioning_current(t)).count() as u32;
+            if provisioning != self.services[s].provisioning_current {
+                return Err(format!(
+                    "service {s} tally of current tasks provisioning {} disagrees with its tasks {provisioning}",
+                    self.services[s].provisioning_current
+                ));
+            }
+            let going = self.failed_going_count(sid);
+            if going != self.services[s].failed_going {
+                return Err(format!(
+                    "service {s} tally of unhealthy tasks going {} disagrees with its tasks {going}",
+                    self.services[s].failed_going
+                ));
+            }
             // A task is being replaced exactly when it must be (old definition, draining instance,
             // failed health checks).
             if let Some(&t) = self.services[s].tasks.iter().find(|&&t| {
@@ -277,6 +291,17 @@ desired_count = 1
         let t = over.instances[i].tasks[0];
         over.instances[i].tasks.push(t);
         assert!(over.check_invariants().is_err());
+
+        let mut provisioning = world(&sc);
+        provisioning.services[0].provisioning_current += 1;
+        assert!(provisioning.check_invariants().is_err_and(|e| e.contains("tally of current tasks provisioning")));
+
+        let mut going = world(&sc);
+        going.services[0].failed_going = 1;
+        assert_eq!(
+            going.check_invariants(),
+            Err("service 0 tally of unhealthy tasks going 1 disagrees with its tasks 0".to_string())
+        );
 
         let mut unhealthy = world(&sc);
         let t = unhealthy.services[0].tasks[0];

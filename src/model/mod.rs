@@ -205,6 +205,13 @@ pub struct ServiceState {
     /// unhealthy, takes traffic in its initial checks, or has failures in a row. Without it
     /// and with no check able to fail, the minute's health checks skip the service.
     pub checks_pending: bool,
+    /// Its tasks marked unhealthy that are on their way out (DEACTIVATING or STOPPING),
+    /// kept by `set_task_state`: whether a stand-in is already going, without a walk
+    /// over every task the churn leaves deregistering.
+    pub failed_going: u32,
+    /// Its current (not retiring) tasks still PROVISIONING, kept with the strategy tally:
+    /// with none, no replacement can be stuck waiting, and the scheduler skips that walk.
+    pub provisioning_current: u32,
 }
 
 /// Active tasks of a placement group per zone.
@@ -362,6 +369,8 @@ impl<'s> Simulation<'s> {
                 launches_stopped: false,
                 fail_open: false,
                 checks_pending: false,
+                failed_going: 0,
+                provisioning_current: 0,
             })
             .collect();
         let mut sim = Simulation {

@@ -144,8 +144,8 @@ impl Simulation<'_> {
         // No room for a replacement (maximumPercent, or no capacity to place it): unhealthy
         // tasks go one at a time to clear room.
         if let Some(t) = kept_stand_in
-            && (want > room || self.replacement_stuck(s))
             && !self.stand_in_going(s)
+            && (want > room || self.replacement_stuck(s))
         {
             self.stop_task(t, StopReason::FailedHealthChecks);
         }
@@ -157,6 +157,13 @@ impl Simulation<'_> {
     /// A replacement waits with no placement attempt due at this instant (a slot just
     /// freed is tried first) and no capacity can come.
     fn replacement_stuck(&self, s: ServiceId) -> bool {
+        debug_assert_eq!(
+            self.services[s.idx()].provisioning_current as usize,
+            self.services[s.idx()].live.iter().filter(|&&t| self.provisioning_current(t)).count()
+        );
+        if self.services[s.idx()].provisioning_current == 0 {
+            return false;
+        }
         self.services[s.idx()].live.iter().any(|&t| {
             let task = &self.tasks[t.idx()];
             task.state == TaskState::Provisioning
@@ -168,10 +175,18 @@ impl Simulation<'_> {
 
     /// A task judged unhealthy is already on its way out (deregistering or stopping).
     fn stand_in_going(&self, s: ServiceId) -> bool {
-        self.services[s.idx()].tasks.iter().any(|&t| {
+        debug_assert_eq!(self.services[s.idx()].failed_going, self.failed_going_count(s));
+        self.services[s.idx()].failed_going > 0
+    }
+
+    /// The service's tasks marked unhealthy and deregistering or stopping, counted
+    /// (what `ServiceState::failed_going` keeps; for the checks).
+    pub fn failed_going_count(&self, s: ServiceId) -> u32 {
+        let going = |&&t: &&TaskId| {
             let task = &self.tasks[t.idx()];
             task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
-        })
+        };
+        self.services[s.idx()].tasks.iter().filter(going).count() as u32
     }
 
     fn on_draining_instance(&self, t: TaskId) -> bool {

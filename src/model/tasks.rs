@@ -59,6 +59,7 @@ impl Simulation<'_> {
         if let Owner::Service(s) = owner {
             self.services[s.idx()].tasks.push(id);
             self.services[s.idx()].live.push(id);
+            self.services[s.idx()].provisioning_current += 1;
             if let Some(k) = self.sc.services[s.idx()].strategy.iter().position(|i| i.provider == provider) {
                 self.services[s.idx()].by_strategy_item[k] += 1;
             }
@@ -458,6 +459,15 @@ impl Simulation<'_> {
             self.flush_service(s);
         }
         self.with_strategy_tally(t, |sim| sim.tasks[t.idx()].state = new);
+        let going = |s: TaskState| matches!(s, TaskState::Deactivating | TaskState::Stopping);
+        if going(old) != going(new)
+            && self.tasks[t.idx()].failed_health
+            && let Some(s) = self.tasks[t.idx()].service()
+        {
+            // A task is marked unhealthy only while RUNNING, so the mark never changes this count.
+            let c = &mut self.services[s.idx()].failed_going;
+            *c = if going(new) { *c + 1 } else { c.saturating_sub(1) };
+        }
         if old <= TaskState::Running
             && new > TaskState::Running
             && let Some(s) = self.tasks[t.idx()].service()

@@ -69,6 +69,12 @@ impl Simulation<'_> {
         !task.retiring && task.state <= TaskState::Running
     }
 
+    /// A current task (not marked for replacement) still PROVISIONING.
+    pub fn provisioning_current(&self, t: TaskId) -> bool {
+        let task = &self.tasks[t.idx()];
+        !task.retiring && task.state == TaskState::Provisioning
+    }
+
     /// A task marked for replacement that has not started stopping.
     fn retiring_live(&self, t: TaskId) -> bool {
         let task = &self.tasks[t.idx()];
@@ -80,9 +86,17 @@ impl Simulation<'_> {
     pub fn with_strategy_tally(&mut self, t: TaskId, change: impl FnOnce(&mut Self)) {
         let before = self.strategy_current(t);
         let was_retiring = self.retiring_live(t);
+        let was_provisioning = self.provisioning_current(t);
         change(self);
         let after = self.strategy_current(t);
         let is_retiring = self.retiring_live(t);
+        let is_provisioning = self.provisioning_current(t);
+        if was_provisioning != is_provisioning
+            && let Some(s) = self.tasks[t.idx()].service()
+        {
+            let c = &mut self.services[s.idx()].provisioning_current;
+            *c = if is_provisioning { *c + 1 } else { c.saturating_sub(1) };
+        }
         if was_retiring != is_retiring
             && let Some(s) = self.tasks[t.idx()].service()
         {
