@@ -1,8 +1,19 @@
-//! The future event list: a binary heap keyed by (time, insertion sequence).
+//! The future event list: a binary heap keyed by (time, insertion sequence),
+//! beside a first-in first-out lane for the events scheduled at the clock's
+//! own instant.
 //!
 //! Ties at the same instant pop in the order they were scheduled, so a run
 //! never depends on heap internals. Scheduling in the past is an error value,
 //! not a panic.
+//!
+//! Why the lane: a simulation schedules many events for "right now" (the
+//! ECS model's scheduler runs and placement retries, about a third of its
+//! events). In the heap each would sift up to the root and back down, a
+//! walk of the whole depth that grows with the queue, and so with the
+//! cluster. Their sequence numbers only grow, so they are already in order:
+//! the lane is a queue, and a pop takes the earlier of its front and the
+//! heap's top by the same (time, sequence) key, so the order is exactly the
+//! heap's alone.
 //!
 //! ```
 //! use ecsim::engine::{EventQueue, SimTime};
@@ -16,7 +27,7 @@
 
 use super::time::SimTime;
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// An event scheduled before the current time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +67,9 @@ impl<E> Ord for Entry<E> {
 /// Events of type `E` ordered by time, FIFO among equal times.
 pub struct EventQueue<E> {
     heap: BinaryHeap<Entry<E>>,
+    /// Events scheduled at `now` once the clock was there, as (sequence, event) in
+    /// scheduling order. Empty whenever the clock moves on (they are all at `now`).
+    lane: VecDeque<(u64, E)>,
     next_seq: u64,
     now: SimTime,
 }
@@ -72,7 +86,7 @@ impl<E> EventQueue<E> {
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
-        EventQueue { heap: BinaryHeap::with_capacity(capacity), next_seq: 0, now: SimTime::ZERO }
+        EventQueue { heap: BinaryHeap::with_capacity(capacity), lane: VecDeque::new(), next_seq: 0, now: SimTime::ZERO }
     }
 
     /// The time of the last event popped (the simulation clock).
@@ -81,11 +95,22 @@ impl<E> EventQueue<E> {
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.lane.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.lane.is_empty()
+    }
+
+    /// Files an entry at `time` (not before `now`): in the lane when at `now`.
+    fn push(&mut self, time: SimTime, event: E) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if time == self.now {
+            self.lane.push_back((seq, event));
+        } else {
+            self.heap.push(Entry { time, seq, event });
+        }
     }
 
     /// Schedules `event` at `time`, which must not be before `now()`.
@@ -93,26 +118,33 @@ impl<E> EventQueue<E> {
         if time < self.now {
             return Err(ScheduleInPast { at: time, now: self.now });
         }
-        self.heap.push(Entry { time, seq: self.next_seq, event });
-        self.next_seq += 1;
+        self.push(time, event);
         Ok(())
     }
 
     /// Schedules at `max(time, now)`: for model code where "as soon as possible"
     /// is the right reading of an instant that has already passed.
     pub fn schedule_at_or_now(&mut self, time: SimTime, event: E) {
-        let time = time.max(self.now);
-        self.heap.push(Entry { time, seq: self.next_seq, event });
-        self.next_seq += 1;
+        self.push(time.max(self.now), event);
     }
 
     /// Time of the next event without removing it.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time)
+        // Nothing in the heap is earlier than `now`, where the lane is.
+        if self.lane.is_empty() { self.heap.peek().map(|e| e.time) } else { Some(self.now) }
     }
 
     /// Removes the earliest event and advances the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        if let Some(&(lane_seq, _)) = self.lane.front() {
+            // The lane's front is (now, lane_seq); the heap's top comes first only when it is
+            // at `now` too (it cannot be earlier) with an earlier sequence.
+            let heap_first = self.heap.peek().is_some_and(|e| e.time == self.now && e.seq < lane_seq);
+            if !heap_first {
+                let (_, event) = self.lane.pop_front()?;
+                return Some((self.now, event));
+            }
+        }
         let entry = self.heap.pop()?;
         self.now = entry.time;
         Some((entry.time, entry.event))
@@ -143,6 +175,15 @@ mod tests {
         }
     }
 
+    /// A small deterministic generator: each call draws below `bound`.
+    fn draws(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut state = seed;
+        move |bound| {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % bound
+        }
+    }
+
     /// Pushes and pops interleaved over thousands of entries (heaps a dozen
     /// levels deep) pop exactly what an ordered map of (time, sequence) pops.
     #[test]
@@ -150,11 +191,7 @@ mod tests {
         let mut q = EventQueue::new();
         let mut reference = std::collections::BTreeMap::new();
         let mut seq = 0u64;
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut draw = |bound: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % bound
-        };
+        let mut draw = draws(0x9E37_79B9_7F4A_7C15u64);
         for round in 0..20_000u64 {
             let now = q.now().as_millis();
             for _ in 0..draw(3) {
@@ -173,6 +210,58 @@ mod tests {
             assert_eq!(q.pop(), Some((SimTime::from_millis(want.0.0), want.1)));
         }
         assert!(q.is_empty());
+    }
+
+    /// Events at the clock's instant (the lane) mixed with earlier-scheduled events at
+    /// the same instant and later ones pop exactly as an ordered map of (time, sequence)
+    /// pops them, through `schedule`, `schedule_at_or_now` (clamped to now), `peek_time`
+    /// and `pop_until`.
+    #[test]
+    fn events_at_the_current_instant_keep_time_then_sequence_order() {
+        let mut q = EventQueue::new();
+        let mut reference = std::collections::BTreeMap::new();
+        let mut seq = 0u64;
+        let mut draw = draws(0x2545_F491_4F6C_DD1Du64);
+        let mut from_lane = 0;
+        for round in 0..50_000u64 {
+            let now = q.now().as_millis();
+            for _ in 0..draw(4) {
+                // Half at the current instant, some asked for in the past (clamped to now,
+                // so in the lane too), the rest a little later, with many ties.
+                let kind = draw(6);
+                let asked = match kind {
+                    0..=2 => now,
+                    3 => now.saturating_sub(1 + draw(5)),
+                    _ => now + draw(20),
+                };
+                let at = asked.max(now);
+                if kind == 3 || draw(2) == 0 {
+                    q.schedule_at_or_now(SimTime::from_millis(asked), seq);
+                } else {
+                    q.schedule(SimTime::from_millis(asked), seq).unwrap();
+                }
+                from_lane += u64::from(at == now);
+                reference.insert((at, seq), seq);
+                seq += 1;
+            }
+            assert_eq!(q.len(), reference.len());
+            let first = reference.first_key_value().map(|(k, _)| SimTime::from_millis(k.0));
+            assert_eq!(q.peek_time(), first);
+            if round % 5 != 0 {
+                let limit = SimTime::from_millis(now + draw(3));
+                let want = match reference.first_key_value() {
+                    Some((&(at, _), _)) if at <= limit.as_millis() => reference.pop_first(),
+                    _ => None,
+                };
+                assert_eq!(q.pop_until(limit), want.map(|((at, _), e)| (SimTime::from_millis(at), e)));
+            }
+        }
+        assert!(from_lane > 10_000 && q.len() > 100, "lane {from_lane}, queued {}", q.len());
+        while let Some(want) = reference.pop_first() {
+            assert_eq!(q.pop(), Some((SimTime::from_millis(want.0.0), want.1)));
+        }
+        assert!(q.is_empty());
+        assert_eq!(q.pop(), None);
     }
 
     #[test]
