@@ -30,6 +30,8 @@ pub struct Group {
     pub limit: f64,
     /// Set through [`Group::set_load`], which keeps the CPU and memory below in step.
     pub load: TaskLoad,
+    /// The task definition's memory (MiB), which the memory percentages divide by.
+    memory_mib: f64,
     /// CPU% and memory% of a serving task under `load`, and memory% of an idle task:
     /// computed when the load changes, not at every integration (the same expressions).
     busy_cpu: f64,
@@ -47,18 +49,19 @@ impl Group {
             mu,
             limit,
             load: queueing::task_load(0.0, 1.0, 1.0, 1.0),
+            memory_mib,
             busy_cpu: 0.0,
             busy_mem: 0.0,
             idle_mem: memory_percent(w, 0.0, memory_mib),
         };
-        g.set_load(g.load, w, memory_mib);
+        g.set_load(g.load, w);
         g
     }
 
-    fn set_load(&mut self, load: TaskLoad, w: &Workload, memory_mib: f64) {
+    fn set_load(&mut self, load: TaskLoad, w: &Workload) {
         self.load = load;
         self.busy_cpu = (w.baseline_cpu_percent + 100.0 * load.utilization).min(100.0);
-        self.busy_mem = memory_percent(w, load.in_flight, memory_mib);
+        self.busy_mem = memory_percent(w, load.in_flight, self.memory_mib);
     }
 }
 
@@ -638,8 +641,7 @@ impl Simulation<'_> {
             r.entry_share = if r.to_tasks > 0.0 { r.entry_share / r.to_tasks } else { 0.0 };
             let lambda = if n > 0 { r.to_tasks / n_f } else { 0.0 };
             for g in &mut f.groups {
-                let memory = f64::from(sc.task_defs[g.task_def.idx()].memory.0);
-                g.set_load(queueing::task_load(lambda, g.mu, g.limit, timeout), &cfg.workload, memory);
+                g.set_load(queueing::task_load(lambda, g.mu, g.limit, timeout), &cfg.workload);
                 if g.serving > 0 {
                     let k = f64::from(g.serving);
                     r.served_local += k * g.load.served;

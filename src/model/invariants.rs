@@ -164,7 +164,7 @@ impl Simulation<'_> {
                     self.services[s].retiring_live
                 ));
             }
-            let provisioning = self.services[s].live.iter().filter(|&&t| self.provisioning_current(t)).count() as u32;
+            let provisioning = self.provisioning_current_count(sid);
             if provisioning != self.services[s].provisioning_current {
                 return Err(format!(
                     "service {s} tally of current tasks provisioning {} disagrees with its tasks {provisioning}",

@@ -157,10 +157,7 @@ impl Simulation<'_> {
     /// A replacement waits with no placement attempt due at this instant (a slot just
     /// freed is tried first) and no capacity can come.
     fn replacement_stuck(&self, s: ServiceId) -> bool {
-        debug_assert_eq!(
-            self.services[s.idx()].provisioning_current as usize,
-            self.services[s.idx()].live.iter().filter(|&&t| self.provisioning_current(t)).count()
-        );
+        debug_assert_eq!(self.services[s.idx()].provisioning_current, self.provisioning_current_count(s));
         if self.services[s.idx()].provisioning_current == 0 {
             return false;
         }
@@ -187,6 +184,12 @@ impl Simulation<'_> {
             task.failed_health && matches!(task.state, TaskState::Deactivating | TaskState::Stopping)
         };
         self.services[s.idx()].tasks.iter().filter(going).count() as u32
+    }
+
+    /// The service's current tasks still PROVISIONING, counted (what
+    /// `ServiceState::provisioning_current` keeps; for the checks).
+    pub fn provisioning_current_count(&self, s: ServiceId) -> u32 {
+        self.services[s.idx()].live.iter().filter(|&&t| self.provisioning_current(t)).count() as u32
     }
 
     fn on_draining_instance(&self, t: TaskId) -> bool {
